@@ -1,0 +1,65 @@
+package dev.palisade.model;
+
+import com.google.common.collect.ImmutableSet;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What one change to the {@link RuleGraph} touched, so the dataplane can recompute only that:
+ *
+ * <ul>
+ *   <li>{@code selectors}: selectors whose members changed (a pod entered or left, or a
+ *       member's addresses or ports changed), including selectors that appeared or went away;
+ *   <li>{@code pods}: pods whose own enforcement changed (addresses, node, ports, being an
+ *       endpoint, or the list or isolation of the policies that select them);
+ *   <li>{@code policies}: policies created, changed or deleted.
+ * </ul>
+ */
+public record GraphDelta(
+    ImmutableSet<PeerSelector> selectors,
+    ImmutableSet<ObjectRef> pods,
+    ImmutableSet<ObjectRef> policies) {
+
+  public static final GraphDelta EMPTY =
+      new GraphDelta(ImmutableSet.of(), ImmutableSet.of(), ImmutableSet.of());
+
+  public boolean isEmpty() {
+    return selectors.isEmpty() && pods.isEmpty() && policies.isEmpty();
+  }
+
+  /** The union of two deltas, for callers that batch several changes into one sync. */
+  public GraphDelta plus(GraphDelta other) {
+    return new GraphDelta(
+        ImmutableSet.<PeerSelector>builder().addAll(selectors).addAll(other.selectors).build(),
+        ImmutableSet.<ObjectRef>builder().addAll(pods).addAll(other.pods).build(),
+        ImmutableSet.<ObjectRef>builder().addAll(policies).addAll(other.policies).build());
+  }
+
+  /** Collects a delta while one change is applied. Not thread-safe, like the graph. */
+  static final class Builder {
+    private final ImmutableSet.Builder<PeerSelector> selectors = ImmutableSet.builder();
+    private final Set<ObjectRef> pods = new TreeSet<>();
+    private final Set<ObjectRef> policies = new TreeSet<>();
+
+    void selector(PeerSelector selector) {
+      selectors.add(selector);
+    }
+
+    void pod(ObjectRef pod) {
+      pods.add(pod);
+    }
+
+    void pods(Iterable<ObjectRef> refs) {
+      refs.forEach(pods::add);
+    }
+
+    void policy(ObjectRef policy) {
+      policies.add(policy);
+    }
+
+    GraphDelta build() {
+      return new GraphDelta(selectors.build(), ImmutableSet.copyOf(pods),
+          ImmutableSet.copyOf(policies));
+    }
+  }
+}

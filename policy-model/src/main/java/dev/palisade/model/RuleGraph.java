@@ -1,0 +1,387 @@
+package dev.palisade.model;
+
+import com.google.common.collect.HashMultiset;
+import com.google.common.collect.ImmutableSet;
+import com.google.common.collect.ImmutableSortedMap;
+import com.google.common.collect.Multiset;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The normalized rule graph of a cluster, kept up to date change by change.
+ *
+ * <p>It stores the namespaces, pods and policies it is told about and maintains, for every
+ * distinct {@link PeerSelector} that some policy uses (as its target or as a peer), the set of
+ * endpoint pods that the selector matches. Equal selectors in different policies share one
+ * entry, reference-counted by the policies that use them. A change touches only what it can
+ * affect: a pod change re-tests that pod against the selectors, a namespace change re-tests the
+ * pods of that namespace against selectors that look at namespace labels, a policy change
+ * builds the selectors it introduces and drops those nobody uses any more. Each change returns
+ * a {@link GraphDelta}.
+ *
+ * <p>Not thread-safe: one owner (the agent's model thread, or a CLI run) feeds it.
+ */
+public final class RuleGraph {
+
+  /** Members of one selector and the policies that reference it. */
+  private static final class SelectorEntry {
+    final Set<ObjectRef> members = new HashSet<>();
+    int references;
+  }
+
+  private final Map<String, Namespace> namespaces = new HashMap<>();
+  private final Map<String, Map<String, Pod>> podsByNamespace = new HashMap<>();
+  private final Map<ObjectRef, Policy> policies = new HashMap<>();
+  private final Map<PeerSelector, SelectorEntry> selectors = new HashMap<>();
+  /** Reverse index: the selectors each endpoint pod is a member of. */
+  private final Map<ObjectRef, Set<PeerSelector>> selectorsByPod = new HashMap<>();
+  /** The policies whose target selector is this selector. */
+  private final Map<PeerSelector, Set<ObjectRef>> policiesByTarget = new HashMap<>();
+  private final Map<InetAddress, ObjectRef> endpointsByIp = new HashMap<>();
+
+  // ---------------------------------------------------------------- reads
+
+  public Optional<Namespace> namespace(String name) {
+    return Optional.ofNullable(namespaces.get(name));
+  }
+
+  public Collection<Namespace> namespaces() {
+    return List.copyOf(namespaces.values());
+  }
+
+  /**
+   * The namespace as selectors see it: a namespace the graph has not been told about yet
+   * (a pod's event arrived first) carries only its name label, as the API server would set.
+   */
+  public Namespace namespaceOrBare(String name) {
+    Namespace known = namespaces.get(name);
+    return known != null ? known : new Namespace(name, ImmutableSortedMap.of());
+  }
+
+  public Optional<Pod> pod(ObjectRef ref) {
+    Map<String, Pod> pods = podsByNamespace.get(ref.namespace());
+    return Optional.ofNullable(pods == null ? null : pods.get(ref.name()));
+  }
+
+  /** Every pod the graph knows, endpoints or not, sorted by namespace and name. */
+  public List<Pod> pods() {
+    List<Pod> all = new ArrayList<>();
+    podsByNamespace.values().forEach(pods -> all.addAll(pods.values()));
+    all.sort(Comparator.comparing(Pod::ref));
+    return all;
+  }
+
+  public Collection<Pod> podsIn(String namespace) {
+    Map<String, Pod> pods = podsByNamespace.get(namespace);
+    return pods == null ? List.of() : List.copyOf(pods.values());
+  }
+
+  /** Endpoint pods scheduled on a node, sorted. */
+  public List<Pod> endpointsOnNode(String nodeName) {
+    return pods().stream()
+        .filter(pod -> pod.isEndpoint() && nodeName.equals(pod.nodeName()))
+        .toList();
+  }
+
+  /** The endpoint pod that holds an address now, if any. */
+  public Optional<Pod> endpointByIp(InetAddress ip) {
+    ObjectRef ref = endpointsByIp.get(ip);
+    return ref == null ? Optional.empty() : pod(ref);
+  }
+
+  public Optional<Policy> policy(ObjectRef ref) {
+    return Optional.ofNullable(policies.get(ref));
+  }
+
+  /** Every policy, sorted by namespace and name. */
+  public List<Policy> policies() {
+    return policies.values().stream().sorted(Comparator.comparing(Policy::ref)).toList();
+  }
+
+  /** Every selector some policy uses (as target or peer). */
+  public Set<PeerSelector> selectors() {
+    return Set.copyOf(selectors.keySet());
+  }
+
+  /**
+   * The endpoint pods a selector matches now, sorted.
+   *
+   * @throws IllegalArgumentException if no policy uses this selector
+   */
+  public ImmutableSet<ObjectRef> members(PeerSelector selector) {
+    SelectorEntry entry = selectors.get(selector);
+    if (entry == null) {
+      throw new IllegalArgumentException("no policy uses the selector " + selector);
+    }
+    return ImmutableSet.copyOf(new TreeSet<>(entry.members));
+  }
+
+  /** The policies that select an endpoint pod, sorted; empty for pods that are not endpoints. */
+  public List<Policy> policiesSelecting(ObjectRef pod) {
+    Set<PeerSelector> memberships = selectorsByPod.getOrDefault(pod, Set.of());
+    List<Policy> selecting = new ArrayList<>();
+    for (PeerSelector selector : memberships) {
+      for (ObjectRef policyRef : policiesByTarget.getOrDefault(selector, Set.of())) {
+        selecting.add(policies.get(policyRef));
+      }
+    }
+    selecting.sort(Comparator.comparing(Policy::ref));
+    return selecting;
+  }
+
+  /** Whether any policy that selects this pod isolates it in this direction. */
+  public boolean isIsolated(ObjectRef pod, Direction direction) {
+    return policiesSelecting(pod).stream().anyMatch(policy -> policy.isolates(direction));
+  }
+
+  // ---------------------------------------------------------------- namespaces
+
+  public GraphDelta upsertNamespace(Namespace namespace) {
+    Namespace previous = namespaces.put(namespace.name(), namespace);
+    Namespace before = previous != null ? previous : namespaceOrBare(namespace.name());
+    if (before.labels().equals(namespace.labels())) {
+      return GraphDelta.EMPTY;
+    }
+    return retestNamespace(namespace.name());
+  }
+
+  /**
+   * Forgets a namespace's labels. Its pods stay until they are deleted themselves (the API
+   * server deletes them with the namespace, one event each).
+   */
+  public GraphDelta deleteNamespace(String name) {
+    Namespace previous = namespaces.remove(name);
+    if (previous == null || previous.labels().equals(namespaceOrBare(name).labels())) {
+      return GraphDelta.EMPTY;
+    }
+    return retestNamespace(name);
+  }
+
+  private GraphDelta retestNamespace(String name) {
+    GraphDelta.Builder delta = new GraphDelta.Builder();
+    for (Pod pod : podsIn(name)) {
+      if (pod.isEndpoint()) {
+        retestMemberships(pod, false, delta);
+      }
+    }
+    return delta.build();
+  }
+
+  // ---------------------------------------------------------------- pods
+
+  public GraphDelta upsertPod(Pod pod) {
+    Pod previous = podsByNamespace.computeIfAbsent(pod.ref().namespace(), ns -> new HashMap<>())
+        .put(pod.ref().name(), pod);
+    GraphDelta.Builder delta = new GraphDelta.Builder();
+    if (previous != null && previous.isEndpoint()) {
+      previous.ips().forEach(ip -> endpointsByIp.remove(ip, previous.ref()));
+    }
+    if (pod.isEndpoint()) {
+      pod.ips().forEach(ip -> endpointsByIp.put(ip, pod.ref()));
+    }
+    boolean addressesChanged = previous == null
+        || previous.isEndpoint() != pod.isEndpoint()
+        || !previous.ips().equals(pod.ips())
+        || !previous.ports().equals(pod.ports())
+        || !Objects.equals(previous.nodeName(), pod.nodeName());
+    if (addressesChanged && (pod.isEndpoint() || (previous != null && previous.isEndpoint()))) {
+      delta.pod(pod.ref());
+    }
+    retestMemberships(pod, addressesChanged, delta);
+    return delta.build();
+  }
+
+  public GraphDelta deletePod(ObjectRef ref) {
+    Map<String, Pod> pods = podsByNamespace.get(ref.namespace());
+    Pod previous = pods == null ? null : pods.remove(ref.name());
+    if (previous == null) {
+      return GraphDelta.EMPTY;
+    }
+    if (pods.isEmpty()) {
+      podsByNamespace.remove(ref.namespace());
+    }
+    previous.ips().forEach(ip -> endpointsByIp.remove(ip, ref));
+    GraphDelta.Builder delta = new GraphDelta.Builder();
+    Set<PeerSelector> memberships = selectorsByPod.remove(ref);
+    if (memberships != null) {
+      for (PeerSelector selector : memberships) {
+        selectors.get(selector).members.remove(ref);
+        delta.selector(selector);
+      }
+    }
+    if (previous.isEndpoint()) {
+      delta.pod(ref);
+    }
+    return delta.build();
+  }
+
+  /**
+   * Re-tests one pod (as the graph now holds it) against every selector and records the
+   * selectors it entered or left; with {@code addressesChanged}, also the selectors it stays in,
+   * whose member addresses or ports changed.
+   */
+  private void retestMemberships(Pod pod, boolean addressesChanged, GraphDelta.Builder delta) {
+    ObjectRef ref = pod.ref();
+    Namespace namespace = namespaceOrBare(ref.namespace());
+    Set<PeerSelector> before = selectorsByPod.getOrDefault(ref, Set.of());
+    Set<PeerSelector> after = new HashSet<>();
+    if (pod.isEndpoint()) {
+      for (PeerSelector selector : selectors.keySet()) {
+        if (selector.matches(namespace, pod)) {
+          after.add(selector);
+        }
+      }
+    }
+    boolean targetsChanged = false;
+    for (PeerSelector selector : before) {
+      if (!after.contains(selector)) {
+        selectors.get(selector).members.remove(ref);
+        delta.selector(selector);
+        targetsChanged |= policiesByTarget.containsKey(selector);
+      } else if (addressesChanged) {
+        delta.selector(selector);
+      }
+    }
+    for (PeerSelector selector : after) {
+      if (!before.contains(selector)) {
+        selectors.get(selector).members.add(ref);
+        delta.selector(selector);
+        targetsChanged |= policiesByTarget.containsKey(selector);
+      }
+    }
+    if (after.isEmpty()) {
+      selectorsByPod.remove(ref);
+    } else {
+      selectorsByPod.put(ref, after);
+    }
+    if (targetsChanged) {
+      delta.pod(ref);
+    }
+  }
+
+  // ---------------------------------------------------------------- policies
+
+  public GraphDelta upsertPolicy(Policy policy) {
+    Policy previous = policies.put(policy.ref(), policy);
+    if (policy.equals(previous)) {
+      return GraphDelta.EMPTY;
+    }
+    GraphDelta.Builder delta = new GraphDelta.Builder();
+    delta.policy(policy.ref());
+    Set<ObjectRef> previouslySelected = previous == null
+        ? Set.of() : removePolicyIndex(previous, delta);
+    addPolicyIndex(policy, delta);
+    Set<ObjectRef> selected = selectors.get(policy.targets()).members;
+    boolean isolationChanged = previous == null
+        || !previous.policyTypes().equals(policy.policyTypes());
+    for (ObjectRef pod : union(previouslySelected, selected)) {
+      if (isolationChanged || previouslySelected.contains(pod) != selected.contains(pod)) {
+        delta.pod(pod);
+      }
+    }
+    return delta.build();
+  }
+
+  public GraphDelta deletePolicy(ObjectRef ref) {
+    Policy previous = policies.remove(ref);
+    if (previous == null) {
+      return GraphDelta.EMPTY;
+    }
+    GraphDelta.Builder delta = new GraphDelta.Builder();
+    delta.policy(ref);
+    delta.pods(removePolicyIndex(previous, delta));
+    return delta.build();
+  }
+
+  /** Every selector a policy uses, once per use: its target and each selector peer. */
+  private static Multiset<PeerSelector> selectorsOf(Policy policy) {
+    Multiset<PeerSelector> used = HashMultiset.create();
+    used.add(policy.targets());
+    for (Direction direction : Direction.values()) {
+      for (Rule rule : policy.rules(direction)) {
+        for (Peer peer : rule.peers()) {
+          if (peer instanceof PeerSelector selector) {
+            used.add(selector);
+          }
+        }
+      }
+    }
+    return used;
+  }
+
+  private void addPolicyIndex(Policy policy, GraphDelta.Builder delta) {
+    for (Multiset.Entry<PeerSelector> use : selectorsOf(policy).entrySet()) {
+      SelectorEntry entry = selectors.get(use.getElement());
+      if (entry == null) {
+        entry = buildSelector(use.getElement());
+        delta.selector(use.getElement());
+      }
+      entry.references += use.getCount();
+    }
+    policiesByTarget.computeIfAbsent(policy.targets(), target -> new HashSet<>())
+        .add(policy.ref());
+  }
+
+  /** Drops a policy's selector references; returns the pods its target selected. */
+  private Set<ObjectRef> removePolicyIndex(Policy policy, GraphDelta.Builder delta) {
+    Set<ObjectRef> selected = Set.copyOf(selectors.get(policy.targets()).members);
+    Set<ObjectRef> targetPolicies = policiesByTarget.get(policy.targets());
+    targetPolicies.remove(policy.ref());
+    if (targetPolicies.isEmpty()) {
+      policiesByTarget.remove(policy.targets());
+    }
+    for (Multiset.Entry<PeerSelector> use : selectorsOf(policy).entrySet()) {
+      SelectorEntry entry = selectors.get(use.getElement());
+      entry.references -= use.getCount();
+      if (entry.references == 0) {
+        selectors.remove(use.getElement());
+        for (ObjectRef member : entry.members) {
+          Set<PeerSelector> memberships = selectorsByPod.get(member);
+          memberships.remove(use.getElement());
+          if (memberships.isEmpty()) {
+            selectorsByPod.remove(member);
+          }
+        }
+        delta.selector(use.getElement());
+      }
+    }
+    return selected;
+  }
+
+  /** Computes a new selector's members, visiting only the namespaces it can match. */
+  private SelectorEntry buildSelector(PeerSelector selector) {
+    SelectorEntry entry = new SelectorEntry();
+    selectors.put(selector, entry);
+    Collection<String> candidateNamespaces =
+        selector.namespaces() instanceof NamespaceScope.Named named
+            ? List.of(named.namespace())
+            : podsByNamespace.keySet().stream()
+                .filter(ns -> selector.namespaces().matches(namespaceOrBare(ns)))
+                .toList();
+    for (String namespace : candidateNamespaces) {
+      for (Pod pod : podsIn(namespace)) {
+        if (pod.isEndpoint() && selector.pods().matches(pod.labels())) {
+          entry.members.add(pod.ref());
+          selectorsByPod.computeIfAbsent(pod.ref(), ref -> new HashSet<>()).add(selector);
+        }
+      }
+    }
+    return entry;
+  }
+
+  private static <T> Set<T> union(Set<T> first, Set<T> second) {
+    Set<T> all = new HashSet<>(first);
+    all.addAll(second);
+    return all;
+  }
+}
