@@ -1,0 +1,92 @@
+package dev.palisade.dataplane.kernel;
+
+import com.google.common.collect.ImmutableSortedMap;
+import com.google.common.collect.ImmutableSortedSet;
+import dev.palisade.dataplane.state.ChainSpec;
+import dev.palisade.dataplane.state.DesiredState;
+import dev.palisade.dataplane.state.FamilyState;
+import dev.palisade.dataplane.state.HookSpec;
+import dev.palisade.dataplane.state.IpSetSpec;
+import dev.palisade.model.IpFamily;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A {@link DesiredState} checked and put in the writer's terms: rules parsed (each must carry a
+ * {@code pal:} hash), jumps checked, set members in {@code ipset save} text and set names
+ * unique across families (ipsets share one namespace per network namespace). Bad input fails
+ * here, naming what is wrong, before anything touches the kernel.
+ */
+record DesiredTables(Map<IpFamily, Map<String, List<RuleText>>> chains,
+    Map<IpFamily, List<HookSpec>> hooks, ImmutableSortedMap<String, IpSetSpec> sets) {
+
+  static DesiredTables of(DesiredState state) {
+    Map<IpFamily, Map<String, List<RuleText>>> chains = new LinkedHashMap<>();
+    Map<IpFamily, List<HookSpec>> hooks = new LinkedHashMap<>();
+    Map<String, IpSetSpec> sets = new TreeMap<>();
+    for (IpFamily family : IpFamily.values()) {
+      FamilyState familyState = state.family(family);
+      if (familyState.family() != family) {
+        throw new IllegalArgumentException("the " + family + " slot of the desired state holds "
+            + familyState.family() + " state");
+      }
+      Map<String, List<RuleText>> parsed = new TreeMap<>();
+      for (ChainSpec chain : familyState.chains().values()) {
+        parsed.put(chain.name(), chain.rules().stream()
+            .map(rule -> RuleText.desired(chain.name(), rule)).toList());
+      }
+      chains.put(family, parsed);
+      for (HookSpec hook : familyState.hooks()) {
+        checkHook(family, hook, parsed);
+      }
+      hooks.put(family, familyState.hooks());
+      for (IpSetSpec set : familyState.sets().values()) {
+        IpSetSpec canonical = canonical(set);
+        IpSetSpec previous = sets.putIfAbsent(set.name(), canonical);
+        if (previous != null && !previous.equals(canonical)) {
+          throw new IllegalArgumentException("set " + set.name()
+              + " is wanted twice with different contents (names are shared by both families)");
+        }
+      }
+    }
+    return new DesiredTables(chains, hooks, ImmutableSortedMap.copyOf(sets));
+  }
+
+  /** Nothing: what {@code cleanup} converges to. */
+  static DesiredTables nothing() {
+    Map<IpFamily, Map<String, List<RuleText>>> chains = new LinkedHashMap<>();
+    Map<IpFamily, List<HookSpec>> hooks = new LinkedHashMap<>();
+    for (IpFamily family : IpFamily.values()) {
+      chains.put(family, Map.of());
+      hooks.put(family, List.of());
+    }
+    return new DesiredTables(chains, hooks, ImmutableSortedMap.of());
+  }
+
+  private static void checkHook(IpFamily family, HookSpec hook,
+      Map<String, List<RuleText>> chains) {
+    RuleText rule = RuleText.desired(hook.builtinChain(), hook.rule());
+    String where = family + " jump from " + hook.builtinChain();
+    if (!List.of("INPUT", "FORWARD", "OUTPUT").contains(hook.builtinChain())) {
+      throw new IllegalArgumentException(where + ": not a built-in chain of the filter table");
+    }
+    if (hook.position() < 1) {
+      throw new IllegalArgumentException(where + ": position must be >= 1, got "
+          + hook.position());
+    }
+    String target = rule.target().orElse("");
+    if (!rule.jumpsToPalisadeChain() || !chains.containsKey(target)) {
+      throw new IllegalArgumentException(where + " must jump into a desired Palisade chain: "
+          + hook.rule());
+    }
+  }
+
+  private static IpSetSpec canonical(IpSetSpec set) {
+    ImmutableSortedSet<String> members = set.members().stream()
+        .map(m -> SetMembers.canonical(set.name(), set.type(), set.family(), m))
+        .collect(ImmutableSortedSet.toImmutableSortedSet(String::compareTo));
+    return new IpSetSpec(set.name(), set.type(), set.family(), members);
+  }
+}

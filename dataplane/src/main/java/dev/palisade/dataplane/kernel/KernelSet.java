@@ -1,0 +1,11 @@
+package dev.palisade.dataplane.kernel;
+
+import com.google.common.collect.ImmutableSortedSet;
+import dev.palisade.model.IpFamily;
+
+/**
+ * A Palisade ipset as the kernel holds it. The type stays the kernel's text so that a
+ * {@code pal-} set of a type Palisade never creates is still recognized (and replaced).
+ */
+public record KernelSet(String name, String type, IpFamily family,
+    ImmutableSortedSet<String> members) {}

@@ -1,0 +1,96 @@
+package dev.palisade.dataplane.kernel;
+
+import dev.palisade.dataplane.state.DesiredState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one object that changes the kernel: reads what Palisade owns, diffs it against a desired
+ * state and writes only the difference, in a fixed order (sets, then one iptables-restore
+ * transaction per family, then unused sets destroyed; see {@link ApplyPlan}).
+ *
+ * <p>Threading: not thread-safe. One owner (the agent's sync worker) calls {@link #apply} and
+ * {@link #cleanup}; the kernel is the only state, read afresh on every call, so the writer keeps
+ * nothing between calls. That is also what makes adoption work: a new writer (an agent restart)
+ * diffs against whatever the previous one left and never flushes, so enforcement has no gap,
+ * and drift (a deleted jump, a flushed chain, a removed member) is repaired by the next apply.
+ *
+ * <p>Failures: a failed command is logged with its whole payload and stderr; the writer waits
+ * (backoff from {@link RetryPolicy}), re-reads the kernel, re-plans and tries again, and after
+ * the last attempt returns {@link ApplyResult.Failed}. Nothing is swallowed.
+ */
+public final class KernelWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(KernelWriter.class);
+
+  private final CommandRunner runner;
+  private final KernelTools tools;
+  private final KernelReader reader;
+  private final TableLock lock;
+  private final RetryPolicy retry;
+  private final Sleeper sleeper;
+
+  public KernelWriter(CommandRunner runner, KernelTools tools, TableLock lock, RetryPolicy retry,
+      Sleeper sleeper) {
+    this.runner = runner;
+    this.tools = tools;
+    this.reader = new KernelReader(runner, tools);
+    this.lock = lock;
+    this.retry = retry;
+    this.sleeper = sleeper;
+  }
+
+  /** Makes the kernel hold exactly {@code desired} of what Palisade owns. */
+  public ApplyResult apply(DesiredState desired) {
+    return converge(DesiredTables.of(desired));
+  }
+
+  /** Removes every Palisade jump, chain and set, and nothing else. */
+  public ApplyResult cleanup() {
+    return converge(DesiredTables.nothing());
+  }
+
+  /** What Palisade owns in the kernel now. */
+  public KernelSnapshot read() throws KernelCommandException {
+    return reader.read();
+  }
+
+  private ApplyResult converge(DesiredTables desired) {
+    WriteCounts written = WriteCounts.NOTHING;
+    for (int attempt = 1; ; attempt++) {
+      try (TableLock.Held held = lock.acquire()) {
+        ApplyPlan plan = ApplyPlan.of(desired, reader.read(), tools);
+        for (ApplyPlan.Step step : plan.steps()) {
+          run(step);
+          written = written.plus(step.counts());
+        }
+        return new ApplyResult.Applied(written, attempt);
+      } catch (KernelCommandException e) {
+        LOG.warn("apply attempt {}/{} failed at {}: {} exited {}\nstderr: {}\npayload:\n{}",
+            attempt, retry.maxAttempts(), e.step(), String.join(" ", e.argv()),
+            e.result().exitCode(), e.result().stderr().strip(), e.payload());
+        if (attempt >= retry.maxAttempts()) {
+          LOG.error("giving up after {} attempts: {}", attempt, e.getMessage());
+          return new ApplyResult.Failed(e, written, attempt);
+        }
+        pause(attempt);
+      }
+    }
+  }
+
+  private void run(ApplyPlan.Step step) throws KernelCommandException {
+    LOG.debug("{}: {}\n{}", step.step(), String.join(" ", step.argv()), step.payload());
+    CommandResult result = runner.run(step.argv(), step.payload());
+    if (!result.succeeded()) {
+      throw new KernelCommandException(step.step(), step.argv(), step.payload(), result);
+    }
+  }
+
+  private void pause(int attempt) {
+    try {
+      sleeper.sleep(retry.backoffAfter(attempt));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while backing off between apply attempts", e);
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package dev.palisade.dataplane.kernel;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.common.collect.ImmutableList;
+import java.util.List;
+
+/**
+ * Runs every command inside a named network namespace ({@code ip netns exec NAME ...}), so the
+ * same writer programs a node namespace in the e2e harness or a throwaway namespace in tests.
+ */
+public final class NetnsCommandRunner implements CommandRunner {
+  private final CommandRunner delegate;
+  private final String namespace;
+
+  public NetnsCommandRunner(CommandRunner delegate, String namespace) {
+    checkArgument(namespace.matches("[A-Za-z0-9_.-]+"), "bad network namespace name '%s'",
+        namespace);
+    this.delegate = delegate;
+    this.namespace = namespace;
+  }
+
+  public String namespace() {
+    return namespace;
+  }
+
+  @Override
+  public CommandResult run(List<String> argv, String stdin) {
+    return delegate.run(ImmutableList.<String>builder()
+        .add("ip", "netns", "exec", namespace).addAll(argv).build(), stdin);
+  }
+}

@@ -1,0 +1,90 @@
+package dev.palisade.dataplane.kernel;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
+import com.google.common.collect.ImmutableSortedSet;
+import com.google.common.collect.Sets;
+import dev.palisade.dataplane.state.HookSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * Plans one family's {@code iptables-restore --noflush} transaction. Order inside it:
+ * <ol>
+ *   <li>declare new chains (never an existing one: in noflush mode a declaration flushes it);
+ *   <li>delete misplaced jumps from built-in chains;
+ *   <li>edit changed chains ({@link ChainEditor}) and fill new ones;
+ *   <li>insert jumps at their positions;
+ *   <li>flush, then delete, chains no longer wanted (nothing references them any more).
+ * </ol>
+ * Only {@code PALISADE-} chains and Palisade jumps appear; no table flush, no foreign chain.
+ */
+final class TablePlanner {
+  private TablePlanner() {}
+
+  record TablePlan(List<String> commands, WriteCounts counts) {
+    String payload() {
+      return commands.isEmpty() ? ""
+          : "*filter\n" + String.join("\n", commands) + "\nCOMMIT\n";
+    }
+  }
+
+  /**
+   * @param chains desired chains, rules parsed
+   * @param hooks desired jumps
+   * @param staleSets sets being replaced or destroyed: a kernel rule naming one is rewritten
+   */
+  static TablePlan plan(Map<String, List<RuleText>> chains, List<HookSpec> hooks,
+      KernelTable actual, Set<String> staleSets) {
+    WriteCounts.Tally tally = new WriteCounts.Tally();
+    Predicate<RuleText> reusable = rule -> Sets.intersection(rule.matchSets(), staleSets)
+        .isEmpty();
+    List<String> declarations = new ArrayList<>();
+    List<String> bodies = new ArrayList<>();
+    for (Map.Entry<String, List<RuleText>> chain : chains.entrySet()) {
+      String name = chain.getKey();
+      ImmutableList<RuleText> have = actual.chains().get(name);
+      if (have == null) {
+        declarations.add(":" + name + " - [0:0]");
+        chain.getValue().forEach(rule -> bodies.add("-A " + name + " " + rule.text()));
+        tally.chainsCreated++;
+        tally.rulesWritten += chain.getValue().size();
+      } else {
+        ChainEditor.Edit edit = ChainEditor.edit(name, have, chain.getValue(), reusable);
+        if (!edit.isEmpty()) {
+          bodies.addAll(edit.commands());
+          tally.chainsRewritten++;
+          tally.rulesWritten += edit.rulesWritten();
+          tally.rulesDeleted += edit.rulesDeleted();
+        }
+      }
+    }
+    List<String> hookDeletions = new ArrayList<>();
+    List<String> hookInsertions = new ArrayList<>();
+    Map<String, List<HookSpec>> hooksByChain = hooks.stream()
+        .collect(Collectors.groupingBy(HookSpec::builtinChain));
+    ImmutableSet<String> builtins = ImmutableSortedSet.<String>naturalOrder()
+        .addAll(hooksByChain.keySet()).addAll(actual.builtins().keySet()).build();
+    for (String builtin : builtins) {
+      HookPlanner.HookEdit edit = HookPlanner.plan(actual.builtin(builtin),
+          hooksByChain.getOrDefault(builtin, List.of()));
+      hookDeletions.addAll(edit.deletions());
+      hookInsertions.addAll(edit.insertions());
+      tally.hooksFixed += edit.fixed();
+      tally.hooksRemoved += edit.removed();
+    }
+    Set<String> obsolete = Sets.difference(actual.chains().keySet(), chains.keySet());
+    List<String> commands = new ArrayList<>(declarations);
+    commands.addAll(hookDeletions);
+    commands.addAll(bodies);
+    commands.addAll(hookInsertions);
+    obsolete.forEach(name -> commands.add("-F " + name));
+    obsolete.forEach(name -> commands.add("-X " + name));
+    tally.chainsDeleted += obsolete.size();
+    return new TablePlan(commands, tally.counts());
+  }
+}
