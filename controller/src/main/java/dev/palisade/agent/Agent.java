@@ -1,0 +1,138 @@
+package dev.palisade.agent;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.base.Ticker;
+import dev.palisade.dataplane.kernel.KernelWriter;
+import dev.palisade.dataplane.state.DesiredState;
+import dev.palisade.k8s.ModelConverter;
+import dev.palisade.model.RuleGraph;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node agent: watches Namespaces, Pods and NetworkPolicies in all namespaces, keeps the
+ * rule graph up to date, and drives one bounded-frequency sync that brings this node's kernel
+ * to the compiled state.
+ *
+ * <p>Lifecycle: {@link #start()} serves health endpoints, starts the informers and waits until
+ * their caches are synced before the first sync may write (so a restart never writes a
+ * half-known cluster); readiness turns true after the first successful sync. When the API
+ * server is unreachable, the informers retry and the kernel keeps the last state. {@link
+ * #close()} stops watching and syncing and leaves the kernel as it is: rules stay in force
+ * across restarts and upgrades; removing them is {@code palisade cleanup}'s job.
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
+  private final KubernetesClient client;
+  private final AgentSettings settings;
+  private final PrometheusMeterRegistry registry;
+  private final RuleGraph graph = new RuleGraph();
+  private final EnforcementTracker tracker;
+  private final AgentSync sync;
+  private final SyncRunner runner;
+  private final ModelFeed feed;
+  private final List<SharedIndexInformer<?>> informers = new java.util.ArrayList<>();
+  private HealthServer health;
+
+  public Agent(KubernetesClient client, AgentSettings settings,
+      Function<RuleGraph, DesiredState> compiler, KernelWriter kernel,
+      PrometheusMeterRegistry registry, Ticker ticker) {
+    this.client = client;
+    this.settings = settings;
+    this.registry = registry;
+    this.tracker = new EnforcementTracker(ticker);
+    AgentMetrics metrics = new AgentMetrics(registry);
+    this.sync = new AgentSync(graph, settings.nodeName(), compiler, kernel, tracker, metrics,
+        ticker);
+    this.runner = new SyncRunner("palisade-sync", sync, settings.minSyncInterval(),
+        settings.maxSyncInterval(), settings.retryInterval(), settings.maxRetryInterval(),
+        ticker);
+    this.feed = new ModelFeed(graph, new ModelConverter(), tracker, metrics, runner::request);
+  }
+
+  /**
+   * Starts serving and watching; returns once the informers' caches are synced and the sync
+   * worker runs.
+   *
+   * @throws IllegalStateException if the caches do not sync within {@code cacheSyncTimeout}
+   */
+  public void start() throws IOException {
+    health = new HealthServer(
+        new InetSocketAddress(settings.healthAddress(), settings.healthPort()),
+        sync::hasSynced, registry::scrape, this::statusJson);
+    log.info("agent for node {} serving health and metrics on port {}", settings.nodeName(),
+        health.port());
+    informers.add(client.namespaces().inform(feed.namespaces(), 0));
+    informers.add(client.pods().inAnyNamespace().inform(feed.pods(), 0));
+    informers.add(client.network().v1().networkPolicies().inAnyNamespace()
+        .inform(feed.policies(), 0));
+    awaitCaches(settings.cacheSyncTimeout());
+    log.info("caches synced: {} namespaces, {} pods, {} policies; starting sync",
+        graph.namespaces().size(), graph.pods().size(), graph.policies().size());
+    runner.start();
+    runner.request();
+  }
+
+  private void awaitCaches(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!informers.stream().allMatch(SharedIndexInformer::hasSynced)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the API server's Namespaces, Pods and NetworkPolicies "
+            + "could not be listed within " + timeout + "; check --kubeconfig and RBAC");
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for caches", e);
+      }
+    }
+  }
+
+  /** Ready once a sync has succeeded. */
+  public boolean isReady() {
+    return sync.hasSynced();
+  }
+
+  /** The bound health port (useful when configured as 0). */
+  public int healthPort() {
+    return health.port();
+  }
+
+  /** {"node": ..., "ready": ..., "enforcedResourceVersions": {"Pod": 12, ...}}. */
+  public String statusJson() {
+    Map<String, Object> status = new LinkedHashMap<>();
+    status.put("node", settings.nodeName());
+    status.put("ready", sync.hasSynced());
+    status.put("enforcedResourceVersion", tracker.enforcedResourceVersion().orElse(-1));
+    status.put("enforcedResourceVersions", tracker.enforcedVersions());
+    try {
+      return new ObjectMapper().writeValueAsString(status) + "\n";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Stops watching and syncing; the kernel keeps the last state. */
+  @Override
+  public void close() throws InterruptedException {
+    informers.forEach(SharedIndexInformer::close);
+    runner.close();
+    if (health != null) {
+      health.close();
+    }
+    log.info("agent for node {} stopped; kernel rules left in force", settings.nodeName());
+  }
+}

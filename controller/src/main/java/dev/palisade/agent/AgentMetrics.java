@@ -1,0 +1,89 @@
+package dev.palisade.agent;
+
+import dev.palisade.dataplane.state.DesiredState;
+import dev.palisade.dataplane.state.FamilyState;
+import dev.palisade.model.IpFamily;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The agent's Prometheus metrics. Instances, not globals: the registry comes in through the
+ * constructor, so tests read the numbers they produced.
+ */
+final class AgentMetrics {
+  private final MeterRegistry registry;
+  private final Timer syncDuration;
+  private final Timer enforcementDelay;
+  private final Counter syncFailures;
+  private final Map<IpFamily, AtomicLong> rules = new EnumMap<>(IpFamily.class);
+  private final Map<IpFamily, AtomicLong> sets = new EnumMap<>(IpFamily.class);
+  private final AtomicLong localEndpoints = new AtomicLong();
+  private final AtomicLong policies = new AtomicLong();
+  private final AtomicLong enforcedResourceVersion = new AtomicLong(-1);
+
+  AgentMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.syncDuration = Timer.builder("palisade.sync.duration")
+        .description("Time to compile the model and bring the kernel to it")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry);
+    this.enforcementDelay = Timer.builder("palisade.enforcement.delay")
+        .description("Time from an API event's receipt to the kernel update that enforces it")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofMinutes(1))
+        .register(registry);
+    this.syncFailures = Counter.builder("palisade.sync.failures")
+        .description("Syncs that did not bring the kernel to the desired state")
+        .register(registry);
+    for (IpFamily family : IpFamily.values()) {
+      String tag = "ipv" + family.number();
+      rules.put(family, registry.gauge("palisade.rules", Tags.of("family", tag),
+          new AtomicLong()));
+      sets.put(family, registry.gauge("palisade.sets", Tags.of("family", tag),
+          new AtomicLong()));
+    }
+    Gauge.builder("palisade.local.endpoints", localEndpoints, AtomicLong::get)
+        .description("Endpoint pods on this node").register(registry);
+    Gauge.builder("palisade.policies", policies, AtomicLong::get)
+        .description("NetworkPolicies in the model").register(registry);
+    Gauge.builder("palisade.enforced.resource.version", enforcedResourceVersion, AtomicLong::get)
+        .description("Highest API resource version the kernel enforces").register(registry);
+  }
+
+  void syncSucceeded(long durationNanos, DesiredState desired, int endpoints, int policyCount,
+      long enforcedVersion, long[] delaysNanos) {
+    syncDuration.record(durationNanos, TimeUnit.NANOSECONDS);
+    for (IpFamily family : IpFamily.values()) {
+      FamilyState state = desired.family(family);
+      rules.get(family).set(state.chains().values().stream()
+          .mapToLong(chain -> chain.rules().size()).sum() + state.hooks().size());
+      sets.get(family).set(state.sets().size());
+    }
+    localEndpoints.set(endpoints);
+    policies.set(policyCount);
+    enforcedResourceVersion.set(enforcedVersion);
+    for (long delay : delaysNanos) {
+      enforcementDelay.record(delay, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  void syncFailed(long durationNanos) {
+    syncDuration.record(durationNanos, TimeUnit.NANOSECONDS);
+    syncFailures.increment();
+  }
+
+  void invalidObject(String kind) {
+    registry.counter("palisade.invalid.objects", "kind", kind).increment();
+  }
+}

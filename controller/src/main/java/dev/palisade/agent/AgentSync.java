@@ -1,0 +1,84 @@
+package dev.palisade.agent;
+
+import com.google.common.base.Ticker;
+import dev.palisade.dataplane.kernel.ApplyResult;
+import dev.palisade.dataplane.kernel.KernelWriter;
+import dev.palisade.dataplane.state.DesiredState;
+import dev.palisade.model.RuleGraph;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One dataplane sync, as the runner calls it: observe (take a ticket and compile the model
+ * under its lock), apply (the kernel writer diffs and writes outside the lock), report
+ * (metrics, readiness, enforced versions). Reads like the script it is.
+ */
+final class AgentSync implements BooleanSupplier {
+  private static final Logger log = LoggerFactory.getLogger(AgentSync.class);
+
+  private final RuleGraph graph;
+  private final String nodeName;
+  private final Function<RuleGraph, DesiredState> compiler;
+  private final KernelWriter kernel;
+  private final EnforcementTracker tracker;
+  private final AgentMetrics metrics;
+  private final Ticker ticker;
+  private volatile boolean synced;
+  private volatile ApplyResult lastResult;
+
+  AgentSync(RuleGraph graph, String nodeName, Function<RuleGraph, DesiredState> compiler,
+      KernelWriter kernel, EnforcementTracker tracker, AgentMetrics metrics, Ticker ticker) {
+    this.graph = graph;
+    this.nodeName = nodeName;
+    this.compiler = compiler;
+    this.kernel = kernel;
+    this.tracker = tracker;
+    this.metrics = metrics;
+    this.ticker = ticker;
+  }
+
+  @Override
+  public boolean getAsBoolean() {
+    long start = ticker.read();
+    EnforcementTracker.Ticket ticket;
+    DesiredState desired;
+    int endpoints;
+    int policies;
+    synchronized (graph) {
+      ticket = tracker.startSync();
+      desired = compiler.apply(graph);
+      endpoints = graph.endpointsOnNode(nodeName).size();
+      policies = graph.policies().size();
+    }
+    ApplyResult result = kernel.apply(desired);
+    lastResult = result;
+    long duration = ticker.read() - start;
+    long[] delays = tracker.finishSync(ticket, result.succeeded());
+    if (!result.succeeded()) {
+      metrics.syncFailed(duration);
+      log.error("sync failed: {}", ((ApplyResult.Failed) result).describe());
+      return false;
+    }
+    metrics.syncSucceeded(duration, desired, endpoints, policies,
+        tracker.enforcedResourceVersion().orElse(-1), delays);
+    if (!synced || !result.written().wroteNothing()) {
+      log.info("synced in {} ms: {} local endpoints, {} policies; wrote {}",
+          TimeUnit.NANOSECONDS.toMillis(duration), endpoints, policies, result.written());
+    }
+    synced = true;
+    return true;
+  }
+
+  /** Whether a sync has succeeded since start: the agent's readiness. */
+  boolean hasSynced() {
+    return synced;
+  }
+
+  /** The outcome of the latest sync, null before the first. */
+  ApplyResult lastResult() {
+    return lastResult;
+  }
+}

@@ -1,0 +1,101 @@
+package dev.palisade.agent;
+
+import com.google.common.base.Ticker;
+import com.google.common.collect.ImmutableSortedMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+
+/**
+ * Follows API events from receipt to enforcement: per kind, the highest resource version the
+ * model has taken in and the highest one the kernel enforces, so that tests and tools can wait
+ * for a change to be enforced instead of sleeping; and, per event, the delay from receipt to the
+ * kernel update that covered it.
+ *
+ * <p>Versions are tracked per kind because the three watches deliver independently: a policy
+ * event may arrive before a pod event with a lower version. A client that wrote a pod at
+ * version R waits until the pods' enforced version reaches R.
+ *
+ * <p>Thread-safe: informer threads call {@link #received}, the sync thread the rest.
+ */
+final class EnforcementTracker {
+  /** What a sync covers: the model as of these versions and the events received before it. */
+  record Ticket(ImmutableSortedMap<String, Long> versions, long[] receivedAtNanos) {}
+
+  private final Ticker ticker;
+  private final Map<String, Long> received = new TreeMap<>();
+  private final Map<String, Long> enforced = new TreeMap<>();
+  private final List<Long> pendingReceipts = new ArrayList<>();
+
+  EnforcementTracker(Ticker ticker) {
+    this.ticker = ticker;
+  }
+
+  /** An event of this kind with this resource version has been applied to the model. */
+  synchronized void received(String kind, String resourceVersion) {
+    long version = parse(resourceVersion);
+    if (version >= 0) {
+      received.merge(kind, version, Math::max);
+    }
+    pendingReceipts.add(ticker.read());
+  }
+
+  /**
+   * A sync is about to compile the model: everything received so far is what it will enforce.
+   * Called while the model is locked, so no event slips between the model and the ticket.
+   */
+  synchronized Ticket startSync() {
+    long[] receipts = pendingReceipts.stream().mapToLong(Long::longValue).toArray();
+    pendingReceipts.clear();
+    return new Ticket(ImmutableSortedMap.copyOf(received), receipts);
+  }
+
+  /**
+   * The sync that took this ticket has finished. On success returns the delays (nanoseconds)
+   * from receipt to enforcement of every event it covered; on failure those events wait for
+   * the next sync.
+   */
+  synchronized long[] finishSync(Ticket ticket, boolean success) {
+    if (!success) {
+      for (long receipt : ticket.receivedAtNanos()) {
+        pendingReceipts.add(receipt);
+      }
+      return new long[0];
+    }
+    ticket.versions().forEach((kind, version) -> enforced.merge(kind, version, Math::max));
+    long now = ticker.read();
+    long[] delays = new long[ticket.receivedAtNanos().length];
+    for (int i = 0; i < delays.length; i++) {
+      delays[i] = now - ticket.receivedAtNanos()[i];
+    }
+    return delays;
+  }
+
+  /** Per kind, the highest resource version the kernel enforces. */
+  synchronized ImmutableSortedMap<String, Long> enforcedVersions() {
+    return ImmutableSortedMap.copyOf(enforced);
+  }
+
+  /** The highest enforced resource version of any kind, empty before the first sync. */
+  synchronized OptionalLong enforcedResourceVersion() {
+    return enforced.values().stream().mapToLong(Long::longValue).max();
+  }
+
+  /**
+   * Resource versions are opaque strings to clients, but the API server (etcd revisions) and
+   * the fabric8 mock server issue increasing integers; anything else cannot be compared and
+   * is not tracked.
+   */
+  private static long parse(String resourceVersion) {
+    if (resourceVersion == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(resourceVersion);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package dev.palisade.agent;
+
+import dev.palisade.k8s.InvalidInputException;
+import dev.palisade.k8s.ModelConverter;
+import dev.palisade.model.GraphDelta;
+import dev.palisade.model.ObjectRef;
+import dev.palisade.model.RuleGraph;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns informer events into rule-graph changes: convert (outside the lock), apply to the graph
+ * (under its lock), note the resource version, and request a sync when the graph changed.
+ *
+ * <p>An object the converter rejects (the API server validates policies, so this means a bug or
+ * a newer API) is logged and counted, and the graph keeps what it had for that object.
+ *
+ * <p>Threading: informer threads call the handlers; the graph's monitor guards it, and the sync
+ * thread compiles under the same monitor.
+ */
+final class ModelFeed {
+  private static final Logger log = LoggerFactory.getLogger(ModelFeed.class);
+
+  private final RuleGraph graph;
+  private final ModelConverter converter;
+  private final EnforcementTracker tracker;
+  private final AgentMetrics metrics;
+  private final Runnable requestSync;
+
+  ModelFeed(RuleGraph graph, ModelConverter converter, EnforcementTracker tracker,
+      AgentMetrics metrics, Runnable requestSync) {
+    this.graph = graph;
+    this.converter = converter;
+    this.tracker = tracker;
+    this.metrics = metrics;
+    this.requestSync = requestSync;
+  }
+
+  ResourceEventHandler<Namespace> namespaces() {
+    return new Handler<>("Namespace",
+        namespace -> {
+          dev.palisade.model.Namespace converted = converter.namespace(namespace);
+          return () -> graph.upsertNamespace(converted);
+        },
+        namespace -> () -> graph.deleteNamespace(namespace.getMetadata().getName()));
+  }
+
+  ResourceEventHandler<Pod> pods() {
+    return new Handler<>("Pod",
+        pod -> {
+          dev.palisade.model.Pod converted = converter.pod(pod);
+          return () -> graph.upsertPod(converted);
+        },
+        pod -> () -> graph.deletePod(refOf(pod)));
+  }
+
+  ResourceEventHandler<NetworkPolicy> policies() {
+    return new Handler<>("NetworkPolicy",
+        policy -> {
+          dev.palisade.model.Policy converted = converter.networkPolicy(policy);
+          return () -> graph.upsertPolicy(converted);
+        },
+        policy -> () -> graph.deletePolicy(refOf(policy)));
+  }
+
+  private static ObjectRef refOf(HasMetadata object) {
+    return ObjectRef.of(object.getMetadata().getNamespace(), object.getMetadata().getName());
+  }
+
+  /** A change to apply to the graph once converted: runs under the graph's lock. */
+  private interface GraphChange {
+    GraphDelta apply();
+  }
+
+  private final class Handler<T extends HasMetadata> implements ResourceEventHandler<T> {
+    private final String kind;
+    private final Function<T, GraphChange> upsert;
+    private final Function<T, GraphChange> delete;
+
+    Handler(String kind, Function<T, GraphChange> upsert, Function<T, GraphChange> delete) {
+      this.kind = kind;
+      this.upsert = upsert;
+      this.delete = delete;
+    }
+
+    @Override
+    public void onAdd(T object) {
+      handle(object, upsert);
+    }
+
+    @Override
+    public void onUpdate(T previous, T object) {
+      handle(object, upsert);
+    }
+
+    @Override
+    public void onDelete(T object, boolean finalStateUnknown) {
+      handle(object, delete);
+    }
+
+    private void handle(T object, Function<T, GraphChange> change) {
+      GraphChange graphChange;
+      try {
+        graphChange = change.apply(object);
+      } catch (InvalidInputException e) {
+        metrics.invalidObject(kind);
+        log.error("ignoring an unusable {}: {}", kind, e.getMessage());
+        return;
+      }
+      GraphDelta delta;
+      synchronized (graph) {
+        delta = graphChange.apply();
+        tracker.received(kind, object.getMetadata().getResourceVersion());
+      }
+      // The tracker must see every event, even one that changes nothing, so that a client
+      // waiting for its write's version is released by the next sync; hence always request.
+      requestSync.run();
+      if (log.isDebugEnabled()) {
+        log.debug("{} {}/{} changed {} selectors, {} pods, {} policies", kind,
+            object.getMetadata().getNamespace(), object.getMetadata().getName(),
+            delta.selectors().size(), delta.pods().size(), delta.policies().size());
+      }
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package dev.palisade.cli;
+
+import com.google.common.base.Ticker;
+import dev.palisade.agent.Agent;
+import dev.palisade.agent.AgentSettings;
+import dev.palisade.dataplane.compile.DataplaneSettings;
+import dev.palisade.dataplane.compile.NodeCompiler;
+import dev.palisade.dataplane.kernel.KernelWriter;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.File;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code palisade agent}: enforces NetworkPolicies on one node until stopped. Every option can
+ * also come from {@code PALISADE_<OPTION>} or the {@code --config} file.
+ */
+@Command(name = "agent", mixinStandardHelpOptions = true,
+    description = "Enforce NetworkPolicies on this node (runs until stopped; needs root or "
+        + "CAP_NET_ADMIN). Options also read PALISADE_<OPTION> environment variables and the "
+        + "--config file.")
+final class AgentCommand implements Callable<Integer> {
+  @Option(names = "--node-name", required = true, paramLabel = "NAME",
+      description = "The Kubernetes node this agent enforces for (in a DaemonSet: "
+          + "spec.nodeName through the downward API).")
+  String nodeName;
+
+  @Option(names = SettingsDefaults.CONFIG_OPTION, paramLabel = "FILE",
+      description = "Properties file with defaults for these options (keys: long option names "
+          + "without dashes, e.g. deny-action=REJECT). Also PALISADE_CONFIG.")
+  File config;
+
+  @Option(names = "--min-sync-interval", defaultValue = "1s", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Syncs run at most this often; a burst of events becomes one sync. "
+          + "Default: ${DEFAULT-VALUE}.")
+  Duration minSyncInterval;
+
+  @Option(names = "--max-sync-interval", defaultValue = "5m", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "A sync runs at least this often, repairing drift in the kernel. "
+          + "Default: ${DEFAULT-VALUE}.")
+  Duration maxSyncInterval;
+
+  @Option(names = "--retry-interval", defaultValue = "1s", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "First retry after a failed sync; doubles up to --max-retry-interval. "
+          + "Default: ${DEFAULT-VALUE}.")
+  Duration retryInterval;
+
+  @Option(names = "--max-retry-interval", defaultValue = "30s", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Longest wait between retries of a failing sync. Default: ${DEFAULT-VALUE}.")
+  Duration maxRetryInterval;
+
+  @Option(names = "--health-address", defaultValue = "0.0.0.0", paramLabel = "ADDRESS",
+      description = "Address of /healthz, /readyz, /metrics and /status. "
+          + "Default: ${DEFAULT-VALUE}.")
+  String healthAddress;
+
+  @Option(names = "--health-port", defaultValue = "9301", paramLabel = "PORT",
+      description = "Port of /healthz, /readyz, /metrics and /status (0: any free port). "
+          + "Default: ${DEFAULT-VALUE}.")
+  int healthPort;
+
+  @Mixin
+  ClusterOptions cluster;
+
+  @Mixin
+  KernelOptions kernelOptions;
+
+  @Mixin
+  DataplaneOptions dataplane;
+
+  @Override
+  public Integer call() throws Exception {
+    AgentSettings settings = new AgentSettings(nodeName, minSyncInterval, maxSyncInterval,
+        retryInterval, maxRetryInterval, Duration.ofMinutes(2), healthAddress, healthPort);
+    DataplaneSettings dataplaneSettings = dataplane.settings();
+    KernelWriter kernel = kernelOptions.writer();
+    CountDownLatch stopped = new CountDownLatch(1);
+    try (KubernetesClient client = cluster.client()) {
+      Agent agent = new Agent(client, settings,
+          graph -> NodeCompiler.compile(graph, nodeName, dataplaneSettings), kernel,
+          new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Ticker.systemTicker());
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          agent.close();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } finally {
+          stopped.countDown();
+        }
+      }, "palisade-shutdown"));
+      agent.start();
+      stopped.await();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,21 @@
+package dev.palisade.cli;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.File;
+import picocli.CommandLine.Option;
+
+/** How to reach the API server. */
+final class ClusterOptions {
+  @Option(names = "--kubeconfig", paramLabel = "FILE",
+      description = "kubeconfig file. Default: the in-cluster service account, else $KUBECONFIG "
+          + "or ~/.kube/config (fabric8's discovery).")
+  File kubeconfig;
+
+  KubernetesClient client() {
+    Config config = kubeconfig == null ? Config.autoConfigure(null)
+        : Config.fromKubeconfig(kubeconfig);
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+}
