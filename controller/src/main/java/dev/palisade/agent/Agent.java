@@ -106,6 +106,11 @@ public final class Agent implements AutoCloseable {
     return sync.hasSynced();
   }
 
+  /** Per kind, the highest resource version the kernel enforces. */
+  public Map<String, Long> enforcedVersions() {
+    return tracker.enforcedVersions();
+  }
+
   /** The bound health port (useful when configured as 0). */
   public int healthPort() {
     return health.port();

@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
     version = "palisade 0.1.0",
     description = "Kubernetes NetworkPolicy enforcement with iptables and ipsets; the offline "
         + "tools show what your NetworkPolicy YAML does before you apply it.",
-    subcommands = {MatrixCommand.class, ExplainCommand.class,
+    subcommands = {MatrixCommand.class, ExplainCommand.class, AgentCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @Spec
@@ -39,6 +39,14 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    CommandLine commandLine = commandLine();
+    try {
+      commandLine.setDefaultValueProvider(
+          SettingsDefaults.from(java.util.List.of(args), System.getenv()));
+    } catch (IllegalArgumentException e) {
+      commandLine.getErr().println("palisade: " + e.getMessage());
+      System.exit(ExitCode.BAD_INPUT);
+    }
+    System.exit(commandLine.execute(args));
   }
 }

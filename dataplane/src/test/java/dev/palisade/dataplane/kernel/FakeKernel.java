@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the writer runs: it interprets iptables-restore and ipset restore text, answers the save
  * commands with what it holds, records every invocation, and fails on request.
  */
-final class FakeKernel implements CommandRunner {
+public final class FakeKernel implements CommandRunner {
   record Invocation(List<String> argv, String stdin) {
     String command() {
       return argv.get(0);
@@ -28,7 +28,7 @@ final class FakeKernel implements CommandRunner {
   private final List<Invocation> log = new ArrayList<>();
   private final Map<String, Deque<CommandResult>> failures = new HashMap<>();
 
-  FakeKernel() {
+  public FakeKernel() {
     for (IpFamily family : IpFamily.values()) {
       tables.put(family, new FakeIptables(ruleIds));
     }

@@ -1,0 +1,256 @@
+package dev.palisade.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.common.base.Ticker;
+import dev.palisade.dataplane.compile.DataplaneSettings;
+import dev.palisade.dataplane.compile.NodeCompiler;
+import dev.palisade.dataplane.kernel.FakeKernel;
+import dev.palisade.dataplane.kernel.IptablesVariant;
+import dev.palisade.dataplane.kernel.KernelCommandException;
+import dev.palisade.dataplane.kernel.KernelSet;
+import dev.palisade.dataplane.kernel.KernelSnapshot;
+import dev.palisade.dataplane.kernel.KernelTools;
+import dev.palisade.dataplane.kernel.KernelWriter;
+import dev.palisade.dataplane.kernel.RetryPolicy;
+import dev.palisade.dataplane.kernel.TableLock;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The agent against the fabric8 mock API server in CRUD mode, with the real compiler and kernel
+ * writer over a fake kernel: API changes must reach the kernel state, and the agent must report
+ * the resource versions it enforces.
+ */
+class AgentMockServerTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(20);
+  private static final String NODE = "node-1";
+
+  private final KubernetesCrudDispatcher dispatcher = new KubernetesCrudDispatcher();
+  private KubernetesMockServer server;
+  private KubernetesClient client;
+  private final FakeKernel kernel = new FakeKernel();
+  private final KernelWriter writer = new KernelWriter(kernel,
+      KernelTools.forVariant(IptablesVariant.NFTABLES), TableLock.none(),
+      new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50)), duration -> { });
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private Agent agent;
+
+  @BeforeEach
+  void startServerAndAgent() throws Exception {
+    server = newServer(0);
+    client = server.createClient();
+    agent = new Agent(client, AgentSettings.defaults(NODE)
+        .withSyncIntervals(Duration.ofMillis(50), Duration.ofSeconds(30))
+        .withHealth("127.0.0.1", 0),
+        graph -> NodeCompiler.compile(graph, NODE, DataplaneSettings.DEFAULTS), writer,
+        registry, Ticker.systemTicker());
+    agent.start();
+  }
+
+  private KubernetesMockServer newServer(int port) {
+    KubernetesMockServer mock = new KubernetesMockServer(new Context(), new MockWebServer(),
+        new HashMap<>(), dispatcher, false);
+    mock.init(InetAddress.getLoopbackAddress(), port);
+    return mock;
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    agent.close();
+    client.close();
+    server.destroy();
+  }
+
+  @Test
+  void becomesReadyAfterTheFirstSyncOfAnEmptyCluster() {
+    await("first sync", agent::isReady);
+  }
+
+  @Test
+  void createUpdateAndDeleteOfAllThreeKindsReachTheKernel() {
+    client.namespaces().resource(namespace("x", "team", "blue")).create();
+    client.pods().inNamespace("x").resource(pod("web", NODE, "10.0.1.10", "app", "web"))
+        .create();
+    client.pods().inNamespace("x").resource(pod("db", "node-2", "10.0.2.10", "app", "db"))
+        .create();
+    NetworkPolicy policy = client.network().v1().networkPolicies().inNamespace("x")
+        .resource(allowFrom("web-from-db", "app", "web", "app", "db")).create();
+    awaitEnforced(policy);
+    assertThat(setsHolding("10.0.2.10")).as("the peer set holds db's address").isNotEmpty();
+
+    Pod relabelled = client.pods().inNamespace("x").withName("db")
+        .edit(p -> new PodBuilder(p).editMetadata().withLabels(Map.of("app", "cache"))
+            .endMetadata().build());
+    awaitEnforced(relabelled);
+    assertThat(setsHolding("10.0.2.10")).as("db left the peer set").isEmpty();
+
+    client.network().v1().networkPolicies().inNamespace("x").withName("web-from-db").delete();
+    await("the policy's sets removed", () -> snapshot().sets().isEmpty());
+  }
+
+  @Test
+  void aNewPodReusingACompletedPodsAddressIsJudgedByItsOwnLabels() {
+    client.namespaces().resource(namespace("x")).create();
+    client.pods().inNamespace("x").resource(pod("web", NODE, "10.0.1.10", "app", "web"))
+        .create();
+    client.pods().inNamespace("x").resource(pod("job", "node-2", "10.0.2.20", "app", "db"))
+        .create();
+    NetworkPolicy policy = client.network().v1().networkPolicies().inNamespace("x")
+        .resource(allowFrom("web-from-db", "app", "web", "app", "db")).create();
+    awaitEnforced(policy);
+    assertThat(setsHolding("10.0.2.20")).isNotEmpty();
+
+    Pod completed = client.pods().inNamespace("x").withName("job").editStatus(p ->
+        new PodBuilder(p).editStatus().withPhase("Succeeded").endStatus().build());
+    awaitEnforced(completed);
+    assertThat(setsHolding("10.0.2.20")).as("a completed pod is no endpoint").isEmpty();
+
+    Pod reuser = client.pods().inNamespace("x")
+        .resource(pod("other", "node-2", "10.0.2.20", "app", "other")).create();
+    awaitEnforced(reuser);
+    assertThat(setsHolding("10.0.2.20")).as("the new owner is not a db").isEmpty();
+  }
+
+  @Test
+  void aBurstOfPolicyUpdatesIsCoalescedIntoFewSyncs() {
+    client.namespaces().resource(namespace("x")).create();
+    client.pods().inNamespace("x").resource(pod("web", NODE, "10.0.1.10", "app", "web"))
+        .create();
+    await("first sync", agent::isReady);
+    double syncsBefore = syncCount();
+    NetworkPolicy last = null;
+    for (int i = 0; i < 1000; i++) {
+      last = client.network().v1().networkPolicies().inNamespace("x")
+          .resource(allowFrom("burst", "app", "web", "app", "v" + i)).createOr(
+              existing -> existing.update());
+    }
+    awaitEnforced(last);
+    double syncs = syncCount() - syncsBefore;
+    assertThat(syncs).as("1000 updates, %s syncs", syncs).isLessThan(100);
+  }
+
+  @Test
+  void keepsTheKernelWhileTheApiServerIsDownAndReconvergesAfter() throws Exception {
+    client.namespaces().resource(namespace("x")).create();
+    client.pods().inNamespace("x").resource(pod("web", NODE, "10.0.1.10", "app", "web"))
+        .create();
+    client.pods().inNamespace("x").resource(pod("db", "node-2", "10.0.2.10", "app", "db"))
+        .create();
+    awaitEnforced(client.network().v1().networkPolicies().inNamespace("x")
+        .resource(allowFrom("web-from-db", "app", "web", "app", "db")).create());
+    KernelSnapshot before = snapshot();
+    int port = server.getPort();
+
+    server.shutdown();
+    Thread.sleep(500);
+    assertThat(snapshot()).as("nothing is flushed while the API is away").isEqualTo(before);
+
+    server = newServer(port);
+    client.pods().inNamespace("x").resource(pod("db2", "node-2", "10.0.2.11", "app", "db"))
+        .create();
+    await("the new db pod reaches the peer set after reconnecting",
+        () -> !setsHolding("10.0.2.11").isEmpty());
+    assertThat(setsHolding("10.0.2.10")).isNotEmpty();
+  }
+
+  private KernelSnapshot snapshot() {
+    try {
+      return writer.read();
+    } catch (KernelCommandException e) {
+      throw new AssertionError("the fake kernel failed to answer", e);
+    }
+  }
+
+  private double syncCount() {
+    return registry.get("palisade.sync.duration").timer().count();
+  }
+
+  private java.util.List<String> setsHolding(String member) {
+    return snapshot().sets().values().stream()
+        .filter(set -> set.members().contains(member))
+        .map(KernelSet::name)
+        .toList();
+  }
+
+  private void awaitEnforced(HasMetadata written) {
+    long version = Long.parseLong(written.getMetadata().getResourceVersion());
+    await(written.getKind() + " version " + version + " enforced",
+        () -> agent.enforcedVersions().getOrDefault(written.getKind(), -1L) >= version);
+  }
+
+  private static void await(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting for " + what, e);
+      }
+    }
+  }
+
+  private static io.fabric8.kubernetes.api.model.Namespace namespace(String name,
+      String... labels) {
+    return new NamespaceBuilder().withNewMetadata().withName(name)
+        .withLabels(pairs(labels)).endMetadata().build();
+  }
+
+  private static Pod pod(String name, String node, String ip, String... labels) {
+    return new PodBuilder()
+        .withNewMetadata().withName(name).withNamespace("x").withLabels(pairs(labels))
+        .endMetadata()
+        .withNewSpec().withNodeName(node).addNewContainer().withName("serve")
+        .addNewPort().withName("http").withContainerPort(80).withProtocol("TCP").endPort()
+        .endContainer().endSpec()
+        .withNewStatus().withPhase("Running").withPodIP(ip).addNewPodIP().withIp(ip)
+        .endPodIP().endStatus()
+        .build();
+  }
+
+  private static NetworkPolicy allowFrom(String name, String targetKey, String targetValue,
+      String peerKey, String peerValue) {
+    return new NetworkPolicyBuilder()
+        .withNewMetadata().withName(name).withNamespace("x").endMetadata()
+        .withNewSpec()
+        .withPodSelector(new LabelSelectorBuilder().addToMatchLabels(targetKey, targetValue)
+            .build())
+        .addNewIngress().addNewFrom()
+        .withPodSelector(new LabelSelectorBuilder().addToMatchLabels(peerKey, peerValue).build())
+        .endFrom().endIngress()
+        .endSpec().build();
+  }
+
+  private static Map<String, String> pairs(String... keyValues) {
+    Map<String, String> map = new HashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      map.put(keyValues[i], keyValues[i + 1]);
+    }
+    return map;
+  }
+}
