@@ -1,0 +1,86 @@
+package dev.palisade.demo;
+
+import io.fabric8.kubernetes.api.model.Config;
+import io.fabric8.kubernetes.api.model.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+
+/**
+ * The demo cluster's API server: the fabric8 mock server in CRUD mode on loopback (watches,
+ * label selectors, resource versions, /status). Its state lives in the dispatcher, so a
+ * {@link #restart()} on the same port keeps every object, as an API server restart does.
+ */
+public final class EmbeddedApiServer implements AutoCloseable {
+  private final KubernetesCrudDispatcher dispatcher = new KubernetesCrudDispatcher();
+  private KubernetesMockServer server;
+  private final int port;
+
+  private EmbeddedApiServer(int requestedPort) {
+    this.server = listen(requestedPort);
+    this.port = server.getPort();
+  }
+
+  /** Starts on a free loopback port. */
+  public static EmbeddedApiServer start() {
+    return new EmbeddedApiServer(0);
+  }
+
+  private KubernetesMockServer listen(int onPort) {
+    KubernetesMockServer mock = new KubernetesMockServer(new Context(), new MockWebServer(),
+        new HashMap<>(), dispatcher, false);
+    mock.init(InetAddress.getLoopbackAddress(), onPort);
+    return mock;
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  /** A client for the harness itself (it plays kubelet, CNI and the user). */
+  public KubernetesClient client() {
+    return server.createClient();
+  }
+
+  /** Writes a kubeconfig that points agents at this server. */
+  public Path writeKubeconfig(Path file) throws IOException {
+    Config config = new ConfigBuilder()
+        .addNewCluster().withName("demo").withNewCluster().withServer(url()).endCluster()
+        .endCluster()
+        .addNewUser().withName("demo").withNewUser().withToken("demo").endUser().endUser()
+        .addNewContext().withName("demo").withNewContext().withCluster("demo").withUser("demo")
+        .withNamespace("default").endContext().endContext()
+        .withCurrentContext("demo")
+        .build();
+    Files.writeString(file, Serialization.asYaml(config));
+    return file;
+  }
+
+  /** Stops serving (watches break, clients retry) and serves again on the same port. */
+  public void restart() {
+    pause();
+    resume();
+  }
+
+  /** Stops serving without starting again; {@link #resume()} serves again. */
+  public void pause() {
+    server.shutdown();
+  }
+
+  public void resume() {
+    server = listen(port);
+  }
+
+  @Override
+  public void close() {
+    server.destroy();
+  }
+}
