@@ -121,6 +121,18 @@ class MatrixScenarioCommandTest {
   }
 
   @Test
+  void aProbeWithoutTableExpectsNothing() throws IOException {
+    CliRun run = CliRun.of("matrix", "-o", "json", "--scenario", resource("icmp-v6.yaml"));
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    JsonNode probe = JSON.readTree(run.out()).at("/steps/0/probes/0");
+    assertThat(fieldNames(probe))
+        .containsExactly("protocol", "family", "observed", "expected", "mismatches");
+    assertThat(probe.get("expected").isEmpty()).isTrue();
+    assertThat(probe.at("/observed/x~1a/x~1b").asText()).isEqualTo("allowed");
+    assertThat(probe.get("observed").has("x/c")).as("x/c has no IPv6 address").isFalse();
+  }
+
+  @Test
   void portAndFamilyBelongToManifestsNotScenarios() {
     CliRun run = CliRun.of("matrix", "--scenario", resource("pass.yaml"), "--port", "80");
     assertThat(run.exitCode()).isEqualTo(2);
