@@ -3,6 +3,7 @@ package dev.palisade.model;
 import com.google.common.collect.HashMultiset;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
+import com.google.common.collect.Iterables;
 import com.google.common.collect.Multiset;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,11 +45,24 @@ public final class RuleGraph {
   private final Map<String, Map<String, Pod>> podsByNamespace = new HashMap<>();
   private final Map<ObjectRef, Policy> policies = new HashMap<>();
   private final Map<PeerSelector, SelectorEntry> selectors = new HashMap<>();
+  /**
+   * The same selectors grouped by the namespaces they can match: a pod is tested only against
+   * the selectors of its own namespace and those that look at namespace labels. Every policy
+   * target is namespace-scoped, so this keeps a pod change independent of the policy count in
+   * other namespaces.
+   */
+  private final Map<String, Set<PeerSelector>> namedSelectors = new HashMap<>();
+  private final Set<PeerSelector> labelScopedSelectors = new HashSet<>();
   /** Reverse index: the selectors each endpoint pod is a member of. */
   private final Map<ObjectRef, Set<PeerSelector>> selectorsByPod = new HashMap<>();
   /** The policies whose target selector is this selector. */
   private final Map<PeerSelector, Set<ObjectRef>> policiesByTarget = new HashMap<>();
-  private final Map<InetAddress, ObjectRef> endpointsByIp = new HashMap<>();
+  /**
+   * The endpoint pods claiming each address, oldest claim first. Two pods claim one address
+   * only while the events of its reuse arrive out of order (the new pod is seen before the old
+   * one's termination); the newest claim wins, and when it goes the older one shows again.
+   */
+  private final Map<InetAddress, LinkedHashSet<ObjectRef>> claimsByIp = new HashMap<>();
 
   // ---------------------------------------------------------------- reads
 
@@ -95,8 +110,8 @@ public final class RuleGraph {
 
   /** The endpoint pod that holds an address now, if any. */
   public Optional<Pod> endpointByIp(InetAddress ip) {
-    ObjectRef ref = endpointsByIp.get(ip);
-    return ref == null ? Optional.empty() : pod(ref);
+    LinkedHashSet<ObjectRef> claims = claimsByIp.get(ip);
+    return claims == null ? Optional.empty() : pod(Iterables.getLast(claims));
   }
 
   public Optional<Policy> policy(ObjectRef ref) {
@@ -147,8 +162,10 @@ public final class RuleGraph {
   // ---------------------------------------------------------------- namespaces
 
   public GraphDelta upsertNamespace(Namespace namespace) {
-    Namespace previous = namespaces.put(namespace.name(), namespace);
-    Namespace before = previous != null ? previous : namespaceOrBare(namespace.name());
+    // Read what selectors saw before storing the new labels: for a namespace the graph did not
+    // know, that is the bare namespace, not the one just stored.
+    Namespace before = namespaceOrBare(namespace.name());
+    namespaces.put(namespace.name(), namespace);
     if (before.labels().equals(namespace.labels())) {
       return GraphDelta.EMPTY;
     }
@@ -183,12 +200,7 @@ public final class RuleGraph {
     Pod previous = podsByNamespace.computeIfAbsent(pod.ref().namespace(), ns -> new HashMap<>())
         .put(pod.ref().name(), pod);
     GraphDelta.Builder delta = new GraphDelta.Builder();
-    if (previous != null && previous.isEndpoint()) {
-      previous.ips().forEach(ip -> endpointsByIp.remove(ip, previous.ref()));
-    }
-    if (pod.isEndpoint()) {
-      pod.ips().forEach(ip -> endpointsByIp.put(ip, pod.ref()));
-    }
+    updateClaims(pod.ref(), endpointIps(previous), endpointIps(pod));
     boolean addressesChanged = previous == null
         || previous.isEndpoint() != pod.isEndpoint()
         || !previous.ips().equals(pod.ips())
@@ -210,7 +222,7 @@ public final class RuleGraph {
     if (pods.isEmpty()) {
       podsByNamespace.remove(ref.namespace());
     }
-    previous.ips().forEach(ip -> endpointsByIp.remove(ip, ref));
+    updateClaims(ref, endpointIps(previous), List.of());
     GraphDelta.Builder delta = new GraphDelta.Builder();
     Set<PeerSelector> memberships = selectorsByPod.remove(ref);
     if (memberships != null) {
@@ -225,6 +237,28 @@ public final class RuleGraph {
     return delta.build();
   }
 
+  private static List<InetAddress> endpointIps(Pod pod) {
+    return pod != null && pod.isEndpoint() ? pod.ips() : List.of();
+  }
+
+  /** Releases the addresses a pod no longer holds and claims the new ones (kept ones stay). */
+  private void updateClaims(ObjectRef ref, List<InetAddress> before, List<InetAddress> after) {
+    for (InetAddress ip : before) {
+      if (!after.contains(ip)) {
+        LinkedHashSet<ObjectRef> claims = claimsByIp.get(ip);
+        claims.remove(ref);
+        if (claims.isEmpty()) {
+          claimsByIp.remove(ip);
+        }
+      }
+    }
+    for (InetAddress ip : after) {
+      if (!before.contains(ip)) {
+        claimsByIp.computeIfAbsent(ip, key -> new LinkedHashSet<>()).add(ref);
+      }
+    }
+  }
+
   /**
    * Re-tests one pod (as the graph now holds it) against every selector and records the
    * selectors it entered or left; with {@code addressesChanged}, also the selectors it stays in,
@@ -236,7 +270,12 @@ public final class RuleGraph {
     Set<PeerSelector> before = selectorsByPod.getOrDefault(ref, Set.of());
     Set<PeerSelector> after = new HashSet<>();
     if (pod.isEndpoint()) {
-      for (PeerSelector selector : selectors.keySet()) {
+      for (PeerSelector selector : namedSelectors.getOrDefault(ref.namespace(), Set.of())) {
+        if (selector.pods().matches(pod.labels())) {
+          after.add(selector);
+        }
+      }
+      for (PeerSelector selector : labelScopedSelectors) {
         if (selector.matches(namespace, pod)) {
           after.add(selector);
         }
@@ -344,7 +383,7 @@ public final class RuleGraph {
       SelectorEntry entry = selectors.get(use.getElement());
       entry.references -= use.getCount();
       if (entry.references == 0) {
-        selectors.remove(use.getElement());
+        forgetSelector(use.getElement());
         for (ObjectRef member : entry.members) {
           Set<PeerSelector> memberships = selectorsByPod.get(member);
           memberships.remove(use.getElement());
@@ -358,10 +397,28 @@ public final class RuleGraph {
     return selected;
   }
 
+  private void forgetSelector(PeerSelector selector) {
+    selectors.remove(selector);
+    if (selector.namespaces() instanceof NamespaceScope.Named named) {
+      Set<PeerSelector> inNamespace = namedSelectors.get(named.namespace());
+      inNamespace.remove(selector);
+      if (inNamespace.isEmpty()) {
+        namedSelectors.remove(named.namespace());
+      }
+    } else {
+      labelScopedSelectors.remove(selector);
+    }
+  }
+
   /** Computes a new selector's members, visiting only the namespaces it can match. */
   private SelectorEntry buildSelector(PeerSelector selector) {
     SelectorEntry entry = new SelectorEntry();
     selectors.put(selector, entry);
+    if (selector.namespaces() instanceof NamespaceScope.Named named) {
+      namedSelectors.computeIfAbsent(named.namespace(), ns -> new HashSet<>()).add(selector);
+    } else {
+      labelScopedSelectors.add(selector);
+    }
     Collection<String> candidateNamespaces =
         selector.namespaces() instanceof NamespaceScope.Named named
             ? List.of(named.namespace())
