@@ -109,6 +109,7 @@ final class MatrixCommand implements Callable<Integer> {
       TableRenderer renderer = new TableRenderer();
       matrices.forEach(matrix -> out.print(renderer.matrix(matrix)));
     }
+    out.flush();
     return ExitCode.OK;
   }
 
