@@ -37,8 +37,9 @@ class KernelWriterNetnsTest {
 
   private KernelWriter writer() {
     CommandRunner node = lab.nodeRunner();
-    IptablesVariant variant = IptablesVariant.detect(node);
-    return new KernelWriter(node, KernelTools.forVariant(variant), TableLock.none(),
+    IptablesVersion version = IptablesVersion.detect(node);
+    assertThat(version.restoreLocksItself()).as("this kernel test holds no xtables lock").isTrue();
+    return new KernelWriter(node, KernelTools.forVersion(version), TableLock.none(),
         RetryPolicy.standard(), Sleeper.system());
   }
 

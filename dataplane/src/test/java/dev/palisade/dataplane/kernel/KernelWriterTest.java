@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class KernelWriterTest {
+  static final IptablesVersion NFTABLES = new IptablesVersion(false, 1, 8, 9);
   static final DesiredStates BASE = DesiredStates.builder()
       .set("pal-web", HASH_IP, V4, "10.99.1.10", "10.99.1.11")
       .set("pal-block", HASH_NET, V4, "10.0.0.0/8", "10.99.2.0/24 nomatch")
@@ -46,7 +47,7 @@ class KernelWriterTest {
   }
 
   private KernelWriter newWriter() {
-    return new KernelWriter(kernel, KernelTools.forVariant(IptablesVariant.NFTABLES),
+    return new KernelWriter(kernel, KernelTools.forVersion(NFTABLES),
         TableLock.none(), new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1)),
         sleeps::add);
   }
@@ -201,8 +202,8 @@ class KernelWriterTest {
     DesiredStates networks = BASE.set("pal-web", HASH_NET, V4, "10.99.1.0/24");
     // ipset runs: save, create temp, destroy old, save again, then creating the new set fails
     kernel.failAfter("ipset", 4, 1, "ipset: Kernel error received");
-    KernelWriter impatient = new KernelWriter(kernel,
-        KernelTools.forVariant(IptablesVariant.NFTABLES), TableLock.none(),
+    KernelWriter impatient = new KernelWriter(kernel, KernelTools.forVersion(NFTABLES),
+        TableLock.none(),
         new RetryPolicy(1, Duration.ZERO, Duration.ZERO), sleeps::add);
     assertThat(impatient.apply(networks.build())).isInstanceOfSatisfying(
         ApplyResult.Failed.class, failed -> assertThat(failed.step())
