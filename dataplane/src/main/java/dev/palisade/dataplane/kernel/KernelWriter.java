@@ -1,7 +1,9 @@
 package dev.palisade.dataplane.kernel;
 
 import dev.palisade.dataplane.state.DesiredState;
+import java.time.Duration;
 import java.util.Map;
+import jnr.posix.POSIX;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +41,19 @@ public final class KernelWriter {
     this.lock = lock;
     this.retry = retry;
     this.sleeper = sleeper;
+  }
+
+  /**
+   * The writer for this machine (or the namespace {@code runner} targets): checks for root or
+   * CAP_NET_ADMIN first, then picks restore flags and lock from the installed iptables.
+   */
+  public static KernelWriter forMachine(CommandRunner runner, POSIX posix, Sleeper sleeper) {
+    PrivilegeCheck.requireNetAdmin(posix);
+    IptablesVersion version = IptablesVersion.detect(runner);
+    XtablesLock fileLock = new XtablesLock(posix, XtablesLock.DEFAULT_PATH,
+        Duration.ofSeconds(10), sleeper);
+    return new KernelWriter(runner, KernelTools.forVersion(version),
+        TableLock.forVersion(version, fileLock), RetryPolicy.standard(), sleeper);
   }
 
   /** Makes the kernel hold exactly {@code desired} of what Palisade owns. */

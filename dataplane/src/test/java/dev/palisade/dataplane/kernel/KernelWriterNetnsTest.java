@@ -130,6 +130,26 @@ class KernelWriterNetnsTest {
   }
 
   @Test
+  void kernelHoldsExactlyTheExpectedRules() {
+    start();
+    apply(writer(), allowClients());
+
+    String ours = lab.inNode("iptables-save", "-t", "filter").lines()
+        .filter(line -> line.contains("PALISADE-"))
+        .map(line -> line.replaceAll("pal:[0-9a-f]{16}", "pal:HASH"))
+        .collect(java.util.stream.Collectors.joining("\n"));
+
+    assertThat(ours).isEqualTo("""
+        :PALISADE-FORWARD - [0:0]
+        :PALISADE-TO-P2 - [0:0]
+        -A FORWARD -m comment --comment "pal:HASH" -j PALISADE-FORWARD
+        -A PALISADE-FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "pal:HASH" -j ACCEPT
+        -A PALISADE-FORWARD -d 10.99.1.12/32 -m comment --comment "pal:HASH" -j PALISADE-TO-P2
+        -A PALISADE-TO-P2 -m set --match-set pal-clients src -m comment --comment "pal:HASH" -j ACCEPT
+        -A PALISADE-TO-P2 -m comment --comment "pal:HASH" -j DROP""");
+  }
+
+  @Test
   void probesChangeFromAllowedToDeniedWhenADropIsApplied() {
     start();
     lab.serve(p2, PORT);
