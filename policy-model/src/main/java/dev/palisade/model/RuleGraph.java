@@ -43,6 +43,14 @@ public final class RuleGraph {
   private final Map<String, Map<String, Pod>> podsByNamespace = new HashMap<>();
   private final Map<ObjectRef, Policy> policies = new HashMap<>();
   private final Map<PeerSelector, SelectorEntry> selectors = new HashMap<>();
+  /**
+   * The same selectors grouped by the namespaces they can match: a pod is tested only against
+   * the selectors of its own namespace and those that look at namespace labels. Every policy
+   * target is namespace-scoped, so this keeps a pod change independent of the policy count in
+   * other namespaces.
+   */
+  private final Map<String, Set<PeerSelector>> namedSelectors = new HashMap<>();
+  private final Set<PeerSelector> labelScopedSelectors = new HashSet<>();
   /** Reverse index: the selectors each endpoint pod is a member of. */
   private final Map<ObjectRef, Set<PeerSelector>> selectorsByPod = new HashMap<>();
   /** The policies whose target selector is this selector. */
@@ -236,7 +244,12 @@ public final class RuleGraph {
     Set<PeerSelector> before = selectorsByPod.getOrDefault(ref, Set.of());
     Set<PeerSelector> after = new HashSet<>();
     if (pod.isEndpoint()) {
-      for (PeerSelector selector : selectors.keySet()) {
+      for (PeerSelector selector : namedSelectors.getOrDefault(ref.namespace(), Set.of())) {
+        if (selector.pods().matches(pod.labels())) {
+          after.add(selector);
+        }
+      }
+      for (PeerSelector selector : labelScopedSelectors) {
         if (selector.matches(namespace, pod)) {
           after.add(selector);
         }
@@ -344,7 +357,7 @@ public final class RuleGraph {
       SelectorEntry entry = selectors.get(use.getElement());
       entry.references -= use.getCount();
       if (entry.references == 0) {
-        selectors.remove(use.getElement());
+        forgetSelector(use.getElement());
         for (ObjectRef member : entry.members) {
           Set<PeerSelector> memberships = selectorsByPod.get(member);
           memberships.remove(use.getElement());
@@ -358,10 +371,28 @@ public final class RuleGraph {
     return selected;
   }
 
+  private void forgetSelector(PeerSelector selector) {
+    selectors.remove(selector);
+    if (selector.namespaces() instanceof NamespaceScope.Named named) {
+      Set<PeerSelector> inNamespace = namedSelectors.get(named.namespace());
+      inNamespace.remove(selector);
+      if (inNamespace.isEmpty()) {
+        namedSelectors.remove(named.namespace());
+      }
+    } else {
+      labelScopedSelectors.remove(selector);
+    }
+  }
+
   /** Computes a new selector's members, visiting only the namespaces it can match. */
   private SelectorEntry buildSelector(PeerSelector selector) {
     SelectorEntry entry = new SelectorEntry();
     selectors.put(selector, entry);
+    if (selector.namespaces() instanceof NamespaceScope.Named named) {
+      namedSelectors.computeIfAbsent(named.namespace(), ns -> new HashSet<>()).add(selector);
+    } else {
+      labelScopedSelectors.add(selector);
+    }
     Collection<String> candidateNamespaces =
         selector.namespaces() instanceof NamespaceScope.Named named
             ? List.of(named.namespace())

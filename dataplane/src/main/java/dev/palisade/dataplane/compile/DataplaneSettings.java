@@ -1,0 +1,56 @@
+package dev.palisade.dataplane.compile;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.util.Optional;
+
+/**
+ * How a node enforces policy.
+ *
+ * @param denyAction what happens to denied packets
+ * @param allowNodeToPods whether traffic the node itself sends to its pods (kubelet probes) is
+ *     allowed regardless of policy; when false, ingress rules apply to it with the node as an
+ *     external source
+ * @param denyLog rate-limited NFLOG of denied packets, if wanted
+ * @param markBit the one packet-mark bit Palisade uses to carry "allowed" from the policy chains
+ *     back to the pod chain within one pass (it must not collide with kube-proxy's 0x4000 and
+ *     0x8000 or another component's bits)
+ */
+public record DataplaneSettings(DenyAction denyAction, boolean allowNodeToPods,
+    Optional<DenyLog> denyLog, int markBit) {
+
+  public static final int DEFAULT_MARK_BIT = 0x10000;
+  public static final DataplaneSettings DEFAULTS =
+      new DataplaneSettings(DenyAction.DROP, true, Optional.empty(), DEFAULT_MARK_BIT);
+
+  public DataplaneSettings {
+    checkArgument(denyAction != null, "deny action must be set");
+    checkArgument(denyLog != null, "deny log must be present or empty");
+    checkArgument(Integer.bitCount(markBit) == 1, "mark bit 0x%s must have exactly one bit set",
+        Integer.toHexString(markBit));
+  }
+
+  public DataplaneSettings withDenyAction(DenyAction action) {
+    return new DataplaneSettings(action, allowNodeToPods, denyLog, markBit);
+  }
+
+  public DataplaneSettings withAllowNodeToPods(boolean allow) {
+    return new DataplaneSettings(denyAction, allow, denyLog, markBit);
+  }
+
+  public DataplaneSettings withDenyLog(DenyLog log) {
+    return new DataplaneSettings(denyAction, allowNodeToPods, Optional.of(log), markBit);
+  }
+
+  /**
+   * NFLOG of denied packets to netlink group {@code group}, at most {@code perSecond} per second
+   * per pod chain with bursts of {@code burst}.
+   */
+  public record DenyLog(int group, int perSecond, int burst) {
+    public DenyLog {
+      checkArgument(group >= 0 && group <= 65535, "NFLOG group %s is out of range 0-65535", group);
+      checkArgument(perSecond >= 1, "deny log rate must be at least 1/sec, got %s", perSecond);
+      checkArgument(burst >= 1, "deny log burst must be at least 1, got %s", burst);
+    }
+  }
+}

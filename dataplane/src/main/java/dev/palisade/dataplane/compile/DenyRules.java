@@ -1,0 +1,44 @@
+package dev.palisade.dataplane.compile;
+
+import com.google.common.collect.ImmutableList;
+import dev.palisade.dataplane.rules.Action;
+import dev.palisade.dataplane.rules.Action.RejectWith;
+import dev.palisade.dataplane.rules.Match;
+import dev.palisade.dataplane.rules.Rule;
+import dev.palisade.model.Direction;
+import dev.palisade.model.IpFamily;
+import dev.palisade.model.ObjectRef;
+import dev.palisade.model.Protocol;
+import java.util.Locale;
+
+/**
+ * The end of a pod chain, reached when no policy allowed the packet: an optional rate-limited
+ * NFLOG naming the pod, then DROP, or REJECT with a TCP reset for TCP and an ICMP port
+ * unreachable for everything else.
+ */
+final class DenyRules {
+  private DenyRules() {}
+
+  static ImmutableList<Rule> of(DataplaneSettings settings, IpFamily family, Direction direction,
+      ObjectRef pod) {
+    ImmutableList.Builder<Rule> rules = ImmutableList.builder();
+    settings.denyLog().ifPresent(log -> rules.add(Rule.of(new Action.Nflog(log.group(),
+        logPrefix(direction, pod), new Match.Limit(log.perSecond(), log.burst())))));
+    if (settings.denyAction() == DenyAction.DROP) {
+      rules.add(Rule.of(new Action.Drop()));
+    } else {
+      rules.add(Rule.of(new Action.Reject(RejectWith.TCP_RESET),
+          Match.ProtocolPorts.any(Protocol.TCP)));
+      rules.add(Rule.of(new Action.Reject(family == IpFamily.V4
+          ? RejectWith.ICMP_PORT_UNREACHABLE : RejectWith.ICMP6_PORT_UNREACHABLE)));
+    }
+    return rules.build();
+  }
+
+  /** {@code palisade deny ingress x/a}, cut to what NFLOG keeps. */
+  static String logPrefix(Direction direction, ObjectRef pod) {
+    String prefix = "palisade deny " + direction.name().toLowerCase(Locale.ROOT) + " " + pod;
+    return prefix.length() <= Action.Nflog.MAX_PREFIX_LENGTH ? prefix
+        : prefix.substring(0, Action.Nflog.MAX_PREFIX_LENGTH);
+  }
+}

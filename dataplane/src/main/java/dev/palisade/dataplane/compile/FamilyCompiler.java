@@ -1,0 +1,158 @@
+package dev.palisade.dataplane.compile;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSortedMap;
+import dev.palisade.dataplane.rules.Action;
+import dev.palisade.dataplane.rules.Chain;
+import dev.palisade.dataplane.rules.Hook;
+import dev.palisade.dataplane.rules.Match;
+import dev.palisade.dataplane.rules.Match.CtState;
+import dev.palisade.dataplane.rules.Match.Side;
+import dev.palisade.dataplane.rules.Rule;
+import dev.palisade.dataplane.state.ChainSpec;
+import dev.palisade.dataplane.state.FamilyState;
+import dev.palisade.model.Direction;
+import dev.palisade.model.IpFamily;
+import dev.palisade.model.ObjectRef;
+import dev.palisade.model.Pod;
+import dev.palisade.model.Policy;
+import dev.palisade.model.RuleGraph;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Compiles a node's view into the chains, hooks and sets of one IP family; see
+ * {@code docs/dataplane.md} for the layout and a packet's walk through it.
+ */
+final class FamilyCompiler {
+  /** The hooks sit first in their built-in chains, ahead of rules that would accept. */
+  private static final int HOOK_POSITION = 1;
+
+  private final IpFamily family;
+  private final NodeView view;
+  private final DataplaneSettings settings;
+  private final NameLedger ledger;
+  private final SetCatalog sets;
+  private final PolicyChainCompiler policyCompiler;
+  private final Map<String, Chain> chains = new TreeMap<>();
+  private final Map<List<Object>, Optional<String>> policyChainNames = new HashMap<>();
+
+  private FamilyCompiler(RuleGraph graph, IpFamily family, NodeView view,
+      DataplaneSettings settings, NameLedger ledger) {
+    this.family = family;
+    this.view = view;
+    this.settings = settings;
+    this.ledger = ledger;
+    this.sets = new SetCatalog(graph, family, ledger);
+    this.policyCompiler = new PolicyChainCompiler(family, sets, settings.markBit());
+  }
+
+  static FamilyState compile(RuleGraph graph, IpFamily family, NodeView view,
+      DataplaneSettings settings, NameLedger ledger) {
+    return new FamilyCompiler(graph, family, view, settings, ledger).compile();
+  }
+
+  private FamilyState compile() {
+    for (Direction direction : Direction.values()) {
+      compileStage(direction);
+    }
+    List<Hook> hooks = new ArrayList<>();
+    hook(hooks, "FORWARD", StableNames.FORWARD_CHAIN, ImmutableList.of(
+        Rule.of(new Action.Accept(), Match.Conntrack.of(CtState.RELATED, CtState.ESTABLISHED)),
+        Rule.of(new Action.Drop(), Match.Conntrack.of(CtState.INVALID)),
+        Rule.of(new Action.Jump(StableNames.EGRESS_STAGE)),
+        Rule.of(new Action.Jump(StableNames.INGRESS_STAGE))));
+    // Pod-to-node traffic: the pod's egress rules, the node being an external destination.
+    hook(hooks, "INPUT", StableNames.INPUT_CHAIN, hostChainRules(StableNames.EGRESS_STAGE));
+    if (!settings.allowNodeToPods()) {
+      // Node-to-pod traffic: the pod's ingress rules, the node being an external source.
+      hook(hooks, "OUTPUT", StableNames.OUTPUT_CHAIN, hostChainRules(StableNames.INGRESS_STAGE));
+    }
+    ImmutableSortedMap.Builder<String, ChainSpec> specs = ImmutableSortedMap.naturalOrder();
+    chains.values().forEach(chain -> specs.put(chain.name(), chain.toSpec()));
+    return new FamilyState(family, specs.build(),
+        hooks.stream().map(Hook::toSpec).collect(ImmutableList.toImmutableList()), sets.build());
+  }
+
+  /**
+   * The node's own traffic keeps its established flows without our verdict (RETURN leaves the
+   * decision to the host's rules); new flows meet one stage.
+   */
+  private static ImmutableList<Rule> hostChainRules(String stage) {
+    return ImmutableList.of(
+        Rule.of(new Action.Return(), Match.Conntrack.of(CtState.RELATED, CtState.ESTABLISHED)),
+        Rule.of(new Action.Jump(stage)));
+  }
+
+  private void hook(List<Hook> hooks, String builtin, String chain, ImmutableList<Rule> rules) {
+    addChain(new Chain(chain, rules), List.of("top", chain));
+    hooks.add(new Hook(builtin, HOOK_POSITION, Rule.of(new Action.Jump(chain))));
+  }
+
+  /**
+   * One direction: a pod chain per local pod isolated in it, an ipset gate that lets every
+   * other packet leave after one lookup, and the dispatch tree behind the gate.
+   */
+  private void compileStage(Direction direction) {
+    List<DispatchTree.Target> targets = new ArrayList<>();
+    List<Pod> isolated = new ArrayList<>();
+    for (Pod pod : view.localPods()) {
+      List<Policy> policies = view.policiesByPod().get(pod.ref()).stream()
+          .filter(policy -> policy.isolates(direction)).toList();
+      if (policies.isEmpty() || pod.ip(family).isEmpty()) {
+        continue;
+      }
+      String podChain = compilePodChain(direction, pod.ref(), policies);
+      targets.add(new DispatchTree.Target(pod.ip(family).orElseThrow(), podChain));
+      isolated.add(pod);
+    }
+    Side side = direction == Direction.INGRESS ? Side.DESTINATION : Side.SOURCE;
+    String gate = sets.isolated(direction, isolated);
+    DispatchTree.Tree tree = DispatchTree.build(direction, targets, ledger);
+    tree.innerChains().forEach(chain -> chains.put(chain.name(), chain));
+    String stage = StableNames.stageChain(direction);
+    addChain(new Chain(stage, ImmutableList.<Rule>builder()
+        .add(Rule.of(new Action.Return(), Match.InSet.notIn(gate, side)))
+        .addAll(tree.rootRules()).build()), List.of("stage", direction));
+  }
+
+  /**
+   * Clears the allowed bit, tries each selecting policy's chain and returns as soon as one set
+   * the bit; what falls through is denied.
+   */
+  private String compilePodChain(Direction direction, ObjectRef pod, List<Policy> policies) {
+    int bit = settings.markBit();
+    List<Rule> rules = new ArrayList<>();
+    for (Policy policy : policies) {
+      policyChain(policy, direction).ifPresent(chain -> {
+        rules.add(Rule.of(new Action.Jump(chain)));
+        rules.add(Rule.of(new Action.Return(), new Match.Mark(bit, bit)));
+      });
+    }
+    if (!rules.isEmpty()) {
+      rules.add(0, Rule.of(new Action.ClearMark(bit)));
+    }
+    rules.addAll(DenyRules.of(settings, family, direction, pod));
+    String name = StableNames.podChain(direction, pod);
+    addChain(new Chain(name, ImmutableList.copyOf(rules)), List.of("pod", direction, pod));
+    return name;
+  }
+
+  private Optional<String> policyChain(Policy policy, Direction direction) {
+    return policyChainNames.computeIfAbsent(List.of(policy.ref(), direction), key -> {
+      Optional<Chain> chain = policyCompiler.compile(policy, direction,
+          view.localPodsByPolicy().get(policy.ref()));
+      chain.ifPresent(c -> addChain(c, List.of("policy", direction, policy.ref())));
+      return chain.map(Chain::name);
+    });
+  }
+
+  private void addChain(Chain chain, Object identity) {
+    ledger.claim(chain.name(), identity);
+    chains.put(chain.name(), chain);
+  }
+}

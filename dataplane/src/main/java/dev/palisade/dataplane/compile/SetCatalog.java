@@ -1,0 +1,168 @@
+package dev.palisade.dataplane.compile;
+
+import com.google.common.collect.ImmutableSortedMap;
+import com.google.common.collect.ImmutableSortedSet;
+import com.google.common.net.InetAddresses;
+import dev.palisade.dataplane.state.IpSetSpec;
+import dev.palisade.dataplane.state.IpSetType;
+import dev.palisade.model.Direction;
+import dev.palisade.model.IpBlock;
+import dev.palisade.model.IpFamily;
+import dev.palisade.model.LabelSelector;
+import dev.palisade.model.NamespaceScope;
+import dev.palisade.model.ObjectRef;
+import dev.palisade.model.Peer;
+import dev.palisade.model.PeerSelector;
+import dev.palisade.model.Pod;
+import dev.palisade.model.Policy;
+import dev.palisade.model.PortMatcher.NamedPort;
+import dev.palisade.model.RuleGraph;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * The ipsets of one family, created on first use and shared by every rule that uses them: one
+ * set per distinct normalized selector, per distinct ipBlock, per ingress named port of a policy
+ * and per egress named port towards a peer. Each method returns the set's name.
+ */
+final class SetCatalog {
+  private final RuleGraph graph;
+  private final IpFamily family;
+  private final NameLedger ledger;
+  private final Map<String, IpSetSpec> sets = new HashMap<>();
+  /** Every endpoint pod with an address of this family, computed on first need. */
+  private List<Pod> clusterEndpoints;
+
+  SetCatalog(RuleGraph graph, IpFamily family, NameLedger ledger) {
+    this.graph = graph;
+    this.family = family;
+    this.ledger = ledger;
+  }
+
+  /** The local pods isolated in a direction (members: their addresses). */
+  String isolated(Direction direction, Collection<Pod> pods) {
+    String name = StableNames.isolatedSet(family, direction);
+    return define(name, List.of("isolated", family, direction), IpSetType.HASH_IP,
+        () -> pods.stream().map(this::address));
+  }
+
+  /** The addresses of the pods a selector matches, wherever they run. */
+  String selector(PeerSelector selector) {
+    String name = StableNames.selectorSet(family, readable(selector), selector.toString());
+    return define(name, List.of("selector", family, selector), IpSetType.HASH_IP,
+        () -> members(selector).map(this::address));
+  }
+
+  /** The blocks of an ipBlock of this family, its excepts as {@code nomatch}. */
+  String block(IpBlock block) {
+    ImmutableSortedSet<String> entries = IpBlockEntries.of(block);
+    String identity = String.join(",", entries);
+    String name = StableNames.blockSet(family, IpBlockEntries.text(block.cidr().normalized()),
+        identity);
+    return define(name, List.of("block", family, identity), IpSetType.HASH_NET,
+        entries::stream);
+  }
+
+  /**
+   * An ingress named port resolves on the pod that receives the traffic, the selected local
+   * pod: (pod address, protocol:number) for each selected pod that declares the name.
+   */
+  String ingressPort(Policy policy, NamedPort port, Collection<Pod> selectedLocalPods) {
+    ObjectRef ref = policy.ref();
+    String identity = ref + "|" + port;
+    String name = StableNames.ingressPortSet(family,
+        ref.namespace() + "." + ref.name() + "." + port.name(), identity);
+    return define(name, List.of("ingress-port", family, identity), IpSetType.HASH_IP_PORT,
+        () -> selectedLocalPods.stream().flatMap(pod -> portEntry(pod, port)));
+  }
+
+  /**
+   * An egress named port resolves on the peer pod that receives the traffic: (peer address,
+   * protocol:number) for each pod of the peer (every pod when the rule names no peer) that
+   * declares the name. An external address has no named ports and never matches.
+   */
+  String egressPort(Optional<Peer> peer, NamedPort port) {
+    String peerIdentity = peer.map(this::peerIdentity).orElse("all");
+    String identity = peerIdentity + "|" + port;
+    String readable = port.name() + "." + peer.map(this::readable).orElse("all");
+    String name = StableNames.egressPortSet(family, readable, identity);
+    return define(name, List.of("egress-port", family, identity), IpSetType.HASH_IP_PORT,
+        () -> peerPods(peer).flatMap(pod -> portEntry(pod, port)));
+  }
+
+  ImmutableSortedMap<String, IpSetSpec> build() {
+    return ImmutableSortedMap.copyOf(sets);
+  }
+
+  private String define(String name, Object identity, IpSetType type,
+      Supplier<Stream<String>> members) {
+    if (ledger.claim(name, identity)) {
+      sets.put(name, new IpSetSpec(name, type, family,
+          members.get().collect(ImmutableSortedSet.toImmutableSortedSet(String::compareTo))));
+    }
+    return name;
+  }
+
+  private Stream<Pod> members(PeerSelector selector) {
+    return graph.members(selector).stream().map(graph::pod).flatMap(Optional::stream)
+        .filter(pod -> pod.ip(family).isPresent());
+  }
+
+  private Stream<Pod> peerPods(Optional<Peer> peer) {
+    if (peer.isEmpty()) {
+      return clusterEndpoints().stream();
+    }
+    if (peer.get() instanceof PeerSelector selector) {
+      return members(selector);
+    }
+    IpBlock block = (IpBlock) peer.get();
+    return clusterEndpoints().stream().filter(pod -> block.contains(pod.ip(family).orElseThrow()));
+  }
+
+  private List<Pod> clusterEndpoints() {
+    if (clusterEndpoints == null) {
+      clusterEndpoints = graph.pods().stream()
+          .filter(pod -> pod.isEndpoint() && pod.ip(family).isPresent()).toList();
+    }
+    return clusterEndpoints;
+  }
+
+  private Stream<String> portEntry(Pod pod, NamedPort port) {
+    int number = port.resolve(pod.ports());
+    if (number < 0 || pod.ip(family).isEmpty()) {
+      return Stream.empty();
+    }
+    return Stream.of(address(pod) + "," + port.protocol().name().toLowerCase(Locale.ROOT) + ":"
+        + number);
+  }
+
+  private String address(Pod pod) {
+    return InetAddresses.toAddrString(pod.ip(family).orElseThrow());
+  }
+
+  private String peerIdentity(Peer peer) {
+    return peer instanceof PeerSelector selector ? "selector:" + selector
+        : "block:" + String.join(",", IpBlockEntries.of((IpBlock) peer));
+  }
+
+  private String readable(Peer peer) {
+    if (peer instanceof IpBlock block) {
+      return IpBlockEntries.text(block.cidr().normalized());
+    }
+    PeerSelector selector = (PeerSelector) peer;
+    String namespaces = selector.namespaces() instanceof NamespaceScope.Named named
+        ? named.namespace()
+        : "ns_" + everythingOr(((NamespaceScope.Matching) selector.namespaces()).selector());
+    return namespaces + "." + everythingOr(selector.pods());
+  }
+
+  private static String everythingOr(LabelSelector selector) {
+    return selector.matchesEverything() ? "all" : selector.toString();
+  }
+}

@@ -1,0 +1,137 @@
+package dev.palisade.dataplane.rules;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import dev.palisade.dataplane.state.Names;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a rule does with a packet that matches, rendered as {@code iptables-save} prints the
+ * target. A {@link Jump} names the chain it references, so the writer can order creates and
+ * deletes; an {@link Nflog} brings its rate limit along as a match.
+ */
+public sealed interface Action {
+
+  String render();
+
+  /** The Palisade chain this action jumps to, if it is a jump. */
+  default Optional<String> jumpTarget() {
+    return Optional.empty();
+  }
+
+  /** Matches this action needs in its rule (the rate limit of a log action). */
+  default List<Match> impliedMatches() {
+    return List.of();
+  }
+
+  record Accept() implements Action {
+    @Override
+    public String render() {
+      return "-j ACCEPT";
+    }
+  }
+
+  record Drop() implements Action {
+    @Override
+    public String render() {
+      return "-j DROP";
+    }
+  }
+
+  /** What a REJECT answers with. */
+  enum RejectWith {
+    /** A TCP reset; only valid in a rule that matches {@code -p tcp}. */
+    TCP_RESET("tcp-reset"),
+    ICMP_PORT_UNREACHABLE("icmp-port-unreachable"),
+    ICMP6_PORT_UNREACHABLE("icmp6-port-unreachable");
+
+    private final String option;
+
+    RejectWith(String option) {
+      this.option = option;
+    }
+  }
+
+  record Reject(RejectWith with) implements Action {
+    @Override
+    public String render() {
+      return "-j REJECT --reject-with " + with.option;
+    }
+  }
+
+  record Jump(String chain) implements Action {
+    public Jump {
+      checkArgument(chain.startsWith(Names.CHAIN_PREFIX), "jump target %s is not a %s chain",
+          chain, Names.CHAIN_PREFIX);
+    }
+
+    @Override
+    public String render() {
+      return "-j " + chain;
+    }
+
+    @Override
+    public Optional<String> jumpTarget() {
+      return Optional.of(chain);
+    }
+  }
+
+  record Return() implements Action {
+    @Override
+    public String render() {
+      return "-j RETURN";
+    }
+  }
+
+  /**
+   * Sends the packet to netlink log group {@code group} with {@code prefix}, at most as often as
+   * {@code limit} allows; the packet continues with the next rule.
+   */
+  record Nflog(int group, String prefix, Match.Limit limit) implements Action {
+    /** xt_NFLOG keeps 64 bytes of prefix, the terminating NUL included. */
+    public static final int MAX_PREFIX_LENGTH = 63;
+
+    public Nflog {
+      checkArgument(group >= 0 && group <= 65535, "NFLOG group %s is out of range 0-65535", group);
+      checkArgument(!prefix.isEmpty() && prefix.length() <= MAX_PREFIX_LENGTH
+          && prefix.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '"' && c != '\\'),
+          "NFLOG prefix '%s' must be 1-%s printable characters without quotes", prefix,
+          MAX_PREFIX_LENGTH);
+    }
+
+    @Override
+    public String render() {
+      return "-j NFLOG --nflog-prefix \"" + prefix + "\" --nflog-group " + group;
+    }
+
+    @Override
+    public List<Match> impliedMatches() {
+      return List.of(limit);
+    }
+  }
+
+  /** Sets the bits of {@code bits} in the packet mark, leaving the others alone. */
+  record SetMark(int bits) implements Action {
+    public SetMark {
+      checkArgument(bits != 0, "mark bits must not be empty");
+    }
+
+    @Override
+    public String render() {
+      return "-j MARK --set-xmark " + Marks.hex(bits) + "/" + Marks.hex(bits);
+    }
+  }
+
+  /** Clears the bits of {@code bits} in the packet mark, leaving the others alone. */
+  record ClearMark(int bits) implements Action {
+    public ClearMark {
+      checkArgument(bits != 0, "mark bits must not be empty");
+    }
+
+    @Override
+    public String render() {
+      return "-j MARK --set-xmark 0x0/" + Marks.hex(bits);
+    }
+  }
+}

@@ -1,0 +1,201 @@
+package dev.palisade.dataplane.rules;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.common.collect.ImmutableSortedSet;
+import dev.palisade.model.Cidr;
+import dev.palisade.model.Protocol;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * One match of a rule. Each renders the text {@code iptables-save} prints for it; {@link
+ * #order()} places it where {@code iptables-save} prints it: addresses first, then the
+ * protocol (with its port module right behind it), then the other {@code -m} modules in the
+ * order the rule lists them.
+ */
+public sealed interface Match {
+
+  /** Print position: lower first; equal positions keep the rule's order. */
+  int order();
+
+  String render();
+
+  /** {@code -s} or {@code -d}, and the direction flag of a set match. */
+  enum Side {
+    SOURCE("-s", "src"),
+    DESTINATION("-d", "dst");
+
+    private final String addressOption;
+    private final String setFlag;
+
+    Side(String addressOption, String setFlag) {
+      this.addressOption = addressOption;
+      this.setFlag = setFlag;
+    }
+
+    public String setFlag() {
+      return setFlag;
+    }
+  }
+
+  /** {@code -s 10.0.1.0/25}: the packet's source or destination lies in a block. */
+  record Address(Side side, Cidr cidr) implements Match {
+    public Address {
+      checkArgument(cidr.equals(cidr.normalized()), "address block %s has host bits set", cidr);
+    }
+
+    @Override
+    public int order() {
+      return side.ordinal();
+    }
+
+    @Override
+    public String render() {
+      return side.addressOption + " " + cidr;
+    }
+  }
+
+  /**
+   * {@code -m set --match-set NAME src} (or {@code dst}, {@code dst,dst} for an
+   * {@code hash:ip,port} set matched on destination address and port), optionally negated.
+   */
+  record InSet(String setName, List<Side> flags, boolean negated) implements Match {
+    public InSet {
+      checkArgument(!setName.isBlank(), "set name must not be blank");
+      checkArgument(!flags.isEmpty() && flags.size() <= 2, "a set match takes 1 or 2 flags");
+      flags = List.copyOf(flags);
+    }
+
+    public static InSet of(String setName, Side... flags) {
+      return new InSet(setName, List.of(flags), false);
+    }
+
+    public static InSet notIn(String setName, Side flag) {
+      return new InSet(setName, List.of(flag), true);
+    }
+
+    @Override
+    public int order() {
+      return 3;
+    }
+
+    @Override
+    public String render() {
+      String flagText = flags.stream().map(Side::setFlag).collect(Collectors.joining(","));
+      return "-m set " + (negated ? "! " : "") + "--match-set " + setName + " " + flagText;
+    }
+  }
+
+  /**
+   * {@code -p tcp}, optionally with a destination port or inclusive range
+   * ({@code -p tcp -m tcp --dport 80:90}). SCTP uses the {@code sctp} module the same way.
+   */
+  record ProtocolPorts(Protocol protocol, int fromPort, int toPort) implements Match {
+    /** Marks "every port" in {@code fromPort} and {@code toPort}. */
+    private static final int ANY = 0;
+
+    public ProtocolPorts {
+      checkArgument(protocol.isPolicyProtocol(), "%s cannot be matched by port", protocol);
+      checkArgument((fromPort == ANY && toPort == ANY)
+          || (fromPort >= 1 && fromPort <= toPort && toPort <= 65535),
+          "port range %s:%s is invalid", fromPort, toPort);
+    }
+
+    public static ProtocolPorts any(Protocol protocol) {
+      return new ProtocolPorts(protocol, ANY, ANY);
+    }
+
+    public static ProtocolPorts range(Protocol protocol, int fromPort, int toPort) {
+      return new ProtocolPorts(protocol, fromPort, toPort);
+    }
+
+    @Override
+    public int order() {
+      return 2;
+    }
+
+    @Override
+    public String render() {
+      String name = protocol.name().toLowerCase(Locale.ROOT);
+      if (fromPort == ANY) {
+        return "-p " + name;
+      }
+      String ports = fromPort == toPort ? Integer.toString(fromPort) : fromPort + ":" + toPort;
+      return "-p " + name + " -m " + name + " --dport " + ports;
+    }
+  }
+
+  /** Connection tracking states, in the order {@code iptables-save} prints them. */
+  enum CtState {
+    INVALID,
+    NEW,
+    RELATED,
+    ESTABLISHED
+  }
+
+  /** {@code -m conntrack --ctstate RELATED,ESTABLISHED}. */
+  record Conntrack(ImmutableSortedSet<CtState> states) implements Match {
+    public Conntrack {
+      checkArgument(!states.isEmpty(), "a conntrack match needs at least one state");
+    }
+
+    public static Conntrack of(CtState first, CtState... rest) {
+      Set<CtState> states = EnumSet.of(first, rest);
+      return new Conntrack(ImmutableSortedSet.copyOf(states));
+    }
+
+    @Override
+    public int order() {
+      return 3;
+    }
+
+    @Override
+    public String render() {
+      return "-m conntrack --ctstate "
+          + states.stream().map(CtState::name).collect(Collectors.joining(","));
+    }
+  }
+
+  /** {@code -m mark --mark 0x10000/0x10000}: all bits of {@code mask} equal those of value. */
+  record Mark(int value, int mask) implements Match {
+    public Mark {
+      checkArgument((value & ~mask) == 0, "mark value %s has bits outside mask %s", value, mask);
+    }
+
+    @Override
+    public int order() {
+      return 3;
+    }
+
+    @Override
+    public String render() {
+      return "-m mark --mark " + Marks.hex(value) + "/" + Marks.hex(mask);
+    }
+  }
+
+  /** {@code -m limit --limit 10/sec}: at most {@code perSecond} packets, bursts of burst. */
+  record Limit(int perSecond, int burst) implements Match {
+    /** iptables' default burst, which {@code iptables-save} leaves out. */
+    public static final int DEFAULT_BURST = 5;
+
+    public Limit {
+      checkArgument(perSecond >= 1, "limit rate must be at least 1/sec, got %s", perSecond);
+      checkArgument(burst >= 1, "limit burst must be at least 1, got %s", burst);
+    }
+
+    @Override
+    public int order() {
+      return 3;
+    }
+
+    @Override
+    public String render() {
+      return "-m limit --limit " + perSecond + "/sec"
+          + (burst == DEFAULT_BURST ? "" : " --limit-burst " + burst);
+    }
+  }
+}
