@@ -4,17 +4,12 @@ import com.google.common.collect.ImmutableList;
 import dev.palisade.model.IpFamily;
 
 /**
- * The argv of every kernel command the writer runs.
- *
- * <p>{@code --wait} on restore: the nf_tables variant of iptables (1.8.x, what this project
- * targets) ignores {@code /run/xtables.lock} and commits each restore as one atomic netlink
- * transaction, so {@code --wait} is all the locking it needs. Legacy iptables honours the lock:
- * there the writer holds it itself for the whole read-diff-write ({@link XtablesLock}) and the
- * restore must then run without {@code --wait}, or it would wait for the lock its parent holds.
+ * The argv of every kernel command the writer runs. Restores get {@code --wait} whenever the
+ * installed iptables-restore locks by itself; see {@link IptablesVersion} for the variants.
  */
 public record KernelTools(boolean restoreWaitsForLock) {
-  public static KernelTools forVariant(IptablesVariant variant) {
-    return new KernelTools(variant == IptablesVariant.NFTABLES);
+  public static KernelTools forVersion(IptablesVersion version) {
+    return new KernelTools(version.restoreLocksItself());
   }
 
   public ImmutableList<String> save(IpFamily family) {

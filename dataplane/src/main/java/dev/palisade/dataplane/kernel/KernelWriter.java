@@ -1,13 +1,17 @@
 package dev.palisade.dataplane.kernel;
 
 import dev.palisade.dataplane.state.DesiredState;
+import java.time.Duration;
+import java.util.Map;
+import jnr.posix.POSIX;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one object that changes the kernel: reads what Palisade owns, diffs it against a desired
  * state and writes only the difference, in a fixed order (sets, then one iptables-restore
- * transaction per family, then unused sets destroyed; see {@link ApplyPlan}).
+ * transaction per family, then unused sets destroyed; see {@link ApplyPlan}). A set whose type
+ * or family changed takes two such rounds ({@link SetReplacement}).
  *
  * <p>Threading: not thread-safe. One owner (the agent's sync worker) calls {@link #apply} and
  * {@link #cleanup}; the kernel is the only state, read afresh on every call, so the writer keeps
@@ -39,6 +43,19 @@ public final class KernelWriter {
     this.sleeper = sleeper;
   }
 
+  /**
+   * The writer for this machine (or the namespace {@code runner} targets): checks for root or
+   * CAP_NET_ADMIN first, then picks restore flags and lock from the installed iptables.
+   */
+  public static KernelWriter forMachine(CommandRunner runner, POSIX posix, Sleeper sleeper) {
+    PrivilegeCheck.requireNetAdmin(posix);
+    IptablesVersion version = IptablesVersion.detect(runner);
+    XtablesLock fileLock = new XtablesLock(posix, XtablesLock.DEFAULT_PATH,
+        Duration.ofSeconds(10), sleeper);
+    return new KernelWriter(runner, KernelTools.forVersion(version),
+        TableLock.forVersion(version, fileLock), RetryPolicy.standard(), sleeper);
+  }
+
   /** Makes the kernel hold exactly {@code desired} of what Palisade owns. */
   public ApplyResult apply(DesiredState desired) {
     return converge(DesiredTables.of(desired));
@@ -55,25 +72,37 @@ public final class KernelWriter {
   }
 
   private ApplyResult converge(DesiredTables desired) {
-    WriteCounts written = WriteCounts.NOTHING;
+    // Steps add their counts as they succeed, so a failure still reports what was written.
+    Progress progress = new Progress();
     for (int attempt = 1; ; attempt++) {
       try (TableLock.Held held = lock.acquire()) {
-        ApplyPlan plan = ApplyPlan.of(desired, reader.read(), tools);
-        for (ApplyPlan.Step step : plan.steps()) {
-          run(step);
-          written = written.plus(step.counts());
+        KernelSnapshot kernel = reader.read();
+        Map<String, String> replacements = SetReplacement.needed(desired, kernel);
+        if (!replacements.isEmpty()) {
+          execute(ApplyPlan.of(SetReplacement.interim(desired, replacements), kernel, tools),
+              progress);
+          kernel = reader.read();
         }
-        return new ApplyResult.Applied(written, attempt);
+        execute(ApplyPlan.of(desired, kernel, tools), progress);
+        progress.add(WriteCounts.replaced(replacements.size()));
+        return new ApplyResult.Applied(progress.written, attempt);
       } catch (KernelCommandException e) {
         LOG.warn("apply attempt {}/{} failed at {}: {} exited {}\nstderr: {}\npayload:\n{}",
             attempt, retry.maxAttempts(), e.step(), String.join(" ", e.argv()),
             e.result().exitCode(), e.result().stderr().strip(), e.payload());
         if (attempt >= retry.maxAttempts()) {
           LOG.error("giving up after {} attempts: {}", attempt, e.getMessage());
-          return new ApplyResult.Failed(e, written, attempt);
+          return new ApplyResult.Failed(e, progress.written, attempt);
         }
         pause(attempt);
       }
+    }
+  }
+
+  private void execute(ApplyPlan plan, Progress progress) throws KernelCommandException {
+    for (ApplyPlan.Step step : plan.steps()) {
+      run(step);
+      progress.add(step.counts());
     }
   }
 
@@ -91,6 +120,15 @@ public final class KernelWriter {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while backing off between apply attempts", e);
+    }
+  }
+
+  /** What one converge has written so far, over all its attempts. */
+  private static final class Progress {
+    private WriteCounts written = WriteCounts.NOTHING;
+
+    void add(WriteCounts counts) {
+      written = written.plus(counts);
     }
   }
 }

@@ -17,12 +17,16 @@ public final class PrivilegeCheck {
 
   private PrivilegeCheck() {}
 
-  public static void requireNetAdmin(POSIX posix, Path procStatus) {
-    if (posix.geteuid() == 0 || hasNetAdmin(procStatus)) {
+  public static void requireNetAdmin(POSIX posix) {
+    requireNetAdmin(posix.geteuid(), Path.of("/proc/self/status"));
+  }
+
+  static void requireNetAdmin(int effectiveUid, Path procStatus) {
+    if (effectiveUid == 0 || hasNetAdmin(procStatus)) {
       return;
     }
     throw new IllegalStateException("Palisade programs iptables and ipsets and needs root or "
-        + "CAP_NET_ADMIN, but runs with effective uid " + posix.geteuid()
+        + "CAP_NET_ADMIN, but runs with effective uid " + effectiveUid
         + " without it (run as root, or grant NET_ADMIN to the container)");
   }
 

@@ -7,9 +7,10 @@ import jnr.posix.POSIX;
 
 /**
  * The xtables lock ({@code /run/xtables.lock}) that legacy iptables binaries take with
- * {@code flock(2)}: held across the read-diff-write so no other iptables user (kube-proxy)
- * changes a table between our read and our restore. The nf_tables variant ignores the file.
- * Polls with {@code LOCK_NB} so a stuck holder becomes a clear error instead of a hang.
+ * {@code flock(2)}: held across the read-diff-write, for legacy iptables older than 1.6.2 whose
+ * restore does not lock, so no other iptables user (kube-proxy) changes a table between our
+ * read and our restore. Never for newer ones ({@link IptablesVersion}). Polls with
+ * {@code LOCK_NB} so a stuck holder becomes a clear error instead of a hang.
  */
 public final class XtablesLock implements TableLock {
   public static final Path DEFAULT_PATH = Path.of("/run/xtables.lock");

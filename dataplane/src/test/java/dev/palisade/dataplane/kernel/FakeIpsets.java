@@ -7,8 +7,9 @@ import java.util.function.Predicate;
 
 /**
  * The ipsets of the fake kernel, interpreting {@code ipset restore} line by line like the real
- * one (not atomic: lines before a failing one stay applied) with the kernel's refusals: no
- * destroy of a set in use, no swap across types or families, no rename onto an existing name.
+ * one (not atomic: lines before a failing one stay applied) with the kernel's refusal to
+ * destroy a set in use. There is no swap or rename: the writer uses neither (see
+ * SetReplacement for why).
  */
 final class FakeIpsets {
   static final class FakeSet {
@@ -96,25 +97,6 @@ final class FakeIpsets {
           return "Set cannot be destroyed: it is in use by a kernel component";
         }
         sets.remove(name);
-        return null;
-      }
-      case "rename" -> {
-        if (set == null || sets.containsKey(rest)) {
-          return "cannot rename " + name + " to " + rest;
-        }
-        sets.put(rest, sets.remove(name));
-        return null;
-      }
-      case "swap" -> {
-        FakeSet other = sets.get(rest);
-        if (set == null || other == null) {
-          return "The set with the given name does not exist";
-        }
-        if (!set.type.equals(other.type) || !set.family.equals(other.family)) {
-          return "The sets cannot be swapped: their type does not match";
-        }
-        sets.put(name, other);
-        sets.put(rest, set);
         return null;
       }
       default -> {

@@ -22,6 +22,9 @@ public final class FakeKernel implements CommandRunner {
     }
   }
 
+  /** Marks a queued run that is let through; compared by identity. */
+  private static final CommandResult PASS = new CommandResult(0, "", "");
+
   private final AtomicLong ruleIds = new AtomicLong();
   private final Map<IpFamily, FakeIptables> tables = new EnumMap<>(IpFamily.class);
   private final FakeIpsets ipsets = new FakeIpsets();
@@ -59,7 +62,15 @@ public final class FakeKernel implements CommandRunner {
 
   /** The next {@code times} runs of {@code command} (argv[0]) fail with this stderr. */
   void failNext(String command, int times, String stderr) {
+    failAfter(command, 0, times, stderr);
+  }
+
+  /** After {@code successes} more runs of {@code command}, the next {@code times} fail. */
+  void failAfter(String command, int successes, int times, String stderr) {
     Deque<CommandResult> queue = failures.computeIfAbsent(command, c -> new ArrayDeque<>());
+    for (int k = 0; k < successes; k++) {
+      queue.add(PASS);
+    }
     for (int k = 0; k < times; k++) {
       queue.add(new CommandResult(1, "", stderr));
     }
@@ -69,8 +80,9 @@ public final class FakeKernel implements CommandRunner {
   public CommandResult run(List<String> argv, String stdin) {
     log.add(new Invocation(List.copyOf(argv), stdin));
     Deque<CommandResult> injected = failures.get(argv.get(0));
-    if (injected != null && !injected.isEmpty()) {
-      return injected.poll();
+    CommandResult next = injected == null ? null : injected.poll();
+    if (next != null && next != PASS) {
+      return next;
     }
     return switch (argv.get(0)) {
       case "iptables-save" -> CommandResult.ok(tables.get(IpFamily.V4).save());

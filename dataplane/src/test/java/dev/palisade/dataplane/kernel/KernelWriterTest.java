@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class KernelWriterTest {
+  static final IptablesVersion NFTABLES = new IptablesVersion(false, 1, 8, 9);
   static final DesiredStates BASE = DesiredStates.builder()
       .set("pal-web", HASH_IP, V4, "10.99.1.10", "10.99.1.11")
       .set("pal-block", HASH_NET, V4, "10.0.0.0/8", "10.99.2.0/24 nomatch")
@@ -46,7 +47,7 @@ class KernelWriterTest {
   }
 
   private KernelWriter newWriter() {
-    return new KernelWriter(kernel, KernelTools.forVariant(IptablesVariant.NFTABLES),
+    return new KernelWriter(kernel, KernelTools.forVersion(NFTABLES),
         TableLock.none(), new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1)),
         sleeps::add);
   }
@@ -168,26 +169,55 @@ class KernelWriterTest {
   }
 
   @Test
-  void typeChangeFillsATempSetRenamesItAndRepointsRules() {
+  void typeChangeRepointsRulesToAFilledTempSetAndBack() {
     applied(BASE);
+    List<Long> forward = ruleIds(V4, "PALISADE-FORWARD");
     kernel.clearLog();
 
     WriteCounts counts = applied(BASE.set("pal-web", HASH_NET, V4, "10.99.1.0/24"));
 
-    String temp = SetPlanner.temporaryName("tmp", "pal-web");
-    String retired = SetPlanner.temporaryName("old", "pal-web");
-    assertThat(kernel.writes()).extracting(FakeKernel.Invocation::command)
-        .containsExactly("ipset", "iptables-restore", "ipset");
-    assertThat(kernel.writes().get(0).stdin()).isEqualTo("create " + temp
-        + " hash:net family inet\nadd " + temp + " 10.99.1.0/24\nrename pal-web " + retired
-        + "\nrename " + temp + " pal-web\n");
-    assertThat(kernel.writes().get(1).stdin())
-        .contains("-R PALISADE-INGRESS 1 " + rule("-m set --match-set pal-web src -j ACCEPT"));
-    assertThat(kernel.writes().get(2).stdin()).isEqualTo("destroy " + retired + "\n");
+    String temp = SetReplacement.temporaryName("pal-web");
+    String webRule = rule("-m set --match-set pal-web src -j ACCEPT");
+    assertThat(kernel.writes()).extracting(w -> w.argv().get(0) + " " + w.stdin().strip())
+        .containsExactly(
+            "ipset create " + temp + " hash:net family inet\nadd " + temp + " 10.99.1.0/24",
+            "iptables-restore *filter\n-R PALISADE-INGRESS 1 "
+                + webRule.replace("pal-web ", temp + " ") + "\nCOMMIT",
+            "ipset destroy pal-web",
+            "ipset create pal-web hash:net family inet\nadd pal-web 10.99.1.0/24",
+            "iptables-restore *filter\n-R PALISADE-INGRESS 1 " + webRule + "\nCOMMIT",
+            "ipset destroy " + temp);
     assertThat(counts.setsReplaced()).isEqualTo(1);
     assertThat(kernel.ipsets().sets()).containsOnlyKeys("pal-web", "pal-block", "pal-web6",
         "kube-foreign");
     assertThat(kernel.ipsets().sets().get("pal-web").type).isEqualTo("hash:net");
+    assertThat(ruleIds(V4, "PALISADE-FORWARD")).isEqualTo(forward);
+    assertThat(applied(BASE.set("pal-web", HASH_NET, V4, "10.99.1.0/24")).wroteNothing())
+        .isTrue();
+  }
+
+  @Test
+  void replacementInterruptedBetweenItsRoundsConvergesOnTheNextApply() throws Exception {
+    applied(BASE);
+    DesiredStates networks = BASE.set("pal-web", HASH_NET, V4, "10.99.1.0/24");
+    // ipset runs: save, create temp, destroy old, save again, then creating the new set fails
+    kernel.failAfter("ipset", 4, 1, "ipset: Kernel error received");
+    KernelWriter impatient = new KernelWriter(kernel, KernelTools.forVersion(NFTABLES),
+        TableLock.none(),
+        new RetryPolicy(1, Duration.ZERO, Duration.ZERO), sleeps::add);
+    assertThat(impatient.apply(networks.build())).isInstanceOfSatisfying(
+        ApplyResult.Failed.class, failed -> assertThat(failed.step())
+            .isEqualTo(ApplyStep.UPDATE_SETS));
+    assertThat(writer.read().sets()).doesNotContainKey("pal-web")
+        .containsKey(SetReplacement.temporaryName("pal-web"));
+
+    WriteCounts counts = applied(networks);
+
+    assertThat(counts.setsCreated()).isEqualTo(1);
+    assertThat(counts.setsDestroyed()).isEqualTo(1);
+    assertThat(counts.rulesWritten()).isEqualTo(1);
+    assertThat(kernel.ipsets().sets().get("pal-web").type).isEqualTo("hash:net");
+    assertThat(applied(networks).wroteNothing()).isTrue();
   }
 
   @Test
