@@ -18,7 +18,7 @@ import java.util.function.Predicate;
 final class FakeIptables {
   static final Set<String> BUILTINS = Set.of("INPUT", "FORWARD", "OUTPUT");
   private static final Set<String> VERDICTS = Set.of("ACCEPT", "DROP", "REJECT", "RETURN", "LOG",
-      "NFLOG");
+      "NFLOG", "MARK");
 
   record Rule(long id, String text) {}
 
