@@ -2,12 +2,14 @@ package dev.palisade.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.base.Ticker;
+import dev.palisade.dataplane.kernel.ApplyResult;
 import dev.palisade.dataplane.kernel.KernelWriter;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.k8s.ModelConverter;
 import dev.palisade.model.RuleGraph;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,6 +18,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +41,7 @@ public final class Agent implements AutoCloseable {
   private final KubernetesClient client;
   private final AgentSettings settings;
   private final PrometheusMeterRegistry registry;
+  private final KernelWriter kernel;
   private final RuleGraph graph = new RuleGraph();
   private final EnforcementTracker tracker;
   private final AgentSync sync;
@@ -45,6 +49,7 @@ public final class Agent implements AutoCloseable {
   private final ModelFeed feed;
   private final List<SharedIndexInformer<?>> informers = new java.util.ArrayList<>();
   private HealthServer health;
+  private Optional<UninstallWatch> uninstallWatch = Optional.empty();
 
   public Agent(KubernetesClient client, AgentSettings settings,
       Function<RuleGraph, DesiredState> compiler, KernelWriter kernel,
@@ -52,6 +57,7 @@ public final class Agent implements AutoCloseable {
     this.client = client;
     this.settings = settings;
     this.registry = registry;
+    this.kernel = kernel;
     this.tracker = new EnforcementTracker(ticker);
     AgentMetrics metrics = new AgentMetrics(registry);
     this.sync = new AgentSync(graph, settings.nodeName(), compiler, kernel, tracker, metrics,
@@ -78,6 +84,8 @@ public final class Agent implements AutoCloseable {
     informers.add(client.pods().inAnyNamespace().inform(feed.pods(), 0));
     informers.add(client.network().v1().networkPolicies().inAnyNamespace()
         .inform(feed.policies(), 0));
+    uninstallWatch = settings.selfPod().flatMap(pod ->
+        UninstallWatch.start(client, pod.namespace(), pod.name()));
     awaitCaches(settings.cacheSyncTimeout());
     log.info("caches synced: {} namespaces, {} pods, {} policies; starting sync",
         graph.namespaces().size(), graph.pods().size(), graph.policies().size());
@@ -111,6 +119,11 @@ public final class Agent implements AutoCloseable {
     return tracker.enforcedVersions();
   }
 
+  /** The agent's meters (what /metrics serves). */
+  public MeterRegistry meters() {
+    return registry;
+  }
+
   /** The bound health port (useful when configured as 0). */
   public int healthPort() {
     return health.port();
@@ -130,14 +143,25 @@ public final class Agent implements AutoCloseable {
     }
   }
 
-  /** Stops watching and syncing; the kernel keeps the last state. */
+  /**
+   * Stops watching and syncing. The kernel keeps the last state, unless the agent's DaemonSet
+   * was deleted (Palisade is being uninstalled): then every Palisade rule and set is removed.
+   */
   @Override
   public void close() throws InterruptedException {
     informers.forEach(SharedIndexInformer::close);
     runner.close();
+    if (uninstallWatch.map(UninstallWatch::uninstalling).orElse(false)) {
+      ApplyResult removed = kernel.cleanup();
+      log.info("uninstall: removed Palisade's rules and sets from node {}: {}",
+          settings.nodeName(), removed.succeeded() ? removed.written().describe()
+              : ((ApplyResult.Failed) removed).describe());
+    } else {
+      log.info("agent for node {} stopped; kernel rules left in force", settings.nodeName());
+    }
+    uninstallWatch.ifPresent(UninstallWatch::close);
     if (health != null) {
       health.close();
     }
-    log.info("agent for node {} stopped; kernel rules left in force", settings.nodeName());
   }
 }

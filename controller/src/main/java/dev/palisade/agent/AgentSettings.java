@@ -2,10 +2,12 @@ package dev.palisade.agent;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.palisade.model.ObjectRef;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
- * The agent's runtime settings (the dataplane's own settings travel separately, in the
+ * The agent's runtime settings ({@code selfPod}: the agent's own pod when it runs in one) (the dataplane's own settings travel separately, in the
  * compiler). Defaults are the CLI's and the Helm chart's.
  */
 public record AgentSettings(
@@ -16,7 +18,8 @@ public record AgentSettings(
     Duration maxRetryInterval,
     Duration cacheSyncTimeout,
     String healthAddress,
-    int healthPort) {
+    int healthPort,
+    Optional<ObjectRef> selfPod) {
 
   public AgentSettings {
     checkArgument(nodeName != null && !nodeName.isBlank(), "the node name must be set");
@@ -27,16 +30,23 @@ public record AgentSettings(
   /** Defaults for everything but the node name. */
   public static AgentSettings defaults(String nodeName) {
     return new AgentSettings(nodeName, Duration.ofSeconds(1), Duration.ofMinutes(5),
-        Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(2), "0.0.0.0", 9301);
+        Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(2), "0.0.0.0", 9301,
+        Optional.empty());
   }
 
   public AgentSettings withSyncIntervals(Duration min, Duration max) {
     return new AgentSettings(nodeName, min, max, retryInterval, maxRetryInterval,
-        cacheSyncTimeout, healthAddress, healthPort);
+        cacheSyncTimeout, healthAddress, healthPort, selfPod);
   }
 
   public AgentSettings withHealth(String address, int port) {
     return new AgentSettings(nodeName, minSyncInterval, maxSyncInterval, retryInterval,
-        maxRetryInterval, cacheSyncTimeout, address, port);
+        maxRetryInterval, cacheSyncTimeout, address, port, selfPod);
+  }
+
+  /** The agent's own pod, whose DaemonSet tells it when Palisade is uninstalled. */
+  public AgentSettings withSelfPod(ObjectRef pod) {
+    return new AgentSettings(nodeName, minSyncInterval, maxSyncInterval, retryInterval,
+        maxRetryInterval, cacheSyncTimeout, healthAddress, healthPort, Optional.of(pod));
   }
 }

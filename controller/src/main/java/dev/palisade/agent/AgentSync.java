@@ -66,7 +66,8 @@ final class AgentSync implements BooleanSupplier {
         tracker.enforcedResourceVersion().orElse(-1), delays);
     if (!synced || !result.written().wroteNothing()) {
       log.info("synced in {} ms: {} local endpoints, {} policies; wrote {}",
-          TimeUnit.NANOSECONDS.toMillis(duration), endpoints, policies, result.written());
+          TimeUnit.NANOSECONDS.toMillis(duration), endpoints, policies,
+          result.written().describe());
     }
     synced = true;
     return true;

@@ -10,7 +10,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.File;
+import dev.palisade.model.ObjectRef;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -69,6 +71,15 @@ final class AgentCommand implements Callable<Integer> {
           + "Default: ${DEFAULT-VALUE}.")
   int healthPort;
 
+  @Option(names = "--pod-name", defaultValue = "${env:POD_NAME}", paramLabel = "NAME",
+      description = "The agent's own pod (env POD_NAME). With --pod-namespace it lets the agent "
+          + "see its DaemonSet deleted and remove its rules on uninstall.")
+  String podName;
+
+  @Option(names = "--pod-namespace", defaultValue = "${env:POD_NAMESPACE}",
+      paramLabel = "NAMESPACE", description = "The agent's own namespace (env POD_NAMESPACE).")
+  String podNamespace;
+
   @Mixin
   ClusterOptions cluster;
 
@@ -81,7 +92,9 @@ final class AgentCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     AgentSettings settings = new AgentSettings(nodeName, minSyncInterval, maxSyncInterval,
-        retryInterval, maxRetryInterval, Duration.ofMinutes(2), healthAddress, healthPort);
+        retryInterval, maxRetryInterval, Duration.ofMinutes(2), healthAddress, healthPort,
+        podName == null || podNamespace == null ? Optional.empty()
+            : Optional.of(ObjectRef.of(podNamespace, podName)));
     DataplaneSettings dataplaneSettings = dataplane.settings();
     KernelWriter kernel = kernelOptions.writer();
     CountDownLatch stopped = new CountDownLatch(1);

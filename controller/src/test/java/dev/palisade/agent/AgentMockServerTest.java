@@ -14,11 +14,13 @@ import dev.palisade.dataplane.kernel.KernelTools;
 import dev.palisade.dataplane.kernel.KernelWriter;
 import dev.palisade.dataplane.kernel.RetryPolicy;
 import dev.palisade.dataplane.kernel.TableLock;
+import dev.palisade.model.ObjectRef;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -60,20 +62,22 @@ class AgentMockServerTest {
   private final KernelWriter writer = new KernelWriter(kernel,
       KernelTools.forVersion(new IptablesVersion(false, 1, 8, 9)), TableLock.none(),
       new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50)), duration -> { });
-  private final PrometheusMeterRegistry registry =
-      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private Agent agent;
 
   @BeforeEach
   void startServerAndAgent() throws Exception {
     server = newServer(0);
     client = server.createClient();
-    agent = new Agent(client, AgentSettings.defaults(NODE)
+    agent = newAgent(AgentSettings.defaults(NODE)
         .withSyncIntervals(MIN_SYNC_INTERVAL, Duration.ofSeconds(30))
-        .withHealth("127.0.0.1", 0),
-        graph -> NodeCompiler.compile(graph, NODE, DataplaneSettings.DEFAULTS), writer,
-        registry, Ticker.systemTicker());
+        .withHealth("127.0.0.1", 0));
     agent.start();
+  }
+
+  private Agent newAgent(AgentSettings settings) {
+    return new Agent(client, settings,
+        graph -> NodeCompiler.compile(graph, NODE, DataplaneSettings.DEFAULTS), writer,
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Ticker.systemTicker());
   }
 
   private KubernetesMockServer newServer(int port) {
@@ -212,8 +216,35 @@ class AgentMockServerTest {
     }
   }
 
+  @Test
+  void removesItsRulesWhenItsDaemonSetIsDeletedAndKeepsThemOtherwise() throws Exception {
+    client.namespaces().resource(namespace("x")).create();
+    client.pods().inNamespace("x").resource(pod("web", NODE, "10.0.1.10", "app", "web"))
+        .create();
+    awaitEnforced(client.network().v1().networkPolicies().inNamespace("x")
+        .resource(allowFrom("web-from-db", "app", "web", "app", "db")).create());
+    client.apps().daemonSets().inNamespace("x").resource(new DaemonSetBuilder()
+        .withNewMetadata().withName("palisade-agent").withNamespace("x").endMetadata()
+        .build()).create();
+    Pod self = client.pods().inNamespace("x").resource(new PodBuilder(
+        pod("palisade-agent-1", NODE, "192.0.2.1"))
+        .editMetadata().addNewOwnerReference().withKind("DaemonSet")
+        .withName("palisade-agent").withApiVersion("apps/v1").withUid("u1").endOwnerReference()
+        .endMetadata().editSpec().withHostNetwork(true).endSpec().build()).create();
+    agent.close();
+    assertThat(snapshot().isClean()).as("a plain stop keeps the rules").isFalse();
+
+    agent = newAgent(AgentSettings.defaults(NODE).withHealth("127.0.0.1", 0)
+        .withSelfPod(ObjectRef.of("x", self.getMetadata().getName())));
+    agent.start();
+    client.apps().daemonSets().inNamespace("x").withName("palisade-agent").delete();
+    Thread.sleep(1000);
+    agent.close();
+    assertThat(snapshot().isClean()).as("uninstall removed everything").isTrue();
+  }
+
   private double syncCount() {
-    return registry.get("palisade.sync.duration").timer().count();
+    return agent.meters().get("palisade.sync.duration").timer().count();
   }
 
   private List<String> setsHolding(String member) {

@@ -1,5 +1,8 @@
 package dev.palisade.dataplane.kernel;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * What one apply wrote to the kernel. A second apply of the same state yields
  * {@link #NOTHING}; tests and metrics read these numbers.
@@ -22,6 +25,30 @@ public record WriteCounts(int setsCreated, int setsReplaced, int setsDestroyed,
 
   public boolean wroteNothing() {
     return equals(NOTHING);
+  }
+
+  /** One line for logs and the CLI, naming only what changed, e.g. "2 sets created, ...". */
+  public String describe() {
+    List<String> parts = new ArrayList<>();
+    part(parts, setsCreated, "sets created");
+    part(parts, setsReplaced, "sets replaced");
+    part(parts, setsDestroyed, "sets destroyed");
+    part(parts, membersAdded, "members added");
+    part(parts, membersRemoved, "members removed");
+    part(parts, chainsCreated, "chains created");
+    part(parts, chainsRewritten, "chains edited");
+    part(parts, chainsDeleted, "chains deleted");
+    part(parts, rulesWritten, "rules written");
+    part(parts, rulesDeleted, "rules deleted");
+    part(parts, hooksFixed, "jumps inserted");
+    part(parts, hooksRemoved, "jumps removed");
+    return parts.isEmpty() ? "nothing" : String.join(", ", parts);
+  }
+
+  private static void part(List<String> parts, int count, String what) {
+    if (count > 0) {
+      parts.add(count + " " + what);
+    }
   }
 
   public WriteCounts plus(WriteCounts o) {
