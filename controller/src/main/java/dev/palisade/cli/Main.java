@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
     version = "palisade 0.1.0",
     description = "Kubernetes NetworkPolicy enforcement with iptables and ipsets; the offline "
         + "tools show what your NetworkPolicy YAML does before you apply it.",
-    subcommands = {MatrixCommand.class, ExplainCommand.class,
+    subcommands = {MatrixCommand.class, ExplainCommand.class, LintCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @Spec
