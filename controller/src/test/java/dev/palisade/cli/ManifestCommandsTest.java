@@ -19,7 +19,7 @@ class ManifestCommandsTest {
     assertThat(run.out()).containsSubsequence(
         "Matrix 80/TCP IPv4", "Matrix 8080/TCP IPv4", "Matrix 53/UDP IPv4");
     assertThat(run.out()).contains("""
-        Matrix 80/TCP IPv4 (. allowed, X denied; rows are sources)
+        Matrix 80/TCP IPv4 (. allowed, X denied or not served; rows are sources)
                   x/a x/b y/c
               x/a .   .   X
               x/b .   X   X
