@@ -87,15 +87,16 @@ class ChartTest {
 
   /** The two value sets every invariant is checked with. */
   enum Values {
-    DEFAULT("palisade", List.of()),
-    NON_DEFAULT("fence", List.of("--values", "ci/non-default-values.yaml"));
+    DEFAULT("palisade", ""),
+    NON_DEFAULT("fence", "ci/non-default-values.yaml");
 
     final String fullname;
-    private final List<String> chartRelativeArguments;
+    /** Values file inside the chart directory; empty: the chart's own defaults. */
+    private final String valuesFile;
 
-    Values(String fullname, List<String> chartRelativeArguments) {
+    Values(String fullname, String valuesFile) {
       this.fullname = fullname;
-      this.chartRelativeArguments = chartRelativeArguments;
+      this.valuesFile = valuesFile;
     }
 
     String agent() {
@@ -107,9 +108,9 @@ class ChartTest {
     }
 
     String[] arguments() {
-      return chartRelativeArguments.stream()
-          .map(argument -> argument.endsWith(".yaml") ? helm.chart().resolve(argument).toString() : argument)
-          .toArray(String[]::new);
+      return valuesFile.isEmpty()
+          ? new String[0]
+          : new String[] {"--values", helm.chart().resolve(valuesFile).toString()};
     }
 
     RenderedChart render() {
