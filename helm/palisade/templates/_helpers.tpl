@@ -60,3 +60,9 @@ prometheus.io/scrape: "true"
 prometheus.io/port: {{ .port | quote }}
 prometheus.io/path: /metrics
 {{- end }}
+
+{{/* A duration of the schema's form (a whole number and ms, s, m or h) in milliseconds. */}}
+{{- define "palisade.durationMillis" -}}
+{{- $factors := dict "ms" 1 "s" 1000 "m" 60000 "h" 3600000 }}
+{{- mul (regexFind "^[0-9]+" .) (get $factors (regexFind "[a-z]+$" .)) }}
+{{- end }}
