@@ -67,6 +67,22 @@ class ManifestCommandsTest {
   }
 
   @Test
+  void explainUsesTheChosenFamilysAddresses() {
+    String file = resource("dual-stack.yaml");
+    CliRun v4 = CliRun.of("explain", "-f", file, "--from", "x/a", "--to", "x/b", "--port",
+        "ICMP");
+    assertThat(v4.out()).startsWith("x/a (10.244.1.5) -> x/b (10.244.2.5) on ICMP: ALLOWED\n");
+    CliRun v6 = CliRun.of("explain", "-f", file, "--from", "x/a", "--to", "x/b", "--port",
+        "ICMP", "--family", "6");
+    assertThat(v6.exitCode()).as(v6.toString()).isZero();
+    assertThat(v6.out()).isEqualTo("""
+        x/a (fd00:244:1::5) -> x/b (fd00:244:2::5) on ICMP: DENIED
+          egress of x/a: not isolated (no policy with Egress selects it)
+          ingress of x/b: isolated by x/v4-only and no rule allowed it
+        """);
+  }
+
+  @Test
   void explainSaysWhenTheDestinationDoesNotServeThePort() {
     CliRun run = CliRun.of("explain", "-f", MANIFESTS, "--from", "x/a", "--to", "x/b",
         "--port", "82/TCP");
