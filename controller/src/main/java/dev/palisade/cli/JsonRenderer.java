@@ -38,6 +38,7 @@ final class JsonRenderer {
     for (StepResult step : result.steps()) {
       ObjectNode stepNode = steps.addObject();
       stepNode.put("name", step.name());
+      step.enforcedAfterMs().ifPresent(ms -> stepNode.put("enforcedAfterMs", ms));
       ArrayNode probes = stepNode.putArray("probes");
       for (ProbeResult probe : step.probes()) {
         ObjectNode probeNode = probes.addObject();

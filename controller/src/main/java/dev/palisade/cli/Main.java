@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
     description = "Kubernetes NetworkPolicy enforcement with iptables and ipsets; the offline "
         + "tools show what your NetworkPolicy YAML does before you apply it.",
     subcommands = {MatrixCommand.class, ExplainCommand.class, LintCommand.class,
-        AgentCommand.class, CleanupCommand.class,
+        AgentCommand.class, CleanupCommand.class, DemoCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @Spec

@@ -9,8 +9,7 @@ import dev.palisade.scenario.Matrix;
 import dev.palisade.scenario.MatrixEvaluator;
 import dev.palisade.scenario.ProbePort;
 import dev.palisade.scenario.ScenarioParser;
-import dev.palisade.scenario.ScenarioResult;
-import dev.palisade.scenario.ScenarioRunner;
+import dev.palisade.scenario.ScenarioBackend;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -76,22 +75,10 @@ final class MatrixCommand implements Callable<Integer> {
   }
 
   private int runScenarios(List<Path> files) {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    int status = ExitCode.OK;
-    for (Path file : files) {
-      try {
-        ScenarioResult result = new ScenarioRunner().run(new ScenarioParser().parse(file));
-        out.print(output == OutputFormat.json ? new JsonRenderer().scenario(result, "matrix")
-            : new TableRenderer().scenario(result));
-        status = ExitCode.worst(status, result.passed() ? ExitCode.OK : ExitCode.FAILED);
-      } catch (InvalidInputException e) {
-        err.println("palisade: " + e.getMessage());
-        status = ExitCode.BAD_INPUT;
-      }
-      out.flush();
-    }
-    return status;
+    List<ScenarioRuns.Source> sources = files.stream()
+        .map(file -> (ScenarioRuns.Source) () -> new ScenarioParser().parse(file)).toList();
+    return new ScenarioRuns(spec.commandLine().getOut(), spec.commandLine().getErr(), output)
+        .run(sources, ScenarioBackend.EVALUATOR);
   }
 
   private int printMatrices(RuleGraph graph) {

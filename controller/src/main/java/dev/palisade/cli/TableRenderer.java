@@ -25,7 +25,10 @@ final class TableRenderer {
         .append(" (").append(result.scenario().source()).append(")\n");
     List<StepResult> steps = result.steps();
     for (int i = 0; i < steps.size(); i++) {
-      text.append("Step ").append(i + 1).append(": ").append(steps.get(i).name()).append('\n');
+      text.append("Step ").append(i + 1).append(": ").append(steps.get(i).name());
+      steps.get(i).enforcedAfterMs().ifPresent(ms ->
+          text.append("  (enforced after ").append(ms).append(" ms)"));
+      text.append('\n');
       for (ProbeResult probe : steps.get(i).probes()) {
         text.append(probe(probe));
       }

@@ -13,6 +13,8 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The demo cluster's API server: the fabric8 mock server in CRUD mode on loopback (watches,
@@ -20,6 +22,11 @@ import java.util.HashMap;
  * {@link #restart()} on the same port keeps every object, as an API server restart does.
  */
 public final class EmbeddedApiServer implements AutoCloseable {
+  /**
+   * The mock server logs every request at INFO through java.util.logging; a demo wants its own
+   * output. Held in a field: JUL keeps loggers only weakly, and a collected one forgets its level.
+   */
+  private static final Logger MOCK_SERVER_LOG = quiet("io.fabric8.mockwebserver");
   private final KubernetesCrudDispatcher dispatcher = new KubernetesCrudDispatcher();
   private KubernetesMockServer server;
   private final int port;
@@ -27,6 +34,12 @@ public final class EmbeddedApiServer implements AutoCloseable {
   private EmbeddedApiServer(int requestedPort) {
     this.server = listen(requestedPort);
     this.port = server.getPort();
+  }
+
+  private static Logger quiet(String name) {
+    Logger logger = Logger.getLogger(name);
+    logger.setLevel(Level.WARNING);
+    return logger;
   }
 
   /** Starts on a free loopback port. */

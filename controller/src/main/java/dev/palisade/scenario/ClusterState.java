@@ -39,9 +39,16 @@ public final class ClusterState {
   private final RuleGraph graph = new RuleGraph();
   private final ModelConverter converter = new ModelConverter();
   private final PodPlacement placement;
+  private final int nodes;
 
   public ClusterState(int nodes) {
     this.placement = new PodPlacement(nodes);
+    this.nodes = nodes;
+  }
+
+  /** How many nodes the cluster has ({@code node-1} to {@code node-N}). */
+  public int nodes() {
+    return nodes;
   }
 
   public RuleGraph graph() {

@@ -34,6 +34,19 @@ public final class PodPlacement {
     return "node-" + number;
   }
 
+  /**
+   * The number N of {@code node-N}.
+   *
+   * @throws IllegalArgumentException for another shape of name
+   */
+  public static int nodeNumber(String nodeName) {
+    if (nodeName == null || !nodeName.matches("node-[1-9][0-9]*")) {
+      throw new IllegalArgumentException("'" + nodeName + "' is not a node of a scenario "
+          + "cluster (node-1 ... node-N)");
+    }
+    return Integer.parseInt(nodeName.substring("node-".length()));
+  }
+
   /** The node for the next pod that names none: node-1, node-2, ..., node-1, ... */
   public String nextNode() {
     String node = nodes.get(nextNode);

@@ -7,12 +7,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
- * Runs a scenario offline: builds the initial cluster, then for each step applies its changes
- * and answers its probes with the reference evaluator ({@code palisade matrix --scenario}).
+ * Runs a scenario: builds the initial cluster, then for each step applies its changes, lets the
+ * backend converge and answers the step's probes with the backend — the reference evaluator
+ * ({@code palisade matrix --scenario}) or a real cluster ({@code palisade demo --scenario}).
  */
 public final class ScenarioRunner {
+  private final ScenarioBackend backend;
+
+  public ScenarioRunner(ScenarioBackend backend) {
+    this.backend = backend;
+  }
+
+  /** The offline runner, answering with the reference evaluator. */
+  public ScenarioRunner() {
+    this(ScenarioBackend.EVALUATOR);
+  }
 
   /**
    * @throws InvalidInputException when an object cannot be applied, a deletion names nothing, or
@@ -30,12 +42,13 @@ public final class ScenarioRunner {
               deletion.key() + " does not exist at this step");
         }
       }
+      OptionalLong enforcedAfterMs = backend.converge(cluster);
       List<ProbeResult> probes = new ArrayList<>();
       for (Probe probe : step.probes()) {
-        Matrix observed = MatrixEvaluator.observe(cluster.graph(), probe.port(), probe.family());
+        Matrix observed = backend.observe(cluster, probe);
         probes.add(new ProbeResult(probe, observed, compare(scenario, probe, observed)));
       }
-      steps.add(new StepResult(step.name(), ImmutableList.copyOf(probes)));
+      steps.add(new StepResult(step.name(), enforcedAfterMs, ImmutableList.copyOf(probes)));
     }
     return new ScenarioResult(scenario, ImmutableList.copyOf(steps));
   }

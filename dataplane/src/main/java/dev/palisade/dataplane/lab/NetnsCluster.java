@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -188,6 +189,11 @@ public final class NetnsCluster implements AutoCloseable {
     killProcessesIn(shell, pod.namespace());
     shell.run("ip", "netns", "del", pod.namespace());
     namespaces.remove(pod.namespace());
+  }
+
+  /** The keys of the pods the lab holds now. */
+  public Set<String> podKeys() {
+    return Set.copyOf(pods.keySet());
   }
 
   public LabPod pod(String key) {
