@@ -40,20 +40,19 @@ public record Rule(ImmutableList<Match> matches, Action action) {
 
   /** The rule without its identifying comment: what its hash covers. */
   public String content() {
-    return render(List.of());
+    String matchText = matchText();
+    return matchText.isEmpty() ? action.render() : matchText + " " + action.render();
   }
 
   /** The argument text after {@code -A <chain>}, ending with the identifying comment. */
   public String render(String commentText) {
-    return render(List.of("-m comment --comment \"" + commentText + "\""));
+    String matchText = matchText();
+    return (matchText.isEmpty() ? "" : matchText + " ") + "-m comment --comment \""
+        + commentText + "\" " + action.render();
   }
 
-  private String render(List<String> comment) {
-    List<String> parts = new ArrayList<>();
-    matches.forEach(match -> parts.add(match.render()));
-    parts.addAll(comment);
-    parts.add(action.render());
-    return parts.stream().collect(Collectors.joining(" "));
+  private String matchText() {
+    return matches.stream().map(Match::render).collect(Collectors.joining(" "));
   }
 
   private static void checkAtMostOne(List<Match> matches, Class<? extends Match> kind,
