@@ -21,7 +21,8 @@ public record Rule(ImmutableList<Match> matches, Action action) {
     all.addAll(action.impliedMatches());
     all.sort(Comparator.comparingInt(Match::order)); // stable: modules keep their order
     matches = ImmutableList.copyOf(all);
-    checkAtMostOne(matches, Match.ProtocolPorts.class, "protocol");
+    checkArgument(matches.stream().filter(m -> m.order() == Match.PROTOCOL_ORDER).count() <= 1,
+        "a rule takes at most one protocol match");
     for (Match.Side side : Match.Side.values()) {
       checkArgument(matches.stream().filter(m -> m instanceof Match.Address a && a.side() == side)
           .count() <= 1, "a rule takes at most one %s address", side);
@@ -53,11 +54,5 @@ public record Rule(ImmutableList<Match> matches, Action action) {
 
   private String matchText() {
     return matches.stream().map(Match::render).collect(Collectors.joining(" "));
-  }
-
-  private static void checkAtMostOne(List<Match> matches, Class<? extends Match> kind,
-      String what) {
-    checkArgument(matches.stream().filter(kind::isInstance).count() <= 1,
-        "a rule takes at most one %s match", what);
   }
 }
