@@ -6,6 +6,7 @@ import dev.palisade.dataplane.state.FamilyState;
 import dev.palisade.dataplane.state.HookSpec;
 import dev.palisade.dataplane.state.IpSetSpec;
 import dev.palisade.model.Cidr;
+import dev.palisade.model.IpFamily;
 import dev.palisade.model.Protocol;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -146,7 +147,11 @@ final class PacketWalker {
         case "-p" -> {
           protocol = tokens.get(++i);
           String wanted = protocol;
-          matches.add(f -> name(f.packet.protocol()).equals(wanted));
+          matches.add(f -> protocolName(f.packet).equals(wanted));
+        }
+        case "--icmpv6-type" -> {
+          int type = Integer.parseInt(tokens.get(++i));
+          matches.add(f -> type == ICMPV6_ECHO_REQUEST);
         }
         case "-m" -> {
           String module = tokens.get(++i);
@@ -228,6 +233,16 @@ final class PacketWalker {
       default:
         throw new AssertionError("unknown set type " + set.type());
     }
+  }
+
+  /** The ICMP of the walked packets is ping: an echo request. */
+  private static final int ICMPV6_ECHO_REQUEST = 128;
+
+  private static String protocolName(Packet packet) {
+    if (packet.protocol() == Protocol.ICMP && IpFamily.of(packet.source()) == IpFamily.V6) {
+      return "ipv6-icmp";
+    }
+    return name(packet.protocol());
   }
 
   private static String name(Protocol protocol) {
