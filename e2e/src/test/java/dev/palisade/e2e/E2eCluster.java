@@ -1,0 +1,45 @@
+package dev.palisade.e2e;
+
+import dev.palisade.demo.DemoBackend;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The e2e suites' real cluster: network namespaces, the embedded API server and agent
+ * processes running the shipped jar, as {@code palisade demo} builds it.
+ */
+final class E2eCluster {
+  private E2eCluster() {}
+
+  /**
+   * A demo backend whose agents run {@code controller/target/palisade.jar}.
+   *
+   * @throws IllegalStateException when the jar is missing (build the controller first)
+   */
+  static DemoBackend start(String name, List<String> agentOptions) {
+    Path jar = Path.of(System.getProperty("palisade.jar", "../controller/target/palisade.jar"));
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("the agents run the shipped jar, but " + jar
+          + " does not exist: build it first (mvn -pl controller -am package -DskipTests)");
+    }
+    try {
+      Path logs = Files.createDirectories(Path.of("target", "e2e-logs", name));
+      return new DemoBackend(new DemoBackend.Settings(jar.toAbsolutePath().toString(),
+          agentOptions, logs.toAbsolutePath(), Duration.ofSeconds(90),
+          new PrintWriter(System.err, true)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The agent options of the suites: REJECT answers denied probes at once. */
+  static List<String> standardAgentOptions() {
+    return List.of("--deny-action=REJECT", "--min-sync-interval=100ms",
+        "--max-sync-interval=1m");
+  }
+}
