@@ -31,10 +31,6 @@ record Probe(String from, String to, Traffic traffic, IpFamily family, boolean a
     return Traffic.of(Protocol.UDP, port);
   }
 
-  static Traffic sctpTraffic(int port) {
-    return Traffic.of(Protocol.SCTP, port);
-  }
-
   /** The same probe between the pods' IPv6 addresses. */
   Probe v6() {
     return new Probe(from, to, traffic, IpFamily.V6, allowed);
