@@ -2,6 +2,8 @@ package dev.palisade.controller;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
@@ -9,11 +11,14 @@ import java.util.function.ToIntFunction;
  * The controller's cluster-level gauges. They read the latest analysis when scraped, so they
  * need no updating; a gauge per notice code is registered the first time the code is seen and
  * reads 0 once the last such finding is fixed (a series that vanished would look like missing
- * data, not like a fixed problem).
+ * data, not like a fixed problem). Thread-safe: reconciler threads register codes, the HTTP
+ * thread scrapes.
  */
 final class ControllerMetrics {
   private final MeterRegistry registry;
   private final Supplier<ClusterAnalysis> latest;
+  /** Codes whose gauge exists (Micrometer warns when a gauge is registered twice). */
+  private final Set<String> registeredCodes = ConcurrentHashMap.newKeySet();
 
   ControllerMetrics(MeterRegistry registry, Supplier<ClusterAnalysis> latest) {
     this.registry = registry;
@@ -31,6 +36,9 @@ final class ControllerMetrics {
   /** Makes sure every code of this analysis has its gauge. */
   void registerCodes(ClusterAnalysis analysis) {
     for (String code : analysis.stats().noticesByCode().keySet()) {
+      if (!registeredCodes.add(code)) {
+        continue;
+      }
       Gauge.builder("palisade_controller_findings", latest,
               analysisNow -> analysisNow.get().stats().notices(code))
           .description("Lint findings (and unreadable policies) in the cluster, by code")
