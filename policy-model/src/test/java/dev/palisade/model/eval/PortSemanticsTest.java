@@ -20,7 +20,6 @@ import static dev.palisade.model.testing.Builders.selector;
 import static dev.palisade.model.testing.Builders.tcp;
 import static dev.palisade.model.testing.Builders.udp;
 
-import com.google.common.collect.ImmutableList;
 import dev.palisade.model.ContainerPort;
 import dev.palisade.model.Direction;
 import dev.palisade.model.Pod;
@@ -41,8 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PortSemanticsTest {
 
   private static final List<Object> WEB_PORTS = List.of(
-      withPort("x/a", new ContainerPort("web", 8080, Protocol.TCP)),
-      withPort("x/b", new ContainerPort("web", 9090, Protocol.TCP)));
+      withPort("x/a", 8080), withPort("x/b", 9090));
 
   static Stream<SemanticsCase> cases() {
     return Stream.of(
@@ -151,10 +149,9 @@ class PortSemanticsTest {
     return all;
   }
 
-  private static Pod withPort(String ref, ContainerPort port) {
-    Pod pod = TestCluster.reference().pod(ref);
-    return new Pod(pod.ref(), pod.labels(), pod.ips(), pod.nodeName(),
-        ImmutableList.<ContainerPort>builder().addAll(pod.ports()).add(port).build(),
-        pod.phase(), pod.hostNetwork());
+  /** A reference pod that also declares {@code web} as this TCP port. */
+  private static Pod withPort(String ref, int web) {
+    return TestCluster.withPort(TestCluster.reference().pod(ref),
+        new ContainerPort("web", web, Protocol.TCP));
   }
 }

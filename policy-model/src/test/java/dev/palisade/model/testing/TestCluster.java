@@ -2,7 +2,9 @@ package dev.palisade.model.testing;
 
 import static dev.palisade.model.testing.Builders.namespace;
 
+import com.google.common.collect.ImmutableList;
 import com.google.common.net.InetAddresses;
+import dev.palisade.model.ContainerPort;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.Namespace;
 import dev.palisade.model.ObjectRef;
@@ -55,6 +57,13 @@ public final class TestCluster {
       }
     }
     return cluster;
+  }
+
+  /** The pod with one more container port. */
+  public static Pod withPort(Pod pod, ContainerPort port) {
+    return new Pod(pod.ref(), pod.labels(), pod.ips(), pod.nodeName(),
+        ImmutableList.<ContainerPort>builder().addAll(pod.ports()).add(port).build(),
+        pod.phase(), pod.hostNetwork());
   }
 
   public RuleGraph graph() {
