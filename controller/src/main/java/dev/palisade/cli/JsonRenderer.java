@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.common.collect.ImmutableMap;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.ObjectRef;
 import dev.palisade.model.Protocol;
@@ -14,6 +15,7 @@ import dev.palisade.scenario.ProbeResult;
 import dev.palisade.scenario.Reachability;
 import dev.palisade.scenario.ScenarioResult;
 import dev.palisade.scenario.StepResult;
+import dev.palisade.scenario.TruthTable;
 import java.util.Map;
 
 /**
@@ -38,7 +40,9 @@ final class JsonRenderer {
         ObjectNode probeNode = probes.addObject();
         port(probeNode, probe.observed());
         probeNode.set("observed", cells(probe.observed().cells()));
-        probe.expected().ifPresent(table -> probeNode.set("expected", cells(table.cells())));
+        // A probe without a table checks nothing: its expectations are the empty map.
+        probeNode.set("expected", cells(probe.expected().map(TruthTable::cells)
+            .orElse(ImmutableMap.of())));
         ArrayNode mismatches = probeNode.putArray("mismatches");
         for (Mismatch mismatch : probe.mismatches()) {
           mismatches.addObject()

@@ -22,7 +22,11 @@ public final class ManifestReader {
   static final String SUPPORTED =
       "Palisade reads Namespace, Pod, NetworkPolicy (networking.k8s.io/v1) and List";
 
-  private final KubernetesSerialization serialization = new KubernetesSerialization();
+  /**
+   * Shared by every reader: Jackson builds the deserializers of the large Pod model once per
+   * mapper, which takes seconds, and a KubernetesSerialization is thread-safe once built.
+   */
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   /**
    * @param document a map as {@link YamlDocuments} gives it (null, an empty document, is no
@@ -42,7 +46,7 @@ public final class ManifestReader {
     }
     KubernetesResource resource;
     try {
-      resource = serialization.convertValue(document, KubernetesResource.class);
+      resource = SERIALIZATION.convertValue(document, KubernetesResource.class);
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException(origin, describe(fields), fieldOf(e), problemOf(e));
     }

@@ -5,11 +5,13 @@ import dev.palisade.k8s.FieldPath;
 import dev.palisade.k8s.InvalidInputException;
 import dev.palisade.k8s.Manifest;
 import dev.palisade.k8s.ManifestReader;
+import dev.palisade.k8s.ModelConverter;
 import dev.palisade.k8s.ObjectKey;
 import dev.palisade.k8s.YamlDocuments;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.Protocol;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,6 +34,7 @@ public final class ScenarioParser {
   static final int DEFAULT_NODES = 2;
 
   private final ManifestReader reader = new ManifestReader();
+  private final ModelConverter converter = new ModelConverter();
 
   public Scenario parse(Path file) {
     String source = file.toString();
@@ -94,11 +97,27 @@ public final class ScenarioParser {
     List<Manifest> manifests = new ArrayList<>();
     for (int i = 0; i < values.size(); i++) {
       for (Manifest manifest : reader.read(values.get(i), source + ", " + path.index(i))) {
+        checkConvertible(manifest);
         checkNode(manifest, nodes);
         manifests.add(manifest);
       }
     }
     return ImmutableList.copyOf(manifests);
+  }
+
+  /** Refuses now what the cluster would refuse when the step runs. */
+  private void checkConvertible(Manifest manifest) {
+    try {
+      if (manifest.object() instanceof io.fabric8.kubernetes.api.model.Namespace namespace) {
+        converter.namespace(namespace);
+      } else if (manifest.object() instanceof Pod pod) {
+        converter.pod(pod);
+      } else if (manifest.object() instanceof NetworkPolicy policy) {
+        converter.networkPolicy(policy);
+      }
+    } catch (InvalidInputException e) {
+      throw e.from(manifest.origin());
+    }
   }
 
   /** A pod may name its node; it must be one of the scenario's {@code node-1..node-N}. */
