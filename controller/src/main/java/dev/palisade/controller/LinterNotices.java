@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * The policy-model's {@link Linter} as the controller's checks: each finding becomes a notice on
- * its policy, a Warning for errors and warnings, Normal for information, its hint appended.
+ * its policy, a Warning for errors and warnings, Normal for information, with its hint as the
+ * fix.
  */
 public final class LinterNotices implements GraphLint {
   private final Linter linter;
@@ -23,10 +24,7 @@ public final class LinterNotices implements GraphLint {
   }
 
   static PolicyNotice notice(Finding finding) {
-    String text = finding.hint() == null || finding.hint().isBlank()
-        ? finding.message()
-        : finding.message() + ". Hint: " + finding.hint();
     return new PolicyNotice(finding.policy(), finding.code(),
-        finding.severity() != Severity.INFO, text);
+        finding.severity() != Severity.INFO, finding.message() + ". Fix: " + finding.hint());
   }
 }
