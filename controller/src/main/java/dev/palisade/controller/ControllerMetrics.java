@@ -11,8 +11,9 @@ import java.util.function.ToIntFunction;
  * The controller's cluster-level gauges. They read the latest analysis when scraped, so they
  * need no updating; a gauge per notice code is registered the first time the code is seen and
  * reads 0 once the last such finding is fixed (a series that vanished would look like missing
- * data, not like a fixed problem). Thread-safe: reconciler threads register codes, the HTTP
- * thread scrapes.
+ * data, not like a fixed problem). Only the leader analyzes, so a standby reports zeros: sum or
+ * max over replicas gives the cluster's numbers. Thread-safe: reconciler threads register codes,
+ * the HTTP thread scrapes.
  */
 final class ControllerMetrics {
   private final MeterRegistry registry;

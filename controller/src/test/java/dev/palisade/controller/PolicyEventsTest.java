@@ -53,6 +53,7 @@ class PolicyEventsTest {
     String uid = nobody.getMetadata().getUid();
     Event first = awaitOneEvent("once", uid, "PAL001");
     assertThat(first.getType()).isEqualTo("Warning");
+    assertThat(first.getMessage()).contains("selects no pod").contains(". Fix: ");
     assertThat(first.getCount()).isEqualTo(1);
     assertThat(first.getInvolvedObject().getName()).isEqualTo("nobody");
     assertThat(first.getInvolvedObject().getKind()).isEqualTo("NetworkPolicy");
