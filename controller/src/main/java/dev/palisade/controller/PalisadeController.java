@@ -29,8 +29,9 @@ public final class PalisadeController implements AutoCloseable {
   public PalisadeController(KubernetesClient client, ControllerSettings settings,
       MeterRegistry registry, Clock clock, GraphLint lint) {
     this.leadership = new Leadership(settings.identity());
-    this.analyzer = new ClusterAnalyzer(new ModelConverter(), lint);
-    var reconciler = new PolicyReconciler(analyzer,
+    var converter = new ModelConverter();
+    this.analyzer = new ClusterAnalyzer(converter, lint);
+    var reconciler = new PolicyReconciler(converter, analyzer,
         new FindingEvents(client, clock, settings.refreshInterval(), settings.identity()),
         new ControllerMetrics(registry, analyzer::latest), leadership);
     this.operator = new Operator(config -> config

@@ -1,5 +1,6 @@
 package dev.palisade.controller;
 
+import dev.palisade.k8s.ModelConverter;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -21,19 +22,22 @@ import java.util.List;
  * ordinary call with {@link Context#isPrimaryResourceDeleted()} set, so no finalizer is ever
  * put on users' policies (a JOSDK {@code Cleaner} would add one to every policy in the cluster
  * and block their deletion while the controller is down). Pods and Namespaces are secondary
- * event sources, mapped to the policies they can affect by {@link AffectedPolicies}.
+ * event sources, mapped to the policies they can affect by {@link AffectedPolicies}; their
+ * updates count only if they change the model ({@link ModelChangeFilter}).
  */
 @ControllerConfiguration(name = PolicyReconciler.NAME, triggerReconcilerOnAllEvents = true)
 final class PolicyReconciler implements Reconciler<NetworkPolicy> {
   static final String NAME = "palisade-policy-lint";
 
+  private final ModelConverter converter;
   private final ClusterAnalyzer analyzer;
   private final FindingEvents events;
   private final ControllerMetrics metrics;
   private final Leadership leadership;
 
-  PolicyReconciler(ClusterAnalyzer analyzer, FindingEvents events, ControllerMetrics metrics,
-      Leadership leadership) {
+  PolicyReconciler(ModelConverter converter, ClusterAnalyzer analyzer, FindingEvents events,
+      ControllerMetrics metrics, Leadership leadership) {
+    this.converter = converter;
     this.analyzer = analyzer;
     this.events = events;
     this.metrics = metrics;
@@ -46,9 +50,11 @@ final class PolicyReconciler implements Reconciler<NetworkPolicy> {
     AffectedPolicies affected = AffectedPolicies.indexing(context.getPrimaryCache());
     var pods = InformerEventSourceConfiguration.from(Pod.class, NetworkPolicy.class)
         .withSecondaryToPrimaryMapper(affected.forPods())
+        .withOnUpdateFilter(new ModelChangeFilter<>(converter::pod))
         .build();
     var namespaces = InformerEventSourceConfiguration.from(Namespace.class, NetworkPolicy.class)
         .withSecondaryToPrimaryMapper(affected.forNamespaces())
+        .withOnUpdateFilter(new ModelChangeFilter<>(converter::namespace))
         .build();
     return List.of(new InformerEventSource<>(pods, context),
         new InformerEventSource<>(namespaces, context));
