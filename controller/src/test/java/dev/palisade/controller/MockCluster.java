@@ -24,9 +24,9 @@ import java.util.Queue;
 
 /**
  * The fabric8 mock API server in CRUD mode, with the one answer CRUD mode cannot give: the
- * SelfSubjectRulesReview that JOSDK's leader election posts before it starts (CRUD mode would
- * store the review and answer without a status, and the start would fail). The mixed dispatcher
- * answers expectations first and everything else from its CRUD store.
+ * SelfSubjectRulesReview that JOSDK's leader election posts before it starts (CRUD mode answers
+ * 422 "metadata is required", and the operator's start fails). The mixed dispatcher answers
+ * expectations first and everything else from its CRUD store.
  */
 final class MockCluster implements AutoCloseable {
   static final String LEASE_NAMESPACE = "palisade-system";
@@ -46,14 +46,17 @@ final class MockCluster implements AutoCloseable {
         .always();
   }
 
-  /** A controller with the real linter, started, and leading (the only candidate). */
+  /**
+   * A controller with the real linter, started and leading. A predecessor's lease is taken over
+   * only when it expires (15 s), hence the generous wait.
+   */
   PalisadeController startController(String identity, MeterRegistry registry) throws Exception {
     var settings = new ControllerSettings(LEASE_NAMESPACE, "palisade-controller", identity,
         Duration.ofHours(1));
     var controller = new PalisadeController(client, settings, registry, Clock.systemUTC(),
         new LinterNotices(new Linter()));
     controller.start();
-    Eventually.within(Duration.ofSeconds(30), () -> {
+    Eventually.within(Duration.ofSeconds(60), () -> {
       if (!controller.isLeading()) {
         throw new AssertionError(identity + " does not lead yet");
       }
