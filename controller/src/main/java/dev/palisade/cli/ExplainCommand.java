@@ -55,7 +55,7 @@ final class ExplainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RuleGraph graph = ManifestCluster.load(manifests).graph();
+    RuleGraph graph = ManifestCluster.load(manifests).cluster().graph();
     Pod source = endpoint(graph, "--from", from);
     Pod destination = endpoint(graph, "--to", to);
     PrintWriter out = spec.commandLine().getOut();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableMap;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.ObjectRef;
+import dev.palisade.model.lint.Finding;
 import dev.palisade.model.Protocol;
 import dev.palisade.scenario.Matrix;
 import dev.palisade.scenario.Mismatch;
@@ -16,7 +17,9 @@ import dev.palisade.scenario.Reachability;
 import dev.palisade.scenario.ScenarioResult;
 import dev.palisade.scenario.StepResult;
 import dev.palisade.scenario.TruthTable;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * SCENARIO.md's JSON result. {@code port} is the number or name the probe gave (absent for
@@ -65,6 +68,22 @@ final class JsonRenderer {
       ObjectNode probeNode = probes.addObject();
       port(probeNode, matrix);
       probeNode.set("observed", cells(matrix.cells()));
+    }
+    return write(root);
+  }
+
+  /** {@code palisade lint -o json}: the findings, each with the file it was read from. */
+  String findings(List<Finding> findings, Function<Finding, String> origin) {
+    ObjectNode root = mapper.createObjectNode();
+    ArrayNode list = root.putArray("findings");
+    for (Finding finding : findings) {
+      list.addObject()
+          .put("code", finding.code())
+          .put("severity", finding.severity().name())
+          .put("object", LintCommand.object(finding))
+          .put("file", origin.apply(finding))
+          .put("message", finding.message())
+          .put("hint", finding.hint());
     }
     return write(root);
   }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
     version = "palisade 0.1.0",
     description = "Kubernetes NetworkPolicy enforcement with iptables and ipsets; the offline "
         + "tools show what your NetworkPolicy YAML does before you apply it.",
-    subcommands = {MatrixCommand.class, ExplainCommand.class,
+    subcommands = {MatrixCommand.class, ExplainCommand.class, LintCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @Spec
@@ -25,7 +25,7 @@ public final class Main implements Runnable {
 
   /**
    * The command line with Palisade's error handling: unusable input prints its message (no
-   * stack trace) and exits 2.
+   * stack trace) and exits 2; an internal error prints its stack trace and exits 70.
    */
   public static CommandLine commandLine() {
     return new CommandLine(new Main())
@@ -34,7 +34,10 @@ public final class Main implements Runnable {
             commandLine.getErr().println("palisade: " + invalid.getMessage());
             return ExitCode.BAD_INPUT;
           }
-          throw exception;
+          // A bug, not a verdict: keep it apart from 1 (mismatch) and show where it happened.
+          commandLine.getErr().println("palisade: internal error, please report it:");
+          exception.printStackTrace(commandLine.getErr());
+          return ExitCode.INTERNAL_ERROR;
         });
   }
 

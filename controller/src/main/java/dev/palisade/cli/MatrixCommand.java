@@ -72,7 +72,7 @@ final class MatrixCommand implements Callable<Integer> {
       }
       return runScenarios(input.scenarios);
     }
-    return printMatrices(ManifestCluster.load(input.manifests).graph());
+    return printMatrices(ManifestCluster.load(input.manifests).cluster().graph());
   }
 
   private int runScenarios(List<Path> files) {

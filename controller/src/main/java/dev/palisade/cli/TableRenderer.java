@@ -35,7 +35,7 @@ final class TableRenderer {
   }
 
   String matrix(Matrix matrix) {
-    return "Matrix " + title(matrix) + " (. allowed, X denied; rows are sources)\n"
+    return "Matrix " + title(matrix) + " (. allowed, X denied or not served; rows are sources)\n"
         + observed(matrix);
   }
 

@@ -67,17 +67,27 @@ public final class ManifestReader {
         || resource instanceof NetworkPolicy) {
       return new Manifest(origin, (HasMetadata) resource);
     }
-    String described = resource instanceof HasMetadata object
-        ? "unsupported kind " + object.getKind() + " (apiVersion " + object.getApiVersion() + ")"
-        : "not a Kubernetes object";
-    throw InvalidInputException.inSource(origin, described + "; " + SUPPORTED);
+    if (!(resource instanceof HasMetadata object)) {
+      throw InvalidInputException.inSource(origin, "not a Kubernetes object; " + SUPPORTED);
+    }
+    String namespace = object.getMetadata() == null ? null : object.getMetadata().getNamespace();
+    String name = object.getMetadata() == null ? null : object.getMetadata().getName();
+    throw new InvalidInputException(origin, describe(object.getKind(), namespace, name),
+        FieldPath.ROOT, "unsupported kind (apiVersion " + object.getApiVersion() + "); "
+            + SUPPORTED);
   }
 
   private static String describe(Map<?, ?> fields) {
     Object metadata = fields.get("metadata");
     Object name = metadata instanceof Map<?, ?> meta ? meta.get("name") : null;
     Object namespace = metadata instanceof Map<?, ?> meta ? meta.get("namespace") : null;
-    return fields.get("kind") + " " + (namespace == null ? "" : namespace + "/")
+    return describe(String.valueOf(fields.get("kind")),
+        namespace == null ? null : namespace.toString(), name == null ? null : name.toString());
+  }
+
+  /** As {@link ObjectKey} writes it, but for any kind: the namespace only when written. */
+  private static String describe(String kind, String namespace, String name) {
+    return kind + " " + (namespace == null ? "" : namespace + "/")
         + (name == null ? "<no name>" : name);
   }
 

@@ -19,7 +19,7 @@ class ManifestCommandsTest {
     assertThat(run.out()).containsSubsequence(
         "Matrix 80/TCP IPv4", "Matrix 8080/TCP IPv4", "Matrix 53/UDP IPv4");
     assertThat(run.out()).contains("""
-        Matrix 80/TCP IPv4 (. allowed, X denied; rows are sources)
+        Matrix 80/TCP IPv4 (. allowed, X denied or not served; rows are sources)
                   x/a x/b y/c
               x/a .   .   X
               x/b .   X   X
@@ -63,6 +63,22 @@ class ManifestCommandsTest {
         y/c (10.244.1.11) -> x/b (10.244.2.10) on ICMP: DENIED
           egress of y/c: not isolated (no policy with Egress selects it)
           ingress of x/b: isolated by x/allow-from-a and no rule allowed it
+        """);
+  }
+
+  @Test
+  void explainUsesTheChosenFamilysAddresses() {
+    String file = resource("dual-stack.yaml");
+    CliRun v4 = CliRun.of("explain", "-f", file, "--from", "x/a", "--to", "x/b", "--port",
+        "ICMP");
+    assertThat(v4.out()).startsWith("x/a (10.244.1.5) -> x/b (10.244.2.5) on ICMP: ALLOWED\n");
+    CliRun v6 = CliRun.of("explain", "-f", file, "--from", "x/a", "--to", "x/b", "--port",
+        "ICMP", "--family", "6");
+    assertThat(v6.exitCode()).as(v6.toString()).isZero();
+    assertThat(v6.out()).isEqualTo("""
+        x/a (fd00:244:1::5) -> x/b (fd00:244:2::5) on ICMP: DENIED
+          egress of x/a: not isolated (no policy with Egress selects it)
+          ingress of x/b: isolated by x/v4-only and no rule allowed it
         """);
   }
 

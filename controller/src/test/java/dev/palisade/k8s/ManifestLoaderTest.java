@@ -96,18 +96,18 @@ class ManifestLoaderTest {
             apiVersion: apps/v1
             kind: Deployment
             metadata: {name: web, namespace: x}
-            """, "%s, document 2: unsupported kind Deployment (apiVersion apps/v1); Palisade "
+            """, "%s, document 2: Deployment x/web: unsupported kind (apiVersion apps/v1); Palisade "
             + "reads Namespace, Pod, NetworkPolicy (networking.k8s.io/v1) and List"),
         Arguments.of("old NetworkPolicy API", """
             apiVersion: extensions/v1beta1
             kind: NetworkPolicy
             metadata: {name: p, namespace: x}
-            """, "%s: unsupported kind NetworkPolicy (apiVersion extensions/v1beta1)"),
+            """, "%s: NetworkPolicy x/p: unsupported kind (apiVersion extensions/v1beta1)"),
         Arguments.of("unknown kind in a List", """
             apiVersion: v1
             kind: List
             items: [{apiVersion: v1, kind: Service, metadata: {name: s}}]
-            """, "%s, items[0]: unsupported kind Service"),
+            """, "%s, items[0]: Service s: unsupported kind (apiVersion v1)"),
         Arguments.of("no kind", "apiVersion: v1\nmetadata: {name: a}\n",
             "%s: a Kubernetes object needs apiVersion and kind"),
         Arguments.of("not a mapping", "- just\n- a list\n",

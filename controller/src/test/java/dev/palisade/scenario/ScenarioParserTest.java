@@ -114,7 +114,7 @@ class ScenarioParserTest {
             name: n
             objects: [{apiVersion: v1, kind: Service, metadata: {name: s, namespace: x}}]
             steps: [{name: s}]
-            """, "s.yaml, objects[0]: unsupported kind Service"),
+            """, "s.yaml, objects[0]: Service x/s: unsupported kind"),
         Arguments.of("pod on a node the scenario lacks", """
             name: n
             objects: [%s]
