@@ -1,11 +1,11 @@
 package dev.palisade.controller;
 
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventList;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.api.model.EventList;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * written). Reading the policy's Events costs one labelled LIST; it is skipped while the
  * notices are those this process published last and no refresh is due, so a reconciliation
  * that changes nothing (most of them: any pod change in the namespace triggers one) writes and
- * reads nothing. A failed write throws, and JOSDK retries the reconciliation.
+ * reads nothing; an Event someone deletes by hand comes back at the next refresh at the latest.
+ * A failed write throws, and JOSDK retries the reconciliation.
  *
  * <p>Thread-safe: JOSDK never reconciles one policy twice at a time; the memo is concurrent.
  */

@@ -38,7 +38,10 @@ final class Leadership {
     return leading.get();
   }
 
-  /** Completes once, when this replica has led and lost the lease. */
+  /**
+   * Completes once, when this replica has led and stops leading: the lease was lost, or the
+   * operator was stopped (JOSDK cancels the election, and the elector reports that too).
+   */
   CompletableFuture<Void> lost() {
     return lost;
   }
