@@ -45,6 +45,34 @@ final class ClusterObjects {
         .build();
   }
 
+  /** A running pod with an address and one named TCP container port. */
+  static Pod serving(String namespace, String name, String ip, String portName, int port) {
+    return new PodBuilder(pod(namespace, name, ip, "pod", name))
+        .editSpec().editFirstContainer()
+          .addNewPort().withName(portName).withContainerPort(port).withProtocol("TCP").endPort()
+        .endContainer().endSpec()
+        .build();
+  }
+
+  /** An egress policy for pods with these labels, to a named TCP port in labelled namespaces. */
+  static NetworkPolicy toNamedPort(String namespace, String name, Map<String, String> pods,
+      Map<String, String> namespaces, String portName) {
+    return new NetworkPolicyBuilder()
+        .withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
+        .withNewSpec()
+          .withPodSelector(new LabelSelectorBuilder().withMatchLabels(pods).build())
+          .withPolicyTypes("Egress")
+          .addNewEgress()
+            .withTo(new NetworkPolicyPeerBuilder()
+                .withNamespaceSelector(new LabelSelectorBuilder().withMatchLabels(namespaces)
+                    .build())
+                .build())
+            .addNewPort().withProtocol("TCP").withNewPort(portName).endPort()
+          .endEgress()
+        .endSpec()
+        .build();
+  }
+
   /** An ingress policy selecting pods by labels, allowing nothing. */
   static NetworkPolicy denyIngress(String namespace, String name, String... selectorLabels) {
     return new NetworkPolicyBuilder()

@@ -3,6 +3,8 @@ package dev.palisade.controller;
 import static dev.palisade.controller.ClusterObjects.denyIngress;
 import static dev.palisade.controller.ClusterObjects.namespace;
 import static dev.palisade.controller.ClusterObjects.pod;
+import static dev.palisade.controller.ClusterObjects.serving;
+import static dev.palisade.controller.ClusterObjects.toNamedPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Event;
@@ -10,6 +12,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -114,6 +117,31 @@ class PolicyEventsTest {
     relabel("labels", "a", List.of("pod", "a"));
     Event again = awaitOneEvent("labels", uid, "PAL001");
     assertThat(again.getCount()).isEqualTo(1);
+  }
+
+  @Test
+  void changesInOtherNamespacesReachAPolicyWithANamespaceSelector() throws Exception {
+    cluster.client.resource(namespace("client")).create();
+    cluster.client.resource(namespace("server", "team", "blue")).create();
+    cluster.client.resource(namespace("other", "team", "red")).create();
+    cluster.client.resource(pod("client", "a", "10.0.5.1", "pod", "a")).create();
+    cluster.client.resource(serving("server", "s", "10.0.6.1", "http", 8080)).create();
+    cluster.client.resource(serving("other", "w", "10.0.7.1", "web", 8080)).create();
+    NetworkPolicy toWeb = cluster.create(
+        toNamedPort("client", "to-web", Map.of("pod", "a"), Map.of("team", "blue"), "web"));
+    String uid = toWeb.getMetadata().getUid();
+    awaitOneEvent("client", uid, "PAL003");
+
+    // A namespace label change elsewhere brings a pod that declares the port.
+    cluster.client.namespaces().withName("other").edit(edited -> {
+      edited.getMetadata().getLabels().put("team", "blue");
+      return edited;
+    });
+    awaitOneEvent("client", uid, "PAL003Resolved");
+
+    // A pod deleted elsewhere takes the port away again.
+    cluster.client.pods().inNamespace("other").withName("w").delete();
+    awaitOneEvent("client", uid, "PAL003");
   }
 
   @Test
