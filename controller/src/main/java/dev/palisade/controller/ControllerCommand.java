@@ -1,0 +1,80 @@
+package dev.palisade.controller;
+
+import dev.palisade.model.lint.Linter;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code palisade controller}: runs the leader-elected cluster controller until the JVM is
+ * stopped (SIGTERM: a shutdown hook stops the operator) or the replica loses the lease after
+ * leading (exit 1, so that the kubelet restarts it as a standby; see {@link Leadership}).
+ */
+@Command(name = "controller", mixinStandardHelpOptions = true,
+    description = "Run the cluster controller: lints every NetworkPolicy against the live "
+        + "cluster and publishes findings as Events on the policy, plus cluster metrics. One "
+        + "replica leads (Lease); the others wait as standbys.")
+public final class ControllerCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ControllerCommand.class);
+
+  @Option(names = "--lease-namespace", paramLabel = "NAMESPACE",
+      defaultValue = "${env:POD_NAMESPACE:-default}",
+      description = "Namespace of the leader-election Lease. Default: $POD_NAMESPACE, else "
+          + "'default'.")
+  String leaseNamespace;
+
+  @Option(names = "--lease-name", paramLabel = "NAME", defaultValue = "palisade-controller",
+      description = "Name of the leader-election Lease. Default: ${DEFAULT-VALUE}.")
+  String leaseName;
+
+  @Option(names = "--health-port", paramLabel = "PORT", defaultValue = "9302",
+      description = "Port of /healthz, /readyz and /metrics. Default: ${DEFAULT-VALUE}.")
+  int healthPort;
+
+  @Option(names = "--kubeconfig", paramLabel = "FILE",
+      description = "kubeconfig file. Default: the in-cluster service account, else "
+          + "$KUBECONFIG or ~/.kube/config.")
+  File kubeconfig;
+
+  @Override
+  public Integer call() throws Exception {
+    var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    var settings = new ControllerSettings(leaseNamespace, leaseName, identity(),
+        ControllerSettings.DEFAULT_REFRESH);
+    try (KubernetesClient client = client();
+        var controller = new PalisadeController(client, settings, registry, Clock.systemUTC(),
+            new LinterNotices(new Linter()));
+        var http = new ControllerHttpServer(new InetSocketAddress(healthPort),
+            controller::isReady, registry::scrape)) {
+      log.info("palisade controller {} starting; lease {}/{}; health port {}",
+          settings.identity(), leaseNamespace, leaseName, http.port());
+      Runtime.getRuntime().addShutdownHook(new Thread(controller::close, "palisade-stop"));
+      controller.start();
+      controller.leadershipLost().join();
+      return 1;
+    }
+  }
+
+  private KubernetesClient client() {
+    Config config = kubeconfig == null ? Config.autoConfigure(null)
+        : Config.fromKubeconfig(kubeconfig);
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  /** The pod's name (Kubernetes sets HOSTNAME to it), else a random one. */
+  private static String identity() {
+    String hostname = System.getenv("HOSTNAME");
+    return hostname == null || hostname.isBlank() ? "palisade-" + UUID.randomUUID() : hostname;
+  }
+}
