@@ -1,5 +1,6 @@
 package dev.palisade.cli;
 
+import dev.palisade.controller.ControllerCommand;
 import dev.palisade.k8s.InvalidInputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Spec;
     description = "Kubernetes NetworkPolicy enforcement with iptables and ipsets; the offline "
         + "tools show what your NetworkPolicy YAML does before you apply it.",
     subcommands = {MatrixCommand.class, ExplainCommand.class, LintCommand.class,
-        AgentCommand.class, CleanupCommand.class, DemoCommand.class,
+        AgentCommand.class, ControllerCommand.class, CleanupCommand.class,
+        DemoCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @Spec

@@ -8,8 +8,12 @@ import dev.palisade.scenario.Reachability;
 import dev.palisade.scenario.ScenarioResult;
 import dev.palisade.scenario.StepResult;
 import dev.palisade.scenario.TruthTable;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -24,6 +28,7 @@ final class TableRenderer {
     text.append("Scenario: ").append(result.scenario().name())
         .append(" (").append(result.scenario().source()).append(")\n");
     List<StepResult> steps = result.steps();
+    Map<String, Matrix> previous = new HashMap<>();
     for (int i = 0; i < steps.size(); i++) {
       text.append("Step ").append(i + 1).append(": ").append(steps.get(i).name());
       steps.get(i).enforcedAfterMs().ifPresent(ms ->
@@ -31,6 +36,10 @@ final class TableRenderer {
       text.append('\n');
       for (ProbeResult probe : steps.get(i).probes()) {
         text.append(probe(probe));
+        Matrix before = previous.put(title(probe.observed()), probe.observed());
+        if (before != null) {
+          text.append(changes(before, probe.observed()));
+        }
       }
     }
     text.append(summary(result)).append('\n');
@@ -58,6 +67,28 @@ final class TableRenderer {
         text.append("      ").append(mismatch).append('\n');
       }
     }
+    return text.toString();
+  }
+
+  /** What changed since the same probe's previous step: the live view of a policy change. */
+  private static String changes(Matrix before, Matrix after) {
+    List<String> changed = new ArrayList<>();
+    for (ObjectRef source : after.pods()) {
+      for (ObjectRef destination : after.pods()) {
+        Optional<Reachability> was = before.get(source, destination);
+        Reachability now = after.get(source, destination).orElseThrow();
+        if (!source.equals(destination) && was.isPresent() && was.get() != now) {
+          changed.add(source + " -> " + destination + ": " + was.get().word() + " -> "
+              + now.word());
+        }
+      }
+    }
+    if (changed.isEmpty()) {
+      return "    changed since the previous step: nothing\n";
+    }
+    StringBuilder text = new StringBuilder("    changed since the previous step ("
+        + changed.size() + "):\n");
+    changed.forEach(line -> text.append("      ").append(line).append('\n'));
     return text.toString();
   }
 
