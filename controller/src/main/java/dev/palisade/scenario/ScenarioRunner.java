@@ -35,13 +35,7 @@ public final class ScenarioRunner {
     cluster.apply(scenario.objects());
     List<StepResult> steps = new ArrayList<>();
     for (Step step : scenario.steps()) {
-      cluster.apply(step.apply());
-      for (Deletion deletion : step.delete()) {
-        if (!cluster.delete(deletion.key())) {
-          throw new InvalidInputException(scenario.source(), null, deletion.field(),
-              deletion.key() + " does not exist at this step");
-        }
-      }
+      advance(scenario, cluster, step);
       OptionalLong enforcedAfterMs = backend.converge(cluster);
       List<ProbeResult> probes = new ArrayList<>();
       for (Probe probe : step.probes()) {
@@ -51,6 +45,35 @@ public final class ScenarioRunner {
       steps.add(new StepResult(step.name(), enforcedAfterMs, ImmutableList.copyOf(probes)));
     }
     return new ScenarioResult(scenario, ImmutableList.copyOf(steps));
+  }
+
+  /**
+   * The cluster after the initial objects and the first {@code steps} steps, as the probes of
+   * step {@code steps} see it ({@code palisade render --step N}).
+   *
+   * @throws InvalidInputException when {@code steps} is out of range or a change cannot apply
+   */
+  public static ClusterState stateAfter(Scenario scenario, int steps) {
+    if (steps < 0 || steps > scenario.steps().size()) {
+      throw new InvalidInputException(scenario.source(), null, null, "the scenario has "
+          + scenario.steps().size() + " steps; there is no step " + steps);
+    }
+    ClusterState cluster = new ClusterState(scenario.nodes());
+    cluster.apply(scenario.objects());
+    for (Step step : scenario.steps().subList(0, steps)) {
+      advance(scenario, cluster, step);
+    }
+    return cluster;
+  }
+
+  private static void advance(Scenario scenario, ClusterState cluster, Step step) {
+    cluster.apply(step.apply());
+    for (Deletion deletion : step.delete()) {
+      if (!cluster.delete(deletion.key())) {
+        throw new InvalidInputException(scenario.source(), null, deletion.field(),
+            deletion.key() + " does not exist at this step");
+      }
+    }
   }
 
   private static ImmutableList<Mismatch> compare(Scenario scenario, Probe probe,

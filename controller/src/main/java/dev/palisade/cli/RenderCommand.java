@@ -1,0 +1,67 @@
+package dev.palisade.cli;
+
+import dev.palisade.dataplane.compile.NodeCompiler;
+import dev.palisade.dataplane.render.RestorePayload;
+import dev.palisade.dataplane.state.DesiredState;
+import dev.palisade.k8s.InvalidInputException;
+import dev.palisade.model.IpFamily;
+import dev.palisade.scenario.ClusterState;
+import dev.palisade.scenario.Scenario;
+import dev.palisade.scenario.ScenarioParser;
+import dev.palisade.scenario.ScenarioRunner;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code palisade render}: the exact ipset and iptables payloads a node would apply to an empty
+ * kernel for a scenario's cluster, for reviewers and admins. Starts no process.
+ */
+@Command(name = "render", mixinStandardHelpOptions = true,
+    description = "Prints the ipset restore and iptables-restore payloads that a node's agent "
+        + "would apply (to an empty kernel) for a scenario's cluster, IPv4 then IPv6.")
+final class RenderCommand implements Callable<Integer> {
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--scenario", required = true, paramLabel = "FILE",
+      description = "The scenario file (SCENARIO.md).")
+  private Path scenarioFile;
+
+  @Option(names = "--step", paramLabel = "N",
+      description = "Render the cluster as the probes of step N see it (0: the initial "
+          + "objects). Default: after the last step.")
+  private Integer step;
+
+  @Option(names = "--node", required = true, paramLabel = "NAME",
+      description = "The node whose share to render, e.g. node-1.")
+  private String node;
+
+  @Mixin
+  private DataplaneOptions dataplane;
+
+  @Override
+  public Integer call() {
+    Scenario scenario = new ScenarioParser().parse(scenarioFile);
+    int steps = step == null ? scenario.steps().size() : step;
+    ClusterState cluster = ScenarioRunner.stateAfter(scenario, steps);
+    if (cluster.objects().stream().noneMatch(object -> "Pod".equals(object.getKind())
+        && object instanceof io.fabric8.kubernetes.api.model.Pod pod
+        && node.equals(pod.getSpec().getNodeName()))) {
+      throw new InvalidInputException(scenarioFile.toString(), null, null, "no pod runs on "
+          + "node '" + node + "'; the scenario's nodes are node-1 to node-" + scenario.nodes());
+    }
+    DesiredState desired = NodeCompiler.compile(cluster.graph(), node, dataplane.settings());
+    PrintWriter out = spec.commandLine().getOut();
+    for (IpFamily family : IpFamily.values()) {
+      out.print(RestorePayload.of(desired.family(family)).describe());
+    }
+    out.flush();
+    return ExitCode.OK;
+  }
+}

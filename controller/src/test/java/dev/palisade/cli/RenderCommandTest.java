@@ -1,0 +1,52 @@
+package dev.palisade.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code palisade render}: the payloads of one node at one step of a scenario. */
+class RenderCommandTest {
+  private static final String TOUR = "src/main/resources/dev/palisade/demo/tour.yaml";
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int render(String... args) {
+    CommandLine palisade = Main.commandLine();
+    palisade.setOut(new PrintWriter(out, true));
+    palisade.setErr(new PrintWriter(err, true));
+    String[] command = new String[args.length + 1];
+    command[0] = "render";
+    System.arraycopy(args, 0, command, 1, args.length);
+    return palisade.execute(command);
+  }
+
+  @Test
+  void printsBothFamiliesPayloadsForTheNodeAtTheStep() {
+    assertThat(render("--scenario", TOUR, "--step", "3", "--node", "node-1")).isZero();
+    assertThat(out.toString())
+        .contains("# ipset restore (IPv4)", "# iptables-restore (IPv4)",
+            "# ipset restore (IPv6)", "# iptables-restore (IPv6)")
+        .contains("-I FORWARD 1 ")
+        // x/a (node-1) is isolated at step 3 and accepts http from namespace y
+        .contains("add pal-4-isolated-ingress 10.244.1.10 -exist")
+        .containsPattern("add pal-4i-x\\.web_from_y\\S* 10\\.244\\.1\\.10,tcp:80 -exist");
+  }
+
+  @Test
+  void beforeAnyPolicyNoPodIsIsolated() {
+    assertThat(render("--scenario", TOUR, "--step", "1", "--node", "node-1")).isZero();
+    assertThat(out.toString()).doesNotContain("add pal-4-isolated-ingress");
+  }
+
+  @Test
+  void rejectsAStepOrNodeTheScenarioDoesNotHave() {
+    assertThat(render("--scenario", TOUR, "--step", "9", "--node", "node-1")).isEqualTo(2);
+    assertThat(err.toString()).contains("there is no step 9");
+    assertThat(render("--scenario", TOUR, "--node", "node-7")).isEqualTo(2);
+    assertThat(err.toString()).contains("no pod runs on node 'node-7'");
+  }
+}
