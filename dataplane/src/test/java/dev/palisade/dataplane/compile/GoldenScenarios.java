@@ -16,6 +16,7 @@ import static dev.palisade.model.testing.Builders.selector;
 import static dev.palisade.model.testing.Builders.tcp;
 import static dev.palisade.model.testing.Builders.udp;
 
+import dev.palisade.model.Cidr;
 import dev.palisade.model.Direction;
 import dev.palisade.model.LabelRequirement.Operator;
 import dev.palisade.model.LabelSelector;
@@ -140,6 +141,10 @@ final class GoldenScenarios {
             policy("from-node").in("x").select(selector("pod", "a"))
                 .ingress(rule().peers(ipBlock("192.168.0.0/24"))).build()),
             defaults.withAllowNodeToPods(false)),
+        new Scenario("fail-closed", TestCluster.reference().with(
+            policy("deny-all").in("x").types(Direction.INGRESS).build()),
+            defaults.withFailClosed(List.of(Cidr.parse("10.0.1.0/24"),
+                Cidr.parse("fd00:1::/64")))),
         new Scenario("dual-stack", TestCluster.reference().with(
             policy("web").in("x").select(selector("pod", "a"))
                 .types(Direction.INGRESS, Direction.EGRESS)
