@@ -3,6 +3,7 @@ package dev.palisade.agent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.base.Ticker;
 import dev.palisade.dataplane.kernel.ApplyResult;
+import dev.palisade.dataplane.kernel.CommandRunner;
 import dev.palisade.dataplane.kernel.KernelWriter;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.k8s.ModelConverter;
@@ -51,9 +52,13 @@ public final class Agent implements AutoCloseable {
   private HealthServer health;
   private Optional<UninstallWatch> uninstallWatch = Optional.empty();
 
+  /**
+   * @param conntrack where to purge connections that a policy change denies (the node's
+   *     command runner), or empty to leave established connections alone
+   */
   public Agent(KubernetesClient client, AgentSettings settings,
       Function<RuleGraph, DesiredState> compiler, KernelWriter kernel,
-      PrometheusMeterRegistry registry, Ticker ticker) {
+      Optional<CommandRunner> conntrack, PrometheusMeterRegistry registry, Ticker ticker) {
     this.client = client;
     this.settings = settings;
     this.registry = registry;
@@ -61,7 +66,7 @@ public final class Agent implements AutoCloseable {
     this.tracker = new EnforcementTracker(ticker);
     AgentMetrics metrics = new AgentMetrics(registry);
     this.sync = new AgentSync(graph, settings.nodeName(), compiler, kernel, tracker, metrics,
-        ticker);
+        ticker, conntrack.map(ConntrackPurger::new));
     this.runner = new SyncRunner("palisade-sync", sync, settings.minSyncInterval(),
         settings.maxSyncInterval(), settings.retryInterval(), settings.maxRetryInterval(),
         ticker);
