@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.palisade.model.Namespace;
+import dev.palisade.model.PeerSelector;
 import dev.palisade.model.Pod;
 import dev.palisade.model.Policy;
 import dev.palisade.model.RuleGraph;
@@ -82,6 +83,17 @@ class SyntheticClusterTest {
     for (Policy policy : policies) {
       assertThat(GRAPH.members(policy.targets())).as("pods selected by %s", policy.ref())
           .isNotEmpty();
+    }
+  }
+
+  @Test
+  void bothFeedOrdersBuildTheSameGraph() {
+    // the build benchmark times both orders; they must be timing the same work
+    RuleGraph policiesFirst = FeedOrder.POLICIES_FIRST.feed(CLUSTER, new RuleGraph());
+    assertThat(policiesFirst.selectors()).isEqualTo(GRAPH.selectors());
+    for (PeerSelector selector : GRAPH.selectors()) {
+      assertThat(policiesFirst.members(selector)).as("members of %s", selector)
+          .isEqualTo(GRAPH.members(selector));
     }
   }
 
