@@ -6,6 +6,7 @@ import dev.palisade.model.ContainerPort;
 import dev.palisade.model.Protocol;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The applications a synthetic cluster runs, with the tier and the named container ports a real
@@ -50,19 +51,10 @@ enum App {
   }
 
   App(String tier, ImmutableMap<String, String> extraLabels, ContainerPort... ports) {
-    this.label = name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    this.label = name().toLowerCase(Locale.ROOT).replace('_', '-');
     this.tier = tier;
     this.extraLabels = extraLabels;
     this.ports = ImmutableList.copyOf(ports);
-  }
-
-  /** The number of the named TCP port, or -1 when the app does not declare it. */
-  int tcpPort(String name) {
-    return ports.stream()
-        .filter(port -> name.equals(port.name()) && port.protocol() == Protocol.TCP)
-        .mapToInt(ContainerPort::port)
-        .findFirst()
-        .orElse(-1);
   }
 
   private static ContainerPort http(int port) {
