@@ -37,6 +37,15 @@ final class GoldenScenarios {
       this(name, cluster, DataplaneSettings.DEFAULTS);
     }
 
+    /**
+     * The settings of one node's agent. Fail-closed names a node's own pod CIDRs, and the
+     * scenarios give those of {@link TestCluster#NODE}; the other node's agent, configured with
+     * its own CIDRs, which the scenarios do not name, runs without.
+     */
+    DataplaneSettings settingsFor(String node) {
+      return node.equals(TestCluster.NODE) ? settings : settings.withFailClosed(List.of());
+    }
+
     @Override
     public String toString() {
       return name;
