@@ -6,6 +6,7 @@ import dev.palisade.dataplane.kernel.ApplyResult;
 import dev.palisade.dataplane.kernel.CommandRunner;
 import dev.palisade.dataplane.kernel.KernelWriter;
 import dev.palisade.dataplane.state.DesiredState;
+import dev.palisade.http.HealthServer;
 import dev.palisade.k8s.ModelConverter;
 import dev.palisade.model.RuleGraph;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -81,8 +82,9 @@ public final class Agent implements AutoCloseable {
    */
   public void start() throws IOException {
     health = new HealthServer(
-        new InetSocketAddress(settings.healthAddress(), settings.healthPort()),
-        sync::hasSynced, registry::scrape, this::statusJson);
+        new InetSocketAddress(settings.healthAddress(), settings.healthPort()), "palisade-http",
+        sync::hasSynced, "the first sync has not succeeded yet", registry::scrape,
+        Map.of("/status", this::statusJson));
     log.info("agent for node {} serving health and metrics on port {}", settings.nodeName(),
         health.port());
     informers.add(client.namespaces().inform(feed.namespaces(), 0));
