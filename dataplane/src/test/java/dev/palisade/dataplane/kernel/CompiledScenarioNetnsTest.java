@@ -34,6 +34,7 @@ import dev.palisade.model.RuleGraph;
 import dev.palisade.model.eval.Endpoint;
 import dev.palisade.model.eval.Evaluator;
 import dev.palisade.model.eval.Traffic;
+import dev.palisade.model.testing.Builders.PodBuilder;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -157,7 +158,7 @@ class CompiledScenarioNetnsTest {
             lab.pod(2)));
   }
 
-  private static Pod address(dev.palisade.model.testing.Builders.PodBuilder builder,
+  private static Pod address(PodBuilder builder,
       LabPod labPod) {
     return builder.node(NODE).ip(labPod.v4().getHostAddress(),
         InetAddresses.toAddrString(labPod.v6())).build();

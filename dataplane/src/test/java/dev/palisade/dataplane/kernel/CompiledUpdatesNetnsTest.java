@@ -20,6 +20,7 @@ import dev.palisade.dataplane.lab.NetnsLabExtension;
 import dev.palisade.dataplane.state.ChainSpec;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.model.IpFamily;
+import dev.palisade.model.Pod;
 import dev.palisade.model.RuleGraph;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ class CompiledUpdatesNetnsTest {
     return graph;
   }
 
-  private static dev.palisade.model.Pod labPod(String name, LabPod labPod) {
+  private static Pod labPod(String name, LabPod labPod) {
     return pod(name).in("x").labels("pod", name).node(NODE)
         .ip(labPod.v4().getHostAddress(), InetAddresses.toAddrString(labPod.v6())).build();
   }
