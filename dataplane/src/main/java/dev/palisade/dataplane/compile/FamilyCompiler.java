@@ -79,13 +79,25 @@ final class FamilyCompiler {
   }
 
   /**
-   * The node's own traffic keeps its established flows without our verdict (RETURN leaves the
-   * decision to the host's rules); new flows meet one stage.
+   * IPv6 neighbour discovery between a pod and its node (router and neighbour solicitations
+   * and advertisements) is link plumbing, not traffic a policy speaks about; blocking it would
+   * cut an isolated pod off its gateway. It is never forwarded, so only the host chains pass it.
    */
-  private static ImmutableList<Rule> hostChainRules(String stage) {
-    return ImmutableList.of(
-        Rule.of(new Action.Return(), Match.Conntrack.of(CtState.RELATED, CtState.ESTABLISHED)),
-        Rule.of(new Action.Jump(stage)));
+  private static final List<Integer> NEIGHBOUR_DISCOVERY_TYPES = List.of(133, 134, 135, 136);
+
+  /**
+   * The node's own traffic keeps its established flows without our verdict (RETURN leaves the
+   * decision to the host's rules), IPv6 neighbour discovery passes, new flows meet one stage.
+   */
+  private ImmutableList<Rule> hostChainRules(String stage) {
+    ImmutableList.Builder<Rule> rules = ImmutableList.builder();
+    rules.add(Rule.of(new Action.Return(),
+        Match.Conntrack.of(CtState.RELATED, CtState.ESTABLISHED)));
+    if (family == IpFamily.V6) {
+      NEIGHBOUR_DISCOVERY_TYPES.forEach(type ->
+          rules.add(Rule.of(new Action.Return(), new Match.Icmpv6Type(type))));
+    }
+    return rules.add(Rule.of(new Action.Jump(stage))).build();
   }
 
   private void hook(List<Hook> hooks, String builtin, String chain, ImmutableList<Rule> rules) {

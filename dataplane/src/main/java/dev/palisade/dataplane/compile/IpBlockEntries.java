@@ -5,6 +5,7 @@ import com.google.common.net.InetAddresses;
 import dev.palisade.model.Cidr;
 import dev.palisade.model.IpBlock;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -64,7 +65,7 @@ final class IpBlockEntries {
   private static InetAddress address(byte[] bytes) {
     try {
       return InetAddress.getByAddress(bytes);
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       throw new AssertionError("a 4 or 16 byte array is always an address", e);
     }
   }

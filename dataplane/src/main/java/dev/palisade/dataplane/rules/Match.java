@@ -19,7 +19,13 @@ import java.util.stream.Collectors;
  */
 public sealed interface Match {
 
-  /** Print position: lower first; equal positions keep the rule's order. */
+  /** Print positions: lower first; equal positions keep the rule's order. */
+  int SOURCE_ORDER = 0;
+  int DESTINATION_ORDER = 1;
+  int PROTOCOL_ORDER = 2;
+  int MODULE_ORDER = 3;
+
+  /** Where {@code iptables-save} prints this match: one of the {@code *_ORDER} positions. */
   int order();
 
   String render();
@@ -50,7 +56,7 @@ public sealed interface Match {
 
     @Override
     public int order() {
-      return side.ordinal();
+      return side == Side.SOURCE ? SOURCE_ORDER : DESTINATION_ORDER;
     }
 
     @Override
@@ -80,7 +86,7 @@ public sealed interface Match {
 
     @Override
     public int order() {
-      return 3;
+      return MODULE_ORDER;
     }
 
     @Override
@@ -115,7 +121,7 @@ public sealed interface Match {
 
     @Override
     public int order() {
-      return 2;
+      return PROTOCOL_ORDER;
     }
 
     @Override
@@ -126,6 +132,23 @@ public sealed interface Match {
       }
       String ports = fromPort == toPort ? Integer.toString(fromPort) : fromPort + ":" + toPort;
       return "-p " + name + " -m " + name + " --dport " + ports;
+    }
+  }
+
+  /** {@code -p ipv6-icmp -m icmp6 --icmpv6-type 135}: one ICMPv6 message type. */
+  record Icmpv6Type(int type) implements Match {
+    public Icmpv6Type {
+      checkArgument(type >= 0 && type <= 255, "ICMPv6 type %s is out of range 0-255", type);
+    }
+
+    @Override
+    public int order() {
+      return PROTOCOL_ORDER;
+    }
+
+    @Override
+    public String render() {
+      return "-p ipv6-icmp -m icmp6 --icmpv6-type " + type;
     }
   }
 
@@ -150,7 +173,7 @@ public sealed interface Match {
 
     @Override
     public int order() {
-      return 3;
+      return MODULE_ORDER;
     }
 
     @Override
@@ -168,7 +191,7 @@ public sealed interface Match {
 
     @Override
     public int order() {
-      return 3;
+      return MODULE_ORDER;
     }
 
     @Override
@@ -189,7 +212,7 @@ public sealed interface Match {
 
     @Override
     public int order() {
-      return 3;
+      return MODULE_ORDER;
     }
 
     @Override

@@ -21,7 +21,8 @@ public record Rule(ImmutableList<Match> matches, Action action) {
     all.addAll(action.impliedMatches());
     all.sort(Comparator.comparingInt(Match::order)); // stable: modules keep their order
     matches = ImmutableList.copyOf(all);
-    checkAtMostOne(matches, Match.ProtocolPorts.class, "protocol");
+    checkArgument(matches.stream().filter(m -> m.order() == Match.PROTOCOL_ORDER).count() <= 1,
+        "a rule takes at most one protocol match");
     for (Match.Side side : Match.Side.values()) {
       checkArgument(matches.stream().filter(m -> m instanceof Match.Address a && a.side() == side)
           .count() <= 1, "a rule takes at most one %s address", side);
@@ -40,25 +41,18 @@ public record Rule(ImmutableList<Match> matches, Action action) {
 
   /** The rule without its identifying comment: what its hash covers. */
   public String content() {
-    return render(List.of());
+    String matchText = matchText();
+    return matchText.isEmpty() ? action.render() : matchText + " " + action.render();
   }
 
   /** The argument text after {@code -A <chain>}, ending with the identifying comment. */
   public String render(String commentText) {
-    return render(List.of("-m comment --comment \"" + commentText + "\""));
+    String matchText = matchText();
+    return (matchText.isEmpty() ? "" : matchText + " ") + "-m comment --comment \""
+        + commentText + "\" " + action.render();
   }
 
-  private String render(List<String> comment) {
-    List<String> parts = new ArrayList<>();
-    matches.forEach(match -> parts.add(match.render()));
-    parts.addAll(comment);
-    parts.add(action.render());
-    return parts.stream().collect(Collectors.joining(" "));
-  }
-
-  private static void checkAtMostOne(List<Match> matches, Class<? extends Match> kind,
-      String what) {
-    checkArgument(matches.stream().filter(kind::isInstance).count() <= 1,
-        "a rule takes at most one %s match", what);
+  private String matchText() {
+    return matches.stream().map(Match::render).collect(Collectors.joining(" "));
   }
 }

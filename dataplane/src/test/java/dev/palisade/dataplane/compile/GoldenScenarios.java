@@ -94,7 +94,9 @@ final class GoldenScenarios {
             policy("dns-out").in("x").select(selector("pod", "a"))
                 .egress(rule().peers(namespacePeer(LabelSelector.EVERYTHING))
                         .ports(named(Protocol.UDP, "dns")),
-                    rule().ports(named(Protocol.TCP, "http")))
+                    rule().ports(named(Protocol.TCP, "http")),
+                    rule().peers(ipBlock("10.0.2.0/24", "10.0.2.12/32"), ipBlock("fd00:2::/64"))
+                        .ports(named(Protocol.TCP, "http"), tcp(8443)))
                 .build())),
         new Scenario("end-port", TestCluster.reference().with(
             policy("range").in("x").select(selector("pod", "a"))

@@ -1,5 +1,6 @@
 package dev.palisade.dataplane.compile;
 
+import static dev.palisade.model.testing.Builders.pod;
 import static dev.palisade.model.testing.Builders.podPeer;
 import static dev.palisade.model.testing.Builders.policy;
 import static dev.palisade.model.testing.Builders.rule;
@@ -8,11 +9,18 @@ import static dev.palisade.model.testing.Builders.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.common.collect.MapDifference;
+import com.google.common.collect.MapDifference.ValueDifference;
+import com.google.common.collect.Maps;
+import com.google.common.collect.Sets;
 import dev.palisade.dataplane.state.ChainSpec;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.dataplane.state.FamilyState;
 import dev.palisade.dataplane.state.HookSpec;
+import dev.palisade.dataplane.state.IpSetSpec;
 import dev.palisade.model.Direction;
+import dev.palisade.model.ObjectRef;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -57,7 +65,7 @@ class NodeCompilerTest {
     for (FamilyState family : List.of(state.v4(), state.v6())) {
       Set<String> reached = new HashSet<>();
       Set<String> usedSets = new HashSet<>();
-      List<String> pending = new java.util.ArrayList<>();
+      List<String> pending = new ArrayList<>();
       for (HookSpec hook : family.hooks()) {
         pending.add(jumpTarget(hook.rule()).orElseThrow());
       }
@@ -94,7 +102,7 @@ class NodeCompilerTest {
     FamilyState v4 = NodeCompiler.compile(cluster.graph(), TestCluster.NODE,
         DataplaneSettings.DEFAULTS).v4();
     String policyChain = StableNames.policyChain(Direction.INGRESS,
-        dev.palisade.model.ObjectRef.of("x", "shared"));
+        ObjectRef.of("x", "shared"));
     assertThat(v4.chains()).containsKey(policyChain);
     long jumpingPodChains = v4.chains().values().stream()
         .filter(chain -> chain.rules().stream().anyMatch(r -> r.endsWith("-j " + policyChain)))
@@ -138,6 +146,59 @@ class NodeCompilerTest {
     assertThat(NodeCompiler.compile(withRemote.graph(), TestCluster.NODE,
         DataplaneSettings.DEFAULTS)).isEqualTo(NodeCompiler.compile(base.graph(),
         TestCluster.NODE, DataplaneSettings.DEFAULTS));
+  }
+
+  /**
+   * Incremental shape: a pod joining a selector somewhere in the cluster changes one member of
+   * one set and no chain, so the writer's delta is one {@code ipset add}.
+   */
+  @Test
+  void aRemotePodJoiningASelectorChangesOnlyOneSetMember() {
+    TestCluster before = TestCluster.reference().with(policy("allow-b").in("x")
+        .select(selector("pod", "a")).ingress(rule().peers(podPeer("x", selector("pod", "b"))))
+        .build());
+    TestCluster after = TestCluster.reference().with(policy("allow-b").in("x")
+        .select(selector("pod", "a")).ingress(rule().peers(podPeer("x", selector("pod", "b"))))
+        .build()).with(pod("b2").in("x").labels("pod", "b").ip("10.0.2.13").node("node-2")
+        .build());
+    FamilyState old = compile(before);
+    FamilyState changed = compile(after);
+    assertThat(changed.chains()).isEqualTo(old.chains());
+    assertThat(changed.hooks()).isEqualTo(old.hooks());
+    MapDifference<String, IpSetSpec> sets = Maps.difference(old.sets(), changed.sets());
+    assertThat(sets.entriesOnlyOnLeft()).isEmpty();
+    assertThat(sets.entriesOnlyOnRight()).isEmpty();
+    assertThat(sets.entriesDiffering()).hasSize(1);
+    ValueDifference<IpSetSpec> set = sets.entriesDiffering().values().iterator().next();
+    assertThat(Sets.difference(set.rightValue().members(), set.leftValue().members()))
+        .containsExactly("10.0.2.13");
+    assertThat(set.leftValue().members()).isSubsetOf(set.rightValue().members());
+  }
+
+  /** A changed policy rewrites its own chain and nothing else. */
+  @Test
+  void aChangedPolicyRewritesOnlyItsOwnChain() {
+    TestCluster before = TestCluster.reference().with(
+        policy("web").in("x").select(selector("app", "web"))
+            .ingress(rule().peers(podPeer("x", selector("pod", "b"))).ports(tcp(80))).build(),
+        policy("other").in("x").select(selector("pod", "a"))
+            .ingress(rule().peers(podPeer("x", selector("pod", "b"))).ports(tcp(81))).build());
+    TestCluster after = TestCluster.reference().with(
+        policy("web").in("x").select(selector("app", "web"))
+            .ingress(rule().peers(podPeer("x", selector("pod", "b"))).ports(tcp(8080))).build(),
+        policy("other").in("x").select(selector("pod", "a"))
+            .ingress(rule().peers(podPeer("x", selector("pod", "b"))).ports(tcp(81))).build());
+    MapDifference<String, ChainSpec> chains =
+        Maps.difference(compile(before).chains(), compile(after).chains());
+    assertThat(chains.entriesOnlyOnLeft()).isEmpty();
+    assertThat(chains.entriesOnlyOnRight()).isEmpty();
+    assertThat(chains.entriesDiffering()).containsOnlyKeys(StableNames.policyChain(
+        Direction.INGRESS, ObjectRef.of("x", "web")));
+  }
+
+  private static FamilyState compile(TestCluster cluster) {
+    return NodeCompiler.compile(cluster.graph(), TestCluster.NODE, DataplaneSettings.DEFAULTS)
+        .v4();
   }
 
   @Test

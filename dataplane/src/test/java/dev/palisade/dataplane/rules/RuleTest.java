@@ -45,6 +45,8 @@ class RuleTest {
         Arguments.of("protocol only", Rule.of(new Action.Accept(),
                 Match.ProtocolPorts.any(Protocol.UDP)),
             "-p udp -m comment --comment \"C\" -j ACCEPT"),
+        Arguments.of("icmpv6 type", Rule.of(new Action.Return(), new Match.Icmpv6Type(135)),
+            "-p ipv6-icmp -m icmp6 --icmpv6-type 135 -m comment --comment \"C\" -j RETURN"),
         Arguments.of("named port set", Rule.of(new Action.Accept(),
                 Match.InSet.of("pal-4e", Side.DESTINATION, Side.DESTINATION)),
             "-m set --match-set pal-4e dst,dst -m comment --comment \"C\" -j ACCEPT"),
@@ -93,6 +95,8 @@ class RuleTest {
   void invariantsAreCheckedEagerly() {
     assertThatThrownBy(() -> Rule.of(new Action.Drop(), Match.ProtocolPorts.any(Protocol.TCP),
         Match.ProtocolPorts.any(Protocol.UDP))).hasMessageContaining("at most one protocol");
+    assertThatThrownBy(() -> Rule.of(new Action.Drop(), Match.ProtocolPorts.any(Protocol.TCP),
+        new Match.Icmpv6Type(135))).hasMessageContaining("at most one protocol");
     assertThatThrownBy(() -> Rule.of(new Action.Drop(),
         new Match.Address(Side.SOURCE, Cidr.parse("10.0.0.0/8")),
         new Match.Address(Side.SOURCE, Cidr.parse("10.1.0.0/16"))))

@@ -1,0 +1,271 @@
+package dev.palisade.dataplane.compile;
+
+import com.google.common.net.InetAddresses;
+import dev.palisade.dataplane.state.ChainSpec;
+import dev.palisade.dataplane.state.FamilyState;
+import dev.palisade.dataplane.state.HookSpec;
+import dev.palisade.dataplane.state.IpSetSpec;
+import dev.palisade.model.Cidr;
+import dev.palisade.model.IpFamily;
+import dev.palisade.model.Protocol;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * A small interpreter of the rendered rules, for tests: walks the first packet of a connection
+ * (conntrack state NEW) from a built-in chain through the Palisade chains of one family, with
+ * the kernel's set semantics ({@code hash:net} takes the most specific entry, {@code nomatch}
+ * fails). It understands exactly the syntax the compiler writes and fails on anything else, so
+ * a rule it cannot read is a test failure, not a silent match.
+ */
+final class PacketWalker {
+
+  record Packet(InetAddress source, InetAddress destination, Protocol protocol, int port) {}
+
+  enum Outcome {
+    /** Accepted, or handed back to the built-in chain: Palisade lets it through. */
+    PASSED,
+    DROPPED,
+    REJECTED
+  }
+
+  /** RETURN leaves the current chain; CONTINUE goes on with the next rule. */
+  private enum Verdict { CONTINUE, RETURN, ACCEPT, DROP, REJECT }
+
+  /** A mutable packet in flight: its mark changes as it walks. */
+  private static final class Flight {
+    final Packet packet;
+    int mark;
+
+    Flight(Packet packet) {
+      this.packet = packet;
+    }
+  }
+
+  private record ParsedRule(String text, List<Predicate<Flight>> matches, String target,
+      int markValue, int markMask) {}
+
+  private final FamilyState state;
+  private final Map<String, List<ParsedRule>> chains = new HashMap<>();
+
+  PacketWalker(FamilyState state) {
+    this.state = state;
+    for (ChainSpec chain : state.chains().values()) {
+      List<ParsedRule> rules = new ArrayList<>();
+      chain.rules().forEach(rule -> rules.add(parse(rule)));
+      chains.put(chain.name(), rules);
+    }
+  }
+
+  Outcome walk(String builtinChain, Packet packet) {
+    Flight flight = new Flight(packet);
+    List<HookSpec> hooks = state.hooks().stream()
+        .filter(hook -> hook.builtinChain().equals(builtinChain))
+        .sorted(Comparator.comparingInt(HookSpec::position)).toList();
+    for (HookSpec hook : hooks) {
+      Verdict verdict = apply(parse(hook.rule()), flight, 0);
+      if (verdict == Verdict.DROP) {
+        return Outcome.DROPPED;
+      }
+      if (verdict == Verdict.REJECT) {
+        return Outcome.REJECTED;
+      }
+      if (verdict == Verdict.ACCEPT) {
+        return Outcome.PASSED;
+      }
+    }
+    return Outcome.PASSED;
+  }
+
+  private Verdict run(String chain, Flight flight, int depth) {
+    List<ParsedRule> rules = chains.get(chain);
+    if (rules == null) {
+      throw new AssertionError("jump to missing chain " + chain);
+    }
+    for (ParsedRule rule : rules) {
+      Verdict verdict = apply(rule, flight, depth);
+      if (verdict == Verdict.RETURN) {
+        return Verdict.CONTINUE;
+      }
+      if (verdict != Verdict.CONTINUE) {
+        return verdict;
+      }
+    }
+    return Verdict.CONTINUE;
+  }
+
+  private Verdict apply(ParsedRule rule, Flight flight, int depth) {
+    if (depth > 64) {
+      throw new AssertionError("jump depth exceeded: a loop at " + rule.text());
+    }
+    for (Predicate<Flight> match : rule.matches()) {
+      if (!match.test(flight)) {
+        return Verdict.CONTINUE;
+      }
+    }
+    switch (rule.target()) {
+      case "ACCEPT":
+        return Verdict.ACCEPT;
+      case "DROP":
+        return Verdict.DROP;
+      case "REJECT":
+        return Verdict.REJECT;
+      case "RETURN":
+        return Verdict.RETURN;
+      case "MARK":
+        flight.mark = (flight.mark & ~rule.markMask()) ^ rule.markValue();
+        return Verdict.CONTINUE;
+      case "NFLOG":
+        return Verdict.CONTINUE;
+      default:
+        return run(rule.target(), flight, depth + 1);
+    }
+  }
+
+  private ParsedRule parse(String text) {
+    List<String> tokens = tokenize(text);
+    List<Predicate<Flight>> matches = new ArrayList<>();
+    boolean negate = false;
+    String protocol = null;
+    for (int i = 0; i < tokens.size(); i++) {
+      String token = tokens.get(i);
+      switch (token) {
+        case "-s" -> {
+          Cidr block = Cidr.parse(tokens.get(++i));
+          matches.add(f -> block.contains(f.packet.source()));
+        }
+        case "-d" -> {
+          Cidr block = Cidr.parse(tokens.get(++i));
+          matches.add(f -> block.contains(f.packet.destination()));
+        }
+        case "-p" -> {
+          protocol = tokens.get(++i);
+          String wanted = protocol;
+          matches.add(f -> protocolName(f.packet).equals(wanted));
+        }
+        case "--icmpv6-type" -> {
+          int type = Integer.parseInt(tokens.get(++i));
+          matches.add(f -> type == ICMPV6_ECHO_REQUEST);
+        }
+        case "-m" -> {
+          String module = tokens.get(++i);
+          if ((module.equals("tcp") || module.equals("udp") || module.equals("sctp"))
+              && !module.equals(protocol)) {
+            throw new AssertionError("module " + module + " without -p " + module + ": " + text);
+          }
+        }
+        case "--dport" -> {
+          String[] range = tokens.get(++i).split(":");
+          int from = Integer.parseInt(range[0]);
+          int to = Integer.parseInt(range[range.length - 1]);
+          matches.add(f -> f.packet.port() >= from && f.packet.port() <= to);
+        }
+        case "!" -> negate = true;
+        case "--match-set" -> {
+          IpSetSpec set = state.sets().get(tokens.get(++i));
+          if (set == null) {
+            throw new AssertionError("rule uses missing set: " + text);
+          }
+          String flags = tokens.get(++i);
+          boolean negated = negate;
+          negate = false;
+          matches.add(f -> inSet(set, flags, f.packet) != negated);
+        }
+        case "--ctstate" -> {
+          boolean matchesNew = List.of(tokens.get(++i).split(",")).contains("NEW");
+          matches.add(f -> matchesNew);
+        }
+        case "--mark" -> {
+          String[] valueMask = tokens.get(++i).split("/");
+          int value = Integer.decode(valueMask[0]);
+          int mask = Integer.decode(valueMask[1]);
+          matches.add(f -> (f.mark & mask) == value);
+        }
+        case "--limit", "--limit-burst", "--comment" -> i++;
+        case "-j" -> {
+          return target(text, matches, tokens.subList(i + 1, tokens.size()));
+        }
+        default -> throw new AssertionError("unknown token '" + token + "' in: " + text);
+      }
+    }
+    throw new AssertionError("rule without target: " + text);
+  }
+
+  private static ParsedRule target(String text, List<Predicate<Flight>> matches,
+      List<String> target) {
+    String name = target.get(0);
+    if (name.equals("MARK")) {
+      String[] valueMask = target.get(2).split("/");
+      return new ParsedRule(text, matches, name, Integer.decode(valueMask[0]),
+          Integer.decode(valueMask[1]));
+    }
+    return new ParsedRule(text, matches, name, 0, 0);
+  }
+
+  private static boolean inSet(IpSetSpec set, String flags, Packet packet) {
+    InetAddress address = flags.startsWith("src") ? packet.source() : packet.destination();
+    String text = InetAddresses.toAddrString(address);
+    switch (set.type()) {
+      case HASH_IP:
+        return set.members().contains(text);
+      case HASH_IP_PORT:
+        return packet.protocol() != Protocol.ICMP
+            && set.members().contains(text + "," + name(packet.protocol()) + ":" + packet.port());
+      case HASH_NET:
+        Cidr best = null;
+        boolean nomatch = false;
+        for (String member : set.members()) {
+          boolean flagged = member.endsWith(" nomatch");
+          Cidr block = Cidr.parse(flagged ? member.substring(0, member.indexOf(' ')) : member);
+          if (block.contains(address)
+              && (best == null || block.prefixLength() > best.prefixLength())) {
+            best = block;
+            nomatch = flagged;
+          }
+        }
+        return best != null && !nomatch;
+      default:
+        throw new AssertionError("unknown set type " + set.type());
+    }
+  }
+
+  /** The ICMP of the walked packets is ping: an echo request. */
+  private static final int ICMPV6_ECHO_REQUEST = 128;
+
+  private static String protocolName(Packet packet) {
+    if (packet.protocol() == Protocol.ICMP && IpFamily.of(packet.source()) == IpFamily.V6) {
+      return "ipv6-icmp";
+    }
+    return name(packet.protocol());
+  }
+
+  private static String name(Protocol protocol) {
+    return protocol.name().toLowerCase(Locale.ROOT);
+  }
+
+  private static List<String> tokenize(String text) {
+    List<String> tokens = new ArrayList<>();
+    int i = 0;
+    while (i < text.length()) {
+      if (text.charAt(i) == ' ') {
+        i++;
+      } else if (text.charAt(i) == '"') {
+        int end = text.indexOf('"', i + 1);
+        tokens.add(text.substring(i + 1, end));
+        i = end + 1;
+      } else {
+        int end = text.indexOf(' ', i);
+        end = end < 0 ? text.length() : end;
+        tokens.add(text.substring(i, end));
+        i = end;
+      }
+    }
+    return tokens;
+  }
+}
