@@ -99,14 +99,21 @@ class CompiledScenarioNetnsTest {
             policy("b-out").in("x").select(selector("pod", "b")).types(Direction.EGRESS)
                 .egress(rule().peers(podPeer("y", selector("pod", "c"))).ports(udp(80)))
                 .build())),
-        new Scenario("both directions", REJECT, Set.of(IpFamily.V4), List.of(
+        new Scenario("both directions", REJECT, Set.of(IpFamily.V4, IpFamily.V6), List.of(
             policy("a-in").in("x").select(selector("pod", "a"))
                 .ingress(rule().peers(podPeer("x", selector("pod", "b")))).build(),
             policy("c-both").in("y").select(selector("pod", "c"))
                 .types(Direction.INGRESS, Direction.EGRESS)
                 .ingress(rule().peers(podPeer("x", selector("pod", "a"))).ports(tcp(81)))
                 .egress(rule().peers(namespacePeer(selector("ns", "x"))).ports(tcp(80)))
-                .build())));
+                .build())),
+        // An egress-isolated pod must still answer and send IPv6 neighbour discovery to its
+        // node: NS/NA from the pod's global address traverse the node's INPUT chain.
+        new Scenario("IPv6 egress isolation keeps neighbour discovery", REJECT,
+            Set.of(IpFamily.V6), List.of(
+                policy("c-out").in("y").select(selector("pod", "c")).types(Direction.EGRESS)
+                    .egress(rule().peers(namespacePeer(selector("ns", "x"))).ports(tcp(80)))
+                    .build())));
   }
 
   @ParameterizedTest(name = "{0}")
