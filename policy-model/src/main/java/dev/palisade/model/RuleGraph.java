@@ -3,6 +3,7 @@ package dev.palisade.model;
 import com.google.common.collect.HashMultiset;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
+import com.google.common.collect.Iterables;
 import com.google.common.collect.Multiset;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -55,7 +57,12 @@ public final class RuleGraph {
   private final Map<ObjectRef, Set<PeerSelector>> selectorsByPod = new HashMap<>();
   /** The policies whose target selector is this selector. */
   private final Map<PeerSelector, Set<ObjectRef>> policiesByTarget = new HashMap<>();
-  private final Map<InetAddress, ObjectRef> endpointsByIp = new HashMap<>();
+  /**
+   * The endpoint pods claiming each address, oldest claim first. Two pods claim one address
+   * only while the events of its reuse arrive out of order (the new pod is seen before the old
+   * one's termination); the newest claim wins, and when it goes the older one shows again.
+   */
+  private final Map<InetAddress, LinkedHashSet<ObjectRef>> claimsByIp = new HashMap<>();
 
   // ---------------------------------------------------------------- reads
 
@@ -103,8 +110,8 @@ public final class RuleGraph {
 
   /** The endpoint pod that holds an address now, if any. */
   public Optional<Pod> endpointByIp(InetAddress ip) {
-    ObjectRef ref = endpointsByIp.get(ip);
-    return ref == null ? Optional.empty() : pod(ref);
+    LinkedHashSet<ObjectRef> claims = claimsByIp.get(ip);
+    return claims == null ? Optional.empty() : pod(Iterables.getLast(claims));
   }
 
   public Optional<Policy> policy(ObjectRef ref) {
@@ -155,8 +162,10 @@ public final class RuleGraph {
   // ---------------------------------------------------------------- namespaces
 
   public GraphDelta upsertNamespace(Namespace namespace) {
-    Namespace previous = namespaces.put(namespace.name(), namespace);
-    Namespace before = previous != null ? previous : namespaceOrBare(namespace.name());
+    // Read what selectors saw before storing the new labels: for a namespace the graph did not
+    // know, that is the bare namespace, not the one just stored.
+    Namespace before = namespaceOrBare(namespace.name());
+    namespaces.put(namespace.name(), namespace);
     if (before.labels().equals(namespace.labels())) {
       return GraphDelta.EMPTY;
     }
@@ -191,12 +200,7 @@ public final class RuleGraph {
     Pod previous = podsByNamespace.computeIfAbsent(pod.ref().namespace(), ns -> new HashMap<>())
         .put(pod.ref().name(), pod);
     GraphDelta.Builder delta = new GraphDelta.Builder();
-    if (previous != null && previous.isEndpoint()) {
-      previous.ips().forEach(ip -> endpointsByIp.remove(ip, previous.ref()));
-    }
-    if (pod.isEndpoint()) {
-      pod.ips().forEach(ip -> endpointsByIp.put(ip, pod.ref()));
-    }
+    updateClaims(pod.ref(), endpointIps(previous), endpointIps(pod));
     boolean addressesChanged = previous == null
         || previous.isEndpoint() != pod.isEndpoint()
         || !previous.ips().equals(pod.ips())
@@ -218,7 +222,7 @@ public final class RuleGraph {
     if (pods.isEmpty()) {
       podsByNamespace.remove(ref.namespace());
     }
-    previous.ips().forEach(ip -> endpointsByIp.remove(ip, ref));
+    updateClaims(ref, endpointIps(previous), List.of());
     GraphDelta.Builder delta = new GraphDelta.Builder();
     Set<PeerSelector> memberships = selectorsByPod.remove(ref);
     if (memberships != null) {
@@ -231,6 +235,28 @@ public final class RuleGraph {
       delta.pod(ref);
     }
     return delta.build();
+  }
+
+  private static List<InetAddress> endpointIps(Pod pod) {
+    return pod != null && pod.isEndpoint() ? pod.ips() : List.of();
+  }
+
+  /** Releases the addresses a pod no longer holds and claims the new ones (kept ones stay). */
+  private void updateClaims(ObjectRef ref, List<InetAddress> before, List<InetAddress> after) {
+    for (InetAddress ip : before) {
+      if (!after.contains(ip)) {
+        LinkedHashSet<ObjectRef> claims = claimsByIp.get(ip);
+        claims.remove(ref);
+        if (claims.isEmpty()) {
+          claimsByIp.remove(ip);
+        }
+      }
+    }
+    for (InetAddress ip : after) {
+      if (!before.contains(ip)) {
+        claimsByIp.computeIfAbsent(ip, key -> new LinkedHashSet<>()).add(ref);
+      }
+    }
   }
 
   /**

@@ -74,9 +74,8 @@ final class TestCluster {
   }
 
   /**
-   * The same graph filled in another order: policies before pods, each list reversed.
-   * Namespaces still come first: a namespace upserted after its pods is not re-tested by the
-   * RuleGraph of main at 3033d4a (fixed on the model-tests branch).
+   * The same graph filled in the opposite order: policies, then pods, then namespaces (as an
+   * informer may deliver them), each list reversed.
    */
   RuleGraph graphInReverseOrder() {
     return fill(namespaces, pods, policies, true);
@@ -86,9 +85,9 @@ final class TestCluster {
       List<Policy> policies, boolean reversed) {
     RuleGraph graph = new RuleGraph();
     if (reversed) {
-      reversedCopy(namespaces).forEach(graph::upsertNamespace);
       reversedCopy(policies).forEach(graph::upsertPolicy);
       reversedCopy(pods).forEach(graph::upsertPod);
+      reversedCopy(namespaces).forEach(graph::upsertNamespace);
     } else {
       namespaces.forEach(graph::upsertNamespace);
       pods.forEach(graph::upsertPod);

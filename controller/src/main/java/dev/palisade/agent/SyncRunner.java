@@ -1,0 +1,94 @@
+package dev.palisade.agent;
+
+import com.google.common.base.Ticker;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One worker thread that runs the dataplane sync at a bounded frequency: events only call
+ * {@link #request()}; the timing is {@link SyncTimer}'s. The sync function reports success or
+ * failure; a thrown exception counts as a failure and is logged, never lost.
+ *
+ * <p>Threading: {@code request()} may be called from any thread (informer callbacks); the sync
+ * function runs on the runner's thread only, one run at a time.
+ */
+public final class SyncRunner implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SyncRunner.class);
+
+  private final SyncTimer timer;
+  private final BooleanSupplier sync;
+  private final Ticker ticker;
+  private final Thread worker;
+  private final Object lock = new Object();
+  private boolean closed;
+
+  public SyncRunner(String name, BooleanSupplier sync, Duration minInterval, Duration maxInterval,
+      Duration retryInterval, Duration maxRetryInterval, Ticker ticker) {
+    this.timer = new SyncTimer(minInterval, maxInterval, retryInterval, maxRetryInterval);
+    this.sync = sync;
+    this.ticker = ticker;
+    this.worker = new Thread(this::loop, name);
+    this.worker.setDaemon(true);
+  }
+
+  public void start() {
+    worker.start();
+  }
+
+  public void request() {
+    synchronized (lock) {
+      timer.request();
+      lock.notifyAll();
+    }
+  }
+
+  private void loop() {
+    while (awaitNextRun()) {
+      boolean success;
+      try {
+        success = sync.getAsBoolean();
+      } catch (RuntimeException e) {
+        log.error("sync failed with an unexpected error; retrying", e);
+        success = false;
+      }
+      synchronized (lock) {
+        timer.finished(success);
+      }
+    }
+  }
+
+  /** Waits until the timer says run; false once closed. */
+  private boolean awaitNextRun() {
+    synchronized (lock) {
+      while (!closed) {
+        long now = ticker.read();
+        long runAt = timer.nextRunAt(now);
+        if (runAt <= now) {
+          timer.started(now);
+          return true;
+        }
+        long waitMillis = runAt == Long.MAX_VALUE ? 0
+            : Math.max(1, TimeUnit.NANOSECONDS.toMillis(runAt - now));
+        try {
+          lock.wait(waitMillis);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+      return false;
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    synchronized (lock) {
+      closed = true;
+      lock.notifyAll();
+    }
+    worker.join(TimeUnit.SECONDS.toMillis(30));
+  }
+}

@@ -1,0 +1,83 @@
+package dev.palisade.cli;
+
+import dev.palisade.k8s.ObjectKey;
+import dev.palisade.model.lint.Finding;
+import dev.palisade.model.lint.Linter;
+import dev.palisade.model.lint.Severity;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code palisade lint}: likely mistakes in NetworkPolicy manifests, with a fix for each. */
+@Command(name = "lint", mixinStandardHelpOptions = true,
+    description = {
+        "Finds likely mistakes in the NetworkPolicies of the manifests: a policy that selects "
+            + "no pod, namespaceSelector and podSelector split into two peers, a named port no "
+            + "pod declares, host bits in a CIDR, an except outside its cidr, Egress without "
+            + "egress rules, endPort with a named port, rules that policyTypes ignores.",
+        "Exit status: 0 no error (warnings allowed), 1 an ERROR finding, 2 unusable input."})
+final class LintCommand implements Callable<Integer> {
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = {"-f", "--filename"}, arity = "1..*", paramLabel = "PATH", required = true,
+      description = "Manifest files or folders (*.yaml, *.yml, *.json, recursively).")
+  private List<Path> manifests;
+
+  @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
+      description = "table (default) or json.")
+  private OutputFormat output;
+
+  @Override
+  public Integer call() {
+    ManifestCluster loaded = ManifestCluster.load(manifests);
+    List<Finding> findings = new Linter().lint(loaded.cluster().graph());
+    PrintWriter out = spec.commandLine().getOut();
+    if (output == OutputFormat.json) {
+      out.print(new JsonRenderer().findings(findings, finding -> origin(loaded, finding)));
+    } else {
+      for (Finding finding : findings) {
+        out.println(finding.code() + " " + finding.severity() + " " + object(finding) + " ("
+            + origin(loaded, finding) + "): " + finding.message());
+        out.println("  fix: " + finding.hint());
+      }
+      out.println(summary(findings));
+    }
+    out.flush();
+    boolean anyError = findings.stream().anyMatch(f -> f.severity() == Severity.ERROR);
+    return anyError ? ExitCode.FAILED : ExitCode.OK;
+  }
+
+  static String object(Finding finding) {
+    return "NetworkPolicy " + finding.policy();
+  }
+
+  private static String origin(ManifestCluster loaded, Finding finding) {
+    return loaded.origins().get(new ObjectKey("NetworkPolicy", finding.policy().namespace(),
+        finding.policy().name()));
+  }
+
+  /** e.g. "3 findings: 1 error, 2 warnings, 0 info" or "no findings". */
+  private static String summary(List<Finding> findings) {
+    if (findings.isEmpty()) {
+      return "no findings";
+    }
+    Map<Severity, Integer> counts = new EnumMap<>(Severity.class);
+    findings.forEach(finding -> counts.merge(finding.severity(), 1, Integer::sum));
+    int errors = counts.getOrDefault(Severity.ERROR, 0);
+    int warnings = counts.getOrDefault(Severity.WARNING, 0);
+    return findings.size() + (findings.size() == 1 ? " finding: " : " findings: ")
+        + errors + (errors == 1 ? " error, " : " errors, ")
+        + warnings + (warnings == 1 ? " warning, " : " warnings, ")
+        + counts.getOrDefault(Severity.INFO, 0) + " "
+        + Severity.INFO.name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,47 @@
+package dev.palisade.k8s;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+/**
+ * Splits YAML (or JSON, a subset of it) into its documents with the YAML 1.2 loader that
+ * fabric8's own {@code KubernetesSerialization} uses, so that {@code y} stays a string and a
+ * manifest reads here as it reads in the client.
+ */
+public final class YamlDocuments {
+  private YamlDocuments() {}
+
+  /**
+   * The documents of {@code text}, each a map, list, scalar or null (an empty document).
+   *
+   * @throws InvalidInputException naming {@code source} and the document that does not parse
+   */
+  public static List<Object> parse(String text, String source) {
+    List<Object> documents = new ArrayList<>();
+    Load load = new Load(LoadSettings.builder().setLabel(source).build());
+    try {
+      for (Object document : load.loadAllFromString(text)) {
+        documents.add(document);
+      }
+    } catch (YamlEngineException e) {
+      throw InvalidInputException.inSource(source, "document " + (documents.size() + 1)
+          + " is not valid YAML: " + oneLine(e.getMessage()));
+    }
+    return documents;
+  }
+
+  /** The loader's message spans several lines with a caret drawing; keep the words. */
+  private static String oneLine(String message) {
+    List<String> lines = new ArrayList<>();
+    for (String line : message.split("\n")) {
+      String trimmed = line.strip();
+      if (!trimmed.isEmpty() && !trimmed.chars().allMatch(ch -> ch == '^')) {
+        lines.add(trimmed);
+      }
+    }
+    return String.join(" ", lines);
+  }
+}
