@@ -23,9 +23,5 @@ public sealed interface ApplyResult {
     public ApplyStep step() {
       return cause.step();
     }
-
-    public String describe() {
-      return cause.getMessage() + " (after " + attempts + " attempts)";
-    }
   }
 }

@@ -7,10 +7,12 @@ import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.dataplane.state.FamilyState;
 import dev.palisade.dataplane.state.HookSpec;
 import dev.palisade.dataplane.state.IpSetSpec;
+import dev.palisade.dataplane.state.Names;
 import dev.palisade.model.IpFamily;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -51,7 +53,27 @@ record DesiredTables(Map<IpFamily, Map<String, List<RuleText>>> chains,
         }
       }
     }
+    checkReferences(chains, sets.keySet());
     return new DesiredTables(chains, hooks, ImmutableSortedMap.copyOf(sets));
+  }
+
+  /** Every jump must reach a desired chain and every set match a desired set. */
+  private static void checkReferences(Map<IpFamily, Map<String, List<RuleText>>> chains,
+      Set<String> sets) {
+    chains.forEach((family, byName) -> byName.forEach((chain, rules) -> {
+      for (RuleText rule : rules) {
+        rule.target().filter(t -> t.startsWith(Names.CHAIN_PREFIX) && !byName.containsKey(t))
+            .ifPresent(t -> {
+              throw new IllegalArgumentException(family + " chain " + chain + " jumps to " + t
+                  + ", which the desired state does not define: " + rule.text());
+            });
+        rule.matchSets().stream().filter(set -> !sets.contains(set)).findFirst()
+            .ifPresent(set -> {
+              throw new IllegalArgumentException(family + " chain " + chain + " matches set "
+                  + set + ", which the desired state does not define: " + rule.text());
+            });
+      }
+    }));
   }
 
   /** Nothing: what {@code cleanup} converges to. */

@@ -10,9 +10,14 @@ import java.util.Objects;
  * Keeps Palisade's jumps in one built-in chain where they belong. The chain the kernel should
  * end up with is worked out from its foreign rules (only counted) with the desired jumps
  * inserted at their positions (clamped to the chain's end); if the kernel already has exactly
- * that, nothing is written. Otherwise every Palisade jump in the chain is deleted (by index,
- * highest first) and the desired ones inserted, in the one atomic restore transaction, so the
- * chain is never without its jump as seen by a packet.
+ * that, nothing is written. Otherwise every Palisade jump in the chain is deleted and the
+ * desired ones inserted, in the one atomic restore transaction, so the chain is never without
+ * its jump as seen by a packet.
+ *
+ * <p>Jumps are deleted by their rule text, not by index: built-in chains are shared with other
+ * writers (kube-proxy), and nf_tables' iptables-restore replays a transaction against the newer
+ * ruleset when another writer committed in between, where an index read earlier could name a
+ * foreign rule. A rule text carrying our jump (and our hash) can only delete ours.
  */
 final class HookPlanner {
   private HookPlanner() {}
@@ -45,8 +50,8 @@ final class HookPlanner {
       return new HookEdit(List.of(), List.of(), 0, 0);
     }
     List<String> deletions = new ArrayList<>();
-    for (int k = actual.hooks().size() - 1; k >= 0; k--) {
-      deletions.add("-D " + actual.name() + " " + actual.hooks().get(k).position());
+    for (KernelTable.PositionedRule hook : actual.hooks()) {
+      deletions.add("-D " + actual.name() + " " + hook.rule().text());
     }
     List<String> insertions = new ArrayList<>();
     for (int k = 0; k < wanted.size(); k++) {

@@ -20,10 +20,6 @@ public final class NetnsCommandRunner implements CommandRunner {
     this.namespace = namespace;
   }
 
-  public String namespace() {
-    return namespace;
-  }
-
   @Override
   public CommandResult run(List<String> argv, String stdin) {
     return delegate.run(ImmutableList.<String>builder()

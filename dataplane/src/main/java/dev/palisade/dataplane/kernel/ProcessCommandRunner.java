@@ -9,18 +9,26 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs commands as child processes of this JVM. Output is drained on separate threads so a
- * large {@code iptables-save} cannot fill a pipe and block the child; a command that outlives
- * the timeout is killed (by its own process handle) and reported as exit code 124, like
- * {@code timeout(1)}.
+ * Runs commands as child processes of this JVM. Stdout and stderr are drained on threads of
+ * their own (not the common pool, whose single thread on a small machine would let a full
+ * stderr pipe block the child while stdout is read), so a large {@code iptables-save} cannot
+ * stall; a command that outlives the timeout is killed (by its own process handle) and
+ * reported as exit code 124, like {@code timeout(1)}. Safe for concurrent use.
  */
 public final class ProcessCommandRunner implements CommandRunner {
   public static final int TIMED_OUT = 124;
 
   private final Duration timeout;
+  private final ExecutorService drains = Executors.newCachedThreadPool(runnable -> {
+    Thread thread = new Thread(runnable, "command-output");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   public ProcessCommandRunner(Duration timeout) {
     this.timeout = timeout;
@@ -59,13 +67,13 @@ public final class ProcessCommandRunner implements CommandRunner {
     }
   }
 
-  private static CompletableFuture<String> drain(InputStream stream) {
+  private CompletableFuture<String> drain(InputStream stream) {
     return CompletableFuture.supplyAsync(() -> {
       try (stream) {
         return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-    });
+    }, drains);
   }
 }

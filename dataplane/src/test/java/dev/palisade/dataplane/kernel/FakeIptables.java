@@ -97,6 +97,9 @@ final class FakeIptables {
       }
       case "-I", "-R", "-D" -> {
         String[] indexAndRule = rest.split(" ", 2);
+        if (op.equals("-D") && !indexAndRule[0].matches("\\d+")) {
+          return deleteBySpec(rules, rest) ? null : "no rule matching " + rest + " in " + chain;
+        }
         if (!indexAndRule[0].matches("\\d+")) {
           return op + " without an index is not in the writer's vocabulary: " + line;
         }
@@ -146,6 +149,18 @@ final class FakeIptables {
     }
     rules.add(index, rule(text));
     return null;
+  }
+
+  /** Like iptables: the first rule with the same content goes. */
+  private static boolean deleteBySpec(List<Rule> rules, String spec) {
+    List<String> wanted = RuleText.tokenize(spec);
+    for (int k = 0; k < rules.size(); k++) {
+      if (RuleText.tokenize(rules.get(k).text()).equals(wanted)) {
+        rules.remove(k);
+        return true;
+      }
+    }
+    return false;
   }
 
   private Rule rule(String text) {

@@ -3,7 +3,10 @@ package dev.palisade.dataplane.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.palisade.model.IpFamily;
+import java.time.Duration;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,23 +29,23 @@ class IptablesVersionTest {
 
     assertThat(version.legacy()).isEqualTo(legacy);
     assertThat(version.restoreLocksItself()).isEqualTo(restoreLocks);
-    assertThat(KernelTools.forVersion(version).restore(dev.palisade.model.IpFamily.V4)
+    assertThat(KernelTools.forVersion(version).restore(IpFamily.V4)
         .contains("--wait")).isEqualTo(restoreLocks);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("versions")
   void oldLegacyGetsTheFileLockAndEveryOtherNone(String output, boolean legacy,
-      boolean restoreLocks, String waitFlag) {
+      boolean restoreLocks) {
     XtablesLock fileLock = new XtablesLock(null, XtablesLock.DEFAULT_PATH,
-        java.time.Duration.ZERO, d -> { });
+        Duration.ZERO, d -> { });
 
     TableLock chosen = TableLock.forVersion(IptablesVersion.parse(output), fileLock);
 
     assertThat(chosen == fileLock).isEqualTo(!restoreLocks);
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void unreadableVersionIsAClearError() {
     assertThatThrownBy(() -> IptablesVersion.parse("command not found"))
         .hasMessageContaining("command not found");

@@ -233,6 +233,23 @@ class KernelWriterNetnsTest {
   }
 
   @Test
+  void jumpPushedDownByAForeignInsertIsMovedBackAndTheForeignRuleKept() throws Exception {
+    start();
+    KernelWriter writer = writer();
+    apply(writer, allowClients());
+    lab.inNode("iptables", "-I", "FORWARD", "1", "-s", "192.0.2.1/32", "-j", "ACCEPT");
+
+    WriteCounts repair = apply(writer, allowClients());
+
+    assertThat(repair.hooksRemoved()).isEqualTo(1);
+    assertThat(repair.hooksFixed()).isEqualTo(1);
+    List<String> forward = lab.inNode("iptables", "-S", "FORWARD").lines().toList();
+    assertThat(forward.get(1)).startsWith("-A FORWARD -m comment --comment \"pal:");
+    assertThat(forward.get(2)).isEqualTo("-A FORWARD -s 192.0.2.1/32 -j ACCEPT");
+    assertThat(forward).hasSize(3);
+  }
+
+  @Test
   void restartedWriterAdoptsTheStateWithoutFlushing() {
     start();
     lab.serve(p2, PORT);

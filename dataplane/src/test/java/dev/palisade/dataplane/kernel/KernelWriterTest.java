@@ -379,6 +379,12 @@ class KernelWriterTest {
         .hasMessageContaining("pal-web").hasMessageContaining("not V4");
     assertThatThrownBy(() -> writer.apply(BASE.hook(V4, "FORWARD", 2, "PALISADE-NOPE").build()))
         .hasMessageContaining("must jump into a desired Palisade chain");
+    assertThatThrownBy(() -> writer.apply(BASE.chain(V4, "PALISADE-X",
+        rule("-j PALISADE-MISSING")).build()))
+        .hasMessageContaining("PALISADE-X jumps to PALISADE-MISSING");
+    assertThatThrownBy(() -> writer.apply(BASE.chain(V4, "PALISADE-X",
+        rule("-m set --match-set pal-missing src -j ACCEPT")).build()))
+        .hasMessageContaining("matches set pal-missing");
     assertThat(kernel.log()).isEmpty();
   }
 }
