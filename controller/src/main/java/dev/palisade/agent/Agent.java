@@ -94,8 +94,11 @@ public final class Agent implements AutoCloseable {
     uninstallWatch = settings.selfPod().flatMap(pod ->
         UninstallWatch.start(client, pod.namespace(), pod.name()));
     awaitCaches(settings.cacheSyncTimeout());
-    log.info("caches synced: {} namespaces, {} pods, {} policies; starting sync",
-        graph.namespaces().size(), graph.pods().size(), graph.policies().size());
+    synchronized (graph) {
+      // informer threads keep changing the graph: read it under its lock like everyone else
+      log.info("caches synced: {} namespaces, {} pods, {} policies; starting sync",
+          graph.namespaces().size(), graph.pods().size(), graph.policies().size());
+    }
     runner.start();
     runner.request();
   }
