@@ -23,5 +23,10 @@ public sealed interface ApplyResult {
     public ApplyStep step() {
       return cause.step();
     }
+
+    /** One line for logs and the CLI: what failed, and after how many attempts. */
+    public String describe() {
+      return cause.getMessage() + " (after " + attempts + " attempts)";
+    }
   }
 }
