@@ -250,6 +250,15 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
     agents.get(node - 1).restart();
   }
 
+  /**
+   * Stops every agent and leaves its rules in the kernel (cleanup tests); the next
+   * {@link #converge} starts them again.
+   */
+  public void stopAgents() {
+    agents.forEach(AgentProcess::stop);
+    agents.clear();
+  }
+
   /** The running cluster, for tests that look inside (drift, cleanup). */
   public NetnsCluster lab() {
     return lab;
