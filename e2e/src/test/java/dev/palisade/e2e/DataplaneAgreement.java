@@ -1,12 +1,17 @@
 package dev.palisade.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.palisade.model.ObjectRef;
 import dev.palisade.model.Protocol;
 import dev.palisade.scenario.Matrix;
 import dev.palisade.scenario.ProbeResult;
 import dev.palisade.scenario.Reachability;
+import dev.palisade.scenario.ScenarioParser;
 import dev.palisade.scenario.ScenarioResult;
+import dev.palisade.scenario.ScenarioRunner;
 import dev.palisade.scenario.StepResult;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,6 +30,13 @@ import java.util.List;
  */
 final class DataplaneAgreement {
   private DataplaneAgreement() {}
+
+  /** Runs the file with the real runner and offline; asserts there is no problem. */
+  static void assertConformsAndAgrees(Path file, ScenarioRunner real) {
+    ScenarioResult observed = real.run(new ScenarioParser().parse(file));
+    ScenarioResult offline = new ScenarioRunner().run(new ScenarioParser().parse(file));
+    assertThat(problems(observed, offline)).as("%s on the real dataplane", file).isEmpty();
+  }
 
   /** One line per problem; empty when the real run conforms and agrees. */
   static List<String> problems(ScenarioResult real, ScenarioResult offline) {

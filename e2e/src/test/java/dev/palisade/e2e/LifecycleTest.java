@@ -1,5 +1,9 @@
 package dev.palisade.e2e;
 
+import static dev.palisade.e2e.A;
+import static dev.palisade.e2e.A_TO_B;
+import static dev.palisade.e2e.GuardedService.B;
+import static dev.palisade.e2e.C_TO_B;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
@@ -8,9 +12,7 @@ import dev.palisade.e2e.ProbeLoop.Flow;
 import dev.palisade.e2e.ProbeLoop.Tally;
 import dev.palisade.model.Protocol;
 import dev.palisade.scenario.ClusterState;
-import dev.palisade.scenario.Scenario;
 import dev.palisade.scenario.ScenarioParser;
-import dev.palisade.scenario.ScenarioResult;
 import dev.palisade.scenario.ScenarioRunner;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,12 +37,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Tag("kernel")
 class LifecycleTest {
-  private static final Path GUARDED = ScenarioFiles.named("lifecycle", "guarded-service.yaml");
-  private static final String B = "10.244.2.10";
-  private static final String A = "10.244.1.10";
-  private static final Flow A_TO_B = new Flow("x/a", B, 80, true);
-  private static final Flow C_TO_B = new Flow("x/c", B, 80, false);
-
   private static final Pattern PALISADE_JUMP = Pattern.compile("-j (PALISADE-\\S+)");
 
   private static DemoBackend cluster;
@@ -64,7 +60,7 @@ class LifecycleTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("scenarioFiles")
   void scenarioMatchesTheExpectationsAndTheEvaluator(Path file) {
-    assertConformsAndAgrees(file, new ScenarioRunner(cluster));
+    DataplaneAgreement.assertConformsAndAgrees(file, new ScenarioRunner(cluster));
   }
 
   /**
@@ -74,7 +70,8 @@ class LifecycleTest {
    */
   @Test
   void agentRestartsNeitherOpenNorCloseAFlow() {
-    ClusterState guarded = ScenarioRunner.stateAfter(parse(GUARDED), 1);
+    ClusterState guarded = ScenarioRunner.stateAfter(
+        new ScenarioParser().parse(GuardedService.FILE), 1);
     cluster.converge(guarded);
     List<NodeKernel> nodes = List.of(new NodeKernel(cluster.lab(), 1),
         new NodeKernel(cluster.lab(), 2));
@@ -125,7 +122,7 @@ class LifecycleTest {
    */
   @Test
   void enforcementOutlivesAnApiServerOutageAndReconverges() {
-    DisruptedBackend backend = new DisruptedBackend(cluster, Map.of(3, () -> {
+    GuardedService.run(cluster, Map.of(GuardedService.TIGHTENING, () -> {
       cluster.apiServer().pause();
       try {
         ProbeLoop loop = ProbeLoop.start(cluster.lab(), List.of(A_TO_B, C_TO_B));
@@ -142,9 +139,6 @@ class LifecycleTest {
         cluster.apiServer().resume();
       }
     }));
-
-    assertConformsAndAgrees(GUARDED, new ScenarioRunner(backend));
-    assertThat(backend.disrupted()).isTrue();
   }
 
   /**
@@ -168,19 +162,28 @@ class LifecycleTest {
       String set = setHolding(node2, A);
       node2.run("ipset", "del", set, A);
       node1.run("iptables", "-D", "FORWARD", Integer.toString(forwardJumpNumber(node1)));
-      assertThat(cluster.lab().reaches(C_TO_B.fromPod(), InetAddresses.forString(B),
+      assertThat(cluster.lab().reaches(C_TO_B.fromPod(),
+          InetAddresses.forString(B),
           Protocol.TCP, 80))
           .as("x/c reaches x/b once node 2's chain %s is flushed", chain).isTrue();
     };
     Runnable lookAfterRepair = () -> nodes.forEach(node -> repaired.add(node.palisadeObjects()));
-    DisruptedBackend backend = new DisruptedBackend(cluster, Map.of(2, damage,
-        3, lookAfterRepair));
-
-    assertConformsAndAgrees(GUARDED, new ScenarioRunner(backend));
-    assertThat(backend.disrupted()).isTrue();
+    GuardedService.run(cluster, Map.of(2, damage, 3, lookAfterRepair));
     for (int n = 0; n < nodes.size(); n++) {
       assertThat(repaired.get(n)).as("%s after the repair", nodes.get(n).namespace())
           .isEqualTo(intact.get(n));
+    }
+  }
+
+  /**
+   * Without {@code --purge-conntrack} (the default), a connection that was established before
+   * a policy stopped admitting it keeps flowing: conntrack lets its packets through.
+   */
+  @Test
+  void anEstablishedConnectionOutlivesATighteningWithoutPurge() {
+    try (LongConnection connection = GuardedService.connectionAcrossTightening(cluster)) {
+      assertThat(connection.awaitEchoes(10, Duration.ofSeconds(5)))
+          .as("echoes on x/a -> x/b after the tightening, without purge").isTrue();
     }
   }
 
@@ -211,16 +214,5 @@ class LifecycleTest {
         .toList();
     assertThat(sets).as("%s: pal- sets holding %s", node.namespace(), member).isNotEmpty();
     return sets.get(0);
-  }
-
-  private static void assertConformsAndAgrees(Path file, ScenarioRunner runner) {
-    ScenarioResult real = runner.run(parse(file));
-    ScenarioResult offline = new ScenarioRunner().run(parse(file));
-    assertThat(DataplaneAgreement.problems(real, offline))
-        .as("%s on the real dataplane", file).isEmpty();
-  }
-
-  private static Scenario parse(Path file) {
-    return new ScenarioParser().parse(file);
   }
 }

@@ -1,10 +1,6 @@
 package dev.palisade.e2e;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.palisade.demo.DemoBackend;
-import dev.palisade.scenario.ScenarioParser;
-import dev.palisade.scenario.ScenarioResult;
 import dev.palisade.scenario.ScenarioRunner;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,10 +39,6 @@ class RealDataplaneConformanceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("scenarioFiles")
   void matchesTheExpectationsAndTheEvaluator(Path file) {
-    ScenarioResult real = new ScenarioRunner(cluster).run(new ScenarioParser().parse(file));
-    ScenarioResult offline = new ScenarioRunner().run(new ScenarioParser().parse(file));
-
-    assertThat(DataplaneAgreement.problems(real, offline))
-        .as("%s on the real dataplane", file).isEmpty();
+    DataplaneAgreement.assertConformsAndAgrees(file, new ScenarioRunner(cluster));
   }
 }
