@@ -3,8 +3,10 @@ package dev.palisade.agent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.base.Ticker;
 import dev.palisade.dataplane.kernel.ApplyResult;
+import dev.palisade.dataplane.kernel.CommandRunner;
 import dev.palisade.dataplane.kernel.KernelWriter;
 import dev.palisade.dataplane.state.DesiredState;
+import dev.palisade.http.HealthServer;
 import dev.palisade.k8s.ModelConverter;
 import dev.palisade.model.RuleGraph;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -51,9 +53,13 @@ public final class Agent implements AutoCloseable {
   private HealthServer health;
   private Optional<UninstallWatch> uninstallWatch = Optional.empty();
 
+  /**
+   * @param conntrack where to purge connections that a policy change denies (the node's
+   *     command runner), or empty to leave established connections alone
+   */
   public Agent(KubernetesClient client, AgentSettings settings,
       Function<RuleGraph, DesiredState> compiler, KernelWriter kernel,
-      PrometheusMeterRegistry registry, Ticker ticker) {
+      Optional<CommandRunner> conntrack, PrometheusMeterRegistry registry, Ticker ticker) {
     this.client = client;
     this.settings = settings;
     this.registry = registry;
@@ -61,7 +67,7 @@ public final class Agent implements AutoCloseable {
     this.tracker = new EnforcementTracker(ticker);
     AgentMetrics metrics = new AgentMetrics(registry);
     this.sync = new AgentSync(graph, settings.nodeName(), compiler, kernel, tracker, metrics,
-        ticker);
+        ticker, conntrack.map(ConntrackPurger::new));
     this.runner = new SyncRunner("palisade-sync", sync, settings.minSyncInterval(),
         settings.maxSyncInterval(), settings.retryInterval(), settings.maxRetryInterval(),
         ticker);
@@ -76,8 +82,9 @@ public final class Agent implements AutoCloseable {
    */
   public void start() throws IOException {
     health = new HealthServer(
-        new InetSocketAddress(settings.healthAddress(), settings.healthPort()),
-        sync::hasSynced, registry::scrape, this::statusJson);
+        new InetSocketAddress(settings.healthAddress(), settings.healthPort()), "palisade-http",
+        sync::hasSynced, "the first sync has not succeeded yet", registry::scrape,
+        Map.of("/status", this::statusJson));
     log.info("agent for node {} serving health and metrics on port {}", settings.nodeName(),
         health.port());
     informers.add(client.namespaces().inform(feed.namespaces(), 0));

@@ -5,6 +5,7 @@ import dev.palisade.dataplane.kernel.ApplyResult;
 import dev.palisade.dataplane.kernel.KernelWriter;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.model.RuleGraph;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -26,11 +27,13 @@ final class AgentSync implements BooleanSupplier {
   private final EnforcementTracker tracker;
   private final AgentMetrics metrics;
   private final Ticker ticker;
+  private final Optional<ConntrackPurger> purger;
   private volatile boolean synced;
   private volatile ApplyResult lastResult;
 
   AgentSync(RuleGraph graph, String nodeName, Function<RuleGraph, DesiredState> compiler,
-      KernelWriter kernel, EnforcementTracker tracker, AgentMetrics metrics, Ticker ticker) {
+      KernelWriter kernel, EnforcementTracker tracker, AgentMetrics metrics, Ticker ticker,
+      Optional<ConntrackPurger> purger) {
     this.graph = graph;
     this.nodeName = nodeName;
     this.compiler = compiler;
@@ -38,6 +41,7 @@ final class AgentSync implements BooleanSupplier {
     this.tracker = tracker;
     this.metrics = metrics;
     this.ticker = ticker;
+    this.purger = purger;
   }
 
   @Override
@@ -68,6 +72,9 @@ final class AgentSync implements BooleanSupplier {
       log.info("synced in {} ms: {} local endpoints, {} policies; wrote {}",
           TimeUnit.NANOSECONDS.toMillis(duration), endpoints, policies,
           result.written().describe());
+    }
+    if (!result.written().wroteNothing()) {
+      purger.ifPresent(conntrack -> conntrack.purge(graph, nodeName));
     }
     synced = true;
     return true;

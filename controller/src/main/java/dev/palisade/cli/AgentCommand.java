@@ -10,14 +10,20 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.File;
+import dev.palisade.model.Cidr;
 import dev.palisade.model.ObjectRef;
+import io.fabric8.kubernetes.api.model.Node;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code palisade agent}: enforces NetworkPolicies on one node until stopped. Every option can
@@ -80,6 +86,13 @@ final class AgentCommand implements Callable<Integer> {
       paramLabel = "NAMESPACE", description = "The agent's own namespace (env POD_NAMESPACE).")
   String podNamespace;
 
+  @Option(names = "--purge-conntrack", defaultValue = "false", arity = "1",
+      paramLabel = "true|false",
+      description = "After a policy change, delete the conntrack entries of connections opened "
+          + "by pods that the policies now deny, so tightening a policy cuts them. "
+          + "Default: ${DEFAULT-VALUE}.")
+  boolean purgeConntrack;
+
   @Mixin
   ClusterOptions cluster;
 
@@ -89,18 +102,27 @@ final class AgentCommand implements Callable<Integer> {
   @Mixin
   DataplaneOptions dataplane;
 
+  @Spec
+  CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    if (spec.defaultValueProvider() instanceof SettingsDefaults defaults
+        && !defaults.unknownKeys(spec).isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "the config file sets "
+          + defaults.unknownKeys(spec) + ", which are not agent options");
+    }
     AgentSettings settings = new AgentSettings(nodeName, minSyncInterval, maxSyncInterval,
         retryInterval, maxRetryInterval, Duration.ofMinutes(2), healthAddress, healthPort,
         podName == null || podNamespace == null ? Optional.empty()
             : Optional.of(ObjectRef.of(podNamespace, podName)));
-    DataplaneSettings dataplaneSettings = dataplane.settings();
     KernelWriter kernel = kernelOptions.writer();
     CountDownLatch stopped = new CountDownLatch(1);
     try (KubernetesClient client = cluster.client()) {
+      DataplaneSettings dataplaneSettings = dataplane.settings(() -> nodePodCidrs(client));
       Agent agent = new Agent(client, settings,
           graph -> NodeCompiler.compile(graph, nodeName, dataplaneSettings), kernel,
+          purgeConntrack ? Optional.of(kernelOptions.runner()) : Optional.empty(),
           new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Ticker.systemTicker());
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
@@ -115,5 +137,17 @@ final class AgentCommand implements Callable<Integer> {
       stopped.await();
     }
     return 0;
+  }
+
+  /** The Node's spec.podCIDRs (spec.podCIDR on older clusters); empty when it has none. */
+  private List<Cidr> nodePodCidrs(KubernetesClient client) {
+    Node node = client.nodes().withName(nodeName).get();
+    if (node == null || node.getSpec() == null) {
+      return List.of();
+    }
+    List<String> cidrs = node.getSpec().getPodCIDRs() != null
+        && !node.getSpec().getPodCIDRs().isEmpty() ? node.getSpec().getPodCIDRs()
+        : node.getSpec().getPodCIDR() == null ? List.of() : List.of(node.getSpec().getPodCIDR());
+    return cidrs.stream().map(Cidr::parse).toList();
   }
 }

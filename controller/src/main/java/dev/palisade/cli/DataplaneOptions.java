@@ -2,6 +2,9 @@ package dev.palisade.cli;
 
 import dev.palisade.dataplane.compile.DataplaneSettings;
 import dev.palisade.dataplane.compile.DenyAction;
+import dev.palisade.model.Cidr;
+import java.util.List;
+import java.util.function.Supplier;
 import picocli.CommandLine.Option;
 
 /** The dataplane's settings as options; shared by {@code agent}, {@code render}, {@code demo}. */
@@ -27,18 +30,51 @@ final class DataplaneOptions {
       description = "NFLOG group for denied packets. Default: ${DEFAULT-VALUE}.")
   int nflogGroup;
 
-  @Option(names = "--log-rate", defaultValue = "10", paramLabel = "PER_SECOND",
-      description = "At most this many denied packets logged per second per pod, bursts of "
-          + "twice that. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--log-rate", defaultValue = "10/second", paramLabel = "N/second",
+      converter = RateConverter.class,
+      description = "At most N denied packets logged per second per pod, bursts of twice that. "
+          + "Default: ${DEFAULT-VALUE}.")
   int logRate;
 
-  DataplaneSettings settings() {
+  @Option(names = "--fail-closed", defaultValue = "false", arity = "1",
+      paramLabel = "true|false",
+      description = "Deny traffic from and to addresses of this node's pod CIDRs that no known "
+          + "pod holds, until the agent has programmed the pod (a new pod starts cut off "
+          + "instead of open). Default: ${DEFAULT-VALUE}.")
+  boolean failClosed;
+
+  @Option(names = "--pod-cidr", split = ",", paramLabel = "CIDR",
+      converter = CidrConverter.class,
+      description = "This node's pod CIDRs for --fail-closed. Default: the Node's "
+          + "spec.podCIDRs.")
+  List<Cidr> podCidrs;
+
+  /**
+   * The settings; {@code nodePodCidrs} answers the node's pod CIDRs when fail-closed needs them
+   * and {@code --pod-cidr} does not give them.
+   */
+  DataplaneSettings settings(Supplier<List<Cidr>> nodePodCidrs) {
     DataplaneSettings settings = DataplaneSettings.DEFAULTS
         .withDenyAction(denyAction)
         .withAllowNodeToPods(allowNodeToPods);
-    return logDenied
-        ? settings.withDenyLog(new DataplaneSettings.DenyLog(nflogGroup, logRate, 2 * logRate))
-        : settings;
+    if (logDenied) {
+      settings = settings.withDenyLog(
+          new DataplaneSettings.DenyLog(nflogGroup, logRate, 2 * logRate));
+    }
+    if (failClosed) {
+      List<Cidr> cidrs = podCidrs != null ? podCidrs : nodePodCidrs.get();
+      if (cidrs.isEmpty()) {
+        throw new IllegalArgumentException("--fail-closed needs this node's pod CIDRs: the "
+            + "Node has no spec.podCIDRs; give them with --pod-cidr");
+      }
+      settings = settings.withFailClosed(cidrs);
+    }
+    return settings;
+  }
+
+  /** For commands without a cluster (render): fail-closed needs --pod-cidr there. */
+  DataplaneSettings settings() {
+    return settings(List::of);
   }
 
 }

@@ -24,10 +24,12 @@ final class KernelOptions {
    * @throws IllegalStateException without root/CAP_NET_ADMIN or without iptables
    */
   KernelWriter writer() {
+    return KernelWriter.forMachine(runner(), POSIXFactory.getNativePOSIX(), Sleeper.system());
+  }
+
+  /** Runs commands in the chosen namespace (conntrack, for instance). */
+  CommandRunner runner() {
     CommandRunner runner = new ProcessCommandRunner(COMMAND_TIMEOUT);
-    if (netns != null) {
-      runner = new NetnsCommandRunner(runner, netns);
-    }
-    return KernelWriter.forMachine(runner, POSIXFactory.getNativePOSIX(), Sleeper.system());
+    return netns == null ? runner : new NetnsCommandRunner(runner, netns);
   }
 }

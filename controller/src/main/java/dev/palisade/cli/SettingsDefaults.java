@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Properties;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
@@ -54,6 +55,17 @@ final class SettingsDefaults implements IDefaultValueProvider {
       }
     }
     return new SettingsDefaults(environment, file);
+  }
+
+  /**
+   * Keys of the config file that name no option of {@code command}: a misspelt setting must not
+   * be ignored silently.
+   */
+  List<String> unknownKeys(CommandSpec command) {
+    return file.stringPropertyNames().stream()
+        .filter(key -> command.findOption("--" + key) == null)
+        .sorted()
+        .toList();
   }
 
   @Override

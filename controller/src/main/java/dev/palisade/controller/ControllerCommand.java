@@ -1,5 +1,6 @@
 package dev.palisade.controller;
 
+import dev.palisade.http.HealthServer;
 import dev.palisade.model.lint.Linter;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -9,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -55,8 +57,9 @@ public final class ControllerCommand implements Callable<Integer> {
     try (KubernetesClient client = client();
         var controller = new PalisadeController(client, settings, registry, Clock.systemUTC(),
             new LinterNotices(new Linter()));
-        var http = new ControllerHttpServer(new InetSocketAddress(healthPort),
-            controller::isReady, registry::scrape)) {
+        var http = new HealthServer(new InetSocketAddress(healthPort),
+            "palisade-controller-http", controller::isReady,
+            "informers not started or not synced", registry::scrape, Map.of())) {
       log.info("palisade controller {} starting; lease {}/{}; health port {}",
           settings.identity(), leaseNamespace, leaseName, http.port());
       Runtime.getRuntime().addShutdownHook(new Thread(controller::close, "palisade-stop"));

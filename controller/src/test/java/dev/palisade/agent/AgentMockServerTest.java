@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -77,7 +78,7 @@ class AgentMockServerTest {
   private Agent newAgent(AgentSettings settings) {
     return new Agent(client, settings,
         graph -> NodeCompiler.compile(graph, NODE, DataplaneSettings.DEFAULTS), writer,
-        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Ticker.systemTicker());
+        Optional.empty(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Ticker.systemTicker());
   }
 
   private KubernetesMockServer newServer(int port) {

@@ -1,5 +1,7 @@
 package dev.palisade.controller;
 
+import dev.palisade.http.HealthServer;
+
 import static dev.palisade.controller.ClusterObjects.denyIngress;
 import static dev.palisade.controller.ClusterObjects.namespace;
 import static dev.palisade.controller.ClusterObjects.pod;
@@ -28,7 +30,7 @@ class ControllerEndpointsTest {
 
   private static MockCluster cluster;
   private static PalisadeController controller;
-  private static ControllerHttpServer http;
+  private static HealthServer http;
   private static final HttpClient web = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -36,8 +38,8 @@ class ControllerEndpointsTest {
     cluster = new MockCluster();
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     controller = cluster.startController("replica-1", registry);
-    http = new ControllerHttpServer(new InetSocketAddress("127.0.0.1", 0), controller::isReady,
-        registry::scrape);
+    http = new HealthServer(new InetSocketAddress("127.0.0.1", 0), "test-http",
+        controller::isReady, "informers not started", registry::scrape, Map.of());
   }
 
   @AfterAll

@@ -2,6 +2,9 @@ package dev.palisade.dataplane.compile;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.common.collect.ImmutableList;
+import dev.palisade.model.Cidr;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -12,34 +15,46 @@ import java.util.Optional;
  *     allowed regardless of policy; when false, ingress rules apply to it with the node as an
  *     external source
  * @param denyLog rate-limited NFLOG of denied packets, if wanted
+ * @param failClosedPodCidrs the node's pod CIDRs when new pods fail closed: traffic from or to an
+ *     address of these blocks that no known local pod holds (a pod the agent has not programmed
+ *     yet) is denied; empty to let it through until the pod is known (the default)
  * @param markBit the one packet-mark bit Palisade uses to carry "allowed" from the policy chains
  *     back to the pod chain within one pass (it must not collide with kube-proxy's 0x4000 and
  *     0x8000 or another component's bits)
  */
 public record DataplaneSettings(DenyAction denyAction, boolean allowNodeToPods,
-    Optional<DenyLog> denyLog, int markBit) {
+    Optional<DenyLog> denyLog, ImmutableList<Cidr> failClosedPodCidrs, int markBit) {
 
   public static final int DEFAULT_MARK_BIT = 0x10000;
   public static final DataplaneSettings DEFAULTS =
-      new DataplaneSettings(DenyAction.DROP, true, Optional.empty(), DEFAULT_MARK_BIT);
+      new DataplaneSettings(DenyAction.DROP, true, Optional.empty(), ImmutableList.of(),
+          DEFAULT_MARK_BIT);
 
   public DataplaneSettings {
     checkArgument(denyAction != null, "deny action must be set");
     checkArgument(denyLog != null, "deny log must be present or empty");
+    failClosedPodCidrs = ImmutableList.copyOf(failClosedPodCidrs);
     checkArgument(Integer.bitCount(markBit) == 1, "mark bit 0x%s must have exactly one bit set",
         Integer.toHexString(markBit));
   }
 
   public DataplaneSettings withDenyAction(DenyAction action) {
-    return new DataplaneSettings(action, allowNodeToPods, denyLog, markBit);
+    return new DataplaneSettings(action, allowNodeToPods, denyLog, failClosedPodCidrs, markBit);
   }
 
   public DataplaneSettings withAllowNodeToPods(boolean allow) {
-    return new DataplaneSettings(denyAction, allow, denyLog, markBit);
+    return new DataplaneSettings(denyAction, allow, denyLog, failClosedPodCidrs, markBit);
   }
 
   public DataplaneSettings withDenyLog(DenyLog log) {
-    return new DataplaneSettings(denyAction, allowNodeToPods, Optional.of(log), markBit);
+    return new DataplaneSettings(denyAction, allowNodeToPods, Optional.of(log),
+        failClosedPodCidrs, markBit);
+  }
+
+  /** New pods of these node pod CIDRs fail closed until they are known; see the record. */
+  public DataplaneSettings withFailClosed(List<Cidr> podCidrs) {
+    return new DataplaneSettings(denyAction, allowNodeToPods, denyLog,
+        ImmutableList.copyOf(podCidrs), markBit);
   }
 
   /**

@@ -21,9 +21,20 @@ final class DenyRules {
 
   static ImmutableList<Rule> of(DataplaneSettings settings, IpFamily family, Direction direction,
       ObjectRef pod) {
+    return of(settings, family, logPrefix("palisade deny " + direction.name()
+        .toLowerCase(Locale.ROOT) + " " + pod));
+  }
+
+  /** The same end for traffic of a pod not known yet (fail closed): the log names that. */
+  static ImmutableList<Rule> forUnknownPods(DataplaneSettings settings, IpFamily family) {
+    return of(settings, family, "palisade deny unknown pod");
+  }
+
+  private static ImmutableList<Rule> of(DataplaneSettings settings, IpFamily family,
+      String logPrefix) {
     ImmutableList.Builder<Rule> rules = ImmutableList.builder();
     settings.denyLog().ifPresent(log -> rules.add(Rule.of(new Action.Nflog(log.group(),
-        logPrefix(direction, pod), new Match.Limit(log.perSecond(), log.burst())))));
+        logPrefix, new Match.Limit(log.perSecond(), log.burst())))));
     if (settings.denyAction() == DenyAction.DROP) {
       rules.add(Rule.of(new Action.Drop()));
     } else {
@@ -36,8 +47,7 @@ final class DenyRules {
   }
 
   /** {@code palisade deny ingress x/a}, cut to what NFLOG keeps. */
-  static String logPrefix(Direction direction, ObjectRef pod) {
-    String prefix = "palisade deny " + direction.name().toLowerCase(Locale.ROOT) + " " + pod;
+  static String logPrefix(String prefix) {
     return prefix.length() <= Action.Nflog.MAX_PREFIX_LENGTH ? prefix
         : prefix.substring(0, Action.Nflog.MAX_PREFIX_LENGTH);
   }

@@ -11,6 +11,7 @@ import dev.palisade.dataplane.rules.Match.Side;
 import dev.palisade.dataplane.rules.Rule;
 import dev.palisade.dataplane.state.ChainSpec;
 import dev.palisade.dataplane.state.FamilyState;
+import dev.palisade.model.Cidr;
 import dev.palisade.model.Direction;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.ObjectRef;
@@ -61,11 +62,14 @@ final class FamilyCompiler {
       compileStage(direction);
     }
     List<Hook> hooks = new ArrayList<>();
-    hook(hooks, "FORWARD", StableNames.FORWARD_CHAIN, ImmutableList.of(
-        Rule.of(new Action.Accept(), Match.Conntrack.of(CtState.RELATED, CtState.ESTABLISHED)),
-        Rule.of(new Action.Drop(), Match.Conntrack.of(CtState.INVALID)),
-        Rule.of(new Action.Jump(StableNames.EGRESS_STAGE)),
-        Rule.of(new Action.Jump(StableNames.INGRESS_STAGE))));
+    hook(hooks, "FORWARD", StableNames.FORWARD_CHAIN, ImmutableList.<Rule>builder()
+        .add(Rule.of(new Action.Accept(),
+            Match.Conntrack.of(CtState.RELATED, CtState.ESTABLISHED)))
+        .add(Rule.of(new Action.Drop(), Match.Conntrack.of(CtState.INVALID)))
+        .addAll(failClosedRules())
+        .add(Rule.of(new Action.Jump(StableNames.EGRESS_STAGE)))
+        .add(Rule.of(new Action.Jump(StableNames.INGRESS_STAGE)))
+        .build());
     // Pod-to-node traffic: the pod's egress rules, the node being an external destination.
     hook(hooks, "INPUT", StableNames.INPUT_CHAIN, hostChainRules(StableNames.EGRESS_STAGE));
     if (!settings.allowNodeToPods()) {
@@ -76,6 +80,32 @@ final class FamilyCompiler {
     chains.values().forEach(chain -> specs.put(chain.name(), chain.toSpec()));
     return new FamilyState(family, specs.build(),
         hooks.stream().map(Hook::toSpec).collect(ImmutableList.toImmutableList()), sets.build());
+  }
+
+  /**
+   * With fail-closed: new traffic from or to an address of the node's pod CIDRs that no known
+   * local pod holds is denied, so a pod that runs before the agent has programmed it is cut off
+   * instead of open. Established flows and the node's own traffic (kubelet probes) are not
+   * affected: the rules sit after the conntrack rules of FORWARD only.
+   */
+  private List<Rule> failClosedRules() {
+    List<Cidr> cidrs = settings.failClosedPodCidrs().stream()
+        .filter(cidr -> cidr.family() == family).toList();
+    if (cidrs.isEmpty()) {
+      return List.of();
+    }
+    String known = sets.localPods(view.localPods());
+    addChain(new Chain(StableNames.FAIL_CLOSED_CHAIN,
+        DenyRules.forUnknownPods(settings, family)), List.of("fail-closed"));
+    List<Rule> rules = new ArrayList<>();
+    for (Cidr cidr : cidrs) {
+      rules.add(Rule.of(new Action.Jump(StableNames.FAIL_CLOSED_CHAIN),
+          new Match.Address(Side.SOURCE, cidr), Match.InSet.notIn(known, Side.SOURCE)));
+      rules.add(Rule.of(new Action.Jump(StableNames.FAIL_CLOSED_CHAIN),
+          new Match.Address(Side.DESTINATION, cidr),
+          Match.InSet.notIn(known, Side.DESTINATION)));
+    }
+    return rules;
   }
 
   /**

@@ -53,6 +53,12 @@ final class SetCatalog {
   }
 
   /** The addresses of the pods a selector matches, wherever they run. */
+  /** Every local endpoint pod of the family (fail-closed: the known pods). */
+  String localPods(Collection<Pod> pods) {
+    return define(StableNames.localPodsSet(family), List.of("local", family), IpSetType.HASH_IP,
+        () -> pods.stream().filter(pod -> pod.ip(family).isPresent()).map(this::address));
+  }
+
   String selector(PeerSelector selector) {
     String name = StableNames.selectorSet(family, readable(selector), selector.toString());
     return define(name, List.of("selector", family, selector), IpSetType.HASH_IP,

@@ -28,6 +28,8 @@ public final class StableNames {
   public static final String OUTPUT_CHAIN = Names.CHAIN_PREFIX + "OUTPUT";
   public static final String INGRESS_STAGE = Names.CHAIN_PREFIX + "INGRESS";
   public static final String EGRESS_STAGE = Names.CHAIN_PREFIX + "EGRESS";
+  /** Denies traffic of addresses in the node's pod CIDRs that no known pod holds yet. */
+  public static final String FAIL_CLOSED_CHAIN = Names.CHAIN_PREFIX + "FAIL-CLOSED";
 
   private static final int HASH_HEX_DIGITS = 8;
 
@@ -59,6 +61,11 @@ public final class StableNames {
   public static String isolatedSet(IpFamily family, Direction direction) {
     return Names.SET_PREFIX + family.number() + "-isolated-"
         + direction.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Every local endpoint pod's address: with fail-closed, what is known on this node. */
+  public static String localPodsSet(IpFamily family) {
+    return Names.SET_PREFIX + family.number() + "-local-pods";
   }
 
   /** The addresses of the pods a normalized selector matches. */

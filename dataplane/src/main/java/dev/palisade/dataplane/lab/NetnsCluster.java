@@ -109,6 +109,10 @@ public final class NetnsCluster implements AutoCloseable {
   private void addNamespace(String name) {
     shell.run("ip", "netns", "add", name);
     namespaces.add(name);
+    // No duplicate address detection: a tentative link-local address cannot send neighbour
+    // solicitations, so IPv6 would stay unreachable for the first seconds of every pod.
+    inNamespace(name, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0",
+        "net.ipv6.conf.default.accept_dad=0");
     shell.run("ip", "-n", name, "link", "set", "lo", "up");
   }
 

@@ -66,7 +66,7 @@ class DataplaneAgreesWithEvaluatorTest {
     Evaluator evaluator = new Evaluator(graph);
     Map<String, DesiredState> states = new TreeMap<>();
     NODE_ADDRESSES.keySet().forEach(node ->
-        states.put(node, NodeCompiler.compile(graph, node, scenario.settings())));
+        states.put(node, NodeCompiler.compile(graph, node, scenario.settingsFor(node))));
     List<String> mismatches = new ArrayList<>();
     int checked = 0;
     for (IpFamily family : IpFamily.values()) {

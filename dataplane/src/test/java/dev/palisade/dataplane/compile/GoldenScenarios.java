@@ -16,6 +16,7 @@ import static dev.palisade.model.testing.Builders.selector;
 import static dev.palisade.model.testing.Builders.tcp;
 import static dev.palisade.model.testing.Builders.udp;
 
+import dev.palisade.model.Cidr;
 import dev.palisade.model.Direction;
 import dev.palisade.model.LabelRequirement.Operator;
 import dev.palisade.model.LabelSelector;
@@ -34,6 +35,15 @@ final class GoldenScenarios {
   record Scenario(String name, TestCluster cluster, DataplaneSettings settings) {
     Scenario(String name, TestCluster cluster) {
       this(name, cluster, DataplaneSettings.DEFAULTS);
+    }
+
+    /**
+     * The settings of one node's agent. Fail-closed names a node's own pod CIDRs, and the
+     * scenarios give those of {@link TestCluster#NODE}; the other node's agent, configured with
+     * its own CIDRs, which the scenarios do not name, runs without.
+     */
+    DataplaneSettings settingsFor(String node) {
+      return node.equals(TestCluster.NODE) ? settings : settings.withFailClosed(List.of());
     }
 
     @Override
@@ -140,6 +150,10 @@ final class GoldenScenarios {
             policy("from-node").in("x").select(selector("pod", "a"))
                 .ingress(rule().peers(ipBlock("192.168.0.0/24"))).build()),
             defaults.withAllowNodeToPods(false)),
+        new Scenario("fail-closed", TestCluster.reference().with(
+            policy("deny-all").in("x").types(Direction.INGRESS).build()),
+            defaults.withFailClosed(List.of(Cidr.parse("10.0.1.0/24"),
+                Cidr.parse("fd00:1::/64")))),
         new Scenario("dual-stack", TestCluster.reference().with(
             policy("web").in("x").select(selector("pod", "a"))
                 .types(Direction.INGRESS, Direction.EGRESS)

@@ -1,5 +1,7 @@
 package dev.palisade.dataplane.compile;
 
+import com.google.common.collect.ImmutableList;
+
 import static dev.palisade.model.testing.Builders.pod;
 import static dev.palisade.model.testing.Builders.podPeer;
 import static dev.palisade.model.testing.Builders.policy;
@@ -205,7 +207,8 @@ class NodeCompilerTest {
   void settingsRefuseBadValues() {
     assertThatThrownBy(() -> DataplaneSettings.DEFAULTS.withDenyLog(
         new DataplaneSettings.DenyLog(70_000, 1, 1))).hasMessageContaining("70000");
-    assertThatThrownBy(() -> new DataplaneSettings(DenyAction.DROP, true, Optional.empty(), 0x3))
+    assertThatThrownBy(() -> new DataplaneSettings(DenyAction.DROP, true, Optional.empty(),
+        ImmutableList.of(), 0x3))
         .hasMessageContaining("exactly one bit");
   }
 }

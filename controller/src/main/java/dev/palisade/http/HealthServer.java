@@ -1,4 +1,4 @@
-package dev.palisade.controller;
+package dev.palisade.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -6,33 +6,44 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The controller's HTTP endpoints on its health port: {@code /healthz} (the process serves),
- * {@code /readyz} (informers started and healthy), {@code /metrics} (Prometheus text). Three GET
- * endpoints need no framework: the JDK's server with one daemon thread.
+ * The HTTP endpoints of the agent and the controller on one port: {@code /healthz} (the
+ * process serves), {@code /readyz} (the component says it is ready), {@code /metrics}
+ * (Prometheus text) and any JSON endpoints the component adds (the agent's {@code /status}).
+ * A handful of GET endpoints need no framework: the JDK's server with one daemon thread.
  */
-public final class ControllerHttpServer implements AutoCloseable {
+public final class HealthServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
 
-  public ControllerHttpServer(InetSocketAddress address, BooleanSupplier ready,
-      Supplier<String> prometheusText) throws IOException {
+  /**
+   * Starts serving.
+   *
+   * @param notReady what {@code /readyz} answers (with 503) while {@code ready} is false
+   * @param json further endpoints, by path, answering JSON
+   */
+  public HealthServer(InetSocketAddress address, String threadName, BooleanSupplier ready,
+      String notReady, Supplier<String> prometheusText, Map<String, Supplier<String>> json)
+      throws IOException {
     server = HttpServer.create(address, 16);
     server.createContext("/healthz", exchange -> respond(exchange, 200, "text/plain", "ok\n"));
     server.createContext("/readyz", exchange -> {
       boolean isReady = ready.getAsBoolean();
       respond(exchange, isReady ? 200 : 503, "text/plain",
-          isReady ? "ready\n" : "not ready: informers not started or not synced\n");
+          isReady ? "ready\n" : "not ready: " + notReady + "\n");
     });
     server.createContext("/metrics", exchange -> respond(exchange, 200,
         "text/plain; version=0.0.4; charset=utf-8", prometheusText.get()));
+    json.forEach((path, body) -> server.createContext(path,
+        exchange -> respond(exchange, 200, "application/json", body.get())));
     executor = Executors.newSingleThreadExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "palisade-controller-http");
+      Thread thread = new Thread(runnable, threadName);
       thread.setDaemon(true);
       return thread;
     });
@@ -40,7 +51,7 @@ public final class ControllerHttpServer implements AutoCloseable {
     server.start();
   }
 
-  /** The bound port (tests ask for port 0). */
+  /** The bound port (useful when asked for port 0). */
   public int port() {
     return server.getAddress().getPort();
   }
