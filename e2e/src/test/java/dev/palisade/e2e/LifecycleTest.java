@@ -1,9 +1,9 @@
 package dev.palisade.e2e;
 
-import static dev.palisade.e2e.A;
-import static dev.palisade.e2e.A_TO_B;
+import static dev.palisade.e2e.GuardedService.A;
+import static dev.palisade.e2e.GuardedService.A_TO_B;
 import static dev.palisade.e2e.GuardedService.B;
-import static dev.palisade.e2e.C_TO_B;
+import static dev.palisade.e2e.GuardedService.C_TO_B;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
