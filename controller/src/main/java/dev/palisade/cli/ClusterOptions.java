@@ -6,14 +6,14 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.File;
 import picocli.CommandLine.Option;
 
-/** How to reach the API server. */
-final class ClusterOptions {
+/** How to reach the API server: a picocli mixin of every command that talks to it. */
+public final class ClusterOptions {
   @Option(names = "--kubeconfig", paramLabel = "FILE",
       description = "kubeconfig file. Default: the in-cluster service account, else $KUBECONFIG "
           + "or ~/.kube/config (fabric8's discovery).")
-  File kubeconfig;
+  public File kubeconfig;
 
-  KubernetesClient client() {
+  public KubernetesClient client() {
     Config config = kubeconfig == null ? Config.autoConfigure(null)
         : Config.fromKubeconfig(kubeconfig);
     return new KubernetesClientBuilder().withConfig(config).build();

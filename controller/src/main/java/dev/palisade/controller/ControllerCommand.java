@@ -4,10 +4,8 @@ import dev.palisade.http.HealthServer;
 import dev.palisade.model.lint.Linter;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.File;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.Map;
@@ -15,7 +13,9 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.palisade.cli.ClusterOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -44,17 +44,15 @@ public final class ControllerCommand implements Callable<Integer> {
       description = "Port of /healthz, /readyz and /metrics. Default: ${DEFAULT-VALUE}.")
   int healthPort;
 
-  @Option(names = "--kubeconfig", paramLabel = "FILE",
-      description = "kubeconfig file. Default: the in-cluster service account, else "
-          + "$KUBECONFIG or ~/.kube/config.")
-  File kubeconfig;
+  @Mixin
+  ClusterOptions cluster;
 
   @Override
   public Integer call() throws Exception {
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     var settings = new ControllerSettings(leaseNamespace, leaseName, identity(),
         ControllerSettings.DEFAULT_REFRESH);
-    try (KubernetesClient client = client();
+    try (KubernetesClient client = cluster.client();
         var controller = new PalisadeController(client, settings, registry, Clock.systemUTC(),
             new LinterNotices(new Linter()));
         var http = new HealthServer(new InetSocketAddress(healthPort),
@@ -69,11 +67,6 @@ public final class ControllerCommand implements Callable<Integer> {
     }
   }
 
-  private KubernetesClient client() {
-    Config config = kubeconfig == null ? Config.autoConfigure(null)
-        : Config.fromKubeconfig(kubeconfig);
-    return new KubernetesClientBuilder().withConfig(config).build();
-  }
 
   /** The pod's name (Kubernetes sets HOSTNAME to it), else a random one. */
   private static String identity() {

@@ -17,7 +17,7 @@ class ControllerCommandTest {
         .isEqualTo(podNamespace == null || podNamespace.isEmpty() ? "default" : podNamespace);
     assertThat(command.leaseName).isEqualTo("palisade-controller");
     assertThat(command.healthPort).isEqualTo(9302);
-    assertThat(command.kubeconfig).isNull();
+    assertThat(command.cluster.kubeconfig).isNull();
   }
 
   @Test
@@ -28,7 +28,7 @@ class ControllerCommandTest {
     assertThat(command.leaseNamespace).isEqualTo("palisade-system");
     assertThat(command.leaseName).isEqualTo("lint-leader");
     assertThat(command.healthPort).isEqualTo(9400);
-    assertThat(command.kubeconfig).isEqualTo(new File("/tmp/kc"));
+    assertThat(command.cluster.kubeconfig).isEqualTo(new File("/tmp/kc"));
   }
 
   @Test

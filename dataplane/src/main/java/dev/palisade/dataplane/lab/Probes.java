@@ -10,12 +10,17 @@ import java.util.List;
 
 /**
  * Real connections from a pod's namespace: a request answered by the echo server counts as
- * reached. Short timeouts keep a denied probe cheap (a REJECT answers at once); UDP is retried
- * because a lost datagram is not a denial.
+ * reached. Every probe is tried up to three times before it counts as denied: a lost datagram or
+ * a slow answer on a loaded machine is not a denial, and a REJECT answers each try at once.
  */
 public final class Probes {
   private static final String PING = "palisade-probe";
-  private static final int UDP_ATTEMPTS = 3;
+  /**
+   * A connection counts as refused only after this many tries: a REJECT answers each at once,
+   * so retrying costs a denied probe little, while an allowed one on a loaded machine (a slow
+   * fork of the echo server) gets more than one chance.
+   */
+  private static final int ATTEMPTS = 3;
 
   private final CommandRunner runner;
 
@@ -32,17 +37,17 @@ public final class Probes {
   public boolean reaches(String fromNamespace, InetAddress to, Protocol protocol, int port) {
     return switch (protocol) {
       case TCP -> socat(fromNamespace, (v6(to) ? "TCP6:" : "TCP4:") + host(to) + ":" + port
-          + ",connect-timeout=1", 1, "1");
+          + ",connect-timeout=2", "2");
       case UDP -> socat(fromNamespace, (v6(to) ? "UDP6:" : "UDP4:") + host(to) + ":" + port,
-          UDP_ATTEMPTS, "0.5");
+          "1");
       case ICMP -> ping(fromNamespace, to);
       case SCTP -> throw new IllegalArgumentException(
           "SCTP cannot be probed: this kernel has no SCTP sockets");
     };
   }
 
-  private boolean socat(String namespace, String target, int attempts, String idleTimeout) {
-    for (int k = 0; k < attempts; k++) {
+  private boolean socat(String namespace, String target, String idleTimeout) {
+    for (int k = 0; k < ATTEMPTS; k++) {
       CommandResult result = runner.run(List.of("ip", "netns", "exec", namespace, "socat",
           "-T", idleTimeout, "-", target), PING + "\n");
       if (result.stdout().contains(PING)) {
@@ -53,8 +58,13 @@ public final class Probes {
   }
 
   private boolean ping(String namespace, InetAddress to) {
-    return runner.run(List.of("ip", "netns", "exec", namespace, "ping", v6(to) ? "-6" : "-4",
-        "-c", "1", "-W", "1", InetAddresses.toAddrString(to))).succeeded();
+    for (int k = 0; k < ATTEMPTS; k++) {
+      if (runner.run(List.of("ip", "netns", "exec", namespace, "ping", v6(to) ? "-6" : "-4",
+          "-c", "1", "-W", "1", InetAddresses.toAddrString(to))).succeeded()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean v6(InetAddress address) {
