@@ -19,8 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -37,8 +35,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Tag("kernel")
 class LifecycleTest {
-  private static final Pattern PALISADE_JUMP = Pattern.compile("-j (PALISADE-\\S+)");
-
   private static DemoBackend cluster;
 
   @BeforeAll
@@ -64,9 +60,10 @@ class LifecycleTest {
   }
 
   /**
-   * Both agents restart, one after the other, while new connections are probed without pause:
-   * the kernel keeps enforcing while an agent is away, and a starting agent adopts the rules it
-   * finds (it never flushes them, so their counters go on).
+   * Both agents restart, one after the other, while new connections are probed without pause
+   * and an established one keeps talking: the kernel keeps enforcing while an agent is away,
+   * and a starting agent adopts the rules it finds (it never flushes them, so their counters go
+   * on).
    */
   @Test
   void agentRestartsNeitherOpenNorCloseAFlow() {
@@ -79,16 +76,24 @@ class LifecycleTest {
 
     ProbeLoop loop = ProbeLoop.start(cluster.lab(), List.of(A_TO_B, C_TO_B));
     Map<Flow, Tally> seen;
-    try {
-      loop.awaitMoreProbes(3);
-      countersBefore = nodes.stream().map(NodeKernel::palisadeRuleCounters).toList();
-      for (int node = 1; node <= 2; node++) {
-        cluster.restartAgent(node);
-        cluster.converge(guarded);
+    try (LongConnection established = LongConnection.open(cluster.lab(), A_TO_B.fromPod(), B,
+        80)) {
+      try {
         loop.awaitMoreProbes(3);
+        assertThat(established.awaitEchoes(3, Duration.ofSeconds(5))).isTrue();
+        countersBefore = nodes.stream().map(NodeKernel::palisadeRuleCounters).toList();
+        for (int node = 1; node <= 2; node++) {
+          cluster.restartAgent(node);
+          cluster.converge(guarded);
+          loop.awaitMoreProbes(3);
+        }
+      } finally {
+        seen = loop.stop();
       }
-    } finally {
-      seen = loop.stop();
+      assertThat(established.awaitEchoes(3, Duration.ofSeconds(5)))
+          .as("echoes on the established x/a -> x/b after the restarts").isTrue();
+      assertThat(established.longestGap()).as("longest pause of the established x/a -> x/b")
+          .isLessThan(Duration.ofSeconds(1));
     }
 
     seen.forEach((flow, tally) -> {
@@ -156,14 +161,13 @@ class LifecycleTest {
       NodeKernel node2 = new NodeKernel(cluster.lab(), 2);
       nodes.addAll(List.of(node1, node2));
       nodes.forEach(node -> intact.add(node.palisadeObjects()));
-      String chain = forwardJumpTarget(node2);
+      String chain = node2.forwardJumpTarget();
       assertThat(node2.rules(chain)).as("rules of %s on node 2", chain).isNotEmpty();
       node2.run("iptables", "-F", chain);
-      String set = setHolding(node2, A);
+      String set = node2.setHolding(A);
       node2.run("ipset", "del", set, A);
-      node1.run("iptables", "-D", "FORWARD", Integer.toString(forwardJumpNumber(node1)));
-      assertThat(cluster.lab().reaches(C_TO_B.fromPod(),
-          InetAddresses.forString(B),
+      node1.run("iptables", "-D", "FORWARD", Integer.toString(node1.forwardJumpNumber()));
+      assertThat(cluster.lab().reaches(C_TO_B.fromPod(), InetAddresses.forString(B),
           Protocol.TCP, 80))
           .as("x/c reaches x/b once node 2's chain %s is flushed", chain).isTrue();
     };
@@ -185,34 +189,5 @@ class LifecycleTest {
       assertThat(connection.awaitEchoes(10, Duration.ofSeconds(5)))
           .as("echoes on x/a -> x/b after the tightening, without purge").isTrue();
     }
-  }
-
-  /** The Palisade chain that FORWARD jumps to (Palisade puts one jump there). */
-  private static String forwardJumpTarget(NodeKernel node) {
-    Matcher jump = PALISADE_JUMP.matcher(node.rules("FORWARD").get(forwardJumpNumber(node) - 1));
-    assertThat(jump.find()).isTrue();
-    return jump.group(1);
-  }
-
-  /** The 1-based position of Palisade's jump in FORWARD. */
-  private static int forwardJumpNumber(NodeKernel node) {
-    List<String> rules = node.rules("FORWARD");
-    List<Integer> jumps = new ArrayList<>();
-    for (int k = 0; k < rules.size(); k++) {
-      if (PALISADE_JUMP.matcher(rules.get(k)).find()) {
-        jumps.add(k + 1);
-      }
-    }
-    assertThat(jumps).as("%s: jumps from FORWARD to Palisade in %s", node.namespace(), rules)
-        .hasSize(1);
-    return jumps.get(0);
-  }
-
-  private static String setHolding(NodeKernel node, String member) {
-    List<String> sets = node.setNames().stream()
-        .filter(set -> set.startsWith("pal-") && node.setMembers(set).contains(member))
-        .toList();
-    assertThat(sets).as("%s: pal- sets holding %s", node.namespace(), member).isNotEmpty();
-    return sets.get(0);
   }
 }

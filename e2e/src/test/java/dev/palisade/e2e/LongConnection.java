@@ -22,6 +22,7 @@ final class LongConnection implements AutoCloseable {
   private final Process client;
   private final AtomicInteger echoes = new AtomicInteger();
   private final AtomicLong lastEchoNanos = new AtomicLong(System.nanoTime());
+  private final AtomicLong longestGapNanos = new AtomicLong();
   private final Thread sender;
   private final Thread receiver;
 
@@ -65,8 +66,9 @@ final class LongConnection implements AutoCloseable {
     try (BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(),
         StandardCharsets.US_ASCII))) {
       while (in.readLine() != null) {
+        long now = System.nanoTime();
+        longestGapNanos.accumulateAndGet(now - lastEchoNanos.getAndSet(now), Math::max);
         echoes.incrementAndGet();
-        lastEchoNanos.set(System.nanoTime());
       }
     } catch (IOException closed) {
       // the connection ended
@@ -76,6 +78,11 @@ final class LongConnection implements AutoCloseable {
   /** How many echoes came back so far. */
   int echoes() {
     return echoes.get();
+  }
+
+  /** The longest time between two echoes (or the opening and the first echo) so far. */
+  Duration longestGap() {
+    return Duration.ofNanos(longestGapNanos.get());
   }
 
   /** Waits until at least {@code count} more echoes came back, or the timeout passes. */

@@ -16,6 +16,7 @@ final class NodeKernel {
   private static final Pattern COUNTED_RULE = Pattern.compile("^\\[(\\d+):(\\d+)] (-A .*)$");
   private static final String CHAIN_PREFIX = "PALISADE-";
   private static final String SET_PREFIX = "pal-";
+  private static final Pattern PALISADE_JUMP = Pattern.compile("-j (PALISADE-\\S+)");
 
   private final NetnsCluster lab;
   private final String namespace;
@@ -101,5 +102,47 @@ final class NodeKernel {
   /** The IPv4 filter rules of one chain, as {@code iptables -S CHAIN} prints them. */
   List<String> rules(String chain) {
     return run("iptables", "-S", chain).lines().filter(line -> line.startsWith("-A ")).toList();
+  }
+
+  /** The Palisade chain that IPv4 FORWARD jumps to. */
+  String forwardJumpTarget() {
+    Matcher jump = PALISADE_JUMP.matcher(rules("FORWARD").get(forwardJumpNumber() - 1));
+    if (!jump.find()) {
+      throw new IllegalStateException("FORWARD changed while it was read in " + namespace);
+    }
+    return jump.group(1);
+  }
+
+  /**
+   * The 1-based position of Palisade's jump in IPv4 FORWARD.
+   *
+   * @throws IllegalStateException unless FORWARD holds exactly one jump to a Palisade chain
+   */
+  int forwardJumpNumber() {
+    List<String> rules = rules("FORWARD");
+    List<Integer> jumps = new ArrayList<>();
+    for (int k = 0; k < rules.size(); k++) {
+      if (PALISADE_JUMP.matcher(rules.get(k)).find()) {
+        jumps.add(k + 1);
+      }
+    }
+    if (jumps.size() != 1) {
+      throw new IllegalStateException(namespace + ": FORWARD should jump to Palisade once: "
+          + rules);
+    }
+    return jumps.get(0);
+  }
+
+  /**
+   * A {@code pal-} set that holds {@code member}.
+   *
+   * @throws IllegalStateException when none does
+   */
+  String setHolding(String member) {
+    return setNames().stream()
+        .filter(set -> set.startsWith(SET_PREFIX) && setMembers(set).contains(member))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException(namespace + ": no pal- set holds "
+            + member));
   }
 }
