@@ -18,6 +18,7 @@ import dev.palisade.scenario.Probe;
 import dev.palisade.scenario.Reachability;
 import dev.palisade.scenario.ScenarioBackend;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -120,6 +121,7 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
   }
 
   private void startAgents(int nodes) {
+    writeNodes(nodes);
     Path kubeconfig;
     try {
       kubeconfig = api.writeKubeconfig(settings.workDir().resolve("kubeconfig"));
@@ -135,6 +137,19 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
     settings.progress().printf("demo: started %d agents (logs in %s)%n", nodes,
         settings.workDir());
     settings.progress().flush();
+  }
+
+  /**
+   * Plays the node controller: a Node object per node with the pod CIDR its pods' addresses come
+   * from, as agents read it (for {@code --fail-closed}) in a real cluster.
+   */
+  private void writeNodes(int nodes) {
+    for (int node = 1; node <= nodes; node++) {
+      String cidr = PodPlacement.podCidr(node);
+      client.resource(new NodeBuilder().withNewMetadata().withName(PodPlacement.nodeName(node))
+          .endMetadata().withNewSpec().withPodCIDR(cidr).withPodCIDRs(cidr).endSpec().build())
+          .createOr(existing -> existing.update());
+    }
   }
 
   /**
@@ -248,6 +263,15 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
   /** Restarts the agent of one node (lifecycle tests). */
   public void restartAgent(int node) {
     agents.get(node - 1).restart();
+  }
+
+  /**
+   * Stops every agent and leaves its rules in the kernel (cleanup tests); the next
+   * {@link #converge} starts them again.
+   */
+  public void stopAgents() {
+    agents.forEach(AgentProcess::stop);
+    agents.clear();
   }
 
   /** The running cluster, for tests that look inside (drift, cleanup). */

@@ -34,6 +34,11 @@ public final class PodPlacement {
     return "node-" + number;
   }
 
+  /** The IPv4 pod CIDR of {@code node-N}, from which new pods of that node get addresses. */
+  public static String podCidr(int number) {
+    return "10.244." + number + ".0/24";
+  }
+
   /**
    * The number N of {@code node-N}.
    *

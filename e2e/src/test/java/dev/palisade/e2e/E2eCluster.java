@@ -22,11 +22,7 @@ final class E2eCluster {
    * @throws IllegalStateException when the jar is missing (build the controller first)
    */
   static DemoBackend start(String name, List<String> agentOptions) {
-    Path jar = Path.of(System.getProperty("palisade.jar", "../controller/target/palisade.jar"));
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("the agents run the shipped jar, but " + jar
-          + " does not exist: build it first (mvn -pl controller -am package -DskipTests)");
-    }
+    Path jar = jar();
     try {
       Path logs = Files.createDirectories(Path.of("target", "e2e-logs", name));
       return new DemoBackend(new DemoBackend.Settings(jar.toAbsolutePath().toString(),
@@ -35,6 +31,20 @@ final class E2eCluster {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The shipped jar, {@code controller/target/palisade.jar}.
+   *
+   * @throws IllegalStateException when the jar is missing (build the controller first)
+   */
+  static Path jar() {
+    Path jar = Path.of(System.getProperty("palisade.jar", "../controller/target/palisade.jar"));
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("the agents run the shipped jar, but " + jar
+          + " does not exist: build it first (mvn -pl controller -am package -DskipTests)");
+    }
+    return jar;
   }
 
   /** The agent options of the suites: REJECT answers denied probes at once. */

@@ -191,6 +191,9 @@ public final class NetnsCluster implements AutoCloseable {
       }
     }
     killProcessesIn(shell, pod.namespace());
+    // The kernel destroys a deleted namespace (and the veth and routes with it) asynchronously;
+    // deleting the node's end first frees the pod's addresses for a new pod at once.
+    shell.run("ip", "-n", nodeNamespace(pod.node()), "link", "del", pod.nodeInterface());
     shell.run("ip", "netns", "del", pod.namespace());
     namespaces.remove(pod.namespace());
   }

@@ -1,0 +1,193 @@
+package dev.palisade.e2e;
+
+import static dev.palisade.e2e.GuardedService.A;
+import static dev.palisade.e2e.GuardedService.A_TO_B;
+import static dev.palisade.e2e.GuardedService.B;
+import static dev.palisade.e2e.GuardedService.C_TO_B;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.common.net.InetAddresses;
+import dev.palisade.demo.DemoBackend;
+import dev.palisade.e2e.ProbeLoop.Flow;
+import dev.palisade.e2e.ProbeLoop.Tally;
+import dev.palisade.model.Protocol;
+import dev.palisade.scenario.ClusterState;
+import dev.palisade.scenario.ScenarioParser;
+import dev.palisade.scenario.ScenarioRunner;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The lifecycle suite on one real cluster: the lifecycle scenario files (pod churn, namespace
+ * relabel, policy update and delete) conform and agree with the evaluator, and enforcement
+ * survives agent restarts, an API server outage and damage to a node's rules. The disruption
+ * tests play {@code guarded-service.yaml}: x/a (node 1) may reach x/b (node 2) on TCP 80, x/c
+ * (node 1) may not, until step 3 swaps them.
+ */
+@Tag("kernel")
+class LifecycleTest {
+  private static DemoBackend cluster;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = E2eCluster.start("lifecycle", E2eCluster.standardAgentOptions());
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  static List<Path> scenarioFiles() {
+    return ScenarioFiles.in("lifecycle");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("scenarioFiles")
+  void scenarioMatchesTheExpectationsAndTheEvaluator(Path file) {
+    DataplaneAgreement.assertConformsAndAgrees(file, new ScenarioRunner(cluster));
+  }
+
+  /**
+   * Both agents restart, one after the other, while new connections are probed without pause
+   * and an established one keeps talking: the kernel keeps enforcing while an agent is away,
+   * and a starting agent adopts the rules it finds (it never flushes them, so their counters go
+   * on).
+   */
+  @Test
+  void agentRestartsNeitherOpenNorCloseAFlow() {
+    ClusterState guarded = ScenarioRunner.stateAfter(
+        new ScenarioParser().parse(GuardedService.FILE), 1);
+    cluster.converge(guarded);
+    List<NodeKernel> nodes = List.of(new NodeKernel(cluster.lab(), 1),
+        new NodeKernel(cluster.lab(), 2));
+    List<Map<String, Long>> countersBefore;
+
+    ProbeLoop loop = ProbeLoop.start(cluster.lab(), List.of(A_TO_B, C_TO_B));
+    Map<Flow, Tally> seen;
+    try (LongConnection established = LongConnection.open(cluster.lab(), A_TO_B.fromPod(), B,
+        80)) {
+      try {
+        loop.awaitMoreProbes(3);
+        assertThat(established.awaitEchoes(3, Duration.ofSeconds(5))).isTrue();
+        countersBefore = nodes.stream().map(NodeKernel::palisadeRuleCounters).toList();
+        for (int node = 1; node <= 2; node++) {
+          cluster.restartAgent(node);
+          cluster.converge(guarded);
+          loop.awaitMoreProbes(3);
+        }
+      } finally {
+        seen = loop.stop();
+      }
+      assertThat(established.awaitEchoes(3, Duration.ofSeconds(5)))
+          .as("echoes on the established x/a -> x/b after the restarts").isTrue();
+      assertThat(established.longestGap()).as("longest pause of the established x/a -> x/b")
+          .isLessThan(Duration.ofSeconds(2));
+    }
+
+    seen.forEach((flow, tally) -> {
+      assertThat(tally.probes()).as("probes of %s", flow).isGreaterThanOrEqualTo(9);
+      assertThat(tally.wrong()).as("probes of %s that had the wrong outcome", flow).isEmpty();
+    });
+    for (int n = 0; n < nodes.size(); n++) {
+      assertCountersKept(nodes.get(n), countersBefore.get(n));
+    }
+  }
+
+  private static void assertCountersKept(NodeKernel node, Map<String, Long> before) {
+    assertThat(before.values()).as("%s: some Palisade rule counted packets before the restart",
+        node.namespace()).anyMatch(packets -> packets > 0);
+    Map<String, Long> after = node.palisadeRuleCounters();
+    assertThat(after.keySet()).as("%s: Palisade rules after the restart", node.namespace())
+        .containsExactlyInAnyOrderElementsOf(before.keySet());
+    List<String> reset = new ArrayList<>();
+    before.forEach((rule, packets) -> {
+      if (after.get(rule) < packets) {
+        reset.add(packets + " -> " + after.get(rule) + " packets: " + rule);
+      }
+    });
+    assertThat(reset).as("%s: rule counters that went down across the restart",
+        node.namespace()).isEmpty();
+  }
+
+  /**
+   * The API server goes away: enforcement stays as it was (new connections are probed during
+   * the outage); once it is back, the agents reconnect and enforce the next change.
+   */
+  @Test
+  void enforcementOutlivesAnApiServerOutageAndReconverges() {
+    GuardedService.run(cluster, Map.of(GuardedService.TIGHTENING, () -> {
+      cluster.apiServer().pause();
+      try {
+        ProbeLoop loop = ProbeLoop.start(cluster.lab(), List.of(A_TO_B, C_TO_B));
+        Map<Flow, Tally> seen;
+        try {
+          loop.runFor(Duration.ofSeconds(3));
+          loop.awaitMoreProbes(5);
+        } finally {
+          seen = loop.stop();
+        }
+        seen.forEach((flow, tally) -> assertThat(tally.wrong())
+            .as("probes of %s while the API server is away", flow).isEmpty());
+      } finally {
+        cluster.apiServer().resume();
+      }
+    }));
+  }
+
+  /**
+   * Someone damages node 2's rules (flushes the chain that FORWARD jumps to, removes x/a from
+   * its set) and node 1's (deletes the FORWARD jump). The damage opens x/c -> x/b; the next
+   * sync, caused by an unrelated namespace relabel, puts every rule and member back.
+   */
+  @Test
+  void driftIsRepairedByTheNextSync() {
+    List<NodeKernel> nodes = new ArrayList<>();
+    List<List<String>> intact = new ArrayList<>();
+    List<List<String>> repaired = new ArrayList<>();
+    Runnable damage = () -> {
+      NodeKernel node1 = new NodeKernel(cluster.lab(), 1);
+      NodeKernel node2 = new NodeKernel(cluster.lab(), 2);
+      nodes.addAll(List.of(node1, node2));
+      nodes.forEach(node -> intact.add(node.palisadeObjects()));
+      String chain = node2.forwardJumpTarget();
+      assertThat(node2.rules(chain)).as("rules of %s on node 2", chain).isNotEmpty();
+      node2.run("iptables", "-F", chain);
+      String set = node2.setHolding(A);
+      node2.run("ipset", "del", set, A);
+      node1.run("iptables", "-D", "FORWARD", Integer.toString(node1.forwardJumpNumber()));
+      assertThat(cluster.lab().reaches(C_TO_B.fromPod(), InetAddresses.forString(B),
+          Protocol.TCP, 80))
+          .as("x/c reaches x/b once node 2's chain %s is flushed", chain).isTrue();
+    };
+    Runnable lookAfterRepair = () -> nodes.forEach(node -> repaired.add(node.palisadeObjects()));
+    GuardedService.run(cluster, Map.of(2, damage, 3, lookAfterRepair));
+    for (int n = 0; n < nodes.size(); n++) {
+      assertThat(repaired.get(n)).as("%s after the repair", nodes.get(n).namespace())
+          .isEqualTo(intact.get(n));
+    }
+  }
+
+  /**
+   * Without {@code --purge-conntrack} (the default), a connection that was established before
+   * a policy stopped admitting it keeps flowing: conntrack lets its packets through.
+   */
+  @Test
+  void anEstablishedConnectionOutlivesATighteningWithoutPurge() {
+    try (LongConnection connection = GuardedService.connectionAcrossTightening(cluster)) {
+      assertThat(connection.awaitEchoes(10, Duration.ofSeconds(5)))
+          .as("echoes on x/a -> x/b after the tightening, without purge").isTrue();
+    }
+  }
+}
