@@ -59,6 +59,11 @@ final class AgentSync implements BooleanSupplier {
     }
     ApplyResult result = kernel.apply(desired);
     lastResult = result;
+    if (result.succeeded() && !result.written().wroteNothing()) {
+      // before the versions count as enforced: a tightened policy is enforced once the
+      // connections it denies are cut too
+      purger.ifPresent(conntrack -> conntrack.purge(graph, nodeName));
+    }
     long duration = ticker.read() - start;
     long[] delays = tracker.finishSync(ticket, result.succeeded());
     if (!result.succeeded()) {
@@ -72,9 +77,6 @@ final class AgentSync implements BooleanSupplier {
       log.info("synced in {} ms: {} local endpoints, {} policies; wrote {}",
           TimeUnit.NANOSECONDS.toMillis(duration), endpoints, policies,
           result.written().describe());
-    }
-    if (!result.written().wroteNothing()) {
-      purger.ifPresent(conntrack -> conntrack.purge(graph, nodeName));
     }
     synced = true;
     return true;

@@ -119,7 +119,9 @@ final class AgentCommand implements Callable<Integer> {
     KernelWriter kernel = kernelOptions.writer();
     CountDownLatch stopped = new CountDownLatch(1);
     try (KubernetesClient client = cluster.client()) {
-      DataplaneSettings dataplaneSettings = dataplane.settings(() -> nodePodCidrs(client));
+      // Purging a flow only ends it if its next packet is not picked up again mid-stream.
+      DataplaneSettings dataplaneSettings = dataplane.settings(() -> nodePodCidrs(client))
+          .withStrictTcpPickup(purgeConntrack);
       Agent agent = new Agent(client, settings,
           graph -> NodeCompiler.compile(graph, nodeName, dataplaneSettings), kernel,
           purgeConntrack ? Optional.of(kernelOptions.runner()) : Optional.empty(),

@@ -18,16 +18,21 @@ import java.util.Optional;
  * @param failClosedPodCidrs the node's pod CIDRs when new pods fail closed: traffic from or to an
  *     address of these blocks that no known local pod holds (a pod the agent has not programmed
  *     yet) is denied; empty to let it through until the pod is known (the default)
+ * @param strictTcpPickup drop TCP packets that conntrack would pick up in the middle of a
+ *     connection (state NEW without SYN): what makes a deleted conntrack entry (conntrack purge)
+ *     end the connection, instead of its next reply re-creating the entry in the opposite
+ *     direction, which the policies may allow
  * @param markBit the one packet-mark bit Palisade uses to carry "allowed" from the policy chains
  *     back to the pod chain within one pass (it must not collide with kube-proxy's 0x4000 and
  *     0x8000 or another component's bits)
  */
 public record DataplaneSettings(DenyAction denyAction, boolean allowNodeToPods,
-    Optional<DenyLog> denyLog, ImmutableList<Cidr> failClosedPodCidrs, int markBit) {
+    Optional<DenyLog> denyLog, ImmutableList<Cidr> failClosedPodCidrs, boolean strictTcpPickup,
+    int markBit) {
 
   public static final int DEFAULT_MARK_BIT = 0x10000;
   public static final DataplaneSettings DEFAULTS =
-      new DataplaneSettings(DenyAction.DROP, true, Optional.empty(), ImmutableList.of(),
+      new DataplaneSettings(DenyAction.DROP, true, Optional.empty(), ImmutableList.of(), false,
           DEFAULT_MARK_BIT);
 
   public DataplaneSettings {
@@ -39,22 +44,28 @@ public record DataplaneSettings(DenyAction denyAction, boolean allowNodeToPods,
   }
 
   public DataplaneSettings withDenyAction(DenyAction action) {
-    return new DataplaneSettings(action, allowNodeToPods, denyLog, failClosedPodCidrs, markBit);
+    return new DataplaneSettings(action, allowNodeToPods, denyLog, failClosedPodCidrs, strictTcpPickup, markBit);
   }
 
   public DataplaneSettings withAllowNodeToPods(boolean allow) {
-    return new DataplaneSettings(denyAction, allow, denyLog, failClosedPodCidrs, markBit);
+    return new DataplaneSettings(denyAction, allow, denyLog, failClosedPodCidrs, strictTcpPickup, markBit);
   }
 
   public DataplaneSettings withDenyLog(DenyLog log) {
     return new DataplaneSettings(denyAction, allowNodeToPods, Optional.of(log),
-        failClosedPodCidrs, markBit);
+        failClosedPodCidrs, strictTcpPickup, markBit);
   }
 
   /** New pods of these node pod CIDRs fail closed until they are known; see the record. */
   public DataplaneSettings withFailClosed(List<Cidr> podCidrs) {
     return new DataplaneSettings(denyAction, allowNodeToPods, denyLog,
-        ImmutableList.copyOf(podCidrs), markBit);
+        ImmutableList.copyOf(podCidrs), strictTcpPickup, markBit);
+  }
+
+  /** See {@code strictTcpPickup}: on with conntrack purge. */
+  public DataplaneSettings withStrictTcpPickup(boolean strict) {
+    return new DataplaneSettings(denyAction, allowNodeToPods, denyLog, failClosedPodCidrs, strict,
+        markBit);
   }
 
   /**

@@ -66,6 +66,7 @@ final class FamilyCompiler {
         .add(Rule.of(new Action.Accept(),
             Match.Conntrack.of(CtState.RELATED, CtState.ESTABLISHED)))
         .add(Rule.of(new Action.Drop(), Match.Conntrack.of(CtState.INVALID)))
+        .addAll(strictTcpPickupRules())
         .addAll(failClosedRules())
         .add(Rule.of(new Action.Jump(StableNames.EGRESS_STAGE)))
         .add(Rule.of(new Action.Jump(StableNames.INGRESS_STAGE)))
@@ -80,6 +81,18 @@ final class FamilyCompiler {
     chains.values().forEach(chain -> specs.put(chain.name(), chain.toSpec()));
     return new FamilyState(family, specs.build(),
         hooks.stream().map(Hook::toSpec).collect(ImmutableList.toImmutableList()), sets.build());
+  }
+
+  /**
+   * With strict TCP pickup (conntrack purge): a TCP packet that conntrack sees as NEW without
+   * SYN is the remains of a connection whose entry was deleted; dropping it ends the connection.
+   * Picked up, its reply could re-create the entry the other way round and revive it.
+   */
+  private List<Rule> strictTcpPickupRules() {
+    return settings.strictTcpPickup()
+        ? List.of(Rule.of(new Action.Drop(), new Match.TcpWithoutSyn(),
+            Match.Conntrack.of(CtState.NEW)))
+        : List.of();
   }
 
   /**

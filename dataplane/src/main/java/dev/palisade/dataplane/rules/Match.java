@@ -136,6 +136,22 @@ public sealed interface Match {
   }
 
   /** {@code -p ipv6-icmp -m icmp6 --icmpv6-type 135}: one ICMPv6 message type. */
+  /**
+   * A TCP packet without SYN. Seen with conntrack state NEW, it belongs to a connection that
+   * conntrack picks up in the middle (its entry was deleted), not to a new connection.
+   */
+  record TcpWithoutSyn() implements Match {
+    @Override
+    public int order() {
+      return PROTOCOL_ORDER;
+    }
+
+    @Override
+    public String render() {
+      return "-p tcp -m tcp ! --tcp-flags FIN,SYN,RST,ACK SYN";
+    }
+  }
+
   record Icmpv6Type(int type) implements Match {
     public Icmpv6Type {
       checkArgument(type >= 0 && type <= 255, "ICMPv6 type %s is out of range 0-255", type);

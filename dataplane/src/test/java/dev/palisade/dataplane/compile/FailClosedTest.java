@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.common.net.InetAddresses;
 import dev.palisade.dataplane.compile.PacketWalker.Outcome;
 import dev.palisade.dataplane.compile.PacketWalker.Packet;
+import dev.palisade.dataplane.state.FamilyState;
 import dev.palisade.model.Cidr;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.Protocol;
@@ -45,6 +46,22 @@ class FailClosedTest {
     assertThat(forward(failClosed, REMOTE, UNKNOWN)).isEqualTo(Outcome.DROPPED);
     assertThat(forward(failClosed, KNOWN, REMOTE)).isEqualTo(Outcome.PASSED);
     assertThat(forward(failClosed, REMOTE, KNOWN)).isEqualTo(Outcome.PASSED);
+  }
+
+  @Test
+  void strictTcpPickupDropsMidStreamPacketsThatConntrackSeesAsNew() {
+    RuleGraph graph = new RuleGraph();
+    graph.upsertPod(pod("a").in("x").ip("10.0.1.10").node("node-1").build());
+    FamilyState strict = NodeCompiler.compile(graph, "node-1",
+        DataplaneSettings.DEFAULTS.withStrictTcpPickup(true)).family(IpFamily.V4);
+    FamilyState loose = NodeCompiler.compile(graph, "node-1", DataplaneSettings.DEFAULTS)
+        .family(IpFamily.V4);
+
+    assertThat(strict.chains().get(StableNames.FORWARD_CHAIN).rules()).anySatisfy(rule ->
+        assertThat(rule).startsWith("-p tcp -m tcp ! --tcp-flags FIN,SYN,RST,ACK SYN "
+            + "-m conntrack --ctstate NEW").endsWith("-j DROP"));
+    assertThat(loose.chains().get(StableNames.FORWARD_CHAIN).rules())
+        .noneMatch(rule -> rule.contains("--tcp-flags"));
   }
 
   @Test

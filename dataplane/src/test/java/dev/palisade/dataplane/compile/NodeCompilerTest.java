@@ -208,7 +208,7 @@ class NodeCompilerTest {
     assertThatThrownBy(() -> DataplaneSettings.DEFAULTS.withDenyLog(
         new DataplaneSettings.DenyLog(70_000, 1, 1))).hasMessageContaining("70000");
     assertThatThrownBy(() -> new DataplaneSettings(DenyAction.DROP, true, Optional.empty(),
-        ImmutableList.of(), 0x3))
+        ImmutableList.of(), false, 0x3))
         .hasMessageContaining("exactly one bit");
   }
 }
