@@ -134,11 +134,6 @@ public final class Agent implements AutoCloseable {
     return registry;
   }
 
-  /** The bound health port (useful when configured as 0). */
-  public int healthPort() {
-    return health.port();
-  }
-
   /** {"node": ..., "ready": ..., "enforcedResourceVersions": {"Pod": 12, ...}}. */
   public String statusJson() {
     Map<String, Object> status = new LinkedHashMap<>();

@@ -29,7 +29,6 @@ final class AgentSync implements BooleanSupplier {
   private final Ticker ticker;
   private final Optional<ConntrackPurger> purger;
   private volatile boolean synced;
-  private volatile ApplyResult lastResult;
 
   AgentSync(RuleGraph graph, String nodeName, Function<RuleGraph, DesiredState> compiler,
       KernelWriter kernel, EnforcementTracker tracker, AgentMetrics metrics, Ticker ticker,
@@ -58,7 +57,6 @@ final class AgentSync implements BooleanSupplier {
       policies = graph.policies().size();
     }
     ApplyResult result = kernel.apply(desired);
-    lastResult = result;
     if (result.succeeded() && !result.written().wroteNothing()) {
       // before the versions count as enforced: a tightened policy is enforced once the
       // connections it denies are cut too
@@ -85,10 +83,5 @@ final class AgentSync implements BooleanSupplier {
   /** Whether a sync has succeeded since start: the agent's readiness. */
   boolean hasSynced() {
     return synced;
-  }
-
-  /** The outcome of the latest sync, null before the first. */
-  ApplyResult lastResult() {
-    return lastResult;
   }
 }

@@ -78,10 +78,6 @@ public final class AgentProcess implements AutoCloseable {
     return log;
   }
 
-  public long pid() {
-    return process.pid();
-  }
-
   public boolean isAlive() {
     return process.isAlive();
   }

@@ -19,7 +19,8 @@ import java.util.logging.Logger;
 /**
  * The demo cluster's API server: the fabric8 mock server in CRUD mode on loopback (watches,
  * label selectors, resource versions, /status). Its state lives in the dispatcher, so a
- * {@link #restart()} on the same port keeps every object, as an API server restart does.
+ * {@link #pause()} and {@link #resume()} on the same port keep every object, as an API server
+ * restart does.
  */
 public final class EmbeddedApiServer implements AutoCloseable {
   /**
@@ -75,12 +76,6 @@ public final class EmbeddedApiServer implements AutoCloseable {
         .build();
     Files.writeString(file, Serialization.asYaml(config));
     return file;
-  }
-
-  /** Stops serving (watches break, clients retry) and serves again on the same port. */
-  public void restart() {
-    pause();
-    resume();
   }
 
   /** Stops serving without starting again; {@link #resume()} serves again. */

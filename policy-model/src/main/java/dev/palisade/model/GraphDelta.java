@@ -27,14 +27,6 @@ public record GraphDelta(
     return selectors.isEmpty() && pods.isEmpty() && policies.isEmpty();
   }
 
-  /** The union of two deltas, for callers that batch several changes into one sync. */
-  public GraphDelta plus(GraphDelta other) {
-    return new GraphDelta(
-        ImmutableSet.<PeerSelector>builder().addAll(selectors).addAll(other.selectors).build(),
-        ImmutableSet.<ObjectRef>builder().addAll(pods).addAll(other.pods).build(),
-        ImmutableSet.<ObjectRef>builder().addAll(policies).addAll(other.policies).build());
-  }
-
   /** Collects a delta while one change is applied. Not thread-safe, like the graph. */
   static final class Builder {
     private final ImmutableSet.Builder<PeerSelector> selectors = ImmutableSet.builder();

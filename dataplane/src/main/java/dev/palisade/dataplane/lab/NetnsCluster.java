@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -196,11 +195,6 @@ public final class NetnsCluster implements AutoCloseable {
     shell.run("ip", "-n", nodeNamespace(pod.node()), "link", "del", pod.nodeInterface());
     shell.run("ip", "netns", "del", pod.namespace());
     namespaces.remove(pod.namespace());
-  }
-
-  /** The keys of the pods the lab holds now. */
-  public Set<String> podKeys() {
-    return Set.copyOf(pods.keySet());
   }
 
   public LabPod pod(String key) {

@@ -11,10 +11,6 @@ import java.util.Optional;
  */
 public record Endpoint(InetAddress ip, Optional<Pod> pod) {
 
-  public static Endpoint external(InetAddress ip) {
-    return new Endpoint(ip, Optional.empty());
-  }
-
   /**
    * A pod's end of a connection in one family.
    *
