@@ -9,6 +9,7 @@ import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.http.HealthServer;
 import dev.palisade.k8s.ModelConverter;
 import dev.palisade.model.RuleGraph;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,10 +19,10 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * to the compiled state.
  *
  * <p>Lifecycle: {@link #start()} serves health endpoints, starts the informers and waits until
- * their caches are synced before the first sync may write (so a restart never writes a
- * half-known cluster); readiness turns true after the first successful sync. When the API
+ * their caches are synced; no sync writes before the rule graph has taken in all they hold
+ * ({@link GraphCompleteness}), so a start or restart never writes a half-known cluster (it
+ * adopts what the kernel holds and leaves it alone meanwhile); readiness turns true after the
+ * first successful sync. When the API
  * server is unreachable, the informers retry and the kernel keeps the last state. {@link
  * #close()} stops watching and syncing and leaves the kernel as it is: rules stay in force
  * across restarts and upgrades; removing them is {@code palisade cleanup}'s job.
@@ -45,11 +48,13 @@ public final class Agent implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final KernelWriter kernel;
   private final RuleGraph graph = new RuleGraph();
+  private final GraphCompleteness completeness = new GraphCompleteness();
   private final EnforcementTracker tracker;
   private final AgentSync sync;
   private final SyncRunner runner;
   private final ModelFeed feed;
-  private final List<SharedIndexInformer<?>> informers = new java.util.ArrayList<>();
+  /** Per kind, in start order. */
+  private final Map<String, SharedIndexInformer<?>> informers = new LinkedHashMap<>();
   private HealthServer health;
   private Optional<UninstallWatch> uninstallWatch = Optional.empty();
 
@@ -65,9 +70,9 @@ public final class Agent implements AutoCloseable {
     this.registry = registry;
     this.kernel = kernel;
     this.tracker = new EnforcementTracker(ticker);
-    AgentMetrics metrics = new AgentMetrics(registry);
-    this.sync = new AgentSync(graph, settings.nodeName(), compiler, kernel, tracker, metrics,
-        ticker, conntrack.map(ConntrackPurger::new));
+    AgentMetrics metrics = new AgentMetrics(registry, completeness);
+    this.sync = new AgentSync(graph, completeness, settings.nodeName(), compiler, kernel,
+        tracker, metrics, ticker, conntrack.map(ConntrackPurger::new));
     this.runner = new SyncRunner("palisade-sync", sync, settings.minSyncInterval(),
         settings.maxSyncInterval(), settings.retryInterval(), settings.maxRetryInterval(),
         ticker);
@@ -87,25 +92,31 @@ public final class Agent implements AutoCloseable {
         Map.of("/status", this::statusJson));
     log.info("agent for node {} serving health and metrics on port {}", settings.nodeName(),
         health.port());
-    informers.add(client.namespaces().inform(feed.namespaces(), 0));
-    informers.add(client.pods().inAnyNamespace().inform(feed.pods(), 0));
-    informers.add(client.network().v1().networkPolicies().inAnyNamespace()
-        .inform(feed.policies(), 0));
+    watch(feed.namespaces(), handler -> client.namespaces().inform(handler, 0));
+    watch(feed.pods(), handler -> client.pods().inAnyNamespace().inform(handler, 0));
+    watch(feed.policies(), handler -> client.network().v1().networkPolicies().inAnyNamespace()
+        .inform(handler, 0));
     uninstallWatch = settings.selfPod().flatMap(pod ->
         UninstallWatch.start(client, pod.namespace(), pod.name()));
     awaitCaches(settings.cacheSyncTimeout());
-    synchronized (graph) {
-      // informer threads keep changing the graph: read it under its lock like everyone else
-      log.info("caches synced: {} namespaces, {} pods, {} policies; starting sync",
-          graph.namespaces().size(), graph.pods().size(), graph.policies().size());
-    }
+    log.info("caches synced ({}); the first sync runs once the model has taken them all in",
+        informers.entrySet().stream()
+            .map(kind -> kind.getValue().getStore().list().size() + " " + kind.getKey())
+            .collect(Collectors.joining(", ")));
     runner.start();
     runner.request();
   }
 
+  private <T extends HasMetadata> void watch(ModelFeed.Handler<T> handler,
+      Function<ModelFeed.Handler<T>, SharedIndexInformer<T>> inform) {
+    SharedIndexInformer<T> informer = inform.apply(handler);
+    informers.put(handler.kind(), informer);
+    completeness.track(handler.kind(), informer, handler.takenIn());
+  }
+
   private void awaitCaches(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!informers.stream().allMatch(SharedIndexInformer::hasSynced)) {
+    while (!informers.values().stream().allMatch(SharedIndexInformer::hasSynced)) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("the API server's Namespaces, Pods and NetworkPolicies "
             + "could not be listed within " + timeout + "; check --kubeconfig and RBAC");
@@ -154,7 +165,7 @@ public final class Agent implements AutoCloseable {
    */
   @Override
   public void close() throws InterruptedException {
-    informers.forEach(SharedIndexInformer::close);
+    informers.values().forEach(SharedIndexInformer::close);
     runner.close();
     if (uninstallWatch.map(UninstallWatch::uninstalling).orElse(false)) {
       ApplyResult removed = kernel.cleanup();

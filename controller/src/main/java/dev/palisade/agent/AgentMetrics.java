@@ -29,7 +29,7 @@ final class AgentMetrics {
   private final AtomicLong policies = new AtomicLong();
   private final AtomicLong enforcedResourceVersion = new AtomicLong(-1);
 
-  AgentMetrics(MeterRegistry registry) {
+  AgentMetrics(MeterRegistry registry, GraphCompleteness completeness) {
     this.registry = registry;
     this.syncDuration = Timer.builder("palisade.sync.duration")
         .description("Time to compile the model and bring the kernel to it")
@@ -59,6 +59,10 @@ final class AgentMetrics {
         .description("NetworkPolicies in the model").register(registry);
     Gauge.builder("palisade.enforced.resource.version", enforcedResourceVersion, AtomicLong::get)
         .description("Highest API resource version the kernel enforces").register(registry);
+    Gauge.builder("palisade.model.complete", completeness,
+            model -> model.missing().isEmpty() ? 1 : 0)
+        .description("1 when the model holds every watched object (syncs may write), 0 while "
+            + "initial lists are being taken in or a watch is down").register(registry);
   }
 
   void syncSucceeded(long durationNanos, DesiredState desired, int endpoints, int policyCount,

@@ -7,17 +7,18 @@ import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.model.RuleGraph;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One dataplane sync, as the runner calls it: observe (take a ticket and compile the model
- * under its lock), apply (the kernel writer diffs and writes outside the lock), report
- * (metrics, readiness, enforced versions). Reads like the script it is.
+ * One dataplane sync, as the runner calls it: check that the model holds the cluster's complete
+ * view (else wait, writing nothing), observe (take a ticket and compile the model under its
+ * lock), apply (the kernel writer diffs and writes outside the lock), report (metrics,
+ * readiness, enforced versions). Reads like the script it is.
  */
-final class AgentSync implements BooleanSupplier {
+final class AgentSync implements Supplier<SyncOutcome> {
   private static final Logger log = LoggerFactory.getLogger(AgentSync.class);
 
   private final RuleGraph graph;
@@ -28,12 +29,16 @@ final class AgentSync implements BooleanSupplier {
   private final AgentMetrics metrics;
   private final Ticker ticker;
   private final Optional<ConntrackPurger> purger;
+  private final GraphCompleteness completeness;
   private volatile boolean synced;
+  /** When the current wait for a complete model began (ticker time), or -1 when not waiting. */
+  private long waitingSince = -1;
 
-  AgentSync(RuleGraph graph, String nodeName, Function<RuleGraph, DesiredState> compiler,
-      KernelWriter kernel, EnforcementTracker tracker, AgentMetrics metrics, Ticker ticker,
-      Optional<ConntrackPurger> purger) {
+  AgentSync(RuleGraph graph, GraphCompleteness completeness, String nodeName,
+      Function<RuleGraph, DesiredState> compiler, KernelWriter kernel, EnforcementTracker tracker,
+      AgentMetrics metrics, Ticker ticker, Optional<ConntrackPurger> purger) {
     this.graph = graph;
+    this.completeness = completeness;
     this.nodeName = nodeName;
     this.compiler = compiler;
     this.kernel = kernel;
@@ -44,8 +49,22 @@ final class AgentSync implements BooleanSupplier {
   }
 
   @Override
-  public boolean getAsBoolean() {
+  public SyncOutcome get() {
     long start = ticker.read();
+    Optional<String> missing = completeness.missing();
+    if (missing.isPresent()) {
+      if (waitingSince < 0) {
+        waitingSince = start;
+        log.info("not syncing until the model holds the cluster's complete view ({}); the "
+            + "kernel keeps what it has", missing.get());
+      }
+      return SyncOutcome.WAITING;
+    }
+    if (waitingSince >= 0) {
+      log.info("the model holds the cluster's complete view after waiting {} ms",
+          TimeUnit.NANOSECONDS.toMillis(start - waitingSince));
+      waitingSince = -1;
+    }
     EnforcementTracker.Ticket ticket;
     DesiredState desired;
     int endpoints;
@@ -67,7 +86,7 @@ final class AgentSync implements BooleanSupplier {
     if (!result.succeeded()) {
       metrics.syncFailed(duration);
       log.error("sync failed: {}", ((ApplyResult.Failed) result).describe());
-      return false;
+      return SyncOutcome.FAILED;
     }
     metrics.syncSucceeded(duration, desired, endpoints, policies,
         tracker.enforcedResourceVersion().orElse(-1), delays);
@@ -77,7 +96,7 @@ final class AgentSync implements BooleanSupplier {
           result.written().describe());
     }
     synced = true;
-    return true;
+    return SyncOutcome.ENFORCED;
   }
 
   /** Whether a sync has succeeded since start: the agent's readiness. */

@@ -10,6 +10,9 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +23,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An object the converter rejects (the API server validates policies, so this means a bug or
  * a newer API) is logged and counted, and the graph keeps what it had for that object.
+ *
+ * <p>Each handler also records, per object, the resource version the graph took in (refused
+ * objects included: the graph has decided about them), so that {@link GraphCompleteness} can
+ * tell when the graph holds all the informer has cached.
  *
  * <p>Threading: informer threads call the handlers; the graph's monitor guards it, and the sync
  * thread compiles under the same monitor.
@@ -42,7 +49,7 @@ final class ModelFeed {
     this.requestSync = requestSync;
   }
 
-  ResourceEventHandler<Namespace> namespaces() {
+  Handler<Namespace> namespaces() {
     return new Handler<>("Namespace",
         namespace -> {
           dev.palisade.model.Namespace converted = converter.namespace(namespace);
@@ -51,7 +58,7 @@ final class ModelFeed {
         namespace -> () -> graph.deleteNamespace(namespace.getMetadata().getName()));
   }
 
-  ResourceEventHandler<Pod> pods() {
+  Handler<Pod> pods() {
     return new Handler<>("Pod",
         pod -> {
           dev.palisade.model.Pod converted = converter.pod(pod);
@@ -60,7 +67,7 @@ final class ModelFeed {
         pod -> () -> graph.deletePod(refOf(pod)));
   }
 
-  ResourceEventHandler<NetworkPolicy> policies() {
+  Handler<NetworkPolicy> policies() {
     return new Handler<>("NetworkPolicy",
         policy -> {
           dev.palisade.model.Policy converted = converter.networkPolicy(policy);
@@ -78,15 +85,26 @@ final class ModelFeed {
     GraphDelta apply();
   }
 
-  private final class Handler<T extends HasMetadata> implements ResourceEventHandler<T> {
+  /** The handler of one kind. */
+  final class Handler<T extends HasMetadata> implements ResourceEventHandler<T> {
     private final String kind;
     private final Function<T, GraphChange> upsert;
     private final Function<T, GraphChange> delete;
+    private final Map<String, String> takenIn = new ConcurrentHashMap<>();
 
     Handler(String kind, Function<T, GraphChange> upsert, Function<T, GraphChange> delete) {
       this.kind = kind;
       this.upsert = upsert;
       this.delete = delete;
+    }
+
+    String kind() {
+      return kind;
+    }
+
+    /** Per cache key, the resource version the graph took in; deleted objects leave it. */
+    Map<String, String> takenIn() {
+      return takenIn;
     }
 
     @Override
@@ -105,18 +123,27 @@ final class ModelFeed {
     }
 
     private void handle(T object, Function<T, GraphChange> change) {
+      String key = Cache.metaNamespaceKeyFunc(object);
+      String version = object.getMetadata().getResourceVersion();
       GraphChange graphChange;
       try {
         graphChange = change.apply(object);
       } catch (InvalidInputException e) {
         metrics.invalidObject(kind);
         log.error("ignoring an unusable {}: {}", kind, e.getMessage());
+        takenIn.put(key, version);
         return;
       }
       GraphDelta delta;
       synchronized (graph) {
         delta = graphChange.apply();
-        tracker.received(kind, object.getMetadata().getResourceVersion());
+        tracker.received(kind, version);
+        // after the graph took the change in: a reader that sees this version sees the graph
+        if (change == delete) {
+          takenIn.remove(key);
+        } else {
+          takenIn.put(key, version);
+        }
       }
       // The tracker must see every event, even one that changes nothing, so that a client
       // waiting for its write's version is released by the next sync; hence always request.

@@ -3,30 +3,30 @@ package dev.palisade.agent;
 import com.google.common.base.Ticker;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One worker thread that runs the dataplane sync at a bounded frequency: events only call
- * {@link #request()}; the timing is {@link SyncTimer}'s. The sync function reports success or
- * failure; a thrown exception counts as a failure and is logged, never lost.
+ * {@link #request()}; the timing is {@link SyncTimer}'s. The sync function reports its
+ * {@link SyncOutcome}; a thrown exception counts as a failure and is logged, never lost.
  *
  * <p>Threading: {@code request()} may be called from any thread (informer callbacks); the sync
  * function runs on the runner's thread only, one run at a time.
  */
-public final class SyncRunner implements AutoCloseable {
+final class SyncRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SyncRunner.class);
 
   private final SyncTimer timer;
-  private final BooleanSupplier sync;
+  private final Supplier<SyncOutcome> sync;
   private final Ticker ticker;
   private final Thread worker;
   private final Object lock = new Object();
   private boolean closed;
 
-  public SyncRunner(String name, BooleanSupplier sync, Duration minInterval, Duration maxInterval,
-      Duration retryInterval, Duration maxRetryInterval, Ticker ticker) {
+  SyncRunner(String name, Supplier<SyncOutcome> sync, Duration minInterval,
+      Duration maxInterval, Duration retryInterval, Duration maxRetryInterval, Ticker ticker) {
     this.timer = new SyncTimer(minInterval, maxInterval, retryInterval, maxRetryInterval);
     this.sync = sync;
     this.ticker = ticker;
@@ -47,15 +47,15 @@ public final class SyncRunner implements AutoCloseable {
 
   private void loop() {
     while (awaitNextRun()) {
-      boolean success;
+      SyncOutcome outcome;
       try {
-        success = sync.getAsBoolean();
+        outcome = sync.get();
       } catch (RuntimeException e) {
         log.error("sync failed with an unexpected error; retrying", e);
-        success = false;
+        outcome = SyncOutcome.FAILED;
       }
       synchronized (lock) {
-        timer.finished(success);
+        timer.finished(outcome);
       }
     }
   }

@@ -13,13 +13,19 @@ import java.time.Duration;
  *   <li>after a failure, a retry follows {@code retryInterval} later, doubling up to
  *       {@code maxRetryInterval}, reset by a success;
  *   <li>with nothing requested, a sync still runs {@code maxInterval} after the previous one,
- *       so drift in the kernel is repaired even when the cluster is quiet.
+ *       so drift in the kernel is repaired even when the cluster is quiet;
+ *   <li>a sync that had to wait for a complete model runs again {@link #WAITING_POLL} later,
+ *       whatever else was requested, until it gets past the wait; a wait is no failure, so it
+ *       neither starts nor resets the retry backoff.
  * </ul>
  *
  * <p>Times are {@link System#nanoTime()}-style readings. Not thread-safe: {@link SyncRunner}
  * guards it.
  */
 final class SyncTimer {
+  /** How often a waiting sync checks again whether the model is complete. */
+  static final Duration WAITING_POLL = Duration.ofMillis(50);
+
   private final long minIntervalNanos;
   private final long maxIntervalNanos;
   private final long retryIntervalNanos;
@@ -29,6 +35,7 @@ final class SyncTimer {
   private boolean everRun;
   private long lastStart;
   private long currentRetryNanos;
+  private boolean waiting;
 
   SyncTimer(Duration minInterval, Duration maxInterval, Duration retryInterval,
       Duration maxRetryInterval) {
@@ -54,6 +61,9 @@ final class SyncTimer {
     if (!everRun) {
       return requested ? now : Long.MAX_VALUE;
     }
+    if (waiting) {
+      return lastStart + WAITING_POLL.toNanos();
+    }
     long next = lastStart + maxIntervalNanos;
     if (requested) {
       next = Math.min(next, lastStart + minIntervalNanos);
@@ -71,10 +81,11 @@ final class SyncTimer {
     lastStart = now;
   }
 
-  void finished(boolean success) {
-    if (success) {
+  void finished(SyncOutcome outcome) {
+    waiting = outcome == SyncOutcome.WAITING;
+    if (outcome == SyncOutcome.ENFORCED) {
       currentRetryNanos = 0;
-    } else {
+    } else if (outcome == SyncOutcome.FAILED) {
       currentRetryNanos = currentRetryNanos == 0 ? retryIntervalNanos
           : Math.min(maxRetryIntervalNanos, currentRetryNanos * 2);
     }

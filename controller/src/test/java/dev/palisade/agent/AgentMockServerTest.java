@@ -198,6 +198,8 @@ class AgentMockServerTest {
     int port = server.getPort();
 
     server.shutdown();
+    await("the agent sees its watches down and stops syncing",
+        () -> agent.meters().get("palisade.model.complete").gauge().value() == 0);
     Thread.sleep(500);
     assertThat(snapshot()).as("nothing is flushed while the API is away").isEqualTo(before);
 

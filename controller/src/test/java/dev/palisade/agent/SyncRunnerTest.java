@@ -18,7 +18,7 @@ class SyncRunnerTest {
     try (SyncRunner runner = new SyncRunner("test-sync", () -> {
       syncs.incrementAndGet();
       firstSync.countDown();
-      return true;
+      return SyncOutcome.ENFORCED;
     }, Duration.ofMillis(200), Duration.ofMinutes(10), Duration.ofMillis(100),
         Duration.ofSeconds(1), Ticker.systemTicker())) {
       runner.start();
@@ -41,7 +41,7 @@ class SyncRunnerTest {
         throw new IllegalStateException("kernel said no");
       }
       succeeded.countDown();
-      return true;
+      return SyncOutcome.ENFORCED;
     }, Duration.ZERO, Duration.ofMinutes(10), Duration.ofMillis(10), Duration.ofMillis(40),
         Ticker.systemTicker())) {
       runner.start();

@@ -23,13 +23,13 @@ class SyncTimerTest {
   void aBurstOfRequestsWithinTheMinimumIntervalBecomesOneSync() {
     timer.request();
     timer.started(0);
-    timer.finished(true);
+    timer.finished(SyncOutcome.ENFORCED);
     for (int i = 0; i < 1000; i++) {
       timer.request();
     }
     assertThat(timer.nextRunAt(10 * MS)).isEqualTo(100 * MS);
     timer.started(100 * MS);
-    timer.finished(true);
+    timer.finished(SyncOutcome.ENFORCED);
     assertThat(timer.nextRunAt(101 * MS)).as("all requests were served by one sync")
         .isEqualTo(100 * MS + 60_000 * MS);
   }
@@ -38,7 +38,7 @@ class SyncTimerTest {
   void aQuietClusterIsStillSyncedAtTheMaximumInterval() {
     timer.request();
     timer.started(0);
-    timer.finished(true);
+    timer.finished(SyncOutcome.ENFORCED);
     assertThat(timer.nextRunAt(MS)).isEqualTo(60_000 * MS);
   }
 
@@ -49,13 +49,13 @@ class SyncTimerTest {
     long[] expectedDelays = {500, 1000, 2000, 4000, 4000};
     for (long delay : expectedDelays) {
       timer.started(start);
-      timer.finished(false);
+      timer.finished(SyncOutcome.FAILED);
       long next = timer.nextRunAt(start);
       assertThat(next - start).isEqualTo(delay * MS);
       start = next;
     }
     timer.started(start);
-    timer.finished(true);
+    timer.finished(SyncOutcome.ENFORCED);
     assertThat(timer.nextRunAt(start)).isEqualTo(start + 60_000 * MS);
   }
 
@@ -63,9 +63,35 @@ class SyncTimerTest {
   void aRequestDuringBackoffDoesNotBypassTheMinimumInterval() {
     timer.request();
     timer.started(0);
-    timer.finished(false);
+    timer.finished(SyncOutcome.FAILED);
     timer.request();
     assertThat(timer.nextRunAt(0)).isEqualTo(100 * MS);
+  }
+
+  @Test
+  void aWaitingSyncPollsUntilItGetsPastTheWaitWithoutARequest() {
+    timer.request();
+    timer.started(0);
+    timer.finished(SyncOutcome.WAITING);
+    long poll = SyncTimer.WAITING_POLL.toNanos();
+    assertThat(timer.nextRunAt(0)).as("no request pending, still polled").isEqualTo(poll);
+    timer.started(poll);
+    timer.finished(SyncOutcome.ENFORCED);
+    assertThat(timer.nextRunAt(poll)).as("past the wait: back to the quiet interval")
+        .isEqualTo(poll + 60_000 * MS);
+  }
+
+  @Test
+  void waitingNeitherStartsNorResetsTheRetryBackoff() {
+    timer.request();
+    timer.started(0);
+    timer.finished(SyncOutcome.FAILED);
+    timer.started(500 * MS);
+    timer.finished(SyncOutcome.WAITING);
+    timer.started(550 * MS);
+    timer.finished(SyncOutcome.FAILED);
+    assertThat(timer.nextRunAt(550 * MS)).as("the second failure doubles the first's delay")
+        .isEqualTo(1550 * MS);
   }
 
   @Test

@@ -51,9 +51,15 @@ final class MockCluster implements AutoCloseable {
    * only when it expires (15 s), hence the generous wait.
    */
   PalisadeController startController(String identity, MeterRegistry registry) throws Exception {
+    return startController(identity, registry, client);
+  }
+
+  /** The same, talking to the server through {@code through} (e.g. a slowed-down client). */
+  PalisadeController startController(String identity, MeterRegistry registry,
+      KubernetesClient through) throws Exception {
     var settings = new ControllerSettings(LEASE_NAMESPACE, "palisade-controller", identity,
         Duration.ofHours(1));
-    var controller = new PalisadeController(client, settings, registry, Clock.systemUTC(),
+    var controller = new PalisadeController(through, settings, registry, Clock.systemUTC(),
         new LinterNotices(new Linter()));
     controller.start();
     Eventually.within(Duration.ofSeconds(60), () -> {
