@@ -17,12 +17,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +47,7 @@ public final class Agent implements AutoCloseable {
   private final KernelWriter kernel;
   private final RuleGraph graph = new RuleGraph();
   private final GraphCompleteness completeness = new GraphCompleteness();
+  private final ApiErrors apiErrors;
   private final EnforcementTracker tracker;
   private final AgentSync sync;
   private final SyncRunner runner;
@@ -70,8 +69,9 @@ public final class Agent implements AutoCloseable {
     this.registry = registry;
     this.kernel = kernel;
     this.tracker = new EnforcementTracker(ticker);
+    this.apiErrors = new ApiErrors(registry);
     AgentMetrics metrics = new AgentMetrics(registry, completeness);
-    this.sync = new AgentSync(graph, completeness, settings.nodeName(), compiler, kernel,
+    this.sync = new AgentSync(graph, completeness, apiErrors, settings.nodeName(), compiler, kernel,
         tracker, metrics, ticker, conntrack.map(ConntrackPurger::new));
     this.runner = new SyncRunner("palisade-sync", sync, settings.minSyncInterval(),
         settings.maxSyncInterval(), settings.retryInterval(), settings.maxRetryInterval(),
@@ -80,10 +80,11 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Starts serving and watching; returns once the informers' caches are synced and the sync
-   * worker runs.
-   *
-   * @throws IllegalStateException if the caches do not sync within {@code cacheSyncTimeout}
+   * Starts serving, watching and the sync worker; returns at once. The first sync writes only
+   * once the informers have listed and the graph has taken every object in, however long that
+   * takes: an API server that is unreachable or refuses the agent (401, 403) is reported
+   * ({@link ApiErrors}) and retried with backoff, readiness stays false, and the kernel keeps
+   * what it has.
    */
   public void start() throws IOException {
     health = new HealthServer(
@@ -92,42 +93,23 @@ public final class Agent implements AutoCloseable {
         Map.of("/status", this::statusJson));
     log.info("agent for node {} serving health and metrics on port {}", settings.nodeName(),
         health.port());
-    watch(feed.namespaces(), handler -> client.namespaces().inform(handler, 0));
-    watch(feed.pods(), handler -> client.pods().inAnyNamespace().inform(handler, 0));
-    watch(feed.policies(), handler -> client.network().v1().networkPolicies().inAnyNamespace()
-        .inform(handler, 0));
+    watch(feed.namespaces(), client.namespaces().runnableInformer(0));
+    watch(feed.pods(), client.pods().inAnyNamespace().runnableInformer(0));
+    watch(feed.policies(), client.network().v1().networkPolicies().inAnyNamespace()
+        .runnableInformer(0));
     uninstallWatch = settings.selfPod().flatMap(pod ->
         UninstallWatch.start(client, pod.namespace(), pod.name()));
-    awaitCaches(settings.cacheSyncTimeout());
-    log.info("caches synced ({}); the first sync runs once the model has taken them all in",
-        informers.entrySet().stream()
-            .map(kind -> kind.getValue().getStore().list().size() + " " + kind.getKey())
-            .collect(Collectors.joining(", ")));
     runner.start();
     runner.request();
   }
 
   private <T extends HasMetadata> void watch(ModelFeed.Handler<T> handler,
-      Function<ModelFeed.Handler<T>, SharedIndexInformer<T>> inform) {
-    SharedIndexInformer<T> informer = inform.apply(handler);
+      SharedIndexInformer<T> informer) {
+    informer.addEventHandler(handler);
+    informer.exceptionHandler(apiErrors.handlerFor(handler.kind()));
     informers.put(handler.kind(), informer);
     completeness.track(handler.kind(), informer, handler.takenIn());
-  }
-
-  private void awaitCaches(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!informers.values().stream().allMatch(SharedIndexInformer::hasSynced)) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the API server's Namespaces, Pods and NetworkPolicies "
-            + "could not be listed within " + timeout + "; check --kubeconfig and RBAC");
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for caches", e);
-      }
-    }
+    informer.start();
   }
 
   /** Ready once a sync has succeeded. */

@@ -7,8 +7,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The agent's runtime settings ({@code selfPod}: the agent's own pod when it runs in one) (the dataplane's own settings travel separately, in the
- * compiler). Defaults are the CLI's and the Helm chart's.
+ * The agent's runtime settings ({@code selfPod}: the agent's own pod when it runs in one; the
+ * dataplane's own settings travel separately, in the compiler). Defaults are the CLI's and the
+ * Helm chart's.
  */
 public record AgentSettings(
     String nodeName,
@@ -16,7 +17,6 @@ public record AgentSettings(
     Duration maxSyncInterval,
     Duration retryInterval,
     Duration maxRetryInterval,
-    Duration cacheSyncTimeout,
     String healthAddress,
     int healthPort,
     Optional<ObjectRef> selfPod) {
@@ -30,23 +30,22 @@ public record AgentSettings(
   /** Defaults for everything but the node name. */
   public static AgentSettings defaults(String nodeName) {
     return new AgentSettings(nodeName, Duration.ofSeconds(1), Duration.ofMinutes(5),
-        Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(2), "0.0.0.0", 9301,
-        Optional.empty());
+        Duration.ofSeconds(1), Duration.ofSeconds(30), "0.0.0.0", 9301, Optional.empty());
   }
 
   public AgentSettings withSyncIntervals(Duration min, Duration max) {
     return new AgentSettings(nodeName, min, max, retryInterval, maxRetryInterval,
-        cacheSyncTimeout, healthAddress, healthPort, selfPod);
+        healthAddress, healthPort, selfPod);
   }
 
   public AgentSettings withHealth(String address, int port) {
     return new AgentSettings(nodeName, minSyncInterval, maxSyncInterval, retryInterval,
-        maxRetryInterval, cacheSyncTimeout, address, port, selfPod);
+        maxRetryInterval, address, port, selfPod);
   }
 
   /** The agent's own pod, whose DaemonSet tells it when Palisade is uninstalled. */
   public AgentSettings withSelfPod(ObjectRef pod) {
     return new AgentSettings(nodeName, minSyncInterval, maxSyncInterval, retryInterval,
-        maxRetryInterval, cacheSyncTimeout, healthAddress, healthPort, Optional.of(pod));
+        maxRetryInterval, healthAddress, healthPort, Optional.of(pod));
   }
 }

@@ -5,6 +5,7 @@ import dev.palisade.dataplane.kernel.ApplyResult;
 import dev.palisade.dataplane.kernel.KernelWriter;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.model.RuleGraph;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
  * readiness, enforced versions). Reads like the script it is.
  */
 final class AgentSync implements Supplier<SyncOutcome> {
+  private static final Duration WAIT_REPORT_INTERVAL = Duration.ofSeconds(30);
   private static final Logger log = LoggerFactory.getLogger(AgentSync.class);
 
   private final RuleGraph graph;
@@ -30,15 +32,20 @@ final class AgentSync implements Supplier<SyncOutcome> {
   private final Ticker ticker;
   private final Optional<ConntrackPurger> purger;
   private final GraphCompleteness completeness;
+  private final ApiErrors apiErrors;
   private volatile boolean synced;
   /** When the current wait for a complete model began (ticker time), or -1 when not waiting. */
   private long waitingSince = -1;
+  /** When the wait was last reported (ticker time). */
+  private long waitReportedAt;
 
-  AgentSync(RuleGraph graph, GraphCompleteness completeness, String nodeName,
+  AgentSync(RuleGraph graph, GraphCompleteness completeness, ApiErrors apiErrors,
+      String nodeName,
       Function<RuleGraph, DesiredState> compiler, KernelWriter kernel, EnforcementTracker tracker,
       AgentMetrics metrics, Ticker ticker, Optional<ConntrackPurger> purger) {
     this.graph = graph;
     this.completeness = completeness;
+    this.apiErrors = apiErrors;
     this.nodeName = nodeName;
     this.compiler = compiler;
     this.kernel = kernel;
@@ -53,16 +60,13 @@ final class AgentSync implements Supplier<SyncOutcome> {
     long start = ticker.read();
     Optional<String> missing = completeness.missing();
     if (missing.isPresent()) {
-      if (waitingSince < 0) {
-        waitingSince = start;
-        log.info("not syncing until the model holds the cluster's complete view ({}); the "
-            + "kernel keeps what it has", missing.get());
-      }
+      reportWait(start, missing.get());
       return SyncOutcome.WAITING;
     }
+    apiErrors.watchesRunning();
     if (waitingSince >= 0) {
-      log.info("the model holds the cluster's complete view after waiting {} ms",
-          TimeUnit.NANOSECONDS.toMillis(start - waitingSince));
+      log.info("the model holds the cluster's complete view ({}) after waiting {} ms",
+          completeness.takenIn(), TimeUnit.NANOSECONDS.toMillis(start - waitingSince));
       waitingSince = -1;
     }
     EnforcementTracker.Ticket ticket;
@@ -97,6 +101,21 @@ final class AgentSync implements Supplier<SyncOutcome> {
     }
     synced = true;
     return SyncOutcome.ENFORCED;
+  }
+
+  /** Logs the start of a wait, and every {@link #WAIT_REPORT_INTERVAL} while it lasts. */
+  private void reportWait(long now, String missing) {
+    String trouble = apiErrors.latest().map(errors -> "; API errors: " + errors).orElse("");
+    if (waitingSince < 0) {
+      waitingSince = now;
+      waitReportedAt = now;
+      log.info("not syncing until the model holds the cluster's complete view ({}{}); the "
+          + "kernel keeps what it has", missing, trouble);
+    } else if (now - waitReportedAt >= WAIT_REPORT_INTERVAL.toNanos()) {
+      waitReportedAt = now;
+      log.warn("still not syncing after {} s: {}{}", TimeUnit.NANOSECONDS.toSeconds(
+          now - waitingSince), missing, trouble);
+    }
   }
 
   /** Whether a sync has succeeded since start: the agent's readiness. */

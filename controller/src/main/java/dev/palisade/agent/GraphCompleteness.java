@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Whether the rule graph holds exactly what the informers' caches hold, so that a sync may
@@ -43,6 +44,12 @@ final class GraphCompleteness {
   synchronized void track(String kind, SharedIndexInformer<? extends HasMetadata> informer,
       Map<String, String> takenIn) {
     sources.add(new Source(kind, informer, takenIn));
+  }
+
+  /** What the graph holds per kind, e.g. "108 Namespace, 10014 Pod, 1001 NetworkPolicy". */
+  synchronized String takenIn() {
+    return sources.stream().map(source -> source.takenIn().size() + " " + source.kind())
+        .collect(Collectors.joining(", "));
   }
 
   /**

@@ -54,8 +54,14 @@ final class UninstallWatch implements AutoCloseable, ResourceEventHandler<Daemon
       return Optional.empty();
     }
     UninstallWatch watch = new UninstallWatch();
-    watch.informer = client.apps().daemonSets().inNamespace(namespace).withName(owner.get())
-        .inform(watch, 0);
+    try {
+      watch.informer = client.apps().daemonSets().inNamespace(namespace).withName(owner.get())
+          .inform(watch, 0);
+    } catch (KubernetesClientException e) {
+      log.warn("cannot watch my DaemonSet {}/{} ({}); rules will stay after uninstall",
+          namespace, owner.get(), e.getMessage());
+      return Optional.empty();
+    }
     log.info("watching my DaemonSet {}/{} to clean up on uninstall", namespace, owner.get());
     return Optional.of(watch);
   }

@@ -2,11 +2,13 @@ package dev.palisade.cli;
 
 import com.google.common.base.Ticker;
 import dev.palisade.agent.Agent;
+import dev.palisade.agent.ApiErrors;
 import dev.palisade.agent.AgentSettings;
 import dev.palisade.dataplane.compile.DataplaneSettings;
 import dev.palisade.dataplane.compile.NodeCompiler;
 import dev.palisade.dataplane.kernel.KernelWriter;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.File;
@@ -14,6 +16,7 @@ import dev.palisade.model.Cidr;
 import dev.palisade.model.ObjectRef;
 import io.fabric8.kubernetes.api.model.Node;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -24,6 +27,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code palisade agent}: enforces NetworkPolicies on one node until stopped. Every option can
@@ -34,6 +39,8 @@ import picocli.CommandLine.Spec;
         + "CAP_NET_ADMIN). Options also read PALISADE_<OPTION> environment variables and the "
         + "--config file.")
 final class AgentCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(AgentCommand.class);
+
   @Option(names = "--node-name", required = true, paramLabel = "NAME",
       description = "The Kubernetes node this agent enforces for (in a DaemonSet: "
           + "spec.nodeName through the downward API).")
@@ -113,7 +120,7 @@ final class AgentCommand implements Callable<Integer> {
           + defaults.unknownKeys(spec) + ", which are not agent options");
     }
     AgentSettings settings = new AgentSettings(nodeName, minSyncInterval, maxSyncInterval,
-        retryInterval, maxRetryInterval, Duration.ofMinutes(2), healthAddress, healthPort,
+        retryInterval, maxRetryInterval, healthAddress, healthPort,
         podName == null || podNamespace == null ? Optional.empty()
             : Optional.of(ObjectRef.of(podNamespace, podName)));
     KernelWriter kernel = kernelOptions.writer();
@@ -141,8 +148,31 @@ final class AgentCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The Node's spec.podCIDRs (spec.podCIDR on older clusters); empty when it has none. */
+  /**
+   * The Node's pod CIDRs, read once at start for fail-closed; while the API server cannot answer
+   * this retries with backoff (the kernel is not touched before the first sync anyway).
+   */
   private List<Cidr> nodePodCidrs(KubernetesClient client) {
+    Duration delay = Duration.ofSeconds(1);
+    while (true) {
+      try {
+        return readNodePodCidrs(client);
+      } catch (KubernetesClientException e) {
+        log.error("cannot read Node {} for its pod CIDRs ({}); retrying in {} s", nodeName,
+            ApiErrors.explain(e), delay.toSeconds());
+      }
+      try {
+        Thread.sleep(delay.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while reading Node " + nodeName, e);
+      }
+      delay = Collections.min(List.of(delay.multipliedBy(2), Duration.ofSeconds(30)));
+    }
+  }
+
+  /** The Node's spec.podCIDRs (spec.podCIDR on older clusters); empty when it has none. */
+  private List<Cidr> readNodePodCidrs(KubernetesClient client) {
     Node node = client.nodes().withName(nodeName).get();
     if (node == null || node.getSpec() == null) {
       return List.of();

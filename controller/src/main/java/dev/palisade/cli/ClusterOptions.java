@@ -16,6 +16,10 @@ public final class ClusterOptions {
   public KubernetesClient client() {
     Config config = kubeconfig == null ? Config.autoConfigure(null)
         : Config.fromKubeconfig(kubeconfig);
+    // HTTP/1.1: on a 401 the API server closes an HTTP/2 connection (GOAWAY) and the JDK client
+    // then reports only the GOAWAY, never the status, so a revoked token looked like a network
+    // fault. Watches are long-lived requests either way; HTTP/2 multiplexing buys nothing here.
+    config.setHttp2Disable(true);
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 }

@@ -211,6 +211,29 @@ class AgentMockServerTest {
     assertThat(setsHolding("10.0.2.10")).isNotEmpty();
   }
 
+  @Test
+  void startsWhileTheApiServerIsUnreachableAndSyncsOnceItAnswers() throws Exception {
+    client.namespaces().resource(namespace("x")).create();
+    awaitEnforced(client.pods().inNamespace("x")
+        .resource(pod("web", NODE, "10.0.1.10", "app", "web")).create());
+    agent.close();
+    KernelSnapshot before = snapshot();
+    int port = server.getPort();
+    server.shutdown();
+
+    agent = newAgent(AgentSettings.defaults(NODE).withHealth("127.0.0.1", 0));
+    agent.start();
+    await("the failing list is counted", () -> agent.meters().find("palisade.api.errors")
+        .counters().stream().mapToDouble(counter -> counter.count()).sum() > 0);
+    Thread.sleep(1000);
+    assertThat(agent.isReady()).as("ready without the API server").isFalse();
+    assertThat(snapshot()).as("the kernel keeps what it had").isEqualTo(before);
+
+    server = newServer(port);
+    await("ready once the API server answers", agent::isReady);
+    assertThat(setsHolding("10.0.1.10")).isEmpty();
+  }
+
   private KernelSnapshot snapshot() {
     try {
       return writer.read();
