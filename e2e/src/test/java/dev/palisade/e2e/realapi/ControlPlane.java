@@ -1,0 +1,183 @@
+package dev.palisade.e2e.realapi;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Kubernetes control plane for tests: etcd and kube-apiserver v1.34.4 (RBAC, default
+ * admission plugins, Pod Security included), optionally kube-controller-manager, all on
+ * loopback, started and stopped by {@code .ci/control-plane/start} and {@code stop} in a work
+ * directory (binaries from {@code .ci/control-plane/build}'s cache: a test fails, never skips,
+ * when they are missing). The mock server proves nothing about RBAC, validation or watches;
+ * this does.
+ */
+public final class ControlPlane implements AutoCloseable {
+  private static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
+  private static final Path SCRIPTS = REPOSITORY.resolve(".ci/control-plane");
+
+  private final Path workDir;
+  private final boolean withControllerManager;
+  private KubernetesClient admin;
+
+  private ControlPlane(Path workDir, boolean withControllerManager) {
+    this.workDir = workDir;
+    this.withControllerManager = withControllerManager;
+  }
+
+  /** Starts a new control plane in a fresh temporary work directory. */
+  public static ControlPlane start(boolean withControllerManager) {
+    try {
+      ControlPlane plane = new ControlPlane(Files.createTempDirectory("palisade-apiserver-"),
+          withControllerManager);
+      plane.startProcesses();
+      return plane;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The repository root (for the chart, the jar and the scripts). */
+  public static Path repository() {
+    return REPOSITORY;
+  }
+
+  /** cluster-admin (system:masters), for setting up what the test needs. */
+  public synchronized KubernetesClient admin() {
+    if (admin == null) {
+      admin = new KubernetesClientBuilder().withConfig(http1(Config.fromKubeconfig(
+          adminKubeconfig().toFile()))).build();
+    }
+    return admin;
+  }
+
+  public Path adminKubeconfig() {
+    return workDir.resolve("admin.kubeconfig");
+  }
+
+  public String serverUrl() {
+    return admin().getConfiguration().getMasterUrl();
+  }
+
+  /**
+   * A kubeconfig that authenticates as ServiceAccount {@code namespace/name} with a fresh
+   * token (TokenRequest, one hour), as a pod of that ServiceAccount would.
+   */
+  public Path kubeconfigFor(String namespace, String serviceAccount) {
+    String token = tokenFor(namespace, serviceAccount);
+    Path file = workDir.resolve("sa-" + namespace + "-" + serviceAccount + ".kubeconfig");
+    try {
+      Files.writeString(file, admin().getConfiguration().getCaCertData() == null
+          ? kubeconfig(token, "insecure-skip-tls-verify: true")
+          : kubeconfig(token, "certificate-authority-data: "
+              + admin().getConfiguration().getCaCertData()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file;
+  }
+
+  /** A client authenticating as ServiceAccount {@code namespace/name}. */
+  public KubernetesClient clientFor(String namespace, String serviceAccount) {
+    return new KubernetesClientBuilder().withConfig(http1(
+        Config.fromKubeconfig(kubeconfigFor(namespace, serviceAccount).toFile()))).build();
+  }
+
+  /** A token for the ServiceAccount, valid for an hour. */
+  public String tokenFor(String namespace, String serviceAccount) {
+    TokenRequest request = admin().serviceAccounts().inNamespace(namespace)
+        .withName(serviceAccount).tokenRequest(new TokenRequestBuilder().withNewSpec()
+            .withExpirationSeconds(3600L).endSpec().build());
+    return request.getStatus().getToken();
+  }
+
+  /** Creates the namespace (labelled as asked) and its {@code default} ServiceAccount. */
+  public void createNamespace(String name, java.util.Map<String, String> labels) {
+    admin().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
+        .withLabels(labels).endMetadata().build()).create();
+    if (!withControllerManager) {
+      // without the controller manager nobody creates it, and the ServiceAccount admission
+      // plugin refuses pods that name a missing one
+      admin().serviceAccounts().inNamespace(name).resource(new ServiceAccountBuilder()
+          .withNewMetadata().withName("default").endMetadata().build()).create();
+    }
+  }
+
+  /** Stops every process (the data stays): an API server outage. */
+  public void stopProcesses() {
+    run("stop", List.of(workDir.toString()));
+  }
+
+  /** Starts the processes again on the same data, address and credentials. */
+  public void startProcesses() {
+    List<String> args = new ArrayList<>(List.of(workDir.toString()));
+    if (withControllerManager) {
+      args.add("--controller-manager");
+    }
+    run("start", args);
+  }
+
+  @Override
+  public void close() {
+    if (admin != null) {
+      admin.close();
+    }
+    stopProcesses();
+  }
+
+  private String kubeconfig(String token, String trust) {
+    return """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: palisade
+          cluster:
+            server: %s
+            %s
+        users:
+        - name: sa
+          user:
+            token: %s
+        contexts:
+        - name: palisade
+          context: {cluster: palisade, user: sa}
+        current-context: palisade
+        """.formatted(serverUrl(), trust, token);
+  }
+
+  /** The project's clients speak HTTP/1.1 (dev.palisade.cli.ClusterOptions says why). */
+  private static Config http1(Config config) {
+    return new ConfigBuilder(config).withHttp2Disable(true).build();
+  }
+
+  private void run(String script, List<String> args) {
+    List<String> command = new ArrayList<>(List.of("bash", SCRIPTS.resolve(script).toString()));
+    command.addAll(args);
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(workDir.resolve(script + ".out").toFile()).start();
+      if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
+        process.destroyForcibly();
+        throw new IllegalStateException(".ci/control-plane/" + script + " failed: "
+            + Files.readString(workDir.resolve(script + ".out")));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted running " + script, e);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package dev.palisade.e2e.realapi;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Helm release of the chart in {@code helm/palisade}, installed into a {@link ControlPlane}
+ * with the pinned helm ({@code .tools/helm}, from {@code .ci/install-helm}) as an admin would.
+ * Object names follow the chart: {@code <release>-agent}, {@code <release>-controller}.
+ */
+public record HelmRelease(ControlPlane plane, String name, String namespace) {
+  private static final Path HELM = ControlPlane.repository().resolve(".tools/helm");
+  private static final Path CHART = ControlPlane.repository().resolve("helm/palisade");
+
+  /** What a helm command printed and how it ended. */
+  public record Outcome(int exitCode, String output) {
+    public Outcome assertSucceeded() {
+      if (exitCode != 0) {
+        throw new AssertionError("helm failed (" + exitCode + "):\n" + output);
+      }
+      return this;
+    }
+  }
+
+  public String agentServiceAccount() {
+    return name + "-agent";
+  }
+
+  public String controllerServiceAccount() {
+    return name + "-controller";
+  }
+
+  /** {@code helm install} with these {@code --set} values; the namespace must exist. */
+  public Outcome install(Map<String, String> values) {
+    return helm(withValues(List.of("install", name, CHART.toString()), values));
+  }
+
+  public Outcome upgrade(Map<String, String> values) {
+    return helm(withValues(List.of("upgrade", name, CHART.toString()), values));
+  }
+
+  public Outcome uninstall() {
+    return helm(List.of("uninstall", name, "--wait"));
+  }
+
+  private static List<String> withValues(List<String> command, Map<String, String> values) {
+    List<String> all = new ArrayList<>(command);
+    values.forEach((key, value) -> all.addAll(List.of("--set", key + "=" + value)));
+    return all;
+  }
+
+  private Outcome helm(List<String> arguments) {
+    List<String> command = new ArrayList<>(List.of(HELM.toString(), "--kubeconfig",
+        plane.adminKubeconfig().toString(), "--namespace", namespace));
+    command.addAll(arguments);
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      process.getOutputStream().close();
+      String output = new String(process.getInputStream().readAllBytes(),
+          StandardCharsets.UTF_8);
+      if (!process.waitFor(5, TimeUnit.MINUTES)) {
+        process.destroyForcibly();
+        throw new AssertionError("helm " + arguments + " did not finish:\n" + output);
+      }
+      return new Outcome(process.exitValue(), output);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted running helm", e);
+    }
+  }
+}
