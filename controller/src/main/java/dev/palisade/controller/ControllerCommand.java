@@ -8,6 +8,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -20,8 +21,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code palisade controller}: runs the leader-elected cluster controller until the JVM is
- * stopped (SIGTERM: a shutdown hook stops the operator) or the replica loses the lease after
- * leading (exit 1, so that the kubelet restarts it as a standby; see {@link Leadership}).
+ * stopped (SIGTERM: a shutdown hook stops the operator). A replica that loses the lease, or
+ * cannot reach the API server, stays up and rejoins the election ({@link ControllerReplica}).
  */
 @Command(name = "controller", mixinStandardHelpOptions = true,
     description = "Run the cluster controller: lints every NetworkPolicy against the live "
@@ -53,17 +54,17 @@ public final class ControllerCommand implements Callable<Integer> {
     var settings = new ControllerSettings(leaseNamespace, leaseName, identity(),
         ControllerSettings.DEFAULT_REFRESH);
     try (KubernetesClient client = cluster.client();
-        var controller = new PalisadeController(client, settings, registry, Clock.systemUTC(),
-            new LinterNotices(new Linter()));
+        var replica = new ControllerReplica(metrics -> new PalisadeController(client, settings,
+            Clock.systemUTC(), new LinterNotices(new Linter()), analyzer -> metrics), registry,
+            Duration.ofSeconds(1), Duration.ofSeconds(30));
         var http = new HealthServer(new InetSocketAddress(healthPort),
-            "palisade-controller-http", controller::isReady,
+            "palisade-controller-http", replica::isReady,
             "informers not started or not synced", registry::scrape, Map.of())) {
       log.info("palisade controller {} starting; lease {}/{}; health port {}",
           settings.identity(), leaseNamespace, leaseName, http.port());
-      Runtime.getRuntime().addShutdownHook(new Thread(controller::close, "palisade-stop"));
-      controller.start();
-      controller.leadershipLost().join();
-      return 1;
+      Runtime.getRuntime().addShutdownHook(new Thread(replica::close, "palisade-stop"));
+      replica.run();
+      return 0;
     }
   }
 

@@ -13,9 +13,10 @@ import org.slf4j.LoggerFactory;
  * elector's thread when the lease is lost; with it false, JOSDK only logs and keeps processing
  * events, so two replicas could publish at once. We set it false and act ourselves: from the
  * moment the lease is lost {@link #isLeading()} is false, so reconciliations write nothing, and
- * {@link #lost()} completes, on which {@code palisade controller} stops the operator and the
- * HTTP server in order and exits with status 1; the kubelet restarts the container and it
- * rejoins the election as a standby. Tests get the same behaviour without a JVM exit.
+ * {@link #lost()} completes, on which {@link ControllerReplica} stops this operator and starts a
+ * fresh one that rejoins the election as a standby (JOSDK's elector does not rejoin by itself).
+ * The process keeps running: exiting, as it once did, put the pod into CrashLoopBackOff after
+ * any API server outage longer than the renew deadline.
  */
 final class Leadership {
   private static final Logger log = LoggerFactory.getLogger(Leadership.class);
@@ -57,7 +58,7 @@ final class Leadership {
 
   private void stopped() {
     leading.set(false);
-    log.warn("{} lost the leader lease: stopping", identity);
+    log.warn("{} lost the leader lease: no more writes from it", identity);
     lost.complete(null);
   }
 }

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * The cluster controller: one JOSDK {@link Operator} with the {@link PolicyReconciler},
@@ -16,7 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Lifecycle: {@link #start()} starts the informers and joins the election (JOSDK first checks
  * with a SelfSubjectRulesReview that it may get, create and update Leases, and fails the start
  * otherwise); reconciliation begins once this replica leads. See {@link Leadership} for what
- * happens when the lease is lost. {@link #close()} stops the operator; the client stays open,
+ * happens when the lease is lost: this instance is done then, and {@link ControllerReplica}
+ * starts a fresh one that rejoins as a standby. {@link #close()} stops the operator; the client stays open,
  * it belongs to the caller. Stopping does not hand the lease over: a successor takes it when it
  * expires (15 s, JOSDK's default lease duration).
  */
@@ -28,12 +30,22 @@ public final class PalisadeController implements AutoCloseable {
 
   public PalisadeController(KubernetesClient client, ControllerSettings settings,
       MeterRegistry registry, Clock clock, GraphLint lint) {
+    this(client, settings, clock, lint,
+        analyzer -> new ControllerMetrics(registry, analyzer::latest));
+  }
+
+  /**
+   * @param metrics the metrics over this controller's analyzer; a {@link ControllerReplica}
+   *     passes the same ones to each controller it runs (gauges are registered once)
+   */
+  PalisadeController(KubernetesClient client, ControllerSettings settings, Clock clock,
+      GraphLint lint, Function<ClusterAnalyzer, ControllerMetrics> metrics) {
     this.leadership = new Leadership(settings.identity());
     var converter = new ModelConverter();
     this.analyzer = new ClusterAnalyzer(converter, lint);
     var reconciler = new PolicyReconciler(converter, analyzer,
         new FindingEvents(client, clock, settings.refreshInterval(), settings.identity()),
-        new ControllerMetrics(registry, analyzer::latest), leadership);
+        metrics.apply(analyzer), leadership);
     this.operator = new Operator(config -> config
         .withKubernetesClient(client)
         .withCloseClientOnStop(false)

@@ -1,5 +1,6 @@
 package dev.palisade.controller;
 
+import dev.palisade.testing.Eventually;
 import dev.palisade.http.HealthServer;
 
 import static dev.palisade.controller.ClusterObjects.denyIngress;

@@ -1,5 +1,6 @@
 package dev.palisade.controller;
 
+import dev.palisade.testing.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

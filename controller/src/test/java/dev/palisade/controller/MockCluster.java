@@ -1,5 +1,6 @@
 package dev.palisade.controller;
 
+import dev.palisade.testing.Eventually;
 import dev.palisade.model.lint.Linter;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;

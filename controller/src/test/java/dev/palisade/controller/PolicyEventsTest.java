@@ -1,5 +1,6 @@
 package dev.palisade.controller;
 
+import dev.palisade.testing.Eventually;
 import static dev.palisade.controller.ClusterObjects.denyIngress;
 import static dev.palisade.controller.ClusterObjects.namespace;
 import static dev.palisade.controller.ClusterObjects.pod;

@@ -1,4 +1,4 @@
-package dev.palisade.controller;
+package dev.palisade.testing;
 
 import java.time.Duration;
 
@@ -6,16 +6,17 @@ import java.time.Duration;
  * Polls an assertion until it holds or a timeout passes, then fails with the assertion's last
  * error: tests wait for the controller's asynchronous effects without fixed sleeps.
  */
-final class Eventually {
+public final class Eventually {
   private static final Duration POLL = Duration.ofMillis(50);
 
-  interface Check {
+  /** An assertion that may throw until it holds. */
+  public interface Check {
     void run() throws Exception;
   }
 
   private Eventually() {}
 
-  static void within(Duration timeout, Check check) throws Exception {
+  public static void within(Duration timeout, Check check) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       try {
