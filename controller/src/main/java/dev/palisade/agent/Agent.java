@@ -127,13 +127,19 @@ public final class Agent implements AutoCloseable {
     return registry;
   }
 
-  /** {"node": ..., "ready": ..., "enforcedResourceVersions": {"Pod": 12, ...}}. */
+  /**
+   * {"node": ..., "ready": ..., "enforcedResourceVersions": {"Pod": 12, ...}, "modelMissing":
+   * what the model still lacks ("" when complete), "apiErrors": the API's refusals ("" when
+   * none)}.
+   */
   public String statusJson() {
     Map<String, Object> status = new LinkedHashMap<>();
     status.put("node", settings.nodeName());
     status.put("ready", sync.hasSynced());
     status.put("enforcedResourceVersion", tracker.enforcedResourceVersion().orElse(-1));
     status.put("enforcedResourceVersions", tracker.enforcedVersions());
+    status.put("modelMissing", completeness.missing().orElse(""));
+    status.put("apiErrors", apiErrors.latest().orElse(""));
     try {
       return new ObjectMapper().writeValueAsString(status) + "\n";
     } catch (IOException e) {

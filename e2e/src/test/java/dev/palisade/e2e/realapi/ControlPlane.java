@@ -9,12 +9,20 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real Kubernetes control plane for tests: etcd and kube-apiserver v1.34.4 (RBAC, default
@@ -104,7 +112,7 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /** Creates the namespace (labelled as asked) and its {@code default} ServiceAccount. */
-  public void createNamespace(String name, java.util.Map<String, String> labels) {
+  public void createNamespace(String name, Map<String, String> labels) {
     admin().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
         .withLabels(labels).endMetadata().build()).create();
     if (!withControllerManager) {
@@ -115,8 +123,61 @@ public final class ControlPlane implements AutoCloseable {
     }
   }
 
+  /**
+   * Compacts etcd's history up to its current revision, as the API server does every five
+   * minutes: a watch that resumes from an older resource version then gets 410 Gone and its
+   * informer must relist.
+   */
+  public void compactEtcd() {
+    String etcd = environment().get("ETCD_ENDPOINT");
+    HttpClient http = HttpClient.newHttpClient();
+    try {
+      String range = post(http, etcd + "/v3/kv/range", "{\"key\":\"AA==\"}");
+      Matcher revision = Pattern.compile("\"revision\":\"(\\d+)\"").matcher(range);
+      if (!revision.find()) {
+        throw new IllegalStateException("etcd answered no revision: " + range);
+      }
+      post(http, etcd + "/v3/kv/compaction", "{\"revision\":\"" + revision.group(1)
+          + "\",\"physical\":true}");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted compacting etcd", e);
+    }
+  }
+
+  private static String post(HttpClient http, String url, String json)
+      throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
+        .POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException(url + " answered " + response.statusCode() + ": "
+          + response.body());
+    }
+    return response.body();
+  }
+
+  /** control-plane.env: ETCD_ENDPOINT, PALISADE_API_SERVER, ports. */
+  private Map<String, String> environment() {
+    try {
+      Map<String, String> values = new HashMap<>();
+      for (String line : Files.readAllLines(workDir.resolve("control-plane.env"))) {
+        int equals = line.indexOf('=');
+        if (equals > 0) {
+          values.put(line.substring(0, equals), line.substring(equals + 1));
+        }
+      }
+      return values;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Stops every process (the data stays): an API server outage. */
   public void stopProcesses() {
+    closeAdmin();
     run("stop", List.of(workDir.toString()));
   }
 
@@ -131,10 +192,15 @@ public final class ControlPlane implements AutoCloseable {
 
   @Override
   public void close() {
+    stopProcesses();
+  }
+
+  /** The admin's pooled connections die with the API server: the next call opens new ones. */
+  private synchronized void closeAdmin() {
     if (admin != null) {
       admin.close();
+      admin = null;
     }
-    stopProcesses();
   }
 
   private String kubeconfig(String token, String trust) {
