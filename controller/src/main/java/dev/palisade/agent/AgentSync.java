@@ -5,6 +5,7 @@ import dev.palisade.dataplane.kernel.ApplyResult;
 import dev.palisade.dataplane.kernel.KernelWriter;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.model.RuleGraph;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +39,7 @@ final class AgentSync implements Supplier<SyncOutcome> {
   private long waitingSince = -1;
   /** When the wait was last reported (ticker time). */
   private long waitReportedAt;
+  private boolean listedReported;
 
   AgentSync(RuleGraph graph, GraphCompleteness completeness, ApiErrors apiErrors,
       String nodeName,
@@ -58,6 +60,11 @@ final class AgentSync implements Supplier<SyncOutcome> {
   @Override
   public SyncOutcome get() {
     long start = ticker.read();
+    if (!listedReported && completeness.listed()) {
+      listedReported = true;
+      log.info("initial lists received ({}) at {} ms of process uptime", completeness.cached(),
+          ManagementFactory.getRuntimeMXBean().getUptime());
+    }
     Optional<String> missing = completeness.missing();
     if (missing.isPresent()) {
       reportWait(start, missing.get());
@@ -94,7 +101,12 @@ final class AgentSync implements Supplier<SyncOutcome> {
     }
     metrics.syncSucceeded(duration, desired, endpoints, policies,
         tracker.enforcedResourceVersion().orElse(-1), delays);
-    if (!synced || !result.written().wroteNothing()) {
+    if (!synced) {
+      log.info("first sync in {} ms, at {} ms of process uptime: {} local endpoints, {} "
+          + "policies; wrote {}", TimeUnit.NANOSECONDS.toMillis(duration),
+          ManagementFactory.getRuntimeMXBean().getUptime(), endpoints, policies,
+          result.written().describe());
+    } else if (!result.written().wroteNothing()) {
       log.info("synced in {} ms: {} local endpoints, {} policies; wrote {}",
           TimeUnit.NANOSECONDS.toMillis(duration), endpoints, policies,
           result.written().describe());

@@ -22,17 +22,24 @@ public final class PalisadeProcess implements AutoCloseable {
     this.log = log;
   }
 
-  /** Starts {@code java -jar palisade.jar ARGS} with these extra environment variables. */
+  /** Starts {@code java -Xmx256m -jar palisade.jar ARGS} with these environment variables. */
   public static PalisadeProcess start(Path log, Map<String, String> environment,
       List<String> arguments) {
+    return start(log, environment, List.of("-Xmx256m"), arguments);
+  }
+
+  /** Starts {@code java JVM-OPTIONS -jar palisade.jar ARGS}. */
+  public static PalisadeProcess start(Path log, Map<String, String> environment,
+      List<String> jvmOptions, List<String> arguments) {
     String jar = System.getProperty("palisade.jar");
     if (jar == null || !Files.isRegularFile(Path.of(jar))) {
       throw new IllegalStateException("the shipped jar (system property palisade.jar = " + jar
           + ") is missing: build it with mvn package");
     }
     List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-        "-jar", jar));
+        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar));
     command.addAll(arguments);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(log.toFile());
@@ -44,6 +51,10 @@ public final class PalisadeProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  public long pid() {
+    return process.pid();
   }
 
   public boolean isAlive() {
