@@ -1,6 +1,7 @@
 package dev.palisade.e2e.realapi;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
@@ -67,6 +68,14 @@ public final class ControlPlane implements AutoCloseable {
     return workDir.resolve("admin.kubeconfig");
   }
 
+  /**
+   * The API server's audit log: every request made with a ServiceAccount token outside
+   * kube-system, one JSON object a line (see {@link AuditLog}).
+   */
+  public Path auditLog() {
+    return workDir.resolve("audit.log");
+  }
+
   public String serverUrl() {
     return admin().getConfiguration().getMasterUrl();
   }
@@ -113,6 +122,16 @@ public final class ControlPlane implements AutoCloseable {
       admin().serviceAccounts().inNamespace(name).resource(new ServiceAccountBuilder()
           .withNewMetadata().withName("default").endMetadata().build()).create();
     }
+  }
+
+  /**
+   * Creates a Node object (no kubelet behind it) with this pod CIDR, labelled as a Linux node
+   * so that DaemonSets place a pod on it.
+   */
+  public void createNode(String name, String podCidr) {
+    admin().nodes().resource(new NodeBuilder().withNewMetadata().withName(name)
+        .addToLabels("kubernetes.io/os", "linux").endMetadata()
+        .withNewSpec().withPodCIDR(podCidr).withPodCIDRs(podCidr).endSpec().build()).create();
   }
 
   /** Stops every process (the data stays): an API server outage. */

@@ -1,9 +1,17 @@
 package dev.palisade.e2e.realapi;
 
+import dev.palisade.controller.ControllerSettings;
+import dev.palisade.controller.LinterNotices;
+import dev.palisade.controller.PalisadeController;
+import dev.palisade.model.lint.Linter;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +42,22 @@ public record HelmRelease(ControlPlane plane, String name, String namespace) {
 
   public String controllerServiceAccount() {
     return name + "-controller";
+  }
+
+  /** The controller's leader-election Lease, an object of the release. */
+  public String leaseName() {
+    return name + "-controller-leader";
+  }
+
+  /**
+   * A controller running in this JVM on the chart's Lease, as a replica of the release's
+   * Deployment would (the caller's client decides whose credentials it uses); not started.
+   */
+  public PalisadeController controller(KubernetesClient client, String identity,
+      Duration refreshInterval) {
+    return new PalisadeController(client,
+        new ControllerSettings(namespace, leaseName(), identity, refreshInterval),
+        new SimpleMeterRegistry(), Clock.systemUTC(), new LinterNotices(new Linter()));
   }
 
   /** {@code helm install} with these {@code --set} values; the namespace must exist. */

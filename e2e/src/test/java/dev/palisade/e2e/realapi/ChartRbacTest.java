@@ -1,0 +1,308 @@
+package dev.palisade.e2e.realapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.palisade.controller.PalisadeController;
+import dev.palisade.dataplane.lab.NetnsCluster;
+import dev.palisade.demo.AgentProcess;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodIP;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The chart's RBAC on a real API server, with the components running on the tokens of the
+ * chart's own ServiceAccounts (never admin): the agent as a process of the shipped jar
+ * programming a network namespace, the controller in this JVM.
+ *
+ * <p>Sufficient: both do their job (the agent becomes ready; the controller leads, renews its
+ * Lease, publishes, refreshes and resolves a lint Event) and the API server's audit log shows no
+ * request of theirs refused. Minimal: the audit log shows each grant used by some request, and
+ * with any one grant removed the API server denies such a request; the two grants no request
+ * uses (Lease create and update) are what JOSDK's start check demands, and without either the
+ * controller does not start. The tests run in order on one control plane: the later ones read
+ * what the first one's components asked for.
+ */
+@Tag("control-plane")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ChartRbacTest {
+  private static final String NAMESPACE = "palisade-system";
+  private static final String WORKLOADS = "shop";
+  private static final String NODE = "node-1";
+  /** How often fabric8 renews a held Lease (JOSDK's default retry period). */
+  private static final Duration RENEW_PERIOD = Duration.ofSeconds(2);
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+  /** A Role or ClusterRole of the chart, named after the ServiceAccount it is bound to. */
+  private record ChartRole(String serviceAccount, boolean clusterWide) {
+    List<PolicyRule> rules() {
+      return clusterWide
+          ? plane.admin().rbac().clusterRoles().withName(serviceAccount).get().getRules()
+          : plane.admin().rbac().roles().inNamespace(NAMESPACE).withName(serviceAccount).get()
+              .getRules();
+    }
+
+    void replaceRules(List<PolicyRule> rules) {
+      if (clusterWide) {
+        plane.admin().rbac().clusterRoles().withName(serviceAccount)
+            .edit(role -> { role.setRules(rules); return role; });
+      } else {
+        plane.admin().rbac().roles().inNamespace(NAMESPACE).withName(serviceAccount)
+            .edit(role -> { role.setRules(rules); return role; });
+      }
+    }
+
+    /** A Role grants only in its namespace. */
+    boolean scopes(AuditLog.Request request) {
+      return clusterWide || NAMESPACE.equals(request.namespace());
+    }
+
+    /** The requests of its ServiceAccount that this grant of this role allows. */
+    List<AuditLog.Request> requestsAllowedBy(RbacGrant grant) {
+      return AuditLog.requestsOf(plane, NAMESPACE, serviceAccount).stream()
+          .filter(request -> scopes(request) && grant.allows(request)).toList();
+    }
+
+    @Override
+    public String toString() {
+      return (clusterWide ? "ClusterRole " : "Role ") + serviceAccount;
+    }
+  }
+
+  private static ControlPlane plane;
+  private static HelmRelease release;
+  private static NetnsCluster netns;
+  private static String agentPod;
+  private static List<ChartRole> roles;
+
+  @BeforeAll
+  static void installTheChartOnANode() {
+    plane = ControlPlane.start(true);
+    plane.createNamespace(NAMESPACE, Map.of("pod-security.kubernetes.io/enforce", "privileged"));
+    plane.createNamespace(WORKLOADS, Map.of());
+    release = new HelmRelease(plane, "palisade", NAMESPACE);
+    release.install(Map.of()).assertSucceeded();
+    plane.createNode(NODE, "10.244.1.0/24");
+    // The DaemonSet controller creates the agent's pod; an agent finds its DaemonSet from it.
+    Await.until("the DaemonSet's pod", TIMEOUT, () -> !plane.admin().pods().inNamespace(NAMESPACE)
+        .withLabel("app.kubernetes.io/component", "agent").list().getItems().isEmpty());
+    agentPod = plane.admin().pods().inNamespace(NAMESPACE)
+        .withLabel("app.kubernetes.io/component", "agent").list().getItems().get(0)
+        .getMetadata().getName();
+    roles = List.of(new ChartRole(release.agentServiceAccount(), true),
+        new ChartRole(release.agentServiceAccount(), false),
+        new ChartRole(release.controllerServiceAccount(), true),
+        new ChartRole(release.controllerServiceAccount(), false));
+  }
+
+  @AfterAll
+  static void stop() {
+    try {
+      if (netns != null) {
+        netns.close();
+      }
+    } finally {
+      if (plane != null) {
+        plane.close();
+      }
+    }
+  }
+
+  @Test
+  @Order(1)
+  void theComponentsDoTheirJobWithTheChartsGrants(@TempDir Path logs)
+      throws Exception {
+    netns = NetnsCluster.start("palrbac", 1);
+    // fail-closed: the agent also reads its Node, the one request only that setting makes.
+    try (AgentProcess agent = AgentProcess.start(System.getProperty("palisade.jar"), NODE,
+            netns.nodeNamespace(1), plane.kubeconfigFor(NAMESPACE, release.agentServiceAccount()),
+            logs.resolve("agent.log"), List.of("--fail-closed=true", "--pod-name=" + agentPod,
+                "--pod-namespace=" + NAMESPACE));
+        KubernetesClient controllerClient = plane.clientFor(NAMESPACE,
+            release.controllerServiceAccount());
+        // A refresh interval of 2 s makes the controller update its standing Event soon.
+        PalisadeController controller = release.controller(controllerClient, "rbac-test",
+            Duration.ofSeconds(2))) {
+      controller.start();
+
+      Await.until("the controller leads", TIMEOUT, controller::isLeading);
+      assertRenewsItsLease("rbac-test");
+      publishesRefreshesAndResolvesALintEvent();
+      Await.until("the agent is ready; its log:\n" + logOf(agent), TIMEOUT,
+          () -> agent.status().map(status -> status.path("ready").asBoolean()).orElse(false));
+      assertThat(logOf(agent)).contains("watching my DaemonSet " + NAMESPACE + "/"
+          + release.agentServiceAccount());
+    }
+  }
+
+  @Test
+  @Order(2)
+  void everyRequestIsGrantedAndEveryGrantIsUsed() {
+    for (String serviceAccount : List.of(release.agentServiceAccount(),
+        release.controllerServiceAccount())) {
+      assertThat(AuditLog.requestsOf(plane, NAMESPACE, serviceAccount))
+          .as("requests of %s", serviceAccount)
+          .isNotEmpty()
+          .allSatisfy(request -> assertThat(request.code()).as(request.toString())
+              .isNotIn(401, 403))
+          .allSatisfy(request -> assertThat(roles.stream()
+              .filter(role -> role.serviceAccount().equals(serviceAccount))
+              .anyMatch(role -> role.scopes(request) && RbacGrant.of(role.rules()).stream()
+                  .anyMatch(grant -> grant.allows(request))))
+              .as("a grant of the chart allows %s", request).isTrue());
+    }
+    List<String> unused = new ArrayList<>();
+    for (ChartRole role : roles) {
+      RbacGrant.of(role.rules()).stream()
+          .filter(grant -> role.requestsAllowedBy(grant).isEmpty())
+          .forEach(grant -> unused.add(role + ": " + grant));
+    }
+    // Only JOSDK's start check asks for these (see the last test).
+    assertThat(unused).containsExactlyInAnyOrder(
+        "Role " + release.controllerServiceAccount() + ": create coordination.k8s.io/leases",
+        "Role " + release.controllerServiceAccount() + ": update coordination.k8s.io/leases named "
+            + release.leaseName());
+  }
+
+  @Test
+  @Order(3)
+  void withoutAnyOneGrantTheApiServerDeniesARequestTheComponentMakes() {
+    for (ChartRole role : roles) {
+      List<PolicyRule> granted = role.rules();
+      for (RbacGrant removed : RbacGrant.of(granted)) {
+        List<AuditLog.Request> needing = role.requestsAllowedBy(removed);
+        if (needing.isEmpty()) {
+          continue; // the Lease grants of JOSDK's start check: the next test
+        }
+        Set<RbacGrant> rest = new HashSet<>(RbacGrant.of(granted));
+        rest.remove(removed);
+        role.replaceRules(RbacGrant.rules(rest));
+        try {
+          for (AuditLog.Request request : needing) {
+            Await.until(role + " without " + removed + " denies " + request, TIMEOUT,
+                () -> !allowed(role.serviceAccount(), request));
+          }
+        } finally {
+          role.replaceRules(granted);
+        }
+        for (AuditLog.Request request : needing) {
+          Await.until(role + " restored allows " + request, TIMEOUT,
+              () -> allowed(role.serviceAccount(), request));
+        }
+      }
+    }
+  }
+
+  @Test
+  @Order(4)
+  void withoutLeaseCreateOrUpdateTheControllerDoesNotStart() {
+    ChartRole leaseRole = new ChartRole(release.controllerServiceAccount(), false);
+    List<PolicyRule> granted = leaseRole.rules();
+    for (String verb : List.of("create", "update")) {
+      leaseRole.replaceRules(RbacGrant.rules(RbacGrant.of(granted).stream()
+          .filter(grant -> !grant.verb().equals(verb)).toList()));
+      try (KubernetesClient client = plane.clientFor(NAMESPACE,
+              release.controllerServiceAccount());
+          PalisadeController controller = release.controller(client, "without-" + verb,
+              Duration.ofSeconds(2))) {
+        assertThatThrownBy(controller::start).as("start without %s on leases", verb)
+            .hasStackTraceContaining("missing required verbs: [" + verb + "]");
+      } finally {
+        leaseRole.replaceRules(granted);
+      }
+    }
+  }
+
+  /** The API server's answer for this ServiceAccount and request, as its authorizer decides. */
+  private static boolean allowed(String serviceAccount, AuditLog.Request request) {
+    return plane.admin().authorization().v1().subjectAccessReview().create(
+        new SubjectAccessReviewBuilder().withNewSpec()
+            .withUser("system:serviceaccount:" + NAMESPACE + ":" + serviceAccount)
+            .withGroups("system:serviceaccounts", "system:serviceaccounts:" + NAMESPACE,
+                "system:authenticated")
+            .withNewResourceAttributes().withVerb(request.verb())
+            .withGroup(request.apiGroup()).withResource(request.resource())
+            .withNamespace(request.namespace()).withName(request.name())
+            .endResourceAttributes().endSpec().build())
+        .getStatus().getAllowed();
+  }
+
+  /** Over more than two renew periods the holder stays and the renew time moves on twice. */
+  private static void assertRenewsItsLease(String identity) {
+    Set<ZonedDateTime> renewTimes = new HashSet<>();
+    Await.until("two renewals of the Lease by " + identity, RENEW_PERIOD.multipliedBy(5), () -> {
+      Lease lease = plane.admin().leases().inNamespace(NAMESPACE).withName(release.leaseName())
+          .get();
+      assertThat(lease.getSpec().getHolderIdentity()).isEqualTo(identity);
+      renewTimes.add(lease.getSpec().getRenewTime());
+      return renewTimes.size() >= 3;
+    });
+  }
+
+  /**
+   * A policy that selects no pod is a PAL001 finding: its Event is created, refreshed
+   * (updated), and once a pod matches, deleted with a PAL001Resolved notice in its place.
+   */
+  private static void publishesRefreshesAndResolvesALintEvent() {
+    KubernetesClient admin = plane.admin();
+    admin.network().v1().networkPolicies().inNamespace(WORKLOADS).resource(
+        new NetworkPolicyBuilder().withNewMetadata().withName("web").endMetadata()
+            .withNewSpec().withNewPodSelector().addToMatchLabels("app", "web").endPodSelector()
+            .withPolicyTypes("Ingress").endSpec().build()).create();
+    Await.until("a PAL001 Event refreshed at least once", TIMEOUT,
+        () -> eventsOfPolicy("PAL001").anyMatch(event -> event.getCount() != null
+            && event.getCount() >= 2));
+
+    admin.pods().inNamespace(WORKLOADS).resource(new PodBuilder().withNewMetadata()
+        .withName("web").addToLabels("app", "web").endMetadata().withNewSpec()
+        .withNodeName(NODE).addNewContainer().withName("web").withImage("web").endContainer()
+        .endSpec().build()).create();
+    admin.pods().inNamespace(WORKLOADS).withName("web").editStatus(pod -> new PodBuilder(pod)
+        .editOrNewStatus().withPhase("Running").withPodIP("10.244.1.10")
+        .withPodIPs(new PodIP("10.244.1.10")).endStatus().build());
+    Await.until("the PAL001 Event replaced by PAL001Resolved", TIMEOUT,
+        () -> eventsOfPolicy("PAL001").findAny().isEmpty()
+            && eventsOfPolicy("PAL001Resolved").findAny().isPresent());
+  }
+
+  private static Stream<Event> eventsOfPolicy(String reason) {
+    return plane.admin().v1().events().inNamespace(WORKLOADS).list().getItems().stream()
+        .filter(event -> "web".equals(event.getInvolvedObject().getName())
+            && "NetworkPolicy".equals(event.getInvolvedObject().getKind())
+            && reason.equals(event.getReason()));
+  }
+
+  private static String logOf(AgentProcess agent) {
+    try {
+      return Files.readString(agent.log());
+    } catch (IOException e) {
+      return "(unreadable: " + e.getMessage() + ")";
+    }
+  }
+}
