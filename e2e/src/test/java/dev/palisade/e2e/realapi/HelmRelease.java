@@ -4,8 +4,10 @@ import dev.palisade.controller.ControllerSettings;
 import dev.palisade.controller.LinterNotices;
 import dev.palisade.controller.PalisadeController;
 import dev.palisade.model.lint.Linter;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -71,6 +73,13 @@ public record HelmRelease(ControlPlane plane, String name, String namespace) {
 
   public Outcome uninstall() {
     return helm(List.of("uninstall", name, "--wait"));
+  }
+
+  /** The objects of the release's current revision, as Helm sent them to the API server. */
+  public List<HasMetadata> manifest() {
+    String yaml = helm(List.of("get", "manifest", name)).assertSucceeded().output();
+    return plane.admin().load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)))
+        .items();
   }
 
   private static List<String> withValues(List<String> command, Map<String, String> values) {
