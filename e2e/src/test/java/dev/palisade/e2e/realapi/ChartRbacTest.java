@@ -9,12 +9,9 @@ import dev.palisade.demo.AgentProcess;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodIP;
-import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
-import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,47 +56,11 @@ class ChartRbacTest {
   private static final Duration RENEW_PERIOD = Duration.ofSeconds(2);
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-  /** A Role or ClusterRole of the chart, named after the ServiceAccount it is bound to. */
-  private record ChartRole(String serviceAccount, boolean clusterWide) {
-    List<PolicyRule> rules() {
-      return clusterWide
-          ? plane.admin().rbac().clusterRoles().withName(serviceAccount).get().getRules()
-          : plane.admin().rbac().roles().inNamespace(NAMESPACE).withName(serviceAccount).get()
-              .getRules();
-    }
-
-    void replaceRules(List<PolicyRule> rules) {
-      if (clusterWide) {
-        plane.admin().rbac().clusterRoles().withName(serviceAccount)
-            .edit(role -> { role.setRules(rules); return role; });
-      } else {
-        plane.admin().rbac().roles().inNamespace(NAMESPACE).withName(serviceAccount)
-            .edit(role -> { role.setRules(rules); return role; });
-      }
-    }
-
-    /** A Role grants only in its namespace. */
-    boolean scopes(AuditLog.Request request) {
-      return clusterWide || NAMESPACE.equals(request.namespace());
-    }
-
-    /** The requests of its ServiceAccount that this grant of this role allows. */
-    List<AuditLog.Request> requestsAllowedBy(RbacGrant grant) {
-      return AuditLog.requestsOf(plane, NAMESPACE, serviceAccount).stream()
-          .filter(request -> scopes(request) && grant.allows(request)).toList();
-    }
-
-    @Override
-    public String toString() {
-      return (clusterWide ? "ClusterRole " : "Role ") + serviceAccount;
-    }
-  }
-
   private static ControlPlane plane;
   private static HelmRelease release;
   private static NetnsCluster netns;
   private static String agentPod;
-  private static List<ChartRole> roles;
+  private static ReleaseCheck check;
 
   @BeforeAll
   static void installTheChartOnANode() {
@@ -115,10 +76,7 @@ class ChartRbacTest {
     agentPod = plane.admin().pods().inNamespace(NAMESPACE)
         .withLabel("app.kubernetes.io/component", "agent").list().getItems().get(0)
         .getMetadata().getName();
-    roles = List.of(new ChartRole(release.agentServiceAccount(), true),
-        new ChartRole(release.agentServiceAccount(), false),
-        new ChartRole(release.controllerServiceAccount(), true),
-        new ChartRole(release.controllerServiceAccount(), false));
+    check = new ReleaseCheck(plane.admin(), NAMESPACE, release.name());
   }
 
   @AfterAll
@@ -163,58 +121,47 @@ class ChartRbacTest {
 
   @Test
   @Order(2)
-  void everyRequestIsGrantedAndEveryGrantIsUsed() {
-    for (String serviceAccount : List.of(release.agentServiceAccount(),
-        release.controllerServiceAccount())) {
-      assertThat(AuditLog.requestsOf(plane, NAMESPACE, serviceAccount))
-          .as("requests of %s", serviceAccount)
-          .isNotEmpty()
+  void theComponentsMakeTheChartsRequestsWhichItsRolesAllowAndNoOthers() {
+    Map<String, List<ChartRequests.Request>> expected = Map.of(
+        release.agentServiceAccount(), ChartRequests.agent(release.name()),
+        release.controllerServiceAccount(), ChartRequests.controller(release.name()));
+    expected.forEach((serviceAccount, requests) -> {
+      Set<AuditLog.Request> audited = AuditLog.requestsOf(plane, NAMESPACE, serviceAccount);
+      assertThat(audited).as("requests of %s", serviceAccount)
           .allSatisfy(request -> assertThat(request.code()).as(request.toString())
               .isNotIn(401, 403))
-          .allSatisfy(request -> assertThat(roles.stream()
-              .filter(role -> role.serviceAccount().equals(serviceAccount))
-              .anyMatch(role -> role.scopes(request) && RbacGrant.of(role.rules()).stream()
-                  .anyMatch(grant -> grant.allows(request))))
-              .as("a grant of the chart allows %s", request).isTrue());
-    }
-    List<String> unused = new ArrayList<>();
-    for (ChartRole role : roles) {
-      RbacGrant.of(role.rules()).stream()
-          .filter(grant -> role.requestsAllowedBy(grant).isEmpty())
-          .forEach(grant -> unused.add(role + ": " + grant));
-    }
-    // Only JOSDK's start check asks for these (see the last test).
-    assertThat(unused).containsExactlyInAnyOrder(
-        "Role " + release.controllerServiceAccount() + ": create coordination.k8s.io/leases",
-        "Role " + release.controllerServiceAccount() + ": update coordination.k8s.io/leases named "
-            + release.leaseName());
+          .allSatisfy(request -> assertThat(requests)
+              .as("%s is one of %s's requests", request, serviceAccount)
+              .anyMatch(known -> known.matches(request, NAMESPACE)));
+      assertThat(requests).allSatisfy(known -> assertThat(audited)
+          .as("%s made %s", serviceAccount, known)
+          .anyMatch(request -> known.matches(request, NAMESPACE)));
+    });
+    assertThat(check.problems()).isEmpty();
   }
 
   @Test
   @Order(3)
-  void withoutAnyOneGrantTheApiServerDeniesARequestTheComponentMakes() {
-    for (ChartRole role : roles) {
+  void withoutAnyOneGrantARequestOfTheComponentIsDenied() {
+    for (ChartRole role : ChartRole.of(plane.admin(), NAMESPACE, release.name())) {
       List<PolicyRule> granted = role.rules();
       for (RbacGrant removed : RbacGrant.of(granted)) {
-        List<AuditLog.Request> needing = role.requestsAllowedBy(removed);
-        if (needing.isEmpty()) {
-          continue; // the Lease grants of JOSDK's start check: the next test
-        }
-        Set<RbacGrant> rest = new HashSet<>(RbacGrant.of(granted));
+        List<String> denied = ChartRequests.allowedTo(release.name()).get(role.serviceAccount())
+            .stream()
+            .filter(request -> role.allows(removed, request.in(NAMESPACE)))
+            .map(request -> role.serviceAccount() + " may not " + request)
+            .toList();
+        assertThat(denied).as("requests %s allows", removed).isNotEmpty();
+        List<RbacGrant> rest = new ArrayList<>(RbacGrant.of(granted));
         rest.remove(removed);
         role.replaceRules(RbacGrant.rules(rest));
         try {
-          for (AuditLog.Request request : needing) {
-            Await.until(role + " without " + removed + " denies " + request, TIMEOUT,
-                () -> !allowed(role.serviceAccount(), request));
-          }
+          Await.until(role + " without " + removed + " denies " + denied + "; the check says "
+              + check.problems(), TIMEOUT, () -> check.problems().equals(denied));
         } finally {
           role.replaceRules(granted);
         }
-        for (AuditLog.Request request : needing) {
-          Await.until(role + " restored allows " + request, TIMEOUT,
-              () -> allowed(role.serviceAccount(), request));
-        }
+        Await.until(role + " restored", TIMEOUT, () -> check.problems().isEmpty());
       }
     }
   }
@@ -222,7 +169,8 @@ class ChartRbacTest {
   @Test
   @Order(4)
   void withoutLeaseCreateOrUpdateTheControllerDoesNotStart() {
-    ChartRole leaseRole = new ChartRole(release.controllerServiceAccount(), false);
+    ChartRole leaseRole = new ChartRole(plane.admin(), NAMESPACE,
+        release.controllerServiceAccount(), false);
     List<PolicyRule> granted = leaseRole.rules();
     for (String verb : List.of("create", "update")) {
       leaseRole.replaceRules(RbacGrant.rules(RbacGrant.of(granted).stream()
@@ -237,20 +185,6 @@ class ChartRbacTest {
         leaseRole.replaceRules(granted);
       }
     }
-  }
-
-  /** The API server's answer for this ServiceAccount and request, as its authorizer decides. */
-  private static boolean allowed(String serviceAccount, AuditLog.Request request) {
-    return plane.admin().authorization().v1().subjectAccessReview().create(
-        new SubjectAccessReviewBuilder().withNewSpec()
-            .withUser("system:serviceaccount:" + NAMESPACE + ":" + serviceAccount)
-            .withGroups("system:serviceaccounts", "system:serviceaccounts:" + NAMESPACE,
-                "system:authenticated")
-            .withNewResourceAttributes().withVerb(request.verb())
-            .withGroup(request.apiGroup()).withResource(request.resource())
-            .withNamespace(request.namespace()).withName(request.name())
-            .endResourceAttributes().endSpec().build())
-        .getStatus().getAllowed();
   }
 
   /** Over more than two renew periods the holder stays and the renew time moves on twice. */
