@@ -40,11 +40,12 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Sufficient: both do their job (the agent becomes ready; the controller leads, renews its
  * Lease, publishes, refreshes and resolves a lint Event) and the API server's audit log shows no
- * request of theirs refused. Minimal: the audit log shows each grant used by some request, and
- * with any one grant removed the API server denies such a request; the two grants no request
- * uses (Lease create and update) are what JOSDK's start check demands, and without either the
- * controller does not start. The tests run in order on one control plane: the later ones read
- * what the first one's components asked for.
+ * request of theirs refused. Exact: the audit log holds exactly the requests of {@link
+ * ChartRequests}, and {@link ReleaseCheck} finds each of them allowed and each grant used by one.
+ * Minimal: with any one grant removed the authorizer denies exactly the requests it allowed;
+ * the two grants no request uses (Lease create and update) are what JOSDK's start check demands,
+ * and without either the controller does not start. The tests run in order on one control
+ * plane: the later ones read what the first one's components asked for.
  */
 @Tag("control-plane")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -94,8 +95,7 @@ class ChartRbacTest {
 
   @Test
   @Order(1)
-  void theComponentsDoTheirJobWithTheChartsGrants(@TempDir Path logs)
-      throws Exception {
+  void theComponentsDoTheirJobWithTheChartsGrants(@TempDir Path logs) {
     netns = NetnsCluster.start("palrbac", 1);
     // fail-closed: the agent also reads its Node, the one request only that setting makes.
     try (AgentProcess agent = AgentProcess.start(System.getProperty("palisade.jar"), NODE,
@@ -112,10 +112,11 @@ class ChartRbacTest {
       Await.until("the controller leads", TIMEOUT, controller::isLeading);
       assertRenewsItsLease("rbac-test");
       publishesRefreshesAndResolvesALintEvent();
-      Await.until("the agent is ready; its log:\n" + logOf(agent), TIMEOUT,
-          () -> agent.status().map(status -> status.path("ready").asBoolean()).orElse(false));
+      Await.until("the agent is ready", TIMEOUT, () -> agent.status()
+          .map(status -> status.path("ready").asBoolean()).orElse(false),
+          () -> "; its log:\n" + logOf(agent));
       assertThat(logOf(agent)).contains("watching my DaemonSet " + NAMESPACE + "/"
-          + release.agentServiceAccount());
+          + release.name() + "-agent");
     }
   }
 
@@ -156,8 +157,8 @@ class ChartRbacTest {
         rest.remove(removed);
         role.replaceRules(RbacGrant.rules(rest));
         try {
-          Await.until(role + " without " + removed + " denies " + denied + "; the check says "
-              + check.problems(), TIMEOUT, () -> check.problems().equals(denied));
+          Await.until(role + " without " + removed + " denies " + denied, TIMEOUT,
+              () -> check.problems().equals(denied), () -> "; the check says " + check.problems());
         } finally {
           role.replaceRules(granted);
         }
