@@ -28,6 +28,11 @@ their bindings) carry it too, so two releases do not collide.
 {{- printf "%s-controller" (include "palisade.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
+{{/* The controller's leader-election Lease, an object of the chart (controller-lease.yaml). */}}
+{{- define "palisade.controller.leaseName" -}}
+{{- printf "%s-leader" (include "palisade.controller.name" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
 {{- define "palisade.image" -}}
 {{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
 {{- end }}

@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -36,6 +37,7 @@ import java.io.Reader;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -59,15 +61,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Renders helm/palisade with {@code helm template} (default values, and
  * {@code ci/non-default-values.yaml}), parses every object with fabric8 (unknown fields are
  * errors) and checks what the chart promises: the agent's narrow privileges, read-only RBAC for
- * the agent, Events and the Lease as the controller's only writes, settings reaching the agent,
+ * the agent, Events and the Lease as the controller's only writes (each grant one that the
+ * component uses: e2e ChartRbacTest proves that on a real API server), the Lease as an object
+ * of the release, settings reaching the agent,
  * and a schema that refuses wrong values before anything is installed.
  */
 class ChartTest {
 
-  private static final Set<String> READ = Set.of("get", "list", "watch");
-  private static final Set<Grant> CLUSTER_READS = union(
-      Grant.all("", List.of("pods", "namespaces", "nodes"), READ),
-      Grant.all("networking.k8s.io", List.of("networkpolicies"), READ));
+  /** Informers list and watch; neither component reads these objects one by one. */
+  private static final Set<String> INFORM = Set.of("list", "watch");
+  private static final Set<Grant> CLUSTER_INFORMERS = union(
+      Grant.all("", List.of("pods", "namespaces"), INFORM),
+      Grant.all("networking.k8s.io", List.of("networkpolicies"), INFORM));
 
   @TempDir
   static Path scratch;
@@ -137,7 +142,8 @@ class ChartTest {
         "ClusterRoleBinding/palisade-agent", "ClusterRoleBinding/palisade-controller",
         "Role/palisade-agent", "Role/palisade-controller",
         "RoleBinding/palisade-agent", "RoleBinding/palisade-controller",
-        "DaemonSet/palisade-agent", "Deployment/palisade-controller");
+        "DaemonSet/palisade-agent", "Deployment/palisade-controller",
+        "Lease/palisade-controller-leader");
   }
 
   @Test
@@ -346,14 +352,14 @@ class ChartTest {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Values.class)
-  void agentMayOnlyReadTheClusterAndItsOwnDaemonSet(Values values) {
+  void agentMayOnlyReadTheClusterItsNodeAndItsOwnDaemonSet(Values values) {
     RenderedChart chart = values.render();
-    Role ownDaemonSet = chart.get(Role.class, values.agent());
 
-    assertThat(Grant.of(chart.get(ClusterRole.class, values.agent()).getRules())).isEqualTo(CLUSTER_READS);
-    assertThat(Grant.of(ownDaemonSet.getRules())).isEqualTo(Grant.all("apps", List.of("daemonsets"), READ));
-    assertThat(ownDaemonSet.getRules()).singleElement()
-        .satisfies(rule -> assertThat(rule.getResourceNames()).containsExactly(values.agent()));
+    assertThat(Grant.of(chart.get(ClusterRole.class, values.agent()).getRules())).isEqualTo(
+        union(CLUSTER_INFORMERS, Grant.all("", List.of("nodes"), Set.of("get"))));
+    assertThat(Grant.of(chart.get(Role.class, values.agent()).getRules())).isEqualTo(union(
+        Grant.all("", List.of("pods"), Set.of("get")),
+        Grant.named("apps", "daemonsets", values.agent(), INFORM)));
     assertBoundToServiceAccount(chart, values.agent());
   }
 
@@ -363,15 +369,37 @@ class ChartTest {
   @EnumSource(Values.class)
   void controllerMayWriteOnlyEventsAndItsLease(Values values) {
     RenderedChart chart = values.render();
-    Set<Grant> events = union(
-        Grant.all("", List.of("events"), Set.of("create", "patch", "update")),
-        Grant.all("events.k8s.io", List.of("events"), Set.of("create", "patch", "update")));
+    Set<Grant> findingEvents = Grant.all("", List.of("events"),
+        Set.of("list", "create", "update", "delete"));
+    // get, patch (fabric8's renewal) and update (JOSDK's start check) on its own Lease only;
+    // create cannot be limited to a name.
+    Set<Grant> leaderElection = union(
+        Grant.named("coordination.k8s.io", "leases", values.controller() + "-leader",
+            Set.of("get", "patch", "update")),
+        Grant.all("coordination.k8s.io", List.of("leases"), Set.of("create")));
 
     assertThat(Grant.of(chart.get(ClusterRole.class, values.controller()).getRules()))
-        .isEqualTo(union(CLUSTER_READS, events));
+        .isEqualTo(union(CLUSTER_INFORMERS, findingEvents));
     assertThat(Grant.of(chart.get(Role.class, values.controller()).getRules()))
-        .isEqualTo(Grant.all("coordination.k8s.io", List.of("leases"), Set.of("get", "create", "update")));
+        .isEqualTo(leaderElection);
     assertBoundToServiceAccount(chart, values.controller());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Values.class)
+  void controllerLeaseIsAnObjectOfTheRelease(Values values) {
+    RenderedChart chart = values.render();
+    String leaseName = values.controller() + "-leader";
+    Lease lease = chart.get(Lease.class, leaseName);
+
+    assertThat(lease.getMetadata().getNamespace()).isEqualTo(Helm.NAMESPACE);
+    // What fabric8's LeaseLock needs to read it as a free lease; no holder, which is the
+    // controller's field.
+    assertThat(lease.getSpec().getLeaseDurationSeconds()).isEqualTo(15);
+    assertThat(lease.getSpec().getRenewTime()).isEqualTo(lease.getSpec().getAcquireTime())
+        .isEqualTo(ZonedDateTime.parse("1970-01-01T00:00:00Z"));
+    assertThat(lease.getSpec().getHolderIdentity()).isNull();
+    assertThat(lease.getSpec().getLeaseTransitions()).isNull();
   }
 
   static Stream<Arguments> controllerDeployments() {
@@ -387,7 +415,8 @@ class ChartTest {
     SecurityContext security = container.getSecurityContext();
 
     assertThat(controller.getSpec().getReplicas()).isEqualTo(replicas);
-    assertThat(container.getArgs()).containsExactly("controller", "--lease-namespace=$(POD_NAMESPACE)");
+    assertThat(container.getArgs()).containsExactly("controller", "--lease-namespace=$(POD_NAMESPACE)",
+        "--lease-name=" + values.controller() + "-leader");
     assertThat(fieldRefs(container)).isEqualTo(Map.of("POD_NAMESPACE", "metadata.namespace"));
     assertThat(container.getPorts()).singleElement()
         .satisfies(port -> assertThat(port.getContainerPort()).isEqualTo(9302));

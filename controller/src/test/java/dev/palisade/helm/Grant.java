@@ -2,19 +2,31 @@ package dev.palisade.helm;
 
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** One permission of an RBAC rule, flattened: rules compare exactly as sets of grants. */
-record Grant(String apiGroup, String resource, String verb) implements Comparable<Grant> {
+/**
+ * One permission of an RBAC rule, flattened: rules compare exactly as sets of grants.
+ *
+ * @param resourceName the one object the grant is limited to, or {@link #ANY_NAME}
+ */
+record Grant(String apiGroup, String resource, String resourceName, String verb)
+    implements Comparable<Grant> {
+
+  static final String ANY_NAME = "";
 
   static Set<Grant> of(Collection<PolicyRule> rules) {
     Set<Grant> grants = new TreeSet<>();
     for (PolicyRule rule : rules) {
+      List<String> names = rule.getResourceNames().isEmpty() ? List.of(ANY_NAME)
+          : rule.getResourceNames();
       for (String apiGroup : rule.getApiGroups()) {
         for (String resource : rule.getResources()) {
-          for (String verb : rule.getVerbs()) {
-            grants.add(new Grant(apiGroup, resource, verb));
+          for (String name : names) {
+            for (String verb : rule.getVerbs()) {
+              grants.add(new Grant(apiGroup, resource, name, verb));
+            }
           }
         }
       }
@@ -22,10 +34,18 @@ record Grant(String apiGroup, String resource, String verb) implements Comparabl
     return grants;
   }
 
-  /** Every verb on every resource of the given API group. */
+  /** Every verb on every object of the given resources of an API group. */
   static Set<Grant> all(String apiGroup, Collection<String> resources, Collection<String> verbs) {
     Set<Grant> grants = new TreeSet<>();
-    resources.forEach(resource -> verbs.forEach(verb -> grants.add(new Grant(apiGroup, resource, verb))));
+    resources.forEach(resource -> grants.addAll(named(apiGroup, resource, ANY_NAME, verbs)));
+    return grants;
+  }
+
+  /** Every verb on one named object. */
+  static Set<Grant> named(String apiGroup, String resource, String name,
+      Collection<String> verbs) {
+    Set<Grant> grants = new TreeSet<>();
+    verbs.forEach(verb -> grants.add(new Grant(apiGroup, resource, name, verb)));
     return grants;
   }
 
@@ -36,6 +56,7 @@ record Grant(String apiGroup, String resource, String verb) implements Comparabl
 
   @Override
   public String toString() {
-    return (apiGroup.isEmpty() ? "core" : apiGroup) + "/" + resource + ":" + verb;
+    return (apiGroup.isEmpty() ? "core" : apiGroup) + "/" + resource
+        + (resourceName.isEmpty() ? "" : "/" + resourceName) + ":" + verb;
   }
 }

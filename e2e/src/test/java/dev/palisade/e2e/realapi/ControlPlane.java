@@ -1,6 +1,7 @@
 package dev.palisade.e2e.realapi;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
@@ -73,6 +74,14 @@ public final class ControlPlane implements AutoCloseable {
 
   public Path adminKubeconfig() {
     return workDir.resolve("admin.kubeconfig");
+  }
+
+  /**
+   * The API server's audit log: every request made with a ServiceAccount token outside
+   * kube-system, one JSON object a line (see {@link AuditLog}).
+   */
+  public Path auditLog() {
+    return workDir.resolve("audit.log");
   }
 
   public String serverUrl() {
@@ -173,6 +182,16 @@ public final class ControlPlane implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Creates a Node object (no kubelet behind it) with this pod CIDR, labelled as a Linux node
+   * so that DaemonSets place a pod on it.
+   */
+  public void createNode(String name, String podCidr) {
+    admin().nodes().resource(new NodeBuilder().withNewMetadata().withName(name)
+        .addToLabels("kubernetes.io/os", "linux").endMetadata()
+        .withNewSpec().withPodCIDR(podCidr).withPodCIDRs(podCidr).endSpec().build()).create();
   }
 
   /** Stops every process (the data stays): an API server outage. */

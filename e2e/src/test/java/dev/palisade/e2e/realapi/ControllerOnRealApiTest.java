@@ -102,7 +102,7 @@ class ControllerOnRealApiTest {
   }
 
   private static Optional<String> currentHolder() {
-    Lease lease = plane.admin().leases().inNamespace(SYSTEM).withName("palisade-controller")
+    Lease lease = plane.admin().leases().inNamespace(SYSTEM).withName(release.name() + "-controller-leader")
         .get();
     if (lease == null || lease.getSpec().getHolderIdentity() == null
         || lease.getSpec().getHolderIdentity().isEmpty()

@@ -1,9 +1,19 @@
 package dev.palisade.e2e.realapi;
 
+import dev.palisade.controller.ControllerSettings;
+import dev.palisade.controller.LinterNotices;
+import dev.palisade.controller.PalisadeController;
+import dev.palisade.model.lint.Linter;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +46,22 @@ public record HelmRelease(ControlPlane plane, String name, String namespace) {
     return name + "-controller";
   }
 
+  /** The controller's leader-election Lease, an object of the release. */
+  public String leaseName() {
+    return name + "-controller-leader";
+  }
+
+  /**
+   * A controller running in this JVM on the chart's Lease, as a replica of the release's
+   * Deployment would (the caller's client decides whose credentials it uses); not started.
+   */
+  public PalisadeController controller(KubernetesClient client, String identity,
+      Duration refreshInterval) {
+    return new PalisadeController(client,
+        new ControllerSettings(namespace, leaseName(), identity, refreshInterval),
+        new SimpleMeterRegistry(), Clock.systemUTC(), new LinterNotices(new Linter()));
+  }
+
   /** {@code helm install} with these {@code --set} values; the namespace must exist. */
   public Outcome install(Map<String, String> values) {
     return helm(withValues(List.of("install", name, CHART.toString()), values));
@@ -47,6 +73,13 @@ public record HelmRelease(ControlPlane plane, String name, String namespace) {
 
   public Outcome uninstall() {
     return helm(List.of("uninstall", name, "--wait"));
+  }
+
+  /** The objects of the release's current revision, as Helm sent them to the API server. */
+  public List<HasMetadata> manifest() {
+    String yaml = helm(List.of("get", "manifest", name)).assertSucceeded().output();
+    return plane.admin().load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)))
+        .items();
   }
 
   private static List<String> withValues(List<String> command, Map<String, String> values) {
