@@ -3,6 +3,7 @@ package dev.palisade.agent;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ExceptionHandler;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -85,19 +86,23 @@ public final class ApiErrors {
           + "helm uninstall)";
       case 403 -> "403 Forbidden: " + message + " (the agent's ClusterRole must grant get, list "
           + "and watch on namespaces, pods and networkpolicies: see helm/README.md)";
-      case 0 -> "cannot reach the API server: " + message;
+      case 0 -> message;
       default -> code + ": " + message;
     };
   }
 
-  /** The innermost cause, e.g. "ConnectException" or "UnknownHostException: api.example". */
+  /**
+   * A failure without an HTTP status, by its innermost cause: "cannot reach the API server:
+   * ConnectException" for a network fault, else the cause itself (e.g. JOSDK refusing to start).
+   */
   private static String rootCause(Throwable failure) {
     Throwable root = failure;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    return root.getClass().getSimpleName()
+    String cause = root.getClass().getSimpleName()
         + (root.getMessage() == null ? "" : ": " + root.getMessage());
+    return root instanceof IOException ? "cannot reach the API server: " + cause : cause;
   }
 
   private static Optional<KubernetesClientException> apiException(Throwable failure) {

@@ -86,7 +86,12 @@ class ControllerOnRealApiTest {
     Path kubeconfig = plane.kubeconfigFor(SYSTEM, release.controllerServiceAccount());
     return PalisadeProcess.start(logs.resolve(identity + ".log"), Map.of("HOSTNAME", identity,
         "POD_NAMESPACE", SYSTEM), List.of("controller", "--kubeconfig", kubeconfig.toString(),
-        "--health-port", "0"));
+        "--lease-name", leaseName(), "--health-port", "0"));
+  }
+
+  /** The Lease the chart creates and lets the controller use, as its Deployment passes it. */
+  private static String leaseName() {
+    return release.name() + "-controller-leader";
   }
 
   /** Waits until someone other than {@code not} holds an unexpired Lease; returns who. */
@@ -102,7 +107,7 @@ class ControllerOnRealApiTest {
   }
 
   private static Optional<String> currentHolder() {
-    Lease lease = plane.admin().leases().inNamespace(SYSTEM).withName(release.name() + "-controller-leader")
+    Lease lease = plane.admin().leases().inNamespace(SYSTEM).withName(leaseName())
         .get();
     if (lease == null || lease.getSpec().getHolderIdentity() == null
         || lease.getSpec().getHolderIdentity().isEmpty()
