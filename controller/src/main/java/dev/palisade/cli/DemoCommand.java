@@ -1,7 +1,10 @@
 package dev.palisade.cli;
 
 import dev.palisade.dataplane.lab.NetnsCluster;
+import dev.palisade.demo.ApiServer;
 import dev.palisade.demo.DemoBackend;
+import dev.palisade.demo.EmbeddedApiServer;
+import dev.palisade.demo.ExternalApiServer;
 import dev.palisade.scenario.ScenarioParser;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +22,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code palisade demo}: scenarios on the real dataplane — network namespaces for nodes and
- * pods, the embedded API server, one real agent per node, real probes.
+ * pods, the embedded API server (or an external one), one real agent per node, real probes.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {
@@ -29,9 +32,14 @@ import picocli.CommandLine.Spec;
             + "everything is removed at the end.",
         "Without --scenario, runs a tour: policies applied one after another on the x/y/z x "
             + "a/b/c cluster, with the live matrix after each step.",
+        "With --kubeconfig, the objects go to that cluster's API server instead (a real "
+            + "kube-apiserver: its validation and admission apply); the demo refuses to start "
+            + "when the namespaces or nodes it writes exist there already, and deletes what it "
+            + "wrote at the end.",
         "Exit status: 0 all expectations match, 1 a mismatch, 2 unusable input or no root."})
 final class DemoCommand implements Callable<Integer> {
   private static final String TOUR = "/dev/palisade/demo/tour.yaml";
+  private static final String LAB_PREFIX = "paldemo";
 
   @Spec
   private CommandSpec spec;
@@ -43,6 +51,13 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
       description = "table (default) or json.")
   private OutputFormat output;
+
+  @Option(names = "--kubeconfig", paramLabel = "FILE",
+      description = "Use the API server of this kubeconfig instead of an embedded one; its "
+          + "user needs to create, update and delete Namespaces, Nodes, Pods (and pods/status), "
+          + "ServiceAccounts and NetworkPolicies, and to watch them. Default: the embedded API "
+          + "server.")
+  private Path kubeconfig;
 
   @Option(names = "--work-dir", paramLabel = "DIR",
       description = "Where the kubeconfig and agent logs go. Default: a new temporary folder.")
@@ -61,9 +76,14 @@ final class DemoCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("palisade: demo: " + e.getMessage());
       return ExitCode.BAD_INPUT;
     }
+    if (kubeconfig != null && !Files.isRegularFile(kubeconfig)) {
+      spec.commandLine().getErr().println("palisade: demo: --kubeconfig " + kubeconfig
+          + ": no such file");
+      return ExitCode.BAD_INPUT;
+    }
     Path logs = workDir != null ? Files.createDirectories(workDir)
         : Files.createTempDirectory("palisade-demo-");
-    DemoBackend.Settings settings = new DemoBackend.Settings(
+    DemoBackend.Settings settings = new DemoBackend.Settings(LAB_PREFIX, apiServer(),
         System.getProperty("java.class.path"),
         List.of("--deny-action=REJECT", "--min-sync-interval=100ms", "--max-sync-interval=1m"),
         logs, enforceTimeout, spec.commandLine().getErr());
@@ -72,6 +92,15 @@ final class DemoCommand implements Callable<Integer> {
             .map(file -> (ScenarioRuns.Source) () -> new ScenarioParser().parse(file)).toList();
     return new ScenarioRuns(spec.commandLine().getOut(), spec.commandLine().getErr(), output)
         .run(sources, new DemoBackend(settings));
+  }
+
+  private ApiServer apiServer() {
+    if (kubeconfig == null) {
+      return EmbeddedApiServer.start();
+    }
+    ClusterOptions connection = new ClusterOptions();
+    connection.kubeconfig = kubeconfig.toFile();
+    return new ExternalApiServer(kubeconfig, connection::client);
   }
 
   private static dev.palisade.scenario.Scenario tour() {
