@@ -34,7 +34,7 @@ import java.util.Map;
  */
 final class OwnedObjects {
   /** Creation order: what a later kind refers to exists first; deletion goes the other way. */
-  static final List<String> KIND_ORDER = List.of("Node", "Namespace", "Pod", "NetworkPolicy");
+  private static final List<String> KIND_ORDER = List.of("Node", "Namespace", "Pod", "NetworkPolicy");
   /**
    * The image of containers that do not name one: the API server requires one, the scenario
    * format does not (no kubelet runs these containers).
