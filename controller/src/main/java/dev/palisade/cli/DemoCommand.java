@@ -6,6 +6,9 @@ import dev.palisade.demo.DemoBackend;
 import dev.palisade.demo.EmbeddedApiServer;
 import dev.palisade.demo.ExternalApiServer;
 import dev.palisade.scenario.ScenarioParser;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,9 +38,10 @@ import picocli.CommandLine.Spec;
         "Without --scenario, runs a tour: policies applied one after another on the x/y/z x "
             + "a/b/c cluster, with the live matrix after each step.",
         "With --kubeconfig, the objects go to that cluster's API server instead (a real "
-            + "kube-apiserver: its validation and admission apply); the demo refuses to start "
-            + "when the namespaces or nodes it writes exist there already, and deletes what it "
-            + "wrote at the end.",
+            + "kube-apiserver: its validation and admission apply), meant for a test control "
+            + "plane without kubelets such as .ci/control-plane/start's; the demo refuses to "
+            + "start when the namespaces or nodes it writes exist there already, and deletes "
+            + "what it wrote at the end.",
         "Exit status: 0 all expectations match, 1 a mismatch, 2 unusable input or no root."})
 final class DemoCommand implements Callable<Integer> {
   private static final String TOUR = "/dev/palisade/demo/tour.yaml";
@@ -76,9 +82,10 @@ final class DemoCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("palisade: demo: " + e.getMessage());
       return ExitCode.BAD_INPUT;
     }
-    if (kubeconfig != null && !Files.isRegularFile(kubeconfig)) {
-      spec.commandLine().getErr().println("palisade: demo: --kubeconfig " + kubeconfig
-          + ": no such file");
+    Optional<String> unusable = kubeconfig == null ? Optional.empty() : externalServerProblem();
+    if (unusable.isPresent()) {
+      spec.commandLine().getErr().println("palisade: demo: --kubeconfig " + kubeconfig + ": "
+          + unusable.get());
       return ExitCode.BAD_INPUT;
     }
     Path logs = workDir != null ? Files.createDirectories(workDir)
@@ -94,13 +101,45 @@ final class DemoCommand implements Callable<Integer> {
         .run(sources, new DemoBackend(settings));
   }
 
-  private ApiServer apiServer() {
-    if (kubeconfig == null) {
-      return EmbeddedApiServer.start();
+  /**
+   * Checked before any namespace is built: a missing file, an unreachable server or refused
+   * credentials is unusable input, not an internal error.
+   */
+  private Optional<String> externalServerProblem() {
+    if (!Files.isRegularFile(kubeconfig)) {
+      return Optional.of("no such file");
     }
+    try (KubernetesClient client = connection().client()) {
+      client.namespaces().list(new ListOptionsBuilder().withLimit(1L).build());
+      return Optional.empty();
+    } catch (KubernetesClientException e) {
+      return Optional.of("cannot list namespaces on its API server: "
+          + (e.getCause() == null ? e.getMessage() : causes(e)));
+    }
+  }
+
+  /**
+   * fabric8 wraps a connection failure in a message that names only the operation, and the JDK
+   * client's exceptions often carry no message: their types say what happened.
+   */
+  private static String causes(Throwable thrown) {
+    List<String> chain = new ArrayList<>();
+    for (Throwable cause = thrown.getCause(); cause != null; cause = cause.getCause()) {
+      chain.add(cause.getClass().getSimpleName()
+          + (cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")"));
+    }
+    return String.join(", caused by ", chain);
+  }
+
+  private ApiServer apiServer() {
+    return kubeconfig == null ? EmbeddedApiServer.start()
+        : new ExternalApiServer(kubeconfig, connection()::client);
+  }
+
+  private ClusterOptions connection() {
     ClusterOptions connection = new ClusterOptions();
     connection.kubeconfig = kubeconfig.toFile();
-    return new ExternalApiServer(kubeconfig, connection::client);
+    return connection;
   }
 
   private static dev.palisade.scenario.Scenario tour() {
