@@ -281,6 +281,7 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
     return lab;
   }
 
+  /** The API server the cluster writes to (for tests that write objects of their own). */
   public ApiServer apiServer() {
     return settings.apiServer();
   }
