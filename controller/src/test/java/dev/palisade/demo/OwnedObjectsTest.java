@@ -42,11 +42,15 @@ class OwnedObjectsTest {
   }
 
   private static Pod pod(String labelValue) {
+    return pod(labelValue, "Running");
+  }
+
+  private static Pod pod(String labelValue, String phase) {
     return new PodBuilder().withNewMetadata().withName("a").withNamespace("x")
         .addToLabels("pod", labelValue).endMetadata()
         .withNewSpec().withNodeName("node-1")
         .withContainers(new ContainerBuilder().withName("serve").build()).endSpec()
-        .withNewStatus().withPhase("Running").withPodIP("10.0.1.10").endStatus().build();
+        .withNewStatus().withPhase(phase).withPodIP("10.0.1.10").endStatus().build();
   }
 
   @Test
@@ -74,6 +78,17 @@ class OwnedObjectsTest {
     assertThat(stored.getSpec().getContainers().get(0).getImage())
         .isEqualTo(OwnedObjects.PLACEHOLDER_IMAGE);
     assertThat(client.serviceAccounts().inNamespace("x").withName("default").get()).isNotNull();
+  }
+
+  @Test
+  void aPodThatOnlyCompletesChangesOnlyItsPhase() {
+    owned.put(namespace("x"));
+    owned.put(pod("a"));
+    owned.put(pod("a", "Succeeded"));
+
+    Pod stored = client.pods().inNamespace("x").withName("a").get();
+    assertThat(stored.getStatus().getPhase()).isEqualTo("Succeeded");
+    assertThat(stored.getStatus().getPodIP()).isEqualTo("10.0.1.10");
   }
 
   @Test
