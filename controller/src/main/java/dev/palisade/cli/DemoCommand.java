@@ -42,7 +42,9 @@ import picocli.CommandLine.Spec;
             + "plane without kubelets such as .ci/control-plane/start's; the demo refuses to "
             + "start when the namespaces or nodes it writes exist there already, and deletes "
             + "what it wrote at the end.",
-        "Exit status: 0 all expectations match, 1 a mismatch, 2 unusable input or no root."})
+        "Exit status: 0 all expectations match, 1 a mismatch, 2 unusable input (an object "
+            + "the API server refuses, or one that exists there already, included) or no "
+            + "root."})
 final class DemoCommand implements Callable<Integer> {
   private static final String TOUR = "/dev/palisade/demo/tour.yaml";
   private static final String LAB_PREFIX = "paldemo";
