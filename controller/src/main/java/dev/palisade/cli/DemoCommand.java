@@ -1,8 +1,14 @@
 package dev.palisade.cli;
 
 import dev.palisade.dataplane.lab.NetnsCluster;
+import dev.palisade.demo.ApiServer;
 import dev.palisade.demo.DemoBackend;
+import dev.palisade.demo.EmbeddedApiServer;
+import dev.palisade.demo.ExternalApiServer;
 import dev.palisade.scenario.ScenarioParser;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -10,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,7 +27,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code palisade demo}: scenarios on the real dataplane — network namespaces for nodes and
- * pods, the embedded API server, one real agent per node, real probes.
+ * pods, the embedded API server (or an external one), one real agent per node, real probes.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {
@@ -29,9 +37,17 @@ import picocli.CommandLine.Spec;
             + "everything is removed at the end.",
         "Without --scenario, runs a tour: policies applied one after another on the x/y/z x "
             + "a/b/c cluster, with the live matrix after each step.",
-        "Exit status: 0 all expectations match, 1 a mismatch, 2 unusable input or no root."})
+        "With --kubeconfig, the objects go to that cluster's API server instead (a real "
+            + "kube-apiserver: its validation and admission apply), meant for a test control "
+            + "plane without kubelets such as .ci/control-plane/start's; the demo refuses to "
+            + "start when the namespaces or nodes it writes exist there already, and deletes "
+            + "what it wrote at the end.",
+        "Exit status: 0 all expectations match, 1 a mismatch, 2 unusable input (an object "
+            + "the API server refuses, or one that exists there already, included) or no "
+            + "root."})
 final class DemoCommand implements Callable<Integer> {
   private static final String TOUR = "/dev/palisade/demo/tour.yaml";
+  private static final String LAB_PREFIX = "paldemo";
 
   @Spec
   private CommandSpec spec;
@@ -43,6 +59,13 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
       description = "table (default) or json.")
   private OutputFormat output;
+
+  @Option(names = "--kubeconfig", paramLabel = "FILE",
+      description = "Use the API server of this kubeconfig instead of an embedded one; its "
+          + "user needs to create, update and delete Namespaces, Nodes, Pods (and pods/status), "
+          + "ServiceAccounts and NetworkPolicies, and to watch them. Default: the embedded API "
+          + "server.")
+  private Path kubeconfig;
 
   @Option(names = "--work-dir", paramLabel = "DIR",
       description = "Where the kubeconfig and agent logs go. Default: a new temporary folder.")
@@ -61,9 +84,15 @@ final class DemoCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("palisade: demo: " + e.getMessage());
       return ExitCode.BAD_INPUT;
     }
+    Optional<String> unusable = kubeconfig == null ? Optional.empty() : externalServerProblem();
+    if (unusable.isPresent()) {
+      spec.commandLine().getErr().println("palisade: demo: --kubeconfig " + kubeconfig + ": "
+          + unusable.get());
+      return ExitCode.BAD_INPUT;
+    }
     Path logs = workDir != null ? Files.createDirectories(workDir)
         : Files.createTempDirectory("palisade-demo-");
-    DemoBackend.Settings settings = new DemoBackend.Settings(
+    DemoBackend.Settings settings = new DemoBackend.Settings(LAB_PREFIX, apiServer(),
         System.getProperty("java.class.path"),
         List.of("--deny-action=REJECT", "--min-sync-interval=100ms", "--max-sync-interval=1m"),
         logs, enforceTimeout, spec.commandLine().getErr());
@@ -72,6 +101,47 @@ final class DemoCommand implements Callable<Integer> {
             .map(file -> (ScenarioRuns.Source) () -> new ScenarioParser().parse(file)).toList();
     return new ScenarioRuns(spec.commandLine().getOut(), spec.commandLine().getErr(), output)
         .run(sources, new DemoBackend(settings));
+  }
+
+  /**
+   * Checked before any namespace is built: a missing file, an unreachable server or refused
+   * credentials is unusable input, not an internal error.
+   */
+  private Optional<String> externalServerProblem() {
+    if (!Files.isRegularFile(kubeconfig)) {
+      return Optional.of("no such file");
+    }
+    try (KubernetesClient client = connection().client()) {
+      client.namespaces().list(new ListOptionsBuilder().withLimit(1L).build());
+      return Optional.empty();
+    } catch (KubernetesClientException e) {
+      return Optional.of("cannot list namespaces on its API server: "
+          + (e.getCause() == null ? e.getMessage() : causes(e)));
+    }
+  }
+
+  /**
+   * fabric8 wraps a connection failure in a message that names only the operation, and the JDK
+   * client's exceptions often carry no message: their types say what happened.
+   */
+  private static String causes(Throwable thrown) {
+    List<String> chain = new ArrayList<>();
+    for (Throwable cause = thrown.getCause(); cause != null; cause = cause.getCause()) {
+      chain.add(cause.getClass().getSimpleName()
+          + (cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")"));
+    }
+    return String.join(", caused by ", chain);
+  }
+
+  private ApiServer apiServer() {
+    return kubeconfig == null ? EmbeddedApiServer.start()
+        : new ExternalApiServer(kubeconfig, connection()::client);
+  }
+
+  private ClusterOptions connection() {
+    ClusterOptions connection = new ClusterOptions();
+    connection.kubeconfig = kubeconfig.toFile();
+    return connection;
   }
 
   private static dev.palisade.scenario.Scenario tour() {

@@ -1,11 +1,11 @@
 package dev.palisade.demo;
 
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +21,11 @@ final class Barrier {
   static final String NAMESPACE = "palisade-barrier";
   private static final String ANNOTATION = "palisade.dev/barrier";
 
-  private final KubernetesClient client;
+  private final OwnedObjects owned;
   private long generation;
 
-  Barrier(KubernetesClient client) {
-    this.client = client;
+  Barrier(OwnedObjects owned) {
+    this.owned = owned;
   }
 
   /** Touches the three barriers; returns the version each one got, by kind. */
@@ -37,7 +37,8 @@ final class Barrier {
             .addToAnnotations(ANNOTATION, mark).endMetadata().build(),
         new PodBuilder().withNewMetadata().withName("barrier").withNamespace(NAMESPACE)
             .addToAnnotations(ANNOTATION, mark).endMetadata()
-            .withNewSpec().withNodeName("none").endSpec()
+            .withNewSpec().withNodeName("none")
+            .withContainers(new ContainerBuilder().withName("barrier").build()).endSpec()
             .withNewStatus().withPhase("Pending").endStatus().build(),
         new NetworkPolicyBuilder().withNewMetadata().withName("barrier").withNamespace(NAMESPACE)
             .addToAnnotations(ANNOTATION, mark).endMetadata()
@@ -46,7 +47,7 @@ final class Barrier {
             .withPolicyTypes("Ingress").endSpec().build());
     Map<String, Long> versions = new LinkedHashMap<>();
     for (HasMetadata object : objects) {
-      HasMetadata stored = client.resource(object).createOr(existing -> existing.update());
+      HasMetadata stored = owned.put(object);
       versions.put(object.getKind(), Long.parseLong(stored.getMetadata().getResourceVersion()));
     }
     return versions;

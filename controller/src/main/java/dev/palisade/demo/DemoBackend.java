@@ -38,9 +38,12 @@ import java.util.concurrent.Future;
 
 /**
  * Answers a scenario on the real dataplane: a cluster of network namespaces (one per node and
- * pod), the embedded API server on loopback, and one real agent process per node. The harness
- * plays kubelet and CNI (it creates pod namespaces with the pods' addresses and serves their
- * container ports) and the user (it writes the scenario's objects); the agents do the rest.
+ * pod), an API server (the embedded one on loopback, or an external one), and one real agent
+ * process per node. The harness plays kubelet and CNI (it creates pod namespaces with the pods'
+ * addresses and serves their container ports), the node controller (Node objects) and the user
+ * (it writes the scenario's objects); the agents do the rest. Everything the harness wrote to
+ * the API server is deleted again when the cluster stops, and nothing else is touched
+ * ({@link OwnedObjects}).
  *
  * <p>Waiting: after a step's writes the harness touches one barrier object per kind (see
  * {@link Barrier}) and waits until every agent reports that version of every kind enforced, so
@@ -52,27 +55,27 @@ import java.util.concurrent.Future;
  */
 public final class DemoBackend implements ScenarioBackend, AutoCloseable {
   /**
+   * @param labPrefix the prefix of the network namespaces' names: a run's own, so that runs
+   *     of different suites never sweep each other's (see {@link NetnsCluster})
+   * @param apiServer where the objects go and what the agents watch; closed with the backend
    * @param classpath what the agent processes run (the shipped jar, or a build's classpath)
    * @param agentOptions extra options for every agent
    * @param workDir where kubeconfig and agent logs go
    * @param progress where progress lines go (standard error for the CLI)
    */
-  public record Settings(String classpath, List<String> agentOptions, Path workDir,
-      Duration enforceTimeout, PrintWriter progress) {}
-
-  private static final String LAB_PREFIX = "paldemo";
+  public record Settings(String labPrefix, ApiServer apiServer, String classpath,
+      List<String> agentOptions, Path workDir, Duration enforceTimeout, PrintWriter progress) {}
 
   private final Settings settings;
   private final ModelConverter converter = new ModelConverter();
   private final ExecutorService probePool = Executors.newFixedThreadPool(8);
   private final List<AgentProcess> agents = new ArrayList<>();
-  private final Map<ObjectKey, HasMetadata> written = new LinkedHashMap<>();
   /** The pods the lab wired, as they were when wired: a pod that changes is wired anew. */
   private final Map<String, Pod> wired = new LinkedHashMap<>();
   private final Thread shutdownHook = new Thread(this::stopAll, "palisade-demo-cleanup");
   private NetnsCluster lab;
-  private EmbeddedApiServer api;
   private KubernetesClient client;
+  private OwnedObjects owned;
   private Writer writer;
   private Barrier barrier;
 
@@ -99,7 +102,7 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
     Map<ObjectKey, HasMetadata> desired = new LinkedHashMap<>();
     cluster.objects().forEach(object -> desired.put(ObjectKey.of(object), object));
     updatePodNetwork(desired);
-    writer.sync(written, desired);
+    writer.sync(desired);
     long writtenAt = System.nanoTime();
     Map<String, Long> barrierVersions = barrier.touch();
     if (agents.isEmpty()) {
@@ -113,18 +116,18 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
     settings.progress().printf("demo: building a %d-node cluster of network namespaces%n",
         nodes);
     settings.progress().flush();
-    lab = NetnsCluster.start(LAB_PREFIX, nodes);
-    api = EmbeddedApiServer.start();
-    client = api.client();
-    writer = new Writer(client);
-    barrier = new Barrier(client);
+    lab = NetnsCluster.start(settings.labPrefix(), nodes);
+    client = settings.apiServer().client();
+    owned = new OwnedObjects(client, settings.apiServer().describe());
+    writer = new Writer(owned);
+    barrier = new Barrier(owned);
   }
 
   private void startAgents(int nodes) {
     writeNodes(nodes);
     Path kubeconfig;
     try {
-      kubeconfig = api.writeKubeconfig(settings.workDir().resolve("kubeconfig"));
+      kubeconfig = settings.apiServer().agentKubeconfig(settings.workDir());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the demo kubeconfig", e);
     }
@@ -146,9 +149,8 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
   private void writeNodes(int nodes) {
     for (int node = 1; node <= nodes; node++) {
       String cidr = PodPlacement.podCidr(node);
-      client.resource(new NodeBuilder().withNewMetadata().withName(PodPlacement.nodeName(node))
-          .endMetadata().withNewSpec().withPodCIDR(cidr).withPodCIDRs(cidr).endSpec().build())
-          .createOr(existing -> existing.update());
+      owned.put(new NodeBuilder().withNewMetadata().withName(PodPlacement.nodeName(node))
+          .endMetadata().withNewSpec().withPodCIDR(cidr).withPodCIDRs(cidr).endSpec().build());
     }
   }
 
@@ -279,14 +281,19 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
     return lab;
   }
 
-  public EmbeddedApiServer apiServer() {
-    return api;
+  /** The API server the cluster writes to (for tests that write objects of their own). */
+  public ApiServer apiServer() {
+    return settings.apiServer();
   }
 
   @Override
   public void close() {
     probePool.shutdownNow();
-    stopAll();
+    try {
+      stopAll();
+    } finally {
+      settings.apiServer().close();
+    }
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException alreadyShuttingDown) {
@@ -294,22 +301,30 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
     }
   }
 
+  /**
+   * Stops the agents, deletes what the harness wrote to the API server and removes the network
+   * namespaces. A failed deletion is reported, not thrown: the rest must still go.
+   */
   private synchronized void stopAll() {
     agents.forEach(AgentProcess::stop);
     agents.clear();
+    if (owned != null) {
+      try {
+        owned.deleteAll();
+      } catch (RuntimeException e) {
+        settings.progress().println("demo: " + e.getMessage());
+        settings.progress().flush();
+      }
+      owned = null;
+    }
     if (client != null) {
       client.close();
       client = null;
-    }
-    if (api != null) {
-      api.close();
-      api = null;
     }
     if (lab != null) {
       lab.close();
       lab = null;
     }
-    written.clear();
     wired.clear();
   }
 

@@ -22,7 +22,7 @@ import java.util.logging.Logger;
  * {@link #pause()} and {@link #resume()} on the same port keep every object, as an API server
  * restart does.
  */
-public final class EmbeddedApiServer implements AutoCloseable {
+public final class EmbeddedApiServer implements ApiServer {
   /**
    * The mock server logs every request at INFO through java.util.logging; a demo wants its own
    * output. Held in a field: JUL keeps loggers only weakly, and a collected one forgets its level.
@@ -59,13 +59,20 @@ public final class EmbeddedApiServer implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
-  /** A client for the harness itself (it plays kubelet, CNI and the user). */
+  @Override
   public KubernetesClient client() {
     return server.createClient();
   }
 
-  /** Writes a kubeconfig that points agents at this server. */
-  public Path writeKubeconfig(Path file) throws IOException {
+  @Override
+  public String describe() {
+    return "the embedded API server";
+  }
+
+  /** Writes {@code workDir/kubeconfig}, pointing at this server. */
+  @Override
+  public Path agentKubeconfig(Path workDir) throws IOException {
+    Path file = workDir.resolve("kubeconfig");
     Config config = new ConfigBuilder()
         .addNewCluster().withName("demo").withNewCluster().withServer(url()).endCluster()
         .endCluster()

@@ -16,6 +16,9 @@ public interface ScenarioBackend {
   /**
    * Brings the backend to the cluster's current state (the changes of a step are done) and
    * returns once they are enforced: the milliseconds that took, when the backend measures it.
+   *
+   * @throws dev.palisade.k8s.InvalidInputException when the backend's API server refuses an
+   *     object (the message names the object and quotes the server)
    */
   OptionalLong converge(ClusterState cluster);
 

@@ -27,16 +27,18 @@ public final class ScenarioRunner {
   }
 
   /**
-   * @throws InvalidInputException when an object cannot be applied, a deletion names nothing, or
+   * @throws InvalidInputException when an object cannot be applied (by the cluster state, or by
+   *     the backend's API server: then the message names the step), a deletion names nothing, or
    *     a truth table checks a pod that is not an endpoint of the probe
    */
   public ScenarioResult run(Scenario scenario) {
     ClusterState cluster = new ClusterState(scenario.nodes());
     cluster.apply(scenario.objects());
     List<StepResult> steps = new ArrayList<>();
-    for (Step step : scenario.steps()) {
+    for (int index = 0; index < scenario.steps().size(); index++) {
+      Step step = scenario.steps().get(index);
       advance(scenario, cluster, step);
-      OptionalLong enforcedAfterMs = backend.converge(cluster);
+      OptionalLong enforcedAfterMs = converge(scenario, cluster, index);
       List<ProbeResult> probes = new ArrayList<>();
       for (Probe probe : step.probes()) {
         Matrix observed = backend.observe(cluster, probe);
@@ -45,6 +47,20 @@ public final class ScenarioRunner {
       steps.add(new StepResult(step.name(), enforcedAfterMs, ImmutableList.copyOf(probes)));
     }
     return new ScenarioResult(scenario, ImmutableList.copyOf(steps));
+  }
+
+  /**
+   * Lets the backend converge; an object its API server refuses is located in the step that
+   * wrote it (the first step's writes include the initial objects).
+   */
+  private OptionalLong converge(Scenario scenario, ClusterState cluster, int stepIndex) {
+    try {
+      return backend.converge(cluster);
+    } catch (InvalidInputException e) {
+      throw e.from(scenario.source() + ", step " + (stepIndex + 1) + " '"
+          + scenario.steps().get(stepIndex).name() + "'"
+          + (stepIndex == 0 ? " (with the initial objects)" : ""));
+    }
   }
 
   /**

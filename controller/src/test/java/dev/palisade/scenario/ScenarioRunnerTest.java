@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.palisade.k8s.InvalidInputException;
 import dev.palisade.model.ObjectRef;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class ScenarioRunnerTest {
@@ -154,5 +155,38 @@ class ScenarioRunnerTest {
         .isInstanceOf(InvalidInputException.class)
         .hasMessageStartingWith("t.yaml: steps[0].probes[0].expect: x/b is checked but is not "
             + "an endpoint with an IPv6 address at this step");
+  }
+
+  /** A real API server's refusal reaches the user with the step that wrote the object. */
+  @Test
+  void anObjectTheBackendRefusesIsLocatedInItsStep() {
+    ScenarioBackend refusingAtSecondStep = new ScenarioBackend() {
+      private int converged;
+
+      @Override
+      public String mode() {
+        return "demo";
+      }
+
+      @Override
+      public OptionalLong converge(ClusterState cluster) {
+        if (++converged == 2) {
+          throw InvalidInputException.inObject("NetworkPolicy x/p", null,
+              "the API server refused it: bad");
+        }
+        return OptionalLong.empty();
+      }
+
+      @Override
+      public Matrix observe(ClusterState cluster, Probe probe) {
+        return ScenarioBackend.EVALUATOR.observe(cluster, probe);
+      }
+    };
+    Scenario scenario = new ScenarioParser().parse("name: t\n" + OBJECTS + """
+        steps: [{name: first}, {name: second}]
+        """, "t.yaml");
+    assertThatThrownBy(() -> new ScenarioRunner(refusingAtSecondStep).run(scenario))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("t.yaml, step 2 'second': NetworkPolicy x/p: the API server refused it: bad");
   }
 }

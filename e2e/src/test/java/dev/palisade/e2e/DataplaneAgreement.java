@@ -28,11 +28,11 @@ import java.util.List;
  *       itself never leaves its namespace, so no node enforces it.
  * </ul>
  */
-final class DataplaneAgreement {
+public final class DataplaneAgreement {
   private DataplaneAgreement() {}
 
   /** Runs the file with the real runner and offline; asserts there is no problem. */
-  static void assertConformsAndAgrees(Path file, ScenarioRunner real) {
+  public static void assertConformsAndAgrees(Path file, ScenarioRunner real) {
     ScenarioResult observed = real.run(new ScenarioParser().parse(file));
     ScenarioResult offline = new ScenarioRunner().run(new ScenarioParser().parse(file));
     assertThat(problems(observed, offline)).as("%s on the real dataplane", file).isEmpty();

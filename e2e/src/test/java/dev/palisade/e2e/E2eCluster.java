@@ -1,6 +1,8 @@
 package dev.palisade.e2e;
 
+import dev.palisade.demo.ApiServer;
 import dev.palisade.demo.DemoBackend;
+import dev.palisade.demo.EmbeddedApiServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -10,25 +12,42 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The e2e suites' real cluster: network namespaces, the embedded API server and agent
- * processes running the shipped jar, as {@code palisade demo} builds it.
+ * The e2e suites' real cluster: network namespaces, an API server and agent processes running
+ * the shipped jar, as {@code palisade demo} builds it.
  */
-final class E2eCluster {
+public final class E2eCluster {
+  /** The network namespace prefix of the suites on the embedded API server. */
+  static final String EMBEDDED_LAB_PREFIX = "paldemo";
+
   private E2eCluster() {}
 
   /**
-   * A demo backend whose agents run {@code controller/target/palisade.jar}.
+   * A demo backend on a new embedded API server whose agents run
+   * {@code controller/target/palisade.jar}.
    *
    * @throws IllegalStateException when the jar is missing (build the controller first)
    */
   static DemoBackend start(String name, List<String> agentOptions) {
+    return start(name, agentOptions, EmbeddedApiServer.start(), EMBEDDED_LAB_PREFIX);
+  }
+
+  /**
+   * A demo backend on this API server (closed with the backend) whose agents run
+   * {@code controller/target/palisade.jar}.
+   *
+   * @param labPrefix the network namespaces' prefix, one that no other suite uses
+   * @throws IllegalStateException when the jar is missing (build the controller first)
+   */
+  public static DemoBackend start(String name, List<String> agentOptions, ApiServer apiServer,
+      String labPrefix) {
     Path jar = jar();
     try {
       Path logs = Files.createDirectories(Path.of("target", "e2e-logs", name));
-      return new DemoBackend(new DemoBackend.Settings(jar.toAbsolutePath().toString(),
-          agentOptions, logs.toAbsolutePath(), Duration.ofSeconds(90),
-          new PrintWriter(System.err, true)));
+      return new DemoBackend(new DemoBackend.Settings(labPrefix, apiServer,
+          jar.toAbsolutePath().toString(), agentOptions, logs.toAbsolutePath(),
+          Duration.ofSeconds(90), new PrintWriter(System.err, true)));
     } catch (IOException e) {
+      apiServer.close();
       throw new UncheckedIOException(e);
     }
   }
@@ -48,7 +67,7 @@ final class E2eCluster {
   }
 
   /** The agent options of the suites: REJECT answers denied probes at once. */
-  static List<String> standardAgentOptions() {
+  public static List<String> standardAgentOptions() {
     return List.of("--deny-action=REJECT", "--min-sync-interval=100ms",
         "--max-sync-interval=1m");
   }

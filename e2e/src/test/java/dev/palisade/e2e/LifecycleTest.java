@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
 import dev.palisade.demo.DemoBackend;
+import dev.palisade.demo.EmbeddedApiServer;
 import dev.palisade.e2e.ProbeLoop.Flow;
 import dev.palisade.e2e.ProbeLoop.Tally;
 import dev.palisade.model.Protocol;
@@ -35,11 +36,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Tag("kernel")
 class LifecycleTest {
+  private static EmbeddedApiServer apiServer;
   private static DemoBackend cluster;
 
   @BeforeAll
   static void startCluster() {
-    cluster = E2eCluster.start("lifecycle", E2eCluster.standardAgentOptions());
+    apiServer = EmbeddedApiServer.start();
+    cluster = E2eCluster.start("lifecycle", E2eCluster.standardAgentOptions(), apiServer,
+        E2eCluster.EMBEDDED_LAB_PREFIX);
   }
 
   @AfterAll
@@ -128,7 +132,7 @@ class LifecycleTest {
   @Test
   void enforcementOutlivesAnApiServerOutageAndReconverges() {
     GuardedService.run(cluster, Map.of(GuardedService.TIGHTENING, () -> {
-      cluster.apiServer().pause();
+      apiServer.pause();
       try {
         ProbeLoop loop = ProbeLoop.start(cluster.lab(), List.of(A_TO_B, C_TO_B));
         Map<Flow, Tally> seen;
@@ -141,7 +145,7 @@ class LifecycleTest {
         seen.forEach((flow, tally) -> assertThat(tally.wrong())
             .as("probes of %s while the API server is away", flow).isEmpty());
       } finally {
-        cluster.apiServer().resume();
+        apiServer.resume();
       }
     }));
   }

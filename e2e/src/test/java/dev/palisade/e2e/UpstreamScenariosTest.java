@@ -12,11 +12,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The upstream Kubernetes NetworkPolicy e2e suite, ported to scenario files, run offline through
  * exactly what {@code palisade matrix --scenario FILE} runs.
  */
-class UpstreamScenariosTest {
+public class UpstreamScenariosTest {
   /** network_policy.go has 48 tests that use the standard model; INDEX.md lists them all. */
   private static final int UPSTREAM_TESTS = 48;
 
-  static List<Path> scenarioFiles() {
+  public static List<Path> scenarioFiles() {
     return ScenarioFiles.in("upstream");
   }
 
