@@ -4,6 +4,7 @@ import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.dataplane.state.FamilyState;
 import dev.palisade.model.IpFamily;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -29,7 +30,8 @@ final class AgentMetrics {
   private final AtomicLong policies = new AtomicLong();
   private final AtomicLong enforcedResourceVersion = new AtomicLong(-1);
 
-  AgentMetrics(MeterRegistry registry, GraphCompleteness completeness) {
+  AgentMetrics(MeterRegistry registry, GraphCompleteness completeness,
+      EnforcementTracker tracker) {
     this.registry = registry;
     this.syncDuration = Timer.builder("palisade.sync.duration")
         .description("Time to compile the model and bring the kernel to it")
@@ -59,6 +61,11 @@ final class AgentMetrics {
         .description("NetworkPolicies in the model").register(registry);
     Gauge.builder("palisade.enforced.resource.version", enforcedResourceVersion, AtomicLong::get)
         .description("Highest API resource version the kernel enforces").register(registry);
+    FunctionCounter.builder("palisade.enforcement.receipts.dropped", tracker,
+            EnforcementTracker::droppedReceipts)
+        .description("API events whose enforcement delay was not recorded because too many "
+            + "waited for a sync that enforces them (syncs failing or waiting)")
+        .register(registry);
     Gauge.builder("palisade.model.complete", completeness,
             model -> model.missing().isEmpty() ? 1 : 0)
         .description("1 when the model holds every watched object (syncs may write), 0 while "

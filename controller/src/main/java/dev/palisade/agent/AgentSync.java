@@ -30,7 +30,7 @@ final class AgentSync implements Supplier<SyncOutcome> {
   private final Ticker ticker;
   private final Optional<ConntrackPurger> purger;
   private final GraphCompleteness completeness;
-  private volatile boolean synced;
+  private boolean synced;
   /** When the current wait for a complete model began (ticker time), or -1 when not waiting. */
   private long waitingSince = -1;
 
@@ -97,10 +97,5 @@ final class AgentSync implements Supplier<SyncOutcome> {
     }
     synced = true;
     return SyncOutcome.ENFORCED;
-  }
-
-  /** Whether a sync has succeeded since start: the agent's readiness. */
-  boolean hasSynced() {
-    return synced;
   }
 }

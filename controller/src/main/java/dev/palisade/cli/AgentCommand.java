@@ -67,6 +67,18 @@ final class AgentCommand implements Callable<Integer> {
       description = "Longest wait between retries of a failing sync. Default: ${DEFAULT-VALUE}.")
   Duration maxRetryInterval;
 
+  @Option(names = "--readiness-grace", defaultValue = "1m", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "After a successful sync, /readyz stays ready while syncs fail (or wait for "
+          + "the API server's complete view) for up to this long. Default: ${DEFAULT-VALUE}.")
+  Duration readinessGrace;
+
+  @Option(names = "--stuck-sync-timeout", defaultValue = "5m", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "/healthz fails when one sync runs longer than this (or the sync loop "
+          + "died), so that the kubelet restarts the agent. Default: ${DEFAULT-VALUE}.")
+  Duration stuckSyncTimeout;
+
   @Option(names = "--health-address", defaultValue = "0.0.0.0", paramLabel = "ADDRESS",
       description = "Address of /healthz, /readyz, /metrics and /status. "
           + "Default: ${DEFAULT-VALUE}.")
@@ -113,7 +125,8 @@ final class AgentCommand implements Callable<Integer> {
           + defaults.unknownKeys(spec) + ", which are not agent options");
     }
     AgentSettings settings = new AgentSettings(nodeName, minSyncInterval, maxSyncInterval,
-        retryInterval, maxRetryInterval, Duration.ofMinutes(2), healthAddress, healthPort,
+        retryInterval, maxRetryInterval, Duration.ofMinutes(2), readinessGrace, stuckSyncTimeout,
+        healthAddress, healthPort,
         podName == null || podNamespace == null ? Optional.empty()
             : Optional.of(ObjectRef.of(podNamespace, podName)));
     KernelWriter kernel = kernelOptions.writer();

@@ -56,8 +56,9 @@ public final class ControllerCommand implements Callable<Integer> {
         var controller = new PalisadeController(client, settings, registry, Clock.systemUTC(),
             new LinterNotices(new Linter()));
         var http = new HealthServer(new InetSocketAddress(healthPort),
-            "palisade-controller-http", controller::isReady,
-            "informers not started or not synced", registry::scrape, Map.of())) {
+            "palisade-controller-http", HealthServer.Check.serving(),
+            HealthServer.Check.of(controller::isReady, "informers not started or not synced"),
+            registry::scrape, Map.of())) {
       log.info("palisade controller {} starting; lease {}/{}; health port {}",
           settings.identity(), leaseNamespace, leaseName, http.port());
       Runtime.getRuntime().addShutdownHook(new Thread(controller::close, "palisade-stop"));
