@@ -24,6 +24,7 @@ final class AgentMetrics {
   private final Timer syncDuration;
   private final Timer enforcementDelay;
   private final Counter syncFailures;
+  private final Counter driftRepairs;
   private final Map<IpFamily, AtomicLong> rules = new EnumMap<>(IpFamily.class);
   private final Map<IpFamily, AtomicLong> sets = new EnumMap<>(IpFamily.class);
   private final AtomicLong localEndpoints = new AtomicLong();
@@ -47,6 +48,10 @@ final class AgentMetrics {
         .register(registry);
     this.syncFailures = Counter.builder("palisade.sync.failures")
         .description("Syncs that did not bring the kernel to the desired state")
+        .register(registry);
+    this.driftRepairs = Counter.builder("palisade.drift.repairs")
+        .description("Syncs that found and repaired Palisade state in the kernel that the agent "
+            + "did not write (the state to enforce had not changed since the last success)")
         .register(registry);
     for (IpFamily family : IpFamily.values()) {
       String tag = "ipv" + family.number();
@@ -92,6 +97,10 @@ final class AgentMetrics {
   void syncFailed(long durationNanos) {
     syncDuration.record(durationNanos, TimeUnit.NANOSECONDS);
     syncFailures.increment();
+  }
+
+  void driftRepaired() {
+    driftRepairs.increment();
   }
 
   void invalidObject(String kind) {

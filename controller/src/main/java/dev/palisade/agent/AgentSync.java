@@ -3,6 +3,7 @@ package dev.palisade.agent;
 import com.google.common.base.Ticker;
 import dev.palisade.dataplane.kernel.ApplyResult;
 import dev.palisade.dataplane.kernel.KernelWriter;
+import dev.palisade.dataplane.kernel.WriteCounts;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.model.RuleGraph;
 import java.util.Optional;
@@ -15,8 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One dataplane sync, as the runner calls it: check that the model holds the cluster's complete
  * view (else wait, writing nothing), observe (take a ticket and compile the model under its
- * lock), apply (the kernel writer diffs and writes outside the lock), report (metrics,
- * readiness, enforced versions). Reads like the script it is.
+ * lock), apply (the kernel writer diffs and writes outside the lock), report (metrics, enforced
+ * versions, and drift: writes needed although the state to enforce did not change since the
+ * last success). Reads like the script it is.
  */
 final class AgentSync implements Supplier<SyncOutcome> {
   private static final Logger log = LoggerFactory.getLogger(AgentSync.class);
@@ -30,7 +32,11 @@ final class AgentSync implements Supplier<SyncOutcome> {
   private final Ticker ticker;
   private final Optional<ConntrackPurger> purger;
   private final GraphCompleteness completeness;
-  private boolean synced;
+  /**
+   * The state the last successful sync enforced; null before it and after a failed sync (a failed
+   * apply may have written part of its state, and the next apply completing it is no drift).
+   */
+  private DesiredState lastEnforced;
   /** When the current wait for a complete model began (ticker time), or -1 when not waiting. */
   private long waitingSince = -1;
 
@@ -84,18 +90,25 @@ final class AgentSync implements Supplier<SyncOutcome> {
     long duration = ticker.read() - start;
     long[] delays = tracker.finishSync(ticket, result.succeeded());
     if (!result.succeeded()) {
+      lastEnforced = null;
       metrics.syncFailed(duration);
       log.error("sync failed: {}", ((ApplyResult.Failed) result).describe());
       return SyncOutcome.FAILED;
     }
     metrics.syncSucceeded(duration, desired, endpoints, policies,
         tracker.enforcedResourceVersion().orElse(-1), delays);
-    if (!synced || !result.written().wroteNothing()) {
+    WriteCounts written = result.written();
+    if (desired.equals(lastEnforced) && !written.wroteNothing()) {
+      // Nothing this agent enforces changed since the last success, yet the kernel needed
+      // writes: someone else (a person, a script, another tool) changed Palisade's rules or sets.
+      metrics.driftRepaired();
+      log.warn("drift: the kernel no longer held what this agent enforced; repaired: {}",
+          written.describe());
+    } else if (lastEnforced == null || !written.wroteNothing()) {
       log.info("synced in {} ms: {} local endpoints, {} policies; wrote {}",
-          TimeUnit.NANOSECONDS.toMillis(duration), endpoints, policies,
-          result.written().describe());
+          TimeUnit.NANOSECONDS.toMillis(duration), endpoints, policies, written.describe());
     }
-    synced = true;
+    lastEnforced = desired;
     return SyncOutcome.ENFORCED;
   }
 }
