@@ -37,6 +37,8 @@ final class AgentSync implements Supplier<SyncOutcome> {
    * apply may have written part of its state, and the next apply completing it is no drift).
    */
   private DesiredState lastEnforced;
+  /** A purge failed or did not run for a failed sync: the next successful apply purges. */
+  private boolean purgeOwed;
   /** When the current wait for a complete model began (ticker time), or -1 when not waiting. */
   private long waitingSince = -1;
 
@@ -82,17 +84,15 @@ final class AgentSync implements Supplier<SyncOutcome> {
       policies = graph.policies().size();
     }
     ApplyResult result = kernel.apply(desired);
-    if (result.succeeded() && !result.written().wroteNothing()) {
-      // before the versions count as enforced: a tightened policy is enforced once the
-      // connections it denies are cut too
-      purger.ifPresent(conntrack -> conntrack.purge(graph, nodeName));
-    }
+    Optional<String> failure = result instanceof ApplyResult.Failed failed
+        ? Optional.of(failed.describe()) : purgeConnections(result.written());
     long duration = ticker.read() - start;
-    long[] delays = tracker.finishSync(ticket, result.succeeded());
-    if (!result.succeeded()) {
+    long[] delays = tracker.finishSync(ticket, failure.isEmpty());
+    if (failure.isPresent()) {
       lastEnforced = null;
+      purgeOwed = true;
       metrics.syncFailed(duration);
-      log.error("sync failed: {}", ((ApplyResult.Failed) result).describe());
+      log.error("sync failed: {}", failure.get());
       return SyncOutcome.FAILED;
     }
     metrics.syncSucceeded(duration, desired, endpoints, policies,
@@ -110,5 +110,20 @@ final class AgentSync implements Supplier<SyncOutcome> {
     }
     lastEnforced = desired;
     return SyncOutcome.ENFORCED;
+  }
+
+  /**
+   * Cuts the connections the policies now deny, before the sync's versions count as enforced: a
+   * tightened policy is enforced once those connections are cut too. Runs after a sync that
+   * wrote, and after any failed sync or purge, whatever the next sync writes.
+   */
+  private Optional<String> purgeConnections(WriteCounts written) {
+    if (purger.isEmpty() || (written.wroteNothing() && !purgeOwed)) {
+      return Optional.empty();
+    }
+    Optional<String> failure = purger.get().purge(graph, nodeName)
+        .map(why -> "conntrack purge: " + why);
+    purgeOwed = failure.isPresent();
+    return failure;
   }
 }
