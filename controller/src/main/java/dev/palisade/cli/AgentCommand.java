@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,6 +36,8 @@ import picocli.CommandLine.Spec;
         + "CAP_NET_ADMIN). Options also read PALISADE_<OPTION> environment variables and the "
         + "--config file.")
 final class AgentCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(AgentCommand.class);
+
   @Option(names = "--node-name", required = true, paramLabel = "NAME",
       description = "The Kubernetes node this agent enforces for (in a DaemonSet: "
           + "spec.nodeName through the downward API).")
@@ -105,6 +109,12 @@ final class AgentCommand implements Callable<Integer> {
           + "Default: ${DEFAULT-VALUE}.")
   boolean purgeConntrack;
 
+  @Option(names = "--exit-when-stdin-closes", hidden = true,
+      description = "Stop (leaving the rules in force) when standard input ends: a harness "
+          + "that starts the agent with a pipe on its standard input (palisade demo) makes the "
+          + "agent die with it, even when the harness is killed with SIGKILL.")
+  boolean exitWhenStdinCloses;
+
   @Mixin
   ClusterOptions cluster;
 
@@ -148,6 +158,13 @@ final class AgentCommand implements Callable<Integer> {
           stopped.countDown();
         }
       }, "palisade-shutdown"));
+      if (exitWhenStdinCloses) {
+        StdinWatch.start(System.in, () -> {
+          log.info("standard input closed: the process that started this agent is gone; "
+              + "stopping");
+          System.exit(0);
+        });
+      }
       agent.start();
       stopped.await();
     }
