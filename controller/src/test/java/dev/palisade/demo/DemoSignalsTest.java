@@ -3,14 +3,17 @@ package dev.palisade.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.palisade.dataplane.lab.NetnsCluster;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -29,9 +32,21 @@ class DemoSignalsTest {
   private final List<ProcessHandle> started = new ArrayList<>();
   @TempDir Path stderr;
 
+  /** Work folders of the demos started: a killed demo cannot remove its own. */
+  private final List<Path> workFolders = new ArrayList<>();
+
   @AfterEach
-  void stopWhatTheTestStarted() {
+  void stopWhatTheTestStarted() throws IOException {
     started.forEach(ProcessHandle::destroyForcibly);
+    for (Path folder : workFolders) {
+      if (Files.exists(folder)) {
+        try (Stream<Path> paths = Files.walk(folder)) {
+          for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+            Files.delete(path);
+          }
+        }
+      }
+    }
     // the killed demo could not delete its namespaces: the lab's own sweep does (its pid is dead)
     NetnsCluster.sweepLeftovers("paldemo");
   }
@@ -39,6 +54,7 @@ class DemoSignalsTest {
   @Test
   void agentsDieWithADemoKilledBySigkill() throws Exception {
     Demo demo = Demo.start(started, stderr.resolve("demo.err"));
+    workFolders.add(demo.workFolder());
     List<ProcessHandle> agents = demo.process.toHandle().children()
         .filter(child -> AgentProcess.commandLine(child).contains("agent"))
         .toList();
@@ -58,6 +74,7 @@ class DemoSignalsTest {
   void sigtermTakesTheClusterDownWithoutAnInternalErrorAndRemovesTheWorkFolder()
       throws Exception {
     Demo demo = Demo.start(started, stderr.resolve("demo.err"));
+    workFolders.add(demo.workFolder());
 
     demo.process.destroy();
     assertThat(demo.process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
