@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * their caches are synced; no sync writes before the rule graph has taken in all they hold
  * ({@link GraphCompleteness}), so a start or restart never writes a half-known cluster (it
  * adopts what the kernel holds and leaves it alone meanwhile); readiness turns true after the
- * first successful sync. When the API
+ * first successful sync and follows the syncs after it, liveness follows the sync loop ({@link
+ * SyncHealth}). When the API
  * server is unreachable, the informers retry and the kernel keeps the last state. {@link
  * #close()} stops watching and syncing and leaves the kernel as it is: rules stay in force
  * across restarts and upgrades; removing them is {@code palisade cleanup}'s job.
@@ -49,7 +50,6 @@ public final class Agent implements AutoCloseable {
   private final GraphCompleteness completeness = new GraphCompleteness();
   private final ApiErrors apiErrors;
   private final EnforcementTracker tracker;
-  private final AgentSync sync;
   private final SyncRunner runner;
   private final ModelFeed feed;
   /** Per kind, in start order. */
@@ -70,12 +70,13 @@ public final class Agent implements AutoCloseable {
     this.kernel = kernel;
     this.tracker = new EnforcementTracker(ticker);
     this.apiErrors = new ApiErrors(registry);
-    AgentMetrics metrics = new AgentMetrics(registry, completeness);
-    this.sync = new AgentSync(graph, completeness, apiErrors, settings.nodeName(), compiler, kernel,
-        tracker, metrics, ticker, conntrack.map(ConntrackPurger::new));
-    this.runner = new SyncRunner("palisade-sync", sync, settings.minSyncInterval(),
-        settings.maxSyncInterval(), settings.retryInterval(), settings.maxRetryInterval(),
-        ticker);
+    AgentMetrics metrics = new AgentMetrics(registry, completeness, tracker);
+    AgentSync sync = new AgentSync(graph, completeness, apiErrors, settings.nodeName(), compiler,
+        kernel, tracker, metrics, ticker, conntrack.map(ConntrackPurger::new));
+    this.runner = new SyncRunner("palisade-sync", sync,
+        new SyncTimer(settings.minSyncInterval(), settings.maxSyncInterval(),
+            settings.retryInterval(), settings.maxRetryInterval()),
+        new SyncHealth(ticker, settings.readinessGrace(), settings.stuckSyncTimeout()), ticker);
     this.feed = new ModelFeed(graph, new ModelConverter(), tracker, metrics, runner::request);
   }
 
@@ -89,8 +90,7 @@ public final class Agent implements AutoCloseable {
   public void start() throws IOException {
     health = new HealthServer(
         new InetSocketAddress(settings.healthAddress(), settings.healthPort()), "palisade-http",
-        sync::hasSynced, "the first sync has not succeeded yet", registry::scrape,
-        Map.of("/status", this::statusJson));
+        runner::notLive, runner::notReady, registry::scrape, Map.of("/status", this::statusJson));
     log.info("agent for node {} serving health and metrics on port {}", settings.nodeName(),
         health.port());
     watch(feed.namespaces(), client.namespaces().runnableInformer(0));
@@ -112,9 +112,9 @@ public final class Agent implements AutoCloseable {
     informer.start();
   }
 
-  /** Ready once a sync has succeeded. */
+  /** Ready once a sync has succeeded, until syncs fail for longer than the grace window. */
   public boolean isReady() {
-    return sync.hasSynced();
+    return runner.notReady().isEmpty();
   }
 
   /** Per kind, the highest resource version the kernel enforces. */
@@ -135,7 +135,7 @@ public final class Agent implements AutoCloseable {
   public String statusJson() {
     Map<String, Object> status = new LinkedHashMap<>();
     status.put("node", settings.nodeName());
-    status.put("ready", sync.hasSynced());
+    status.put("ready", isReady());
     status.put("enforcedResourceVersion", tracker.enforcedResourceVersion().orElse(-1));
     status.put("enforcedResourceVersions", tracker.enforcedVersions());
     status.put("modelMissing", completeness.missing().orElse(""));

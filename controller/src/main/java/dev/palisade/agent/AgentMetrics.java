@@ -4,6 +4,7 @@ import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.dataplane.state.FamilyState;
 import dev.palisade.model.IpFamily;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -23,13 +24,15 @@ final class AgentMetrics {
   private final Timer syncDuration;
   private final Timer enforcementDelay;
   private final Counter syncFailures;
+  private final Counter driftRepairs;
   private final Map<IpFamily, AtomicLong> rules = new EnumMap<>(IpFamily.class);
   private final Map<IpFamily, AtomicLong> sets = new EnumMap<>(IpFamily.class);
   private final AtomicLong localEndpoints = new AtomicLong();
   private final AtomicLong policies = new AtomicLong();
   private final AtomicLong enforcedResourceVersion = new AtomicLong(-1);
 
-  AgentMetrics(MeterRegistry registry, GraphCompleteness completeness) {
+  AgentMetrics(MeterRegistry registry, GraphCompleteness completeness,
+      EnforcementTracker tracker) {
     this.registry = registry;
     this.syncDuration = Timer.builder("palisade.sync.duration")
         .description("Time to compile the model and bring the kernel to it")
@@ -46,6 +49,10 @@ final class AgentMetrics {
     this.syncFailures = Counter.builder("palisade.sync.failures")
         .description("Syncs that did not bring the kernel to the desired state")
         .register(registry);
+    this.driftRepairs = Counter.builder("palisade.drift.repairs")
+        .description("Syncs that found and repaired Palisade state in the kernel that the agent "
+            + "did not write (the state to enforce had not changed since the last success)")
+        .register(registry);
     for (IpFamily family : IpFamily.values()) {
       String tag = "ipv" + family.number();
       rules.put(family, registry.gauge("palisade.rules", Tags.of("family", tag),
@@ -59,6 +66,11 @@ final class AgentMetrics {
         .description("NetworkPolicies in the model").register(registry);
     Gauge.builder("palisade.enforced.resource.version", enforcedResourceVersion, AtomicLong::get)
         .description("Highest API resource version the kernel enforces").register(registry);
+    FunctionCounter.builder("palisade.enforcement.receipts.dropped", tracker,
+            EnforcementTracker::droppedReceipts)
+        .description("API events whose enforcement delay was not recorded because too many "
+            + "waited for a sync that enforces them (syncs failing or waiting)")
+        .register(registry);
     Gauge.builder("palisade.model.complete", completeness,
             model -> model.missing().isEmpty() ? 1 : 0)
         .description("1 when the model holds every watched object (syncs may write), 0 while "
@@ -85,6 +97,10 @@ final class AgentMetrics {
   void syncFailed(long durationNanos) {
     syncDuration.record(durationNanos, TimeUnit.NANOSECONDS);
     syncFailures.increment();
+  }
+
+  void driftRepaired() {
+    driftRepairs.increment();
   }
 
   void invalidObject(String kind) {

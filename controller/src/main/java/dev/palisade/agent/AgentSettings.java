@@ -10,6 +10,10 @@ import java.util.Optional;
  * The agent's runtime settings ({@code selfPod}: the agent's own pod when it runs in one; the
  * dataplane's own settings travel separately, in the compiler). Defaults are the CLI's and the
  * Helm chart's.
+ *
+ * @param readinessGrace how long syncs may fail (or wait for a complete model) after a success
+ *     before the agent stops being ready ({@link SyncHealth})
+ * @param stuckSyncTimeout how long one sync may run before the agent stops being live
  */
 public record AgentSettings(
     String nodeName,
@@ -17,35 +21,49 @@ public record AgentSettings(
     Duration maxSyncInterval,
     Duration retryInterval,
     Duration maxRetryInterval,
+    Duration readinessGrace,
+    Duration stuckSyncTimeout,
     String healthAddress,
     int healthPort,
     Optional<ObjectRef> selfPod) {
+
+  public static final Duration DEFAULT_READINESS_GRACE = Duration.ofMinutes(1);
+  public static final Duration DEFAULT_STUCK_SYNC_TIMEOUT = Duration.ofMinutes(5);
 
   public AgentSettings {
     checkArgument(nodeName != null && !nodeName.isBlank(), "the node name must be set");
     checkArgument(healthPort >= 0 && healthPort <= 65535, "health port %s is out of range",
         healthPort);
+    checkArgument(!readinessGrace.isNegative(), "the readiness grace must not be negative");
+    checkArgument(!stuckSyncTimeout.isNegative() && !stuckSyncTimeout.isZero(), "the stuck-sync timeout must be positive");
   }
 
   /** Defaults for everything but the node name. */
   public static AgentSettings defaults(String nodeName) {
     return new AgentSettings(nodeName, Duration.ofSeconds(1), Duration.ofMinutes(5),
-        Duration.ofSeconds(1), Duration.ofSeconds(30), "0.0.0.0", 9301, Optional.empty());
+        Duration.ofSeconds(1), Duration.ofSeconds(30), DEFAULT_READINESS_GRACE,
+        DEFAULT_STUCK_SYNC_TIMEOUT, "0.0.0.0", 9301, Optional.empty());
   }
 
   public AgentSettings withSyncIntervals(Duration min, Duration max) {
     return new AgentSettings(nodeName, min, max, retryInterval, maxRetryInterval,
-        healthAddress, healthPort, selfPod);
+        readinessGrace, stuckSyncTimeout, healthAddress, healthPort, selfPod);
+  }
+
+  public AgentSettings withHealthTimeouts(Duration grace, Duration stuckSync) {
+    return new AgentSettings(nodeName, minSyncInterval, maxSyncInterval, retryInterval,
+        maxRetryInterval, grace, stuckSync, healthAddress, healthPort, selfPod);
   }
 
   public AgentSettings withHealth(String address, int port) {
     return new AgentSettings(nodeName, minSyncInterval, maxSyncInterval, retryInterval,
-        maxRetryInterval, address, port, selfPod);
+        maxRetryInterval, readinessGrace, stuckSyncTimeout, address, port, selfPod);
   }
 
   /** The agent's own pod, whose DaemonSet tells it when Palisade is uninstalled. */
   public AgentSettings withSelfPod(ObjectRef pod) {
     return new AgentSettings(nodeName, minSyncInterval, maxSyncInterval, retryInterval,
-        maxRetryInterval, healthAddress, healthPort, Optional.of(pod));
+        maxRetryInterval, readinessGrace, stuckSyncTimeout, healthAddress, healthPort,
+        Optional.of(pod));
   }
 }

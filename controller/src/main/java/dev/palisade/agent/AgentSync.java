@@ -3,6 +3,7 @@ package dev.palisade.agent;
 import com.google.common.base.Ticker;
 import dev.palisade.dataplane.kernel.ApplyResult;
 import dev.palisade.dataplane.kernel.KernelWriter;
+import dev.palisade.dataplane.kernel.WriteCounts;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.model.RuleGraph;
 import java.lang.management.ManagementFactory;
@@ -17,8 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One dataplane sync, as the runner calls it: check that the model holds the cluster's complete
  * view (else wait, writing nothing), observe (take a ticket and compile the model under its
- * lock), apply (the kernel writer diffs and writes outside the lock), report (metrics,
- * readiness, enforced versions). Reads like the script it is.
+ * lock), apply (the kernel writer diffs and writes outside the lock), report (metrics, enforced
+ * versions, and drift: writes needed although the state to enforce did not change since the
+ * last success). Reads like the script it is.
  */
 final class AgentSync implements Supplier<SyncOutcome> {
   private static final Duration WAIT_REPORT_INTERVAL = Duration.ofSeconds(30);
@@ -34,7 +36,15 @@ final class AgentSync implements Supplier<SyncOutcome> {
   private final Optional<ConntrackPurger> purger;
   private final GraphCompleteness completeness;
   private final ApiErrors apiErrors;
-  private volatile boolean synced;
+  /**
+   * The state the last successful sync enforced; null before it and after a failed sync (a failed
+   * apply may have written part of its state, and the next apply completing it is no drift).
+   */
+  private DesiredState lastEnforced;
+  /** A purge failed or did not run for a failed sync: the next successful apply purges. */
+  private boolean purgeOwed;
+  /** Whether a sync has succeeded since start (its log line says when, for cold-start figures). */
+  private boolean firstSyncDone;
   /** When the current wait for a complete model began (ticker time), or -1 when not waiting. */
   private long waitingSince = -1;
   /** When the wait was last reported (ticker time). */
@@ -87,31 +97,37 @@ final class AgentSync implements Supplier<SyncOutcome> {
       policies = graph.policies().size();
     }
     ApplyResult result = kernel.apply(desired);
-    if (result.succeeded() && !result.written().wroteNothing()) {
-      // before the versions count as enforced: a tightened policy is enforced once the
-      // connections it denies are cut too
-      purger.ifPresent(conntrack -> conntrack.purge(graph, nodeName));
-    }
+    Optional<String> failure = result instanceof ApplyResult.Failed failed
+        ? Optional.of(failed.describe()) : purgeConnections(result.written());
     long duration = ticker.read() - start;
-    long[] delays = tracker.finishSync(ticket, result.succeeded());
-    if (!result.succeeded()) {
+    long[] delays = tracker.finishSync(ticket, failure.isEmpty());
+    if (failure.isPresent()) {
+      lastEnforced = null;
+      purgeOwed = true;
       metrics.syncFailed(duration);
-      log.error("sync failed: {}", ((ApplyResult.Failed) result).describe());
+      log.error("sync failed: {}", failure.get());
       return SyncOutcome.FAILED;
     }
     metrics.syncSucceeded(duration, desired, endpoints, policies,
         tracker.enforcedResourceVersion().orElse(-1), delays);
-    if (!synced) {
+    WriteCounts written = result.written();
+    if (!firstSyncDone) {
+      firstSyncDone = true;
       log.info("first sync in {} ms, at {} ms of process uptime: {} local endpoints, {} "
           + "policies; wrote {}", TimeUnit.NANOSECONDS.toMillis(duration),
           ManagementFactory.getRuntimeMXBean().getUptime(), endpoints, policies,
-          result.written().describe());
-    } else if (!result.written().wroteNothing()) {
+          written.describe());
+    } else if (desired.equals(lastEnforced) && !written.wroteNothing()) {
+      // Nothing this agent enforces changed since the last success, yet the kernel needed
+      // writes: someone else (a person, a script, another tool) changed Palisade's rules or sets.
+      metrics.driftRepaired();
+      log.warn("drift: the kernel no longer held what this agent enforced; repaired: {}",
+          written.describe());
+    } else if (lastEnforced == null || !written.wroteNothing()) {
       log.info("synced in {} ms: {} local endpoints, {} policies; wrote {}",
-          TimeUnit.NANOSECONDS.toMillis(duration), endpoints, policies,
-          result.written().describe());
+          TimeUnit.NANOSECONDS.toMillis(duration), endpoints, policies, written.describe());
     }
-    synced = true;
+    lastEnforced = desired;
     return SyncOutcome.ENFORCED;
   }
 
@@ -130,8 +146,18 @@ final class AgentSync implements Supplier<SyncOutcome> {
     }
   }
 
-  /** Whether a sync has succeeded since start: the agent's readiness. */
-  boolean hasSynced() {
-    return synced;
+  /**
+   * Cuts the connections the policies now deny, before the sync's versions count as enforced: a
+   * tightened policy is enforced once those connections are cut too. Runs after a sync that
+   * wrote, and after any failed sync or purge, whatever the next sync writes.
+   */
+  private Optional<String> purgeConnections(WriteCounts written) {
+    if (purger.isEmpty() || (written.wroteNothing() && !purgeOwed)) {
+      return Optional.empty();
+    }
+    Optional<String> failure = purger.get().purge(graph, nodeName)
+        .map(why -> "conntrack purge: " + why);
+    purgeOwed = failure.isPresent();
+    return failure;
   }
 }

@@ -18,9 +18,17 @@ import java.util.TreeMap;
  * event may arrive before a pod event with a lower version. A client that wrote a pod at
  * version R waits until the pods' enforced version reaches R.
  *
+ * <p>Receipts wait for the sync that enforces them. While syncs fail or wait for a complete
+ * model, at most {@link #MAX_PENDING_RECEIPTS} wait: the oldest are kept, because they carry the
+ * longest delays, which the delay histogram must not lose; later ones are dropped and counted
+ * ({@link #droppedReceipts()}), so a node that cannot enforce for hours does not fill its heap.
+ *
  * <p>Thread-safe: informer threads call {@link #received}, the sync thread the rest.
  */
 final class EnforcementTracker {
+  /** About 1 MB of boxed longs: a busy cluster's events over minutes, not hours. */
+  static final int MAX_PENDING_RECEIPTS = 20_000;
+
   /** What a sync covers: the model as of these versions and the events received before it. */
   record Ticket(ImmutableSortedMap<String, Long> versions, long[] receivedAtNanos) {}
 
@@ -28,6 +36,7 @@ final class EnforcementTracker {
   private final Map<String, Long> received = new TreeMap<>();
   private final Map<String, Long> enforced = new TreeMap<>();
   private final List<Long> pendingReceipts = new ArrayList<>();
+  private long droppedReceipts;
 
   EnforcementTracker(Ticker ticker) {
     this.ticker = ticker;
@@ -39,7 +48,15 @@ final class EnforcementTracker {
     if (version >= 0) {
       received.merge(kind, version, Math::max);
     }
-    pendingReceipts.add(ticker.read());
+    keepPending(ticker.read());
+  }
+
+  private void keepPending(long receipt) {
+    if (pendingReceipts.size() < MAX_PENDING_RECEIPTS) {
+      pendingReceipts.add(receipt);
+    } else {
+      droppedReceipts++;
+    }
   }
 
   /**
@@ -59,9 +76,13 @@ final class EnforcementTracker {
    */
   synchronized long[] finishSync(Ticket ticket, boolean success) {
     if (!success) {
+      // the ticket's receipts are older than those that came in during the sync: they go first
+      List<Long> newer = List.copyOf(pendingReceipts);
+      pendingReceipts.clear();
       for (long receipt : ticket.receivedAtNanos()) {
-        pendingReceipts.add(receipt);
+        keepPending(receipt);
       }
+      newer.forEach(this::keepPending);
       return new long[0];
     }
     ticket.versions().forEach((kind, version) -> enforced.merge(kind, version, Math::max));
@@ -71,6 +92,11 @@ final class EnforcementTracker {
       delays[i] = now - ticket.receivedAtNanos()[i];
     }
     return delays;
+  }
+
+  /** Receipts dropped because too many waited for enforcement (their delays are not recorded). */
+  synchronized long droppedReceipts() {
+    return droppedReceipts;
   }
 
   /** Per kind, the highest resource version the kernel enforces. */

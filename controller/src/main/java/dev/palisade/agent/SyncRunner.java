@@ -1,7 +1,7 @@
 package dev.palisade.agent;
 
 import com.google.common.base.Ticker;
-import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -9,8 +9,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One worker thread that runs the dataplane sync at a bounded frequency: events only call
- * {@link #request()}; the timing is {@link SyncTimer}'s. The sync function reports its
- * {@link SyncOutcome}; a thrown exception counts as a failure and is logged, never lost.
+ * {@link #request()}; the timing is {@link SyncTimer}'s, readiness and liveness are {@link
+ * SyncHealth}'s. The sync function reports its {@link SyncOutcome}; a thrown exception counts as
+ * a failure and is logged, never lost.
+ *
+ * <p>An {@link Error} (OutOfMemoryError, a linkage error) ends the loop instead: after one the
+ * JVM cannot be trusted to keep syncing correctly. It is logged and makes {@link #notLive()}
+ * say so, so that the kubelet restarts the agent, which adopts the kernel as it finds it.
  *
  * <p>Threading: {@code request()} may be called from any thread (informer callbacks); the sync
  * function runs on the runner's thread only, one run at a time.
@@ -19,15 +24,17 @@ final class SyncRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SyncRunner.class);
 
   private final SyncTimer timer;
+  private final SyncHealth health;
   private final Supplier<SyncOutcome> sync;
   private final Ticker ticker;
   private final Thread worker;
   private final Object lock = new Object();
   private boolean closed;
 
-  SyncRunner(String name, Supplier<SyncOutcome> sync, Duration minInterval,
-      Duration maxInterval, Duration retryInterval, Duration maxRetryInterval, Ticker ticker) {
-    this.timer = new SyncTimer(minInterval, maxInterval, retryInterval, maxRetryInterval);
+  SyncRunner(String name, Supplier<SyncOutcome> sync, SyncTimer timer, SyncHealth health,
+      Ticker ticker) {
+    this.timer = timer;
+    this.health = health;
     this.sync = sync;
     this.ticker = ticker;
     this.worker = new Thread(this::loop, name);
@@ -45,18 +52,39 @@ final class SyncRunner implements AutoCloseable {
     }
   }
 
+  /** Empty when ready (see {@link SyncHealth}); else why not. */
+  Optional<String> notReady() {
+    return health.notReady();
+  }
+
+  /** Empty while the loop runs and no sync is stuck; else why not. */
+  Optional<String> notLive() {
+    return health.notLive();
+  }
+
   private void loop() {
-    while (awaitNextRun()) {
-      SyncOutcome outcome;
-      try {
-        outcome = sync.get();
-      } catch (RuntimeException e) {
-        log.error("sync failed with an unexpected error; retrying", e);
-        outcome = SyncOutcome.FAILED;
+    try {
+      while (awaitNextRun()) {
+        health.started();
+        SyncOutcome outcome = runOnce();
+        health.finished(outcome);
+        synchronized (lock) {
+          timer.finished(outcome);
+        }
       }
-      synchronized (lock) {
-        timer.finished(outcome);
-      }
+    } catch (Error fatal) {
+      log.error("the sync loop died; /healthz fails from now on so that the agent is restarted",
+          fatal);
+      health.died(fatal);
+    }
+  }
+
+  private SyncOutcome runOnce() {
+    try {
+      return sync.get();
+    } catch (RuntimeException e) {
+      log.error("sync failed with an unexpected error; retrying", e);
+      return SyncOutcome.FAILED;
     }
   }
 

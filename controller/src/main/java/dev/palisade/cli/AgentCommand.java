@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,6 +76,18 @@ final class AgentCommand implements Callable<Integer> {
       description = "Longest wait between retries of a failing sync. Default: ${DEFAULT-VALUE}.")
   Duration maxRetryInterval;
 
+  @Option(names = "--readiness-grace", defaultValue = "1m", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "After a successful sync, /readyz stays ready while syncs fail (or wait for "
+          + "the API server's complete view) for up to this long. Default: ${DEFAULT-VALUE}.")
+  Duration readinessGrace;
+
+  @Option(names = "--stuck-sync-timeout", defaultValue = "5m", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "/healthz fails when one sync runs longer than this (or the sync loop "
+          + "died), so that the kubelet restarts the agent. Default: ${DEFAULT-VALUE}.")
+  Duration stuckSyncTimeout;
+
   @Option(names = "--health-address", defaultValue = "0.0.0.0", paramLabel = "ADDRESS",
       description = "Address of /healthz, /readyz, /metrics and /status. "
           + "Default: ${DEFAULT-VALUE}.")
@@ -100,6 +114,12 @@ final class AgentCommand implements Callable<Integer> {
           + "Default: ${DEFAULT-VALUE}.")
   boolean purgeConntrack;
 
+  @Option(names = "--exit-when-stdin-closes", hidden = true,
+      description = "Stop (leaving the rules in force) when standard input ends: a harness "
+          + "that starts the agent with a pipe on its standard input (palisade demo) makes the "
+          + "agent die with it, even when the harness is killed with SIGKILL.")
+  boolean exitWhenStdinCloses;
+
   @Mixin
   ClusterOptions cluster;
 
@@ -120,7 +140,8 @@ final class AgentCommand implements Callable<Integer> {
           + defaults.unknownKeys(spec) + ", which are not agent options");
     }
     AgentSettings settings = new AgentSettings(nodeName, minSyncInterval, maxSyncInterval,
-        retryInterval, maxRetryInterval, healthAddress, healthPort,
+        retryInterval, maxRetryInterval, readinessGrace, stuckSyncTimeout, healthAddress,
+        healthPort,
         podName == null || podNamespace == null ? Optional.empty()
             : Optional.of(ObjectRef.of(podNamespace, podName)));
     KernelWriter kernel = kernelOptions.writer();
@@ -142,6 +163,13 @@ final class AgentCommand implements Callable<Integer> {
           stopped.countDown();
         }
       }, "palisade-shutdown"));
+      if (exitWhenStdinCloses) {
+        StdinWatch.start(System.in, () -> {
+          log.info("standard input closed: the process that started this agent is gone; "
+              + "stopping");
+          System.exit(0);
+        });
+      }
       agent.start();
       stopped.await();
     }

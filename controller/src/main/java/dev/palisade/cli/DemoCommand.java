@@ -17,9 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -34,7 +36,8 @@ import picocli.CommandLine.Spec;
         "Runs scenarios on a real dataplane built on this machine: a network namespace per node "
             + "and pod, an embedded API server on loopback, one real agent per node, real TCP, "
             + "UDP and ICMP probes. Needs root. Nothing is routed to the machine's network, and "
-            + "everything is removed at the end.",
+            + "everything is removed at the end, also on Ctrl-C; agents die with the demo even "
+            + "when it is killed, and the next demo stops any left behind.",
         "Without --scenario, runs a tour: policies applied one after another on the x/y/z x "
             + "a/b/c cluster, with the live matrix after each step.",
         "With --kubeconfig, the objects go to that cluster's API server instead (a real "
@@ -44,7 +47,7 @@ import picocli.CommandLine.Spec;
             + "what it wrote at the end.",
         "Exit status: 0 all expectations match, 1 a mismatch, 2 unusable input (an object "
             + "the API server refuses, or one that exists there already, included) or no "
-            + "root."})
+            + "root, 130 stopped by SIGINT or SIGTERM."})
 final class DemoCommand implements Callable<Integer> {
   private static final String TOUR = "/dev/palisade/demo/tour.yaml";
   private static final String LAB_PREFIX = "paldemo";
@@ -71,6 +74,12 @@ final class DemoCommand implements Callable<Integer> {
       description = "Where the kubeconfig and agent logs go. Default: a new temporary folder.")
   private Path workDir;
 
+  @Option(names = "--keep",
+      description = "Keep the work folder (kubeconfig, agent logs) after the demo. Without it, "
+          + "a folder the demo created is removed when the demo ends, also on Ctrl-C; a "
+          + "--work-dir that existed before is left as it is.")
+  private boolean keep;
+
   @Option(names = "--enforce-timeout", defaultValue = "60s", paramLabel = "DURATION",
       converter = DurationConverter.class,
       description = "Longest wait for a step to be enforced. Default: ${DEFAULT-VALUE}.")
@@ -90,6 +99,7 @@ final class DemoCommand implements Callable<Integer> {
           + unusable.get());
       return ExitCode.BAD_INPUT;
     }
+    boolean created = workDir == null || !Files.exists(workDir);
     Path logs = workDir != null ? Files.createDirectories(workDir)
         : Files.createTempDirectory("palisade-demo-");
     DemoBackend.Settings settings = new DemoBackend.Settings(LAB_PREFIX, apiServer(),
@@ -99,8 +109,39 @@ final class DemoCommand implements Callable<Integer> {
     List<ScenarioRuns.Source> sources = scenarios == null ? List.of(DemoCommand::tour)
         : scenarios.stream()
             .map(file -> (ScenarioRuns.Source) () -> new ScenarioParser().parse(file)).toList();
-    return new ScenarioRuns(spec.commandLine().getOut(), spec.commandLine().getErr(), output)
-        .run(sources, new DemoBackend(settings));
+    DemoBackend backend = new DemoBackend(settings);
+    if (created && !keep) {
+      backend.afterStop(() -> removeWorkFolder(logs));
+    }
+    try {
+      int status = new ScenarioRuns(spec.commandLine().getOut(), spec.commandLine().getErr(),
+          output).run(sources, backend);
+      if (!backend.stoppedBySignal()) {
+        return status;
+      }
+    } catch (RuntimeException e) {
+      if (!backend.stoppedBySignal()) {
+        throw e;
+      }
+    }
+    // The cluster was taken down under the running scenario: whatever it reported after that
+    // is no finding and no bug.
+    spec.commandLine().getErr().println("palisade: demo: stopped by a signal; the cluster and "
+        + "its agents are removed");
+    spec.commandLine().getErr().flush();
+    return ExitCode.INTERRUPTED;
+  }
+
+  /** Removes the work folder the demo created, with the agents' logs (they have stopped). */
+  private void removeWorkFolder(Path folder) {
+    try (Stream<Path> paths = Files.walk(folder)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException e) {
+      spec.commandLine().getErr().println("palisade: demo: could not remove " + folder + ": "
+          + e.getMessage());
+    }
   }
 
   /**

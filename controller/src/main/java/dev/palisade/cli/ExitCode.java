@@ -8,6 +8,8 @@ final class ExitCode {
   static final int FAILED = 1;
   /** The input cannot be used: bad option, file, YAML or object (picocli's usage status too). */
   static final int BAD_INPUT = 2;
+  /** Stopped by SIGINT or SIGTERM (128 + SIGINT, what shells report for an interrupted run). */
+  static final int INTERRUPTED = 130;
   /** A bug in Palisade (EX_SOFTWARE of sysexits.h). */
   static final int INTERNAL_ERROR = 70;
 

@@ -58,8 +58,9 @@ public final class ControllerCommand implements Callable<Integer> {
             Clock.systemUTC(), new LinterNotices(new Linter()), analyzer -> metrics), registry,
             Duration.ofSeconds(1), Duration.ofSeconds(30));
         var http = new HealthServer(new InetSocketAddress(healthPort),
-            "palisade-controller-http", replica::isReady,
-            "informers not started or not synced", registry::scrape, Map.of())) {
+            "palisade-controller-http", HealthServer.Check.serving(),
+            HealthServer.Check.of(replica::isReady, "informers not started or not synced"),
+            registry::scrape, Map.of())) {
       log.info("palisade controller {} starting; lease {}/{}; health port {}",
           settings.identity(), leaseNamespace, leaseName, http.port());
       Runtime.getRuntime().addShutdownHook(new Thread(replica::close, "palisade-stop"));

@@ -72,7 +72,9 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
   private final List<AgentProcess> agents = new ArrayList<>();
   /** The pods the lab wired, as they were when wired: a pod that changes is wired anew. */
   private final Map<String, Pod> wired = new LinkedHashMap<>();
-  private final Thread shutdownHook = new Thread(this::stopAll, "palisade-demo-cleanup");
+  private final Thread shutdownHook = new Thread(this::stopBySignal, "palisade-demo-cleanup");
+  private final List<Runnable> afterStop = new ArrayList<>();
+  private volatile boolean stoppedBySignal;
   private NetnsCluster lab;
   private KubernetesClient client;
   private OwnedObjects owned;
@@ -115,6 +117,11 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
   private void startCluster(int nodes) {
     settings.progress().printf("demo: building a %d-node cluster of network namespaces%n",
         nodes);
+    int orphans = AgentProcess.stopOrphans();
+    if (orphans > 0) {
+      settings.progress().printf("demo: stopped %d agents left behind by demos that were "
+          + "killed%n", orphans);
+    }
     settings.progress().flush();
     lab = NetnsCluster.start(settings.labPrefix(), nodes);
     client = settings.apiServer().client();
@@ -286,11 +293,24 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
     return settings.apiServer();
   }
 
+  /** Runs {@code step} once the cluster is taken down, by {@link #close} or on a signal. */
+  public synchronized void afterStop(Runnable step) {
+    afterStop.add(step);
+  }
+
+  /**
+   * Whether the JVM is being stopped (SIGINT, SIGTERM) and this backend took the cluster down
+   * for it: a scenario that fails from then on failed because of that, not because of a bug.
+   */
+  public boolean stoppedBySignal() {
+    return stoppedBySignal;
+  }
+
   @Override
   public void close() {
     probePool.shutdownNow();
     try {
-      stopAll();
+      stopAndRunAfterStop();
     } finally {
       settings.apiServer().close();
     }
@@ -299,6 +319,18 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
     } catch (IllegalStateException alreadyShuttingDown) {
       // the hook is running or ran
     }
+  }
+
+  private void stopBySignal() {
+    stoppedBySignal = true;
+    probePool.shutdownNow();
+    stopAndRunAfterStop();
+  }
+
+  private synchronized void stopAndRunAfterStop() {
+    stopAll();
+    afterStop.forEach(Runnable::run);
+    afterStop.clear();
   }
 
   /**

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
@@ -14,30 +15,42 @@ import java.util.function.Supplier;
 
 /**
  * The HTTP endpoints of the agent and the controller on one port: {@code /healthz} (the
- * process serves), {@code /readyz} (the component says it is ready), {@code /metrics}
+ * component says it is live), {@code /readyz} (the component says it is ready), {@code /metrics}
  * (Prometheus text) and any JSON endpoints the component adds (the agent's {@code /status}).
  * A handful of GET endpoints need no framework: the JDK's server with one daemon thread.
  */
 public final class HealthServer implements AutoCloseable {
+  /** One probe of a component: empty when it passes, else why not (the 503 answer's body). */
+  @FunctionalInterface
+  public interface Check {
+    Optional<String> problem();
+
+    /** Passes while {@code passes} is true, else fails with {@code problem}. */
+    static Check of(BooleanSupplier passes, String problem) {
+      return () -> passes.getAsBoolean() ? Optional.empty() : Optional.of(problem);
+    }
+
+    /** A component whose serving is its liveness. */
+    static Check serving() {
+      return Optional::empty;
+    }
+  }
+
   private final HttpServer server;
   private final ExecutorService executor;
 
   /**
    * Starts serving.
    *
-   * @param notReady what {@code /readyz} answers (with 503) while {@code ready} is false
+   * @param live what {@code /healthz} answers: 200 "ok", or 503 with the problem
+   * @param ready what {@code /readyz} answers: 200 "ready", or 503 with the problem
    * @param json further endpoints, by path, answering JSON
    */
-  public HealthServer(InetSocketAddress address, String threadName, BooleanSupplier ready,
-      String notReady, Supplier<String> prometheusText, Map<String, Supplier<String>> json)
-      throws IOException {
+  public HealthServer(InetSocketAddress address, String threadName, Check live, Check ready,
+      Supplier<String> prometheusText, Map<String, Supplier<String>> json) throws IOException {
     server = HttpServer.create(address, 16);
-    server.createContext("/healthz", exchange -> respond(exchange, 200, "text/plain", "ok\n"));
-    server.createContext("/readyz", exchange -> {
-      boolean isReady = ready.getAsBoolean();
-      respond(exchange, isReady ? 200 : 503, "text/plain",
-          isReady ? "ready\n" : "not ready: " + notReady + "\n");
-    });
+    server.createContext("/healthz", exchange -> answer(exchange, live, "ok", "not live"));
+    server.createContext("/readyz", exchange -> answer(exchange, ready, "ready", "not ready"));
     server.createContext("/metrics", exchange -> respond(exchange, 200,
         "text/plain; version=0.0.4; charset=utf-8", prometheusText.get()));
     json.forEach((path, body) -> server.createContext(path,
@@ -54,6 +67,13 @@ public final class HealthServer implements AutoCloseable {
   /** The bound port (useful when asked for port 0). */
   public int port() {
     return server.getAddress().getPort();
+  }
+
+  private static void answer(HttpExchange exchange, Check check, String passed, String failed)
+      throws IOException {
+    Optional<String> problem = check.problem();
+    respond(exchange, problem.isEmpty() ? 200 : 503, "text/plain",
+        problem.map(why -> failed + ": " + why).orElse(passed) + "\n");
   }
 
   private static void respond(HttpExchange exchange, int status, String contentType,

@@ -234,6 +234,31 @@ class AgentMockServerTest {
     assertThat(setsHolding("10.0.1.10")).isEmpty();
   }
 
+  @Test
+  void repairsDriftAndCountsItButNotItsOwnChanges() {
+    client.namespaces().resource(namespace("x")).create();
+    client.pods().inNamespace("x").resource(pod("web", NODE, "10.0.1.10", "app", "web"))
+        .create();
+    client.pods().inNamespace("x").resource(pod("db", "node-2", "10.0.2.10", "app", "db"))
+        .create();
+    awaitEnforced(client.network().v1().networkPolicies().inNamespace("x")
+        .resource(allowFrom("web-from-db", "app", "web", "app", "db")).create());
+    assertThat(driftRepairs()).as("writes for a new policy are no drift").isZero();
+
+    String peerSet = setsHolding("10.0.2.10").get(0);
+    assertThat(kernel.run(List.of("ipset", "restore"), "del " + peerSet + " 10.0.2.10\n")
+        .succeeded()).isTrue();
+    // an event that changes nothing the node enforces, so the sync it asks for only repairs
+    client.namespaces().resource(namespace("unrelated")).create();
+
+    await("the removed member is back", () -> !setsHolding("10.0.2.10").isEmpty());
+    await("the repair is counted as drift", () -> driftRepairs() == 1);
+  }
+
+  private double driftRepairs() {
+    return agent.meters().get("palisade.drift.repairs").counter().count();
+  }
+
   private KernelSnapshot snapshot() {
     try {
       return writer.read();

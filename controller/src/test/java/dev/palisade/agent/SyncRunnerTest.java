@@ -10,6 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class SyncRunnerTest {
+  private static SyncHealth health() {
+    return new SyncHealth(Ticker.systemTicker(), Duration.ofMinutes(1), Duration.ofMinutes(5));
+  }
 
   @Test
   void coalescesABurstOfRequestsIntoFewSyncs() throws Exception {
@@ -19,8 +22,8 @@ class SyncRunnerTest {
       syncs.incrementAndGet();
       firstSync.countDown();
       return SyncOutcome.ENFORCED;
-    }, Duration.ofMillis(200), Duration.ofMinutes(10), Duration.ofMillis(100),
-        Duration.ofSeconds(1), Ticker.systemTicker())) {
+    }, new SyncTimer(Duration.ofMillis(200), Duration.ofMinutes(10), Duration.ofMillis(100),
+        Duration.ofSeconds(1)), health(), Ticker.systemTicker())) {
       runner.start();
       for (int i = 0; i < 1000; i++) {
         runner.request();
@@ -42,12 +45,36 @@ class SyncRunnerTest {
       }
       succeeded.countDown();
       return SyncOutcome.ENFORCED;
-    }, Duration.ZERO, Duration.ofMinutes(10), Duration.ofMillis(10), Duration.ofMillis(40),
-        Ticker.systemTicker())) {
+    }, new SyncTimer(Duration.ZERO, Duration.ofMinutes(10), Duration.ofMillis(10),
+        Duration.ofMillis(40)), health(), Ticker.systemTicker())) {
       runner.start();
       runner.request();
       assertThat(succeeded.await(5, TimeUnit.SECONDS)).isTrue();
       assertThat(attempts.get()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void anErrorEndsTheLoopAndMakesItNotLive() throws Exception {
+    AtomicInteger attempts = new AtomicInteger();
+    SyncHealth health = health();
+    try (SyncRunner runner = new SyncRunner("test-sync", () -> {
+      attempts.incrementAndGet();
+      throw new OutOfMemoryError("Java heap space");
+    }, new SyncTimer(Duration.ZERO, Duration.ofMinutes(10), Duration.ofMillis(10),
+        Duration.ofMillis(40)), health, Ticker.systemTicker())) {
+      runner.start();
+      runner.request();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (runner.notLive().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(runner.notLive()).hasValueSatisfying(why ->
+          assertThat(why).contains("the sync loop died", "OutOfMemoryError", "Java heap space"));
+      assertThat(runner.notReady()).isPresent();
+      runner.request();
+      Thread.sleep(100);
+      assertThat(attempts.get()).as("the loop ended").isEqualTo(1);
     }
   }
 }

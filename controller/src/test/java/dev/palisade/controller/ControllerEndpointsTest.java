@@ -40,7 +40,9 @@ class ControllerEndpointsTest {
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     controller = cluster.startController("replica-1", registry);
     http = new HealthServer(new InetSocketAddress("127.0.0.1", 0), "test-http",
-        controller::isReady, "informers not started", registry::scrape, Map.of());
+        HealthServer.Check.serving(),
+        HealthServer.Check.of(controller::isReady, "informers not started"), registry::scrape,
+        Map.of());
   }
 
   @AfterAll

@@ -8,19 +8,27 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class HealthServerTest {
   private final HttpClient web = HttpClient.newHttpClient();
 
   @Test
-  void readinessFollowsTheComponentAndMetricsAndJsonAreServedOnRequest() throws Exception {
+  void livenessAndReadinessFollowTheComponentAndMetricsAndJsonAreServedOnRequest()
+      throws Exception {
     AtomicBoolean ready = new AtomicBoolean();
+    AtomicReference<Optional<String>> notLive = new AtomicReference<>(Optional.empty());
     try (var server = new HealthServer(new InetSocketAddress("127.0.0.1", 0), "test-http",
-        ready::get, "the first sync has not succeeded yet",
+        notLive::get, HealthServer.Check.of(ready::get, "the first sync has not succeeded yet"),
         () -> "palisade_policies 4.0\n", Map.of("/status", () -> "{\"ready\":false}\n"))) {
       assertThat(get(server, "/healthz").statusCode()).isEqualTo(200);
+      notLive.set(Optional.of("the sync loop died"));
+      HttpResponse<String> dead = get(server, "/healthz");
+      assertThat(dead.statusCode()).isEqualTo(503);
+      assertThat(dead.body()).isEqualTo("not live: the sync loop died\n");
       HttpResponse<String> notReady = get(server, "/readyz");
       assertThat(notReady.statusCode()).isEqualTo(503);
       assertThat(notReady.body()).contains("the first sync has not succeeded yet");

@@ -1,6 +1,7 @@
 package dev.palisade.dataplane.kernel;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The one door through which Palisade starts processes: argv plus standard input in, exit code
@@ -17,5 +18,17 @@ public interface CommandRunner {
 
   default CommandResult run(List<String> argv) {
     return run(argv, "");
+  }
+
+  /**
+   * Runs {@code argv} to completion and hands its standard output to {@code lines} one line at a
+   * time, for output too large to hold whole (a node's conntrack table). The result carries the
+   * exit code and stderr; its stdout is empty. This default reads the output whole: fine for
+   * fakes; runners that start processes stream it.
+   */
+  default CommandResult stream(List<String> argv, Consumer<String> lines) {
+    CommandResult result = run(argv);
+    result.stdout().lines().forEach(lines);
+    return new CommandResult(result.exitCode(), "", result.stderr());
   }
 }

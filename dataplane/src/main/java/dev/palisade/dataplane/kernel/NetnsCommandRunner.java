@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.ImmutableList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Runs every command inside a named network namespace ({@code ip netns exec NAME ...}), so the
@@ -22,7 +23,16 @@ public final class NetnsCommandRunner implements CommandRunner {
 
   @Override
   public CommandResult run(List<String> argv, String stdin) {
-    return delegate.run(ImmutableList.<String>builder()
-        .add("ip", "netns", "exec", namespace).addAll(argv).build(), stdin);
+    return delegate.run(inNamespace(argv), stdin);
+  }
+
+  @Override
+  public CommandResult stream(List<String> argv, Consumer<String> lines) {
+    return delegate.stream(inNamespace(argv), lines);
+  }
+
+  private List<String> inNamespace(List<String> argv) {
+    return ImmutableList.<String>builder().add("ip", "netns", "exec", namespace).addAll(argv)
+        .build();
   }
 }

@@ -1,7 +1,10 @@
 package dev.palisade.dataplane.kernel;
 
+import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Runs commands as child processes of this JVM. Stdout and stderr are drained on threads of
@@ -58,6 +62,56 @@ public final class ProcessCommandRunner implements CommandRunner {
             + "\n" + argv.get(0) + " timed out after " + timeout);
       }
       return new CommandResult(process.exitValue(), stdout.get(), stderr.get());
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running " + argv.get(0), e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot read the output of " + argv.get(0), e.getCause());
+    }
+  }
+
+  /**
+   * Streams stdout on the calling thread while stderr drains on its own; the timeout kills the
+   * process, which ends the stream.
+   */
+  @Override
+  public CommandResult stream(List<String> argv, Consumer<String> lines) {
+    Process process;
+    try {
+      process = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(
+          new File("/dev/null"))).start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + String.join(" ", argv), e);
+    }
+    CompletableFuture<String> stderr = drain(process.getErrorStream());
+    CompletableFuture<Boolean> timedOut = CompletableFuture.supplyAsync(() -> {
+      try {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          process.destroyForcibly();
+          return true;
+        }
+        return false;
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        return false;
+      }
+    }, drains);
+    try (BufferedReader stdout = new BufferedReader(
+        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      stdout.lines().forEach(lines);
+    } catch (IOException e) {
+      process.destroyForcibly();
+      throw new UncheckedIOException("cannot read the output of " + argv.get(0), e);
+    } catch (RuntimeException e) {
+      // the consumer failed (or the read did): the rest of the output is not wanted
+      process.destroyForcibly();
+      throw e;
+    }
+    try {
+      int exitCode = process.waitFor();
+      return timedOut.get() ? new CommandResult(TIMED_OUT, "", stderr.get() + "\n" + argv.get(0)
+          + " timed out after " + timeout) : new CommandResult(exitCode, "", stderr.get());
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
