@@ -59,4 +59,12 @@ class LintCommandTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).startsWith("palisade: ").contains("is not valid YAML").doesNotContain("Exception");
   }
+
+  @Test
+  void readsAnEgressRuleThatPolicyTypesIgnores() {
+    CliRun run = CliRun.of("lint", "-f", resource("edges/ignored-egress-rule-with-named-port.yaml"));
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.err()).isEmpty();
+    assertThat(run.out()).startsWith("PAL009 WARNING NetworkPolicy x/p").endsWith("1 finding: 0 errors, 1 warning, 0 info\n");
+  }
 }
