@@ -27,6 +27,7 @@ final class AgentMetrics {
   private final Map<IpFamily, AtomicLong> sets = new EnumMap<>(IpFamily.class);
   private final AtomicLong localEndpoints = new AtomicLong();
   private final AtomicLong policies = new AtomicLong();
+  private final AtomicLong policiesFailingClosed = new AtomicLong();
   private final AtomicLong enforcedResourceVersion = new AtomicLong(-1);
 
   AgentMetrics(MeterRegistry registry, GraphCompleteness completeness) {
@@ -57,6 +58,9 @@ final class AgentMetrics {
         .description("Endpoint pods on this node").register(registry);
     Gauge.builder("palisade.policies", policies, AtomicLong::get)
         .description("NetworkPolicies in the model").register(registry);
+    Gauge.builder("palisade.policies.fail.closed", policiesFailingClosed, AtomicLong::get)
+        .description("NetworkPolicies Palisade cannot use and enforces fail-closed: the pods "
+            + "they select are isolated, and they allow nothing").register(registry);
     Gauge.builder("palisade.enforced.resource.version", enforcedResourceVersion, AtomicLong::get)
         .description("Highest API resource version the kernel enforces").register(registry);
     Gauge.builder("palisade.model.complete", completeness,
@@ -85,6 +89,10 @@ final class AgentMetrics {
   void syncFailed(long durationNanos) {
     syncDuration.record(durationNanos, TimeUnit.NANOSECONDS);
     syncFailures.increment();
+  }
+
+  void policiesFailingClosed(int count) {
+    policiesFailingClosed.set(count);
   }
 
   void invalidObject(String kind) {

@@ -55,7 +55,8 @@ final class ExplainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RuleGraph graph = ManifestCluster.load(manifests).cluster().graph();
+    RuleGraph graph = ManifestCluster.load(manifests)
+        .warnOfFailClosedPolicies(spec.commandLine().getErr()).cluster().graph();
     Pod source = endpoint(graph, "--from", from);
     Pod destination = endpoint(graph, "--to", to);
     PrintWriter out = spec.commandLine().getOut();

@@ -4,6 +4,7 @@ import dev.palisade.k8s.Manifest;
 import dev.palisade.k8s.ManifestLoader;
 import dev.palisade.k8s.ObjectKey;
 import dev.palisade.scenario.ClusterState;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -25,5 +26,13 @@ record ManifestCluster(ClusterState cluster, Map<ObjectKey, String> origins) {
     // A later manifest of the same object replaces the earlier one, as in the cluster.
     manifests.forEach(manifest -> origins.put(manifest.key(), manifest.origin()));
     return new ManifestCluster(cluster, Map.copyOf(origins));
+  }
+
+  /** Warns of every policy Palisade enforces fail-closed: the tools show what the agent does. */
+  ManifestCluster warnOfFailClosedPolicies(PrintWriter err) {
+    cluster.failingClosed()
+        .forEach(policy -> err.println("palisade: warning: " + policy.warning()));
+    err.flush();
+    return this;
   }
 }

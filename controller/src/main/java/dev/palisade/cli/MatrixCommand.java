@@ -71,7 +71,8 @@ final class MatrixCommand implements Callable<Integer> {
       }
       return runScenarios(input.scenarios);
     }
-    return printMatrices(ManifestCluster.load(input.manifests).cluster().graph());
+    return printMatrices(ManifestCluster.load(input.manifests)
+        .warnOfFailClosedPolicies(spec.commandLine().getErr()).cluster().graph());
   }
 
   private int runScenarios(List<Path> files) {

@@ -38,7 +38,9 @@ final class ClusterAnalyzer {
       List<PolicyNotice> notices = new ArrayList<>(lint.notices(mirror.graph()));
       mirror.invalidPolicies().forEach((policy, problem) ->
           notices.add(new PolicyNotice(policy, "InvalidNetworkPolicy", true,
-              "Palisade cannot enforce this policy: " + problem)));
+              "Palisade cannot use this policy as written, so its agents enforce it "
+                  + "fail-closed (the pods it selects are isolated, and it allows nothing): "
+                  + problem)));
       latest = ClusterAnalysis.of(notices,
           ClusterStats.of(mirror.graph(), mirror.policyCount(), notices));
       stale = false;

@@ -67,4 +67,15 @@ class LintCommandTest {
     assertThat(run.err()).isEmpty();
     assertThat(run.out()).startsWith("PAL009 WARNING NetworkPolicy x/p").endsWith("1 finding: 0 errors, 1 warning, 0 info\n");
   }
+
+  @Test
+  void aPolicyEnforcedFailClosedIsAnError() {
+    String file = resource("edges/leading-zero-cidr.yaml");
+    CliRun run = CliRun.of("lint", "-f", file);
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+    assertThat(run.out()).startsWith("InvalidNetworkPolicy ERROR NetworkPolicy x/p (" + file
+        + ", document 4): spec.ingress[0].from[0].ipBlock.cidr: '010.1.0.0/16' is not a valid "
+        + "CIDR").contains("; Palisade enforces this policy fail-closed: the pods it selects "
+        + "are isolated for Ingress, and it allows nothing\n");
+  }
 }
