@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -32,6 +33,9 @@ import picocli.CommandLine.Spec;
         "Exit status: 0 all expectations match, 1 a mismatch, 2 unusable input or no root."})
 final class DemoCommand implements Callable<Integer> {
   private static final String TOUR = "/dev/palisade/demo/tour.yaml";
+
+  @Mixin
+  private ManifestReading reading;
 
   @Spec
   private CommandSpec spec;
@@ -67,19 +71,20 @@ final class DemoCommand implements Callable<Integer> {
         System.getProperty("java.class.path"),
         List.of("--deny-action=REJECT", "--min-sync-interval=100ms", "--max-sync-interval=1m"),
         logs, enforceTimeout, spec.commandLine().getErr());
-    List<ScenarioRuns.Source> sources = scenarios == null ? List.of(DemoCommand::tour)
+    ScenarioParser parser = new ScenarioParser(reading.reader());
+    List<ScenarioRuns.Source> sources = scenarios == null ? List.of(() -> tour(parser))
         : scenarios.stream()
-            .map(file -> (ScenarioRuns.Source) () -> new ScenarioParser().parse(file)).toList();
+            .map(file -> (ScenarioRuns.Source) () -> parser.parse(file)).toList();
     return new ScenarioRuns(spec.commandLine().getOut(), spec.commandLine().getErr(), output)
         .run(sources, new DemoBackend(settings));
   }
 
-  private static dev.palisade.scenario.Scenario tour() {
+  private static dev.palisade.scenario.Scenario tour(ScenarioParser parser) {
     try (InputStream in = DemoCommand.class.getResourceAsStream(TOUR)) {
       if (in == null) {
         throw new IllegalStateException("the tour " + TOUR + " is missing from the jar");
       }
-      return new ScenarioParser().parse(new String(in.readAllBytes(), StandardCharsets.UTF_8),
+      return parser.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8),
           "the built-in tour");
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -29,6 +30,9 @@ import picocli.CommandLine.Spec;
             + "that the API server stores but Palisade enforces fail-closed (InvalidNetworkPolicy).",
         "Exit status: 0 no error (warnings allowed), 1 an ERROR finding, 2 unusable input."})
 final class LintCommand implements Callable<Integer> {
+  @Mixin
+  private ManifestReading reading;
+
   @Spec
   private CommandSpec spec;
 
@@ -42,7 +46,7 @@ final class LintCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ManifestCluster loaded = ManifestCluster.load(manifests);
+    ManifestCluster loaded = ManifestCluster.load(manifests, reading);
     List<Finding> findings = new ArrayList<>(new Linter().lint(loaded.cluster().graph()));
     loaded.cluster().failingClosed().forEach(policy -> findings.add(invalidPolicy(policy)));
     findings.sort(null);

@@ -18,8 +18,8 @@ import java.util.Map;
 record ManifestCluster(ClusterState cluster, Map<ObjectKey, String> origins) {
   private static final int NODES = 2;
 
-  static ManifestCluster load(List<Path> paths) {
-    List<Manifest> manifests = new ManifestLoader().load(paths);
+  static ManifestCluster load(List<Path> paths, ManifestReading reading) {
+    List<Manifest> manifests = new ManifestLoader(reading.reader()).load(paths);
     ClusterState cluster = new ClusterState(NODES);
     cluster.apply(manifests);
     Map<ObjectKey, String> origins = new HashMap<>();

@@ -14,7 +14,16 @@ import java.util.stream.Stream;
  * the file system). Each file may hold several YAML documents and List objects.
  */
 public final class ManifestLoader {
-  private final ManifestReader reader = new ManifestReader();
+  private final ManifestReader reader;
+
+  /** A loader that refuses unknown fields (see {@link ManifestReader}). */
+  public ManifestLoader() {
+    this(new ManifestReader());
+  }
+
+  public ManifestLoader(ManifestReader reader) {
+    this.reader = reader;
+  }
 
   public List<Manifest> load(List<Path> paths) {
     List<Manifest> manifests = new ArrayList<>();

@@ -35,6 +35,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicySpec;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -140,8 +141,23 @@ public final class ModelConverter {
   }
 
   private static Map<String, String> labels(HasMetadata manifest) {
-    Map<String, String> labels = manifest.getMetadata().getLabels();
-    return labels == null ? Map.of() : labels;
+    return withoutNullValues(manifest.getMetadata().getLabels());
+  }
+
+  /**
+   * kube-apiserver drops a label whose value is null ({@code team:} with nothing after it), as if
+   * it were absent; so does Palisade, in labels and in matchLabels.
+   */
+  private static Map<String, String> withoutNullValues(Map<String, String> labels) {
+    Map<String, String> present = new HashMap<>();
+    if (labels != null) {
+      labels.forEach((key, value) -> {
+        if (value != null) {
+          present.put(key, value);
+        }
+      });
+    }
+    return present;
   }
 
   // ---------------------------------------------------------------------- pods
@@ -331,8 +347,7 @@ public final class ModelConverter {
     if (written == null) {
       return LabelSelector.EVERYTHING;
     }
-    Map<String, String> matchLabels = written.getMatchLabels() == null ? Map.of()
-        : written.getMatchLabels();
+    Map<String, String> matchLabels = withoutNullValues(written.getMatchLabels());
     List<LabelRequirement> expressions = new ArrayList<>();
     List<LabelSelectorRequirement> requirements = nonNull(written.getMatchExpressions());
     for (int i = 0; i < requirements.size(); i++) {

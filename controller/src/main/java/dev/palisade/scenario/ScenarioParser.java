@@ -34,7 +34,17 @@ public final class ScenarioParser {
   private static final Set<String> KINDS = Set.of("Namespace", "Pod", "NetworkPolicy");
   static final int DEFAULT_NODES = 2;
 
-  private final ManifestReader reader = new ManifestReader();
+  private final ManifestReader reader;
+
+  /** A parser that refuses unknown fields in objects (see {@link ManifestReader}). */
+  public ScenarioParser() {
+    this(new ManifestReader());
+  }
+
+  /** @param reader how the scenario's objects are read */
+  public ScenarioParser(ManifestReader reader) {
+    this.reader = reader;
+  }
   private final ModelConverter converter = new ModelConverter();
 
   public Scenario parse(Path file) {

@@ -78,4 +78,24 @@ class LintCommandTest {
         + "CIDR").contains("; Palisade enforces this policy fail-closed: the pods it selects "
         + "are isolated for Ingress, and it allows nothing\n");
   }
+
+  @Test
+  void anUnknownFieldIsAnErrorUnlessAllowed() {
+    String file = resource("edges/misspelt-match-labels.yaml");
+    CliRun strict = CliRun.of("lint", "-f", file);
+    assertThat(strict.exitCode()).as(strict.toString()).isEqualTo(2);
+    assertThat(strict.err()).isEqualTo("palisade: " + file + ": NetworkPolicy x/web: "
+        + "spec.podSelector.matchLabel: unknown field (the API server rejects it); expected one "
+        + "of matchExpressions, matchLabels\n");
+
+    CliRun lenient = CliRun.of("lint", "--allow-unknown-fields", "-f", file);
+    assertThat(lenient.exitCode()).as(lenient.toString()).isZero();
+  }
+
+  @Test
+  void nullLabelValuesAreDroppedNotACrash() {
+    CliRun run = CliRun.of("lint", "-f", resource("edges/null-values.yaml"));
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.out()).isEqualTo("no findings\n");
+  }
 }
