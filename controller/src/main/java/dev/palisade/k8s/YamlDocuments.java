@@ -12,6 +12,9 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * manifest reads here as it reads in the client.
  */
 public final class YamlDocuments {
+  /** SnakeYAML's default buffer size. */
+  private static final int MIN_BUFFER = 1024;
+
   private YamlDocuments() {}
 
   /**
@@ -21,7 +24,17 @@ public final class YamlDocuments {
    */
   public static List<Object> parse(String text, String source) {
     List<Object> documents = new ArrayList<>();
-    Load load = new Load(LoadSettings.builder().setLabel(source).build());
+    Load load = new Load(LoadSettings.builder()
+        .setLabel(source)
+        // The default refuses a document over 3 MiB; `kubectl get pods -A -o yaml` of a real
+        // cluster is tens of MB. The input is in memory already, so no limit protects anything.
+        .setCodePointLimit(Integer.MAX_VALUE)
+        // The reader's window must hold a whole scalar before the scanner takes it, and it
+        // grows by one buffer at a time, copying itself each time: quadratic in the scalar's
+        // length with the default 1 KiB buffer (an 8 MB scalar took 43 s). A buffer of the
+        // whole text fills the window in one read.
+        .setBufferSize(Math.max(text.length(), MIN_BUFFER))
+        .build());
     try {
       for (Object document : load.loadAllFromString(text)) {
         documents.add(document);
