@@ -51,19 +51,19 @@ final class AgentCommand implements Callable<Integer> {
   Duration minSyncInterval;
 
   @Option(names = "--max-sync-interval", defaultValue = "5m", paramLabel = "DURATION",
-      converter = DurationConverter.class,
+      converter = DurationConverter.Positive.class,
       description = "A sync runs at least this often, repairing drift in the kernel. "
           + "Default: ${DEFAULT-VALUE}.")
   Duration maxSyncInterval;
 
   @Option(names = "--retry-interval", defaultValue = "1s", paramLabel = "DURATION",
-      converter = DurationConverter.class,
+      converter = DurationConverter.Positive.class,
       description = "First retry after a failed sync; doubles up to --max-retry-interval. "
           + "Default: ${DEFAULT-VALUE}.")
   Duration retryInterval;
 
   @Option(names = "--max-retry-interval", defaultValue = "30s", paramLabel = "DURATION",
-      converter = DurationConverter.class,
+      converter = DurationConverter.Positive.class,
       description = "Longest wait between retries of a failing sync. Default: ${DEFAULT-VALUE}.")
   Duration maxRetryInterval;
 
@@ -112,6 +112,9 @@ final class AgentCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "the config file sets "
           + defaults.unknownKeys(spec) + ", which are not agent options");
     }
+    requireAtMost("--min-sync-interval", minSyncInterval, "--max-sync-interval",
+        maxSyncInterval);
+    requireAtMost("--retry-interval", retryInterval, "--max-retry-interval", maxRetryInterval);
     AgentSettings settings = new AgentSettings(nodeName, minSyncInterval, maxSyncInterval,
         retryInterval, maxRetryInterval, Duration.ofMinutes(2), healthAddress, healthPort,
         podName == null || podNamespace == null ? Optional.empty()
@@ -139,6 +142,15 @@ final class AgentCommand implements Callable<Integer> {
       stopped.await();
     }
     return 0;
+  }
+
+  private void requireAtMost(String shorter, Duration shorterValue, String longer,
+      Duration longerValue) {
+    if (shorterValue.compareTo(longerValue) > 0) {
+      throw new ParameterException(spec.commandLine(), shorter + " ("
+          + DurationConverter.format(shorterValue) + ") must not be longer than " + longer
+          + " (" + DurationConverter.format(longerValue) + ")");
+    }
   }
 
   /** The Node's spec.podCIDRs (spec.podCIDR on older clusters); empty when it has none. */

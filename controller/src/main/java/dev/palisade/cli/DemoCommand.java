@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -53,12 +54,16 @@ final class DemoCommand implements Callable<Integer> {
   private Path workDir;
 
   @Option(names = "--enforce-timeout", defaultValue = "60s", paramLabel = "DURATION",
-      converter = DurationConverter.class,
+      converter = DurationConverter.Positive.class,
       description = "Longest wait for a step to be enforced. Default: ${DEFAULT-VALUE}.")
   private Duration enforceTimeout;
 
   @Override
   public Integer call() throws IOException {
+    if (workDir != null && Files.exists(workDir) && !Files.isDirectory(workDir)) {
+      throw new ParameterException(spec.commandLine(), "--work-dir " + workDir
+          + " is a file, not a folder");
+    }
     try {
       NetnsCluster.requireRootAndTools();
     } catch (IllegalStateException e) {

@@ -1,5 +1,12 @@
 package dev.palisade.k8s;
 
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.snakeyaml.engine.v2.api.Load;
@@ -16,6 +23,27 @@ public final class YamlDocuments {
   private static final int MIN_BUFFER = 1024;
 
   private YamlDocuments() {}
+
+  /**
+   * The text of a YAML (or JSON) file, which must be UTF-8, as Kubernetes manifests are.
+   *
+   * @throws InvalidInputException naming the file when it is missing, unreadable or not text
+   */
+  public static String read(Path file) {
+    String source = file.toString();
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (CharacterCodingException e) {
+      throw InvalidInputException.inSource(source, "not UTF-8 text (a binary file?); manifests "
+          + "and scenarios are YAML or JSON in UTF-8");
+    } catch (NoSuchFileException e) {
+      throw InvalidInputException.inSource(source, "no such file");
+    } catch (AccessDeniedException e) {
+      throw InvalidInputException.inSource(source, "permission denied");
+    } catch (IOException e) {
+      throw InvalidInputException.inSource(source, "cannot read: " + e.getMessage());
+    }
+  }
 
   /**
    * The documents of {@code text}, each a map, list, scalar or null (an empty document).

@@ -13,9 +13,6 @@ import dev.palisade.model.IpFamily;
 import dev.palisade.model.Protocol;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,15 +45,7 @@ public final class ScenarioParser {
   private final ModelConverter converter = new ModelConverter();
 
   public Scenario parse(Path file) {
-    String source = file.toString();
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw InvalidInputException.inSource(source, Files.exists(file)
-          ? "cannot read: " + e : "no such file");
-    }
-    return parse(text, source);
+    return parse(YamlDocuments.read(file), file.toString());
   }
 
   public Scenario parse(String text, String source) {
