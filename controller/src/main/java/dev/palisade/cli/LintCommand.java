@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
             + "no pod, namespaceSelector and podSelector split into two peers, a named port no "
             + "pod declares, host bits in a CIDR, an except outside its cidr, Egress without "
             + "egress rules, endPort with a named port, rules that policyTypes ignores, a policy "
-            + "that the API server stores but Palisade enforces fail-closed (InvalidNetworkPolicy).",
+            + "that the API server stores but Palisade enforces fail-closed "
+            + "(InvalidNetworkPolicy).",
         "Exit status: 0 no error (warnings allowed), 1 an ERROR finding, 2 unusable input."})
 final class LintCommand implements Callable<Integer> {
   @Mixin

@@ -30,7 +30,8 @@ public final class StrictKubernetesSerialization {
     rejectUnknownFields.setDeserializerModifier(new BeanDeserializerModifier() {
       @Override
       public BeanDeserializerBuilder updateBuilder(
-          DeserializationConfig config, BeanDescription description, BeanDeserializerBuilder builder) {
+          DeserializationConfig config, BeanDescription description,
+          BeanDeserializerBuilder builder) {
         if (!GenericKubernetesResource.class.isAssignableFrom(description.getBeanClass())) {
           builder.setAnySetter(null);
         }
