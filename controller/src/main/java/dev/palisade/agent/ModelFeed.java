@@ -1,5 +1,6 @@
 package dev.palisade.agent;
 
+import dev.palisade.k8s.FailClosedPolicy;
 import dev.palisade.k8s.InvalidInputException;
 import dev.palisade.k8s.ModelConverter;
 import dev.palisade.model.GraphDelta;
@@ -93,8 +94,7 @@ final class ModelFeed {
     } catch (InvalidInputException e) {
       dev.palisade.model.Policy standIn = converter.failClosed(policy);
       metrics.invalidObject("NetworkPolicy");
-      log.error("enforcing a NetworkPolicy fail-closed (the pods it selects are isolated in "
-          + "{}, and it allows nothing): {}", standIn.policyTypes(), e.getMessage());
+      log.error("{}", new FailClosedPolicy(e, standIn).warning());
       noteFailingClosed(standIn.ref(), true);
       return standIn;
     }
