@@ -29,6 +29,7 @@ final class AgentMetrics {
   private final Map<IpFamily, AtomicLong> sets = new EnumMap<>(IpFamily.class);
   private final AtomicLong localEndpoints = new AtomicLong();
   private final AtomicLong policies = new AtomicLong();
+  private final AtomicLong policiesFailingClosed = new AtomicLong();
   private final AtomicLong enforcedResourceVersion = new AtomicLong(-1);
 
   AgentMetrics(MeterRegistry registry, GraphCompleteness completeness,
@@ -64,6 +65,9 @@ final class AgentMetrics {
         .description("Endpoint pods on this node").register(registry);
     Gauge.builder("palisade.policies", policies, AtomicLong::get)
         .description("NetworkPolicies in the model").register(registry);
+    Gauge.builder("palisade.policies.fail.closed", policiesFailingClosed, AtomicLong::get)
+        .description("NetworkPolicies Palisade cannot use and enforces fail-closed: the pods "
+            + "they select are isolated, and they allow nothing").register(registry);
     Gauge.builder("palisade.enforced.resource.version", enforcedResourceVersion, AtomicLong::get)
         .description("Highest API resource version the kernel enforces").register(registry);
     FunctionCounter.builder("palisade.enforcement.receipts.dropped", tracker,
@@ -101,6 +105,10 @@ final class AgentMetrics {
 
   void driftRepaired() {
     driftRepairs.increment();
+  }
+
+  void policiesFailingClosed(int count) {
+    policiesFailingClosed.set(count);
   }
 
   void invalidObject(String kind) {

@@ -1,5 +1,6 @@
 package dev.palisade.agent;
 
+import dev.palisade.k8s.FailClosedPolicy;
 import dev.palisade.k8s.InvalidInputException;
 import dev.palisade.k8s.ModelConverter;
 import dev.palisade.model.GraphDelta;
@@ -12,6 +13,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -21,8 +23,11 @@ import org.slf4j.LoggerFactory;
  * Turns informer events into rule-graph changes: convert (outside the lock), apply to the graph
  * (under its lock), note the resource version, and request a sync when the graph changed.
  *
- * <p>An object the converter rejects (the API server validates policies, so this means a bug or
- * a newer API) is logged and counted, and the graph keeps what it had for that object.
+ * <p>A policy the converter refuses (one the API server stores with only a warning, such as the
+ * leading-zero CIDR {@code 010.1.0.0/16}; a newer API; a bug) is enforced fail-closed
+ * ({@link ModelConverter#failClosed}), logged and counted: leaving it out would leave the pods it
+ * selects open. A namespace or pod the converter refuses is logged and counted, and the graph
+ * keeps what it had for that object.
  *
  * <p>Each handler also records, per object, the resource version the graph took in (refused
  * objects included: the graph has decided about them), so that {@link GraphCompleteness} can
@@ -39,6 +44,8 @@ final class ModelFeed {
   private final EnforcementTracker tracker;
   private final AgentMetrics metrics;
   private final Runnable requestSync;
+  /** The policies enforced fail-closed now. */
+  private final Set<ObjectRef> failingClosed = ConcurrentHashMap.newKeySet();
 
   ModelFeed(RuleGraph graph, ModelConverter converter, EnforcementTracker tracker,
       AgentMetrics metrics, Runnable requestSync) {
@@ -70,10 +77,36 @@ final class ModelFeed {
   Handler<NetworkPolicy> policies() {
     return new Handler<>("NetworkPolicy",
         policy -> {
-          dev.palisade.model.Policy converted = converter.networkPolicy(policy);
+          dev.palisade.model.Policy converted = convertOrFailClosed(policy);
           return () -> graph.upsertPolicy(converted);
         },
-        policy -> () -> graph.deletePolicy(refOf(policy)));
+        policy -> {
+          noteFailingClosed(refOf(policy), false);
+          return () -> graph.deletePolicy(refOf(policy));
+        });
+  }
+
+  private dev.palisade.model.Policy convertOrFailClosed(NetworkPolicy policy) {
+    try {
+      dev.palisade.model.Policy converted = converter.networkPolicy(policy);
+      noteFailingClosed(converted.ref(), false);
+      return converted;
+    } catch (InvalidInputException e) {
+      dev.palisade.model.Policy standIn = converter.failClosed(policy);
+      metrics.invalidObject("NetworkPolicy");
+      log.error("{}", new FailClosedPolicy(e, standIn).warning());
+      noteFailingClosed(standIn.ref(), true);
+      return standIn;
+    }
+  }
+
+  private void noteFailingClosed(ObjectRef policy, boolean failing) {
+    if (failing) {
+      failingClosed.add(policy);
+    } else {
+      failingClosed.remove(policy);
+    }
+    metrics.policiesFailingClosed(failingClosed.size());
   }
 
   private static ObjectRef refOf(HasMetadata object) {

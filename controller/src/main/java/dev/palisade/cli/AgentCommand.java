@@ -60,19 +60,19 @@ final class AgentCommand implements Callable<Integer> {
   Duration minSyncInterval;
 
   @Option(names = "--max-sync-interval", defaultValue = "5m", paramLabel = "DURATION",
-      converter = DurationConverter.class,
+      converter = DurationConverter.Positive.class,
       description = "A sync runs at least this often, repairing drift in the kernel. "
           + "Default: ${DEFAULT-VALUE}.")
   Duration maxSyncInterval;
 
   @Option(names = "--retry-interval", defaultValue = "1s", paramLabel = "DURATION",
-      converter = DurationConverter.class,
+      converter = DurationConverter.Positive.class,
       description = "First retry after a failed sync; doubles up to --max-retry-interval. "
           + "Default: ${DEFAULT-VALUE}.")
   Duration retryInterval;
 
   @Option(names = "--max-retry-interval", defaultValue = "30s", paramLabel = "DURATION",
-      converter = DurationConverter.class,
+      converter = DurationConverter.Positive.class,
       description = "Longest wait between retries of a failing sync. Default: ${DEFAULT-VALUE}.")
   Duration maxRetryInterval;
 
@@ -139,6 +139,9 @@ final class AgentCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "the config file sets "
           + defaults.unknownKeys(spec) + ", which are not agent options");
     }
+    requireAtMost("--min-sync-interval", minSyncInterval, "--max-sync-interval",
+        maxSyncInterval);
+    requireAtMost("--retry-interval", retryInterval, "--max-retry-interval", maxRetryInterval);
     AgentSettings settings = new AgentSettings(nodeName, minSyncInterval, maxSyncInterval,
         retryInterval, maxRetryInterval, readinessGrace, stuckSyncTimeout, healthAddress,
         healthPort,
@@ -174,6 +177,15 @@ final class AgentCommand implements Callable<Integer> {
       stopped.await();
     }
     return 0;
+  }
+
+  private void requireAtMost(String shorter, Duration shorterValue, String longer,
+      Duration longerValue) {
+    if (shorterValue.compareTo(longerValue) > 0) {
+      throw new ParameterException(spec.commandLine(), shorter + " ("
+          + DurationConverter.format(shorterValue) + ") must not be longer than " + longer
+          + " (" + DurationConverter.format(longerValue) + ")");
+    }
   }
 
   /**

@@ -5,10 +5,16 @@ import dev.palisade.dataplane.compile.DenyAction;
 import dev.palisade.model.Cidr;
 import java.util.List;
 import java.util.function.Supplier;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** The dataplane's settings as options; shared by {@code agent}, {@code render}, {@code demo}. */
 final class DataplaneOptions {
+  @Spec(Spec.Target.MIXEE)
+  private CommandSpec command;
+
   @Option(names = "--deny-action", defaultValue = "DROP", paramLabel = "DROP|REJECT",
       description = "What happens to denied packets: DROP (silently) or REJECT (TCP reset, ICMP "
           + "port unreachable otherwise). Default: ${DEFAULT-VALUE}.")
@@ -27,13 +33,14 @@ final class DataplaneOptions {
   boolean logDenied;
 
   @Option(names = "--nflog-group", defaultValue = "100", paramLabel = "N",
+      converter = IntRangeConverter.NflogGroup.class,
       description = "NFLOG group for denied packets. Default: ${DEFAULT-VALUE}.")
   int nflogGroup;
 
   @Option(names = "--log-rate", defaultValue = "10/second", paramLabel = "N/second",
       converter = RateConverter.class,
-      description = "At most N denied packets logged per second per pod, bursts of twice that. "
-          + "Default: ${DEFAULT-VALUE}.")
+      description = "At most N denied packets logged per second per pod, bursts of twice that; "
+          + "N is at most " + RateConverter.MAX_PER_SECOND + ". Default: ${DEFAULT-VALUE}.")
   int logRate;
 
   @Option(names = "--fail-closed", defaultValue = "false", arity = "1",
@@ -54,6 +61,11 @@ final class DataplaneOptions {
    * and {@code --pod-cidr} does not give them.
    */
   DataplaneSettings settings(Supplier<List<Cidr>> nodePodCidrs) {
+    return settings(nodePodCidrs, true);
+  }
+
+  private DataplaneSettings settings(Supplier<List<Cidr>> nodePodCidrs,
+      boolean nodePodCidrsKnown) {
     DataplaneSettings settings = DataplaneSettings.DEFAULTS
         .withDenyAction(denyAction)
         .withAllowNodeToPods(allowNodeToPods);
@@ -64,8 +76,9 @@ final class DataplaneOptions {
     if (failClosed) {
       List<Cidr> cidrs = podCidrs != null ? podCidrs : nodePodCidrs.get();
       if (cidrs.isEmpty()) {
-        throw new IllegalArgumentException("--fail-closed needs this node's pod CIDRs: the "
-            + "Node has no spec.podCIDRs; give them with --pod-cidr");
+        throw new ParameterException(command.commandLine(), "--fail-closed=true needs this "
+            + "node's pod CIDRs: give them with --pod-cidr" + (nodePodCidrsKnown
+                ? " (the Node has no spec.podCIDRs)" : ""));
       }
       settings = settings.withFailClosed(cidrs);
     }
@@ -74,7 +87,7 @@ final class DataplaneOptions {
 
   /** For commands without a cluster (render): fail-closed needs --pod-cidr there. */
   DataplaneSettings settings() {
-    return settings(List::of);
+    return settings(List::of, false);
   }
 
 }

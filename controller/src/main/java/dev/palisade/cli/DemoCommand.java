@@ -23,8 +23,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -51,6 +53,9 @@ import picocli.CommandLine.Spec;
 final class DemoCommand implements Callable<Integer> {
   private static final String TOUR = "/dev/palisade/demo/tour.yaml";
   private static final String LAB_PREFIX = "paldemo";
+
+  @Mixin
+  private ManifestReading reading;
 
   @Spec
   private CommandSpec spec;
@@ -81,12 +86,16 @@ final class DemoCommand implements Callable<Integer> {
   private boolean keep;
 
   @Option(names = "--enforce-timeout", defaultValue = "60s", paramLabel = "DURATION",
-      converter = DurationConverter.class,
+      converter = DurationConverter.Positive.class,
       description = "Longest wait for a step to be enforced. Default: ${DEFAULT-VALUE}.")
   private Duration enforceTimeout;
 
   @Override
   public Integer call() throws IOException {
+    if (workDir != null && Files.exists(workDir) && !Files.isDirectory(workDir)) {
+      throw new ParameterException(spec.commandLine(), "--work-dir " + workDir
+          + " is a file, not a folder");
+    }
     try {
       NetnsCluster.requireRootAndTools();
     } catch (IllegalStateException e) {
@@ -106,9 +115,10 @@ final class DemoCommand implements Callable<Integer> {
         System.getProperty("java.class.path"),
         List.of("--deny-action=REJECT", "--min-sync-interval=100ms", "--max-sync-interval=1m"),
         logs, enforceTimeout, spec.commandLine().getErr());
-    List<ScenarioRuns.Source> sources = scenarios == null ? List.of(DemoCommand::tour)
+    ScenarioParser parser = new ScenarioParser(reading.reader());
+    List<ScenarioRuns.Source> sources = scenarios == null ? List.of(() -> tour(parser))
         : scenarios.stream()
-            .map(file -> (ScenarioRuns.Source) () -> new ScenarioParser().parse(file)).toList();
+            .map(file -> (ScenarioRuns.Source) () -> parser.parse(file)).toList();
     DemoBackend backend = new DemoBackend(settings);
     if (created && !keep) {
       backend.afterStop(() -> removeWorkFolder(logs));
@@ -185,12 +195,12 @@ final class DemoCommand implements Callable<Integer> {
     return connection;
   }
 
-  private static dev.palisade.scenario.Scenario tour() {
+  private static dev.palisade.scenario.Scenario tour(ScenarioParser parser) {
     try (InputStream in = DemoCommand.class.getResourceAsStream(TOUR)) {
       if (in == null) {
         throw new IllegalStateException("the tour " + TOUR + " is missing from the jar");
       }
-      return new ScenarioParser().parse(new String(in.readAllBytes(), StandardCharsets.UTF_8),
+      return parser.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8),
           "the built-in tour");
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -8,7 +8,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /** Durations as operators write them: {@code 500ms}, {@code 1s}, {@code 5m}, {@code 1h}. */
-final class DurationConverter implements ITypeConverter<Duration> {
+class DurationConverter implements ITypeConverter<Duration> {
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
 
   @Override
@@ -25,5 +25,22 @@ final class DurationConverter implements ITypeConverter<Duration> {
       case "m" -> Duration.ofMinutes(amount);
       default -> Duration.ofHours(amount);
     };
+  }
+
+  /** As an operator writes it: {@code 10m}, {@code 1m30s}, {@code 0.5s}. */
+  static String format(Duration duration) {
+    return duration.toString().substring("PT".length()).toLowerCase(Locale.ROOT);
+  }
+
+  /** For a timeout or an interval that something waits for: zero would never wait at all. */
+  static final class Positive extends DurationConverter {
+    @Override
+    public Duration convert(String value) {
+      Duration duration = super.convert(value);
+      if (duration.isZero()) {
+        throw new TypeConversionException("'" + value + "' must be longer than zero");
+      }
+      return duration;
+    }
   }
 }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -30,6 +31,9 @@ import picocli.CommandLine.Spec;
             + "decided each.",
         "Exit status: 0 explained, 2 unusable input."})
 final class ExplainCommand implements Callable<Integer> {
+  @Mixin
+  private ManifestReading reading;
+
   @Spec
   private CommandSpec spec;
 
@@ -55,7 +59,8 @@ final class ExplainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RuleGraph graph = ManifestCluster.load(manifests).cluster().graph();
+    RuleGraph graph = ManifestCluster.load(manifests, reading)
+        .warnOfFailClosedPolicies(spec.commandLine().getErr()).cluster().graph();
     Pod source = endpoint(graph, "--from", from);
     Pod destination = endpoint(graph, "--to", to);
     PrintWriter out = spec.commandLine().getOut();

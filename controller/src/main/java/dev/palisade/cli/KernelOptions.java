@@ -5,13 +5,23 @@ import dev.palisade.dataplane.kernel.KernelWriter;
 import dev.palisade.dataplane.kernel.NetnsCommandRunner;
 import dev.palisade.dataplane.kernel.ProcessCommandRunner;
 import dev.palisade.dataplane.kernel.Sleeper;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import jnr.posix.POSIXFactory;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Where kernel commands go: this host's network namespace, or a named one (tests, demo). */
 final class KernelOptions {
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+  /** Where `ip netns add` pins named namespaces. */
+  private static final Path NAMED_NAMESPACES = Path.of("/run/netns");
+
+  @Spec(Spec.Target.MIXEE)
+  private CommandSpec command;
 
   @Option(names = "--netns", paramLabel = "NAME",
       description = "Program the network namespace NAME (as `ip netns exec NAME`) instead of "
@@ -27,9 +37,22 @@ final class KernelOptions {
     return KernelWriter.forMachine(runner(), POSIXFactory.getNativePOSIX(), Sleeper.system());
   }
 
-  /** Runs commands in the chosen namespace (conntrack, for instance). */
+  /**
+   * Runs commands in the chosen namespace (conntrack, for instance).
+   *
+   * @throws ParameterException when the named namespace does not exist: every command in it
+   *     would fail, and only later, with a message about the command instead of the option
+   */
   CommandRunner runner() {
     CommandRunner runner = new ProcessCommandRunner(COMMAND_TIMEOUT);
-    return netns == null ? runner : new NetnsCommandRunner(runner, netns);
+    if (netns == null) {
+      return runner;
+    }
+    if (!Files.exists(NAMED_NAMESPACES.resolve(netns))) {
+      throw new ParameterException(command.commandLine(), "--netns " + netns + ": no such "
+          + "network namespace (" + NAMED_NAMESPACES.resolve(netns) + " does not exist; "
+          + "`ip netns list` shows the named ones)");
+    }
+    return new NetnsCommandRunner(runner, netns);
   }
 }

@@ -1,17 +1,21 @@
 package dev.palisade.cli;
 
+import dev.palisade.k8s.FailClosedPolicy;
+import dev.palisade.k8s.InvalidInputException;
 import dev.palisade.k8s.ObjectKey;
 import dev.palisade.model.lint.Finding;
 import dev.palisade.model.lint.Linter;
 import dev.palisade.model.lint.Severity;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,9 +26,14 @@ import picocli.CommandLine.Spec;
         "Finds likely mistakes in the NetworkPolicies of the manifests: a policy that selects "
             + "no pod, namespaceSelector and podSelector split into two peers, a named port no "
             + "pod declares, host bits in a CIDR, an except outside its cidr, Egress without "
-            + "egress rules, endPort with a named port, rules that policyTypes ignores.",
+            + "egress rules, endPort with a named port, rules that policyTypes ignores, a policy "
+            + "that the API server stores but Palisade enforces fail-closed "
+            + "(InvalidNetworkPolicy).",
         "Exit status: 0 no error (warnings allowed), 1 an ERROR finding, 2 unusable input."})
 final class LintCommand implements Callable<Integer> {
+  @Mixin
+  private ManifestReading reading;
+
   @Spec
   private CommandSpec spec;
 
@@ -38,8 +47,10 @@ final class LintCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ManifestCluster loaded = ManifestCluster.load(manifests);
-    List<Finding> findings = new Linter().lint(loaded.cluster().graph());
+    ManifestCluster loaded = ManifestCluster.load(manifests, reading);
+    List<Finding> findings = new ArrayList<>(new Linter().lint(loaded.cluster().graph()));
+    loaded.cluster().failingClosed().forEach(policy -> findings.add(invalidPolicy(policy)));
+    findings.sort(null);
     PrintWriter out = spec.commandLine().getOut();
     if (output == OutputFormat.json) {
       out.print(new JsonRenderer().findings(findings, finding -> origin(loaded, finding)));
@@ -54,6 +65,17 @@ final class LintCommand implements Callable<Integer> {
     out.flush();
     boolean anyError = findings.stream().anyMatch(f -> f.severity() == Severity.ERROR);
     return anyError ? ExitCode.FAILED : ExitCode.OK;
+  }
+
+  /**
+   * A policy the agent would enforce fail-closed: an error, as the controller reports it
+   * (InvalidNetworkPolicy), since the policy does not do what it says.
+   */
+  private static Finding invalidPolicy(FailClosedPolicy policy) {
+    InvalidInputException refusal = policy.refusal();
+    return new Finding("InvalidNetworkPolicy", Severity.ERROR, policy.standIn().ref(),
+        refusal.field().text() + ": " + refusal.problem() + "; " + policy.consequence(),
+        "write the field as the NetworkPolicy API reference defines it");
   }
 
   static String object(Finding finding) {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -33,6 +34,9 @@ import picocli.CommandLine.Spec;
 final class MatrixCommand implements Callable<Integer> {
   private static final Comparator<ProbePort> PORT_ORDER = Comparator
       .comparing(ProbePort::protocol).thenComparingInt(ProbePort::number);
+
+  @Mixin
+  private ManifestReading reading;
 
   @Spec
   private CommandSpec spec;
@@ -71,12 +75,14 @@ final class MatrixCommand implements Callable<Integer> {
       }
       return runScenarios(input.scenarios);
     }
-    return printMatrices(ManifestCluster.load(input.manifests).cluster().graph());
+    return printMatrices(ManifestCluster.load(input.manifests, reading)
+        .warnOfFailClosedPolicies(spec.commandLine().getErr()).cluster().graph());
   }
 
   private int runScenarios(List<Path> files) {
+    ScenarioParser parser = new ScenarioParser(reading.reader());
     List<ScenarioRuns.Source> sources = files.stream()
-        .map(file -> (ScenarioRuns.Source) () -> new ScenarioParser().parse(file)).toList();
+        .map(file -> (ScenarioRuns.Source) () -> parser.parse(file)).toList();
     return new ScenarioRuns(spec.commandLine().getOut(), spec.commandLine().getErr(), output)
         .run(sources, ScenarioBackend.EVALUATOR);
   }

@@ -26,6 +26,9 @@ import picocli.CommandLine.Spec;
     description = "Prints the ipset restore and iptables-restore payloads that a node's agent "
         + "would apply (to an empty kernel) for a scenario's cluster, IPv4 then IPv6.")
 final class RenderCommand implements Callable<Integer> {
+  @Mixin
+  private ManifestReading reading;
+
   @Spec
   private CommandSpec spec;
 
@@ -47,7 +50,7 @@ final class RenderCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Scenario scenario = new ScenarioParser().parse(scenarioFile);
+    Scenario scenario = new ScenarioParser(reading.reader()).parse(scenarioFile);
     int steps = step == null ? scenario.steps().size() : step;
     ClusterState cluster = ScenarioRunner.stateAfter(scenario, steps);
     if (cluster.objects().stream().noneMatch(object -> "Pod".equals(object.getKind())

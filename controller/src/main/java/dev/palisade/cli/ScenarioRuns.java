@@ -43,7 +43,9 @@ final class ScenarioRuns {
     int status = ExitCode.OK;
     for (Source source : sources) {
       try {
-        ScenarioResult result = new ScenarioRunner(backend).run(source.parse());
+        Scenario scenario = source.parse();
+        scenario.warnings().forEach(warning -> err.println("palisade: warning: " + warning));
+        ScenarioResult result = new ScenarioRunner(backend).run(scenario);
         out.print(output == OutputFormat.json
             ? new JsonRenderer().scenario(result, backend.mode())
             : new TableRenderer().scenario(result));

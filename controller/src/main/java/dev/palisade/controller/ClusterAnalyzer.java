@@ -20,7 +20,12 @@ final class ClusterAnalyzer {
   private final ClusterMirror mirror;
   private final GraphLint lint;
   private volatile ClusterAnalysis latest = ClusterAnalysis.EMPTY;
-  private boolean analyzed;
+  /**
+   * Whether {@link #latest} misses changes the mirror has taken in. Cleared only once an analysis
+   * succeeds: the mirror takes a change in once, so an analysis that threw would otherwise be
+   * the last one ever attempted, freezing the whole cluster's findings until the next change.
+   */
+  private boolean stale = true;
 
   ClusterAnalyzer(ModelConverter converter, GraphLint lint) {
     this.mirror = new ClusterMirror(converter);
@@ -28,14 +33,17 @@ final class ClusterAnalyzer {
   }
 
   synchronized ClusterAnalysis analyze(ClusterCaches caches) {
-    if (mirror.sync(caches) || !analyzed) {
-      analyzed = true;
+    stale |= mirror.sync(caches);
+    if (stale) {
       List<PolicyNotice> notices = new ArrayList<>(lint.notices(mirror.graph()));
       mirror.invalidPolicies().forEach((policy, problem) ->
           notices.add(new PolicyNotice(policy, "InvalidNetworkPolicy", true,
-              "Palisade cannot enforce this policy: " + problem)));
+              "Palisade cannot use this policy as written, so its agents enforce it "
+                  + "fail-closed (the pods it selects are isolated, and it allows nothing): "
+                  + problem)));
       latest = ClusterAnalysis.of(notices,
           ClusterStats.of(mirror.graph(), mirror.policyCount(), notices));
+      stale = false;
     }
     return latest;
   }

@@ -15,13 +15,20 @@ public final class InvalidInputException extends RuntimeException {
   private final String object;
   private final FieldPath field;
   private final String problem;
+  private final boolean acceptedByApiServer;
 
   public InvalidInputException(String source, String object, FieldPath field, String problem) {
+    this(source, object, field, problem, false);
+  }
+
+  private InvalidInputException(String source, String object, FieldPath field, String problem,
+      boolean acceptedByApiServer) {
     super(format(source, object, field, problem));
     this.source = source;
     this.object = object;
     this.field = field == null ? FieldPath.ROOT : field;
     this.problem = problem;
+    this.acceptedByApiServer = acceptedByApiServer;
   }
 
   /** A problem with an object's field, before the caller knows which file the object came from. */
@@ -37,7 +44,20 @@ public final class InvalidInputException extends RuntimeException {
   /** The same problem, located in {@code where} (a file, a document); keeps an existing source. */
   public InvalidInputException from(String where) {
     String located = source == null ? where : where + ": " + source;
-    return new InvalidInputException(located, object, field, problem);
+    return new InvalidInputException(located, object, field, problem, acceptedByApiServer);
+  }
+
+  /**
+   * The same problem in an object the API server stores anyway (it only warns), so a cluster can
+   * hold it: Palisade must then enforce something for it rather than refuse the input.
+   */
+  public InvalidInputException acceptedByApiServer() {
+    return new InvalidInputException(source, object, field, problem, true);
+  }
+
+  /** See {@link #acceptedByApiServer()}. */
+  public boolean isAcceptedByApiServer() {
+    return acceptedByApiServer;
   }
 
   /** The file or document, or null when not known. */

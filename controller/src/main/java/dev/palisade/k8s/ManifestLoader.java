@@ -1,7 +1,6 @@
 package dev.palisade.k8s;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +13,16 @@ import java.util.stream.Stream;
  * the file system). Each file may hold several YAML documents and List objects.
  */
 public final class ManifestLoader {
-  private final ManifestReader reader = new ManifestReader();
+  private final ManifestReader reader;
+
+  /** A loader that refuses unknown fields (see {@link ManifestReader}). */
+  public ManifestLoader() {
+    this(new ManifestReader());
+  }
+
+  public ManifestLoader(ManifestReader reader) {
+    this.reader = reader;
+  }
 
   public List<Manifest> load(List<Path> paths) {
     List<Manifest> manifests = new ArrayList<>();
@@ -28,13 +36,7 @@ public final class ManifestLoader {
 
   public List<Manifest> loadFile(Path file) {
     String source = file.toString();
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw InvalidInputException.inSource(source, "cannot read: " + e);
-    }
-    List<Object> documents = YamlDocuments.parse(text, source);
+    List<Object> documents = YamlDocuments.parse(YamlDocuments.read(file), source);
     List<Manifest> manifests = new ArrayList<>();
     for (int i = 0; i < documents.size(); i++) {
       String origin = documents.size() == 1 ? source : source + ", document " + (i + 1);

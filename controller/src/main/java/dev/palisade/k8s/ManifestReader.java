@@ -23,10 +23,32 @@ public final class ManifestReader {
       "Palisade reads Namespace, Pod, NetworkPolicy (networking.k8s.io/v1) and List";
 
   /**
-   * Shared by every reader: Jackson builds the deserializers of the large Pod model once per
-   * mapper, which takes seconds, and a KubernetesSerialization is thread-safe once built.
+   * Shared by every reader, built on first use: Jackson builds the deserializers of the large Pod
+   * model once per mapper, which takes seconds, and a KubernetesSerialization is thread-safe once
+   * built.
    */
-  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+  private static final class Strict {
+    static final KubernetesSerialization SERIALIZATION = StrictKubernetesSerialization.create();
+  }
+
+  private static final class Lenient {
+    static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+  }
+
+  private final boolean allowUnknownFields;
+
+  /** A reader that refuses unknown fields, as kube-apiserver's strict decoding does. */
+  public ManifestReader() {
+    this(false);
+  }
+
+  /**
+   * @param allowUnknownFields ignore fields the Kubernetes API does not know instead of refusing
+   *     them (a typo such as {@code matchLabel:} then reads as an absent field)
+   */
+  public ManifestReader(boolean allowUnknownFields) {
+    this.allowUnknownFields = allowUnknownFields;
+  }
 
   /**
    * @param document a map as {@link YamlDocuments} gives it (null, an empty document, is no
@@ -44,11 +66,18 @@ public final class ManifestReader {
     if (fields.get("kind") == null || fields.get("apiVersion") == null) {
       throw InvalidInputException.inSource(origin, "a Kubernetes object needs apiVersion and kind");
     }
+    checkNoNullItems(document, FieldPath.ROOT, origin, fields);
+    KubernetesSerialization serialization = allowUnknownFields
+        ? Lenient.SERIALIZATION : Strict.SERIALIZATION;
     KubernetesResource resource;
     try {
-      resource = SERIALIZATION.convertValue(document, KubernetesResource.class);
+      resource = serialization.convertValue(document, KubernetesResource.class);
     } catch (IllegalArgumentException e) {
-      throw new InvalidInputException(origin, describe(fields), fieldOf(e), problemOf(e));
+      if (!(e.getCause() instanceof JsonMappingException mapping)) {
+        throw e;
+      }
+      SchemaError error = SchemaError.of(mapping);
+      throw new InvalidInputException(origin, describe(fields), error.field(), error.problem());
     }
     List<Manifest> manifests = new ArrayList<>();
     if (resource instanceof KubernetesResourceList<?> list) {
@@ -65,6 +94,11 @@ public final class ManifestReader {
   private static Manifest manifest(Object resource, String origin) {
     if (resource instanceof Namespace || resource instanceof Pod
         || resource instanceof NetworkPolicy) {
+      try {
+        ApiValidation.check((HasMetadata) resource);
+      } catch (InvalidInputException e) {
+        throw e.from(origin);
+      }
       return new Manifest(origin, (HasMetadata) resource);
     }
     if (!(resource instanceof HasMetadata object)) {
@@ -91,22 +125,24 @@ public final class ManifestReader {
         + (name == null ? "<no name>" : name);
   }
 
-  /** Jackson knows where a value did not fit, e.g. spec.containers[0].ports[0].containerPort. */
-  private static FieldPath fieldOf(IllegalArgumentException e) {
-    FieldPath path = FieldPath.ROOT;
-    if (e.getCause() instanceof JsonMappingException mapping) {
-      for (JsonMappingException.Reference reference : mapping.getPath()) {
-        path = reference.getFieldName() != null ? path.field(reference.getFieldName())
-            : path.index(reference.getIndex());
+  /**
+   * A null list item ({@code ingress: [null]}, {@code - } with nothing after it) means nothing in
+   * Kubernetes, and decoding would turn it into an empty item: an empty ingress rule allows
+   * everything. Refused, naming the item.
+   */
+  private static void checkNoNullItems(Object value, FieldPath path, String origin,
+      Map<?, ?> document) {
+    if (value instanceof Map<?, ?> map) {
+      map.forEach((key, child) -> checkNoNullItems(child, path.field(String.valueOf(key)),
+          origin, document));
+    } else if (value instanceof List<?> list) {
+      for (int i = 0; i < list.size(); i++) {
+        if (list.get(i) == null) {
+          throw new InvalidInputException(origin, describe(document), path.index(i),
+              "a list item must not be empty (null)");
+        }
+        checkNoNullItems(list.get(i), path.index(i), origin, document);
       }
     }
-    return path;
-  }
-
-  private static String problemOf(IllegalArgumentException e) {
-    String message = e.getCause() instanceof JsonMappingException mapping
-        ? mapping.getOriginalMessage() : e.getMessage();
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
   }
 }

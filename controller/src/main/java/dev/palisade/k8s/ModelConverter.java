@@ -35,6 +35,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicySpec;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -68,8 +69,7 @@ public final class ModelConverter {
   public Policy networkPolicy(NetworkPolicy manifest) {
     ObjectRef ref = ref(manifest);
     Context context = new Context(ObjectKey.of(manifest).toString());
-    NetworkPolicySpec spec = manifest.getSpec() == null ? new NetworkPolicySpec()
-        : manifest.getSpec();
+    NetworkPolicySpec spec = specOf(manifest);
     FieldPath specPath = FieldPath.of("spec");
     List<Rule> ingress = new ArrayList<>();
     List<NetworkPolicyIngressRule> ingressRules = nonNull(spec.getIngress());
@@ -93,6 +93,37 @@ public final class ModelConverter {
     return Policy.of(ref, podSelector, policyTypes(spec, specPath, context), ingress, egress);
   }
 
+  /**
+   * What Palisade enforces for a policy that {@link #networkPolicy} refuses: fail closed, never
+   * open. The pods its podSelector selects are isolated in the directions it declares
+   * (policyTypes, or their defaulting) and the policy allows nothing, so those pods get only what
+   * other policies allow. A podSelector or policyTypes that cannot be read itself widens to what
+   * isolates most: every pod of the namespace, both directions.
+   */
+  public Policy failClosed(NetworkPolicy manifest) {
+    ObjectRef ref = ref(manifest);
+    Context context = new Context(ObjectKey.of(manifest).toString());
+    NetworkPolicySpec spec = specOf(manifest);
+    FieldPath specPath = FieldPath.of("spec");
+    LabelSelector podSelector;
+    try {
+      podSelector = selector(spec.getPodSelector(), specPath.field("podSelector"), context);
+    } catch (InvalidInputException e) {
+      podSelector = LabelSelector.EVERYTHING;
+    }
+    Set<Direction> types;
+    try {
+      types = policyTypes(spec, specPath, context);
+    } catch (InvalidInputException e) {
+      types = EnumSet.allOf(Direction.class);
+    }
+    return Policy.of(ref, podSelector, types, List.of(), List.of());
+  }
+
+  private static NetworkPolicySpec specOf(NetworkPolicy manifest) {
+    return manifest.getSpec() == null ? new NetworkPolicySpec() : manifest.getSpec();
+  }
+
   // ------------------------------------------------------------------ metadata
 
   private static ObjectRef ref(HasMetadata manifest) {
@@ -110,8 +141,23 @@ public final class ModelConverter {
   }
 
   private static Map<String, String> labels(HasMetadata manifest) {
-    Map<String, String> labels = manifest.getMetadata().getLabels();
-    return labels == null ? Map.of() : labels;
+    return withoutNullValues(manifest.getMetadata().getLabels());
+  }
+
+  /**
+   * kube-apiserver drops a label whose value is null ({@code team:} with nothing after it), as if
+   * it were absent; so does Palisade, in labels and in matchLabels.
+   */
+  private static Map<String, String> withoutNullValues(Map<String, String> labels) {
+    Map<String, String> present = new HashMap<>();
+    if (labels != null) {
+      labels.forEach((key, value) -> {
+        if (value != null) {
+          present.put(key, value);
+        }
+      });
+    }
+    return present;
   }
 
   // ---------------------------------------------------------------------- pods
@@ -266,8 +312,34 @@ public final class ModelConverter {
     try {
       return Cidr.parse(text);
     } catch (IllegalArgumentException e) {
+      if (hasLeadingZeros(text)) {
+        throw context.error(path, e.getMessage() + " (an IPv4 address with a leading zero: "
+            + "the API server accepts it with a warning and reads it as decimal, other tools "
+            + "read it as octal; write it without leading zeros)").acceptedByApiServer();
+      }
       throw context.error(path, e.getMessage());
     }
+  }
+
+  /**
+   * Whether a CIDR is an IPv4 one but for leading zeros in its address, e.g. {@code 010.1.0.0/16}:
+   * the API server's sloppy parser (netutils.ParseCIDRSloppy) accepts those.
+   */
+  private static boolean hasLeadingZeros(String cidr) {
+    String address = cidr.split("/", 2)[0];
+    String[] octets = address.split("\\.", -1);
+    if (octets.length != 4) {
+      return false;
+    }
+    StringBuilder canonical = new StringBuilder();
+    for (String octet : octets) {
+      if (!octet.matches("[0-9]{1,3}")) {
+        return false;
+      }
+      canonical.append(canonical.isEmpty() ? "" : ".").append(Integer.parseInt(octet));
+    }
+    return !canonical.toString().equals(address)
+        && InetAddresses.isInetAddress(canonical.toString());
   }
 
   private static LabelSelector selector(io.fabric8.kubernetes.api.model.LabelSelector written,
@@ -275,8 +347,7 @@ public final class ModelConverter {
     if (written == null) {
       return LabelSelector.EVERYTHING;
     }
-    Map<String, String> matchLabels = written.getMatchLabels() == null ? Map.of()
-        : written.getMatchLabels();
+    Map<String, String> matchLabels = withoutNullValues(written.getMatchLabels());
     List<LabelRequirement> expressions = new ArrayList<>();
     List<LabelSelectorRequirement> requirements = nonNull(written.getMatchExpressions());
     for (int i = 0; i < requirements.size(); i++) {

@@ -1,6 +1,7 @@
 package dev.palisade.scenario;
 
 import com.google.common.net.InetAddresses;
+import dev.palisade.k8s.FailClosedPolicy;
 import dev.palisade.k8s.FieldPath;
 import dev.palisade.k8s.InvalidInputException;
 import dev.palisade.k8s.Manifest;
@@ -37,6 +38,8 @@ import java.util.function.Supplier;
 public final class ClusterState {
   private final Map<ObjectKey, HasMetadata> objects = new LinkedHashMap<>();
   private final RuleGraph graph = new RuleGraph();
+  /** The policies enforced fail-closed now. */
+  private final Map<ObjectKey, FailClosedPolicy> failingClosed = new LinkedHashMap<>();
   private final ModelConverter converter = new ModelConverter();
   private final PodPlacement placement;
   private final int nodes;
@@ -53,6 +56,14 @@ public final class ClusterState {
 
   public RuleGraph graph() {
     return graph;
+  }
+
+  /**
+   * The policies Palisade enforces fail-closed now: the API server stores them, but Palisade
+   * cannot use them as written (see {@link ModelConverter#failClosed}).
+   */
+  public Collection<FailClosedPolicy> failingClosed() {
+    return List.copyOf(failingClosed.values());
   }
 
   /** The stored objects, in the order they were first created. */
@@ -92,7 +103,10 @@ public final class ClusterState {
         graph.deleteNamespace(key.name());
       }
       case "Pod" -> graph.deletePod(ObjectRef.of(key.namespace(), key.name()));
-      case "NetworkPolicy" -> graph.deletePolicy(ObjectRef.of(key.namespace(), key.name()));
+      case "NetworkPolicy" -> {
+        failingClosed.remove(key);
+        graph.deletePolicy(ObjectRef.of(key.namespace(), key.name()));
+      }
       default -> throw new IllegalStateException("stored an object of kind " + key.kind());
     }
     return true;
@@ -115,10 +129,29 @@ public final class ClusterState {
       objects.put(manifest.key(), stored);
       graph.upsertPod(converted);
     } else if (object instanceof NetworkPolicy policy) {
-      graph.upsertPolicy(located(manifest, () -> converter.networkPolicy(policy)));
+      graph.upsertPolicy(enforced(manifest, policy));
       objects.put(manifest.key(), policy);
     } else {
       throw new IllegalArgumentException("not a kind the cluster stores: " + manifest.key());
+    }
+  }
+
+  /**
+   * The policy as the agent enforces it: converted, or fail-closed when the API server stores it
+   * but Palisade cannot use it. One the API server would reject is unusable input.
+   */
+  private dev.palisade.model.Policy enforced(Manifest manifest, NetworkPolicy policy) {
+    failingClosed.remove(manifest.key());
+    try {
+      return converter.networkPolicy(policy);
+    } catch (InvalidInputException e) {
+      if (!e.isAcceptedByApiServer()) {
+        throw e.from(manifest.origin());
+      }
+      dev.palisade.model.Policy standIn = converter.failClosed(policy);
+      failingClosed.put(manifest.key(),
+          new FailClosedPolicy(e.from(manifest.origin()), standIn));
+      return standIn;
     }
   }
 
@@ -167,15 +200,14 @@ public final class ClusterState {
     if (!pod.isEndpoint()) {
       return;
     }
-    for (Pod other : graph.pods()) {
-      if (other.isEndpoint() && !other.ref().equals(pod.ref())) {
-        Optional<InetAddress> shared = pod.ips().stream().filter(other.ips()::contains)
-            .findFirst();
-        if (shared.isPresent()) {
-          throw new InvalidInputException(manifest.origin(), manifest.key().toString(),
-              FieldPath.of("status.podIPs"), InetAddresses.toAddrString(shared.get())
-                  + " is already the address of pod " + other.ref());
-        }
+    // By the graph's address index, not a walk over every pod: a cluster dump holds 50k pods.
+    for (InetAddress ip : pod.ips()) {
+      Optional<Pod> holder = graph.endpointByIp(ip)
+          .filter(other -> !other.ref().equals(pod.ref()));
+      if (holder.isPresent()) {
+        throw new InvalidInputException(manifest.origin(), manifest.key().toString(),
+            FieldPath.of("status.podIPs"), InetAddresses.toAddrString(ip)
+                + " is already the address of pod " + holder.get().ref());
       }
     }
   }

@@ -1,6 +1,7 @@
 package dev.palisade.scenario;
 
 import com.google.common.collect.ImmutableList;
+import dev.palisade.k8s.FailClosedPolicy;
 import dev.palisade.k8s.FieldPath;
 import dev.palisade.k8s.InvalidInputException;
 import dev.palisade.k8s.Manifest;
@@ -12,9 +13,6 @@ import dev.palisade.model.IpFamily;
 import dev.palisade.model.Protocol;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,19 +31,21 @@ public final class ScenarioParser {
   private static final Set<String> KINDS = Set.of("Namespace", "Pod", "NetworkPolicy");
   static final int DEFAULT_NODES = 2;
 
-  private final ManifestReader reader = new ManifestReader();
+  private final ManifestReader reader;
+
+  /** A parser that refuses unknown fields in objects (see {@link ManifestReader}). */
+  public ScenarioParser() {
+    this(new ManifestReader());
+  }
+
+  /** @param reader how the scenario's objects are read */
+  public ScenarioParser(ManifestReader reader) {
+    this.reader = reader;
+  }
   private final ModelConverter converter = new ModelConverter();
 
   public Scenario parse(Path file) {
-    String source = file.toString();
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw InvalidInputException.inSource(source, Files.exists(file)
-          ? "cannot read: " + e : "no such file");
-    }
-    return parse(text, source);
+    return parse(YamlDocuments.read(file), file.toString());
   }
 
   public Scenario parse(String text, String source) {
@@ -61,24 +61,27 @@ public final class ScenarioParser {
     if (nodes < 1 || nodes > 250) {
       throw root.error(root.path("nodes"), nodes + " is out of range 1-250");
     }
+    List<String> warnings = new ArrayList<>();
     ImmutableList<Manifest> objects = manifests(root.list("objects"), root.path("objects"),
-        source, nodes);
+        source, nodes, warnings);
     List<?> stepList = root.list("steps");
     if (stepList.isEmpty()) {
       throw root.error(root.path("steps"), "a scenario needs at least one step");
     }
     List<Step> steps = new ArrayList<>();
     for (int i = 0; i < stepList.size(); i++) {
-      steps.add(step(stepList.get(i), root.path("steps").index(i), source, nodes));
+      steps.add(step(stepList.get(i), root.path("steps").index(i), source, nodes, warnings));
     }
-    return new Scenario(source, name, nodes, objects, ImmutableList.copyOf(steps));
+    return new Scenario(source, name, nodes, objects, ImmutableList.copyOf(steps),
+        ImmutableList.copyOf(warnings));
   }
 
-  private Step step(Object value, FieldPath path, String source, int nodes) {
+  private Step step(Object value, FieldPath path, String source, int nodes,
+      List<String> warnings) {
     YamlMap step = YamlMap.of(value, path, source).allowOnly(STEP_FIELDS);
     String name = step.requiredString("name");
     ImmutableList<Manifest> apply = manifests(step.list("apply"), step.path("apply"), source,
-        nodes);
+        nodes, warnings);
     List<Deletion> deletions = new ArrayList<>();
     List<?> deleteList = step.list("delete");
     for (int i = 0; i < deleteList.size(); i++) {
@@ -93,11 +96,11 @@ public final class ScenarioParser {
   }
 
   private ImmutableList<Manifest> manifests(List<?> values, FieldPath path, String source,
-      int nodes) {
+      int nodes, List<String> warnings) {
     List<Manifest> manifests = new ArrayList<>();
     for (int i = 0; i < values.size(); i++) {
       for (Manifest manifest : reader.read(values.get(i), source + ", " + path.index(i))) {
-        checkConvertible(manifest);
+        checkConvertible(manifest, warnings);
         checkNode(manifest, nodes);
         manifests.add(manifest);
       }
@@ -105,8 +108,11 @@ public final class ScenarioParser {
     return ImmutableList.copyOf(manifests);
   }
 
-  /** Refuses now what the cluster would refuse when the step runs. */
-  private void checkConvertible(Manifest manifest) {
+  /**
+   * Refuses now what the cluster would refuse when the step runs; warns of a policy the API server
+   * would store but Palisade enforces fail-closed.
+   */
+  private void checkConvertible(Manifest manifest, List<String> warnings) {
     try {
       if (manifest.object() instanceof io.fabric8.kubernetes.api.model.Namespace namespace) {
         converter.namespace(namespace);
@@ -116,7 +122,12 @@ public final class ScenarioParser {
         converter.networkPolicy(policy);
       }
     } catch (InvalidInputException e) {
-      throw e.from(manifest.origin());
+      if (!(e.isAcceptedByApiServer()
+          && manifest.object() instanceof NetworkPolicy policy)) {
+        throw e.from(manifest.origin());
+      }
+      warnings.add(new FailClosedPolicy(e.from(manifest.origin()), converter.failClosed(policy))
+          .warning());
     }
   }
 

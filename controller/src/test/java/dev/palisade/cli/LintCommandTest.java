@@ -59,4 +59,43 @@ class LintCommandTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).startsWith("palisade: ").contains("is not valid YAML").doesNotContain("Exception");
   }
+
+  @Test
+  void readsAnEgressRuleThatPolicyTypesIgnores() {
+    CliRun run = CliRun.of("lint", "-f", resource("edges/ignored-egress-rule-with-named-port.yaml"));
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.err()).isEmpty();
+    assertThat(run.out()).startsWith("PAL009 WARNING NetworkPolicy x/p").endsWith("1 finding: 0 errors, 1 warning, 0 info\n");
+  }
+
+  @Test
+  void aPolicyEnforcedFailClosedIsAnError() {
+    String file = resource("edges/leading-zero-cidr.yaml");
+    CliRun run = CliRun.of("lint", "-f", file);
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+    assertThat(run.out()).startsWith("InvalidNetworkPolicy ERROR NetworkPolicy x/p (" + file
+        + ", document 4): spec.ingress[0].from[0].ipBlock.cidr: '010.1.0.0/16' is not a valid "
+        + "CIDR").contains("; Palisade enforces this policy fail-closed: the pods it selects "
+        + "are isolated for Ingress, and it allows nothing\n");
+  }
+
+  @Test
+  void anUnknownFieldIsAnErrorUnlessAllowed() {
+    String file = resource("edges/misspelt-match-labels.yaml");
+    CliRun strict = CliRun.of("lint", "-f", file);
+    assertThat(strict.exitCode()).as(strict.toString()).isEqualTo(2);
+    assertThat(strict.err()).isEqualTo("palisade: " + file + ": NetworkPolicy x/web: "
+        + "spec.podSelector.matchLabel: unknown field (the API server rejects it); expected one "
+        + "of matchExpressions, matchLabels\n");
+
+    CliRun lenient = CliRun.of("lint", "--allow-unknown-fields", "-f", file);
+    assertThat(lenient.exitCode()).as(lenient.toString()).isZero();
+  }
+
+  @Test
+  void nullLabelValuesAreDroppedNotACrash() {
+    CliRun run = CliRun.of("lint", "-f", resource("edges/null-values.yaml"));
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.out()).isEqualTo("no findings\n");
+  }
 }

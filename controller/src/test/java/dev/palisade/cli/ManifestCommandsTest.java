@@ -104,6 +104,24 @@ class ManifestCommandsTest {
   }
 
   @Test
+  void aPolicyTheApiServerStoresButPalisadeCannotUseIsEnforcedFailClosed() {
+    String file = resource("edges/leading-zero-cidr.yaml");
+    CliRun run = CliRun.of("matrix", "-f", file);
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.out()).contains("""
+                  x/a x/b
+              x/a X   .
+              x/b X   .
+        """);
+    assertThat(run.err()).isEqualTo("palisade: warning: " + file + ", document 4: NetworkPolicy "
+        + "x/p: spec.ingress[0].from[0].ipBlock.cidr: '010.1.0.0/16' is not a valid CIDR: "
+        + "'010.1.0.0' is not an IP address (an IPv4 address with a leading zero: the API "
+        + "server accepts it with a warning and reads it as decimal, other tools read it as "
+        + "octal; write it without leading zeros); Palisade enforces this policy fail-closed: "
+        + "the pods it selects are isolated for Ingress, and it allows nothing\n");
+  }
+
+  @Test
   void badOptionsAreUsageErrors() {
     CliRun run = CliRun.of("explain", "-f", MANIFESTS, "--from", "x/a", "--to", "x/b",
         "--port", "80/HTTP");

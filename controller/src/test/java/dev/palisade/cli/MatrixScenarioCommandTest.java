@@ -159,4 +159,14 @@ class MatrixScenarioCommandTest {
     node.fieldNames().forEachRemaining(names::add);
     return names;
   }
+
+  @Test
+  void aPolicyPalisadeCannotUseFailsClosedWithAWarning() {
+    CliRun run = CliRun.of("matrix", "--scenario",
+        resource("edges/leading-zero-cidr-scenario.yaml"));
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.err()).startsWith("palisade: warning: ")
+        .contains("NetworkPolicy x/from-office: spec.ingress[0].from[0].ipBlock.cidr")
+        .contains("Palisade enforces this policy fail-closed");
+  }
 }

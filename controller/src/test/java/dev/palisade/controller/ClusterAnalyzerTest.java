@@ -4,6 +4,7 @@ import static dev.palisade.controller.ClusterObjects.denyIngress;
 import static dev.palisade.controller.ClusterObjects.namespace;
 import static dev.palisade.controller.ClusterObjects.pod;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.palisade.k8s.ModelConverter;
 import dev.palisade.model.ObjectRef;
@@ -102,6 +103,25 @@ class ClusterAnalyzerTest {
     ClusterAnalysis fixed = analyzer.analyze(caches);
     assertThat(fixed.notices().isEmpty()).isTrue();
     assertThat(fixed.stats().selectedPods()).isEqualTo(1);
+  }
+
+  @Test
+  void aFailedAnalysisIsRetriedNotCached() {
+    policies.put(stored(denyIngress("x", "web", "pod", "a")));
+    List<RuntimeException> failures = new ArrayList<>(List.of(
+        new IllegalStateException("a lint bug")));
+    ClusterAnalyzer failingOnce = new ClusterAnalyzer(new ModelConverter(), graph -> {
+      if (!failures.isEmpty()) {
+        throw failures.remove(0);
+      }
+      return selectsNothing(graph);
+    });
+
+    assertThatThrownBy(() -> failingOnce.analyze(caches)).hasMessage("a lint bug");
+    ClusterAnalysis retried = failingOnce.analyze(caches);
+
+    assertThat(retried.noticesFor(ObjectRef.of("x", "web")))
+        .extracting(PolicyNotice::code).containsExactly("PAL001");
   }
 
   @Test

@@ -247,6 +247,55 @@ class ModelConverterPolicyTest {
         .hasMessageStartingWith(message);
   }
 
+  static Stream<Arguments> failClosedStandIns() {
+    return Stream.of(
+        Arguments.of("a leading zero, which the API server accepts with a warning", """
+            podSelector: {matchLabels: {pod: a}}
+            ingress: [{from: [{ipBlock: {cidr: 010.1.0.0/16}}]}]
+            egress: [{}]
+            """, policy("p").in("x").select(selector("pod", "a"))
+            .types(Direction.INGRESS, Direction.EGRESS).build()),
+        Arguments.of("written policyTypes are kept", """
+            podSelector: {matchLabels: {pod: a}}
+            policyTypes: [Egress]
+            egress: [{ports: [{port: 80, protocol: ICMP}]}]
+            """, policy("p").in("x").select(selector("pod", "a")).types(Direction.EGRESS)
+            .build()),
+        Arguments.of("an unreadable podSelector widens to the whole namespace", """
+            podSelector: {matchExpressions: [{key: a, operator: Equals, values: [b]}]}
+            policyTypes: [Ingress]
+            """, policy("p").in("x").types(Direction.INGRESS).build()),
+        Arguments.of("unreadable policyTypes widen to both directions", """
+            podSelector: {matchLabels: {pod: a}}
+            policyTypes: [Ingress, Both]
+            """, policy("p").in("x").select(selector("pod", "a"))
+            .types(Direction.INGRESS, Direction.EGRESS).build()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("failClosedStandIns")
+  void aRefusedPolicyIsEnforcedAsItsSelectorAndTypesWithoutRules(String name, String spec,
+      Policy expected) {
+    assertThatThrownBy(() -> converter.networkPolicy(policyYaml(spec)))
+        .isInstanceOf(InvalidInputException.class);
+    assertThat(converter.failClosed(policyYaml(spec))).isEqualTo(expected);
+  }
+
+  @org.junit.jupiter.api.Test
+  void aLeadingZeroIsRefusedAsSomethingTheApiServerStores() {
+    assertThatThrownBy(() -> converter.networkPolicy(policyYaml(
+        "ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8, except: [010.1.0.0/16]}}]}]\n")))
+        .isInstanceOfSatisfying(InvalidInputException.class, refusal -> {
+          assertThat(refusal.isAcceptedByApiServer()).isTrue();
+          assertThat(refusal.getMessage()).startsWith("NetworkPolicy x/p: spec.ingress[0]"
+              + ".from[0].ipBlock.except[0]: '010.1.0.0/16' is not a valid CIDR");
+        });
+    assertThatThrownBy(() -> converter.networkPolicy(policyYaml(
+        "ingress: [{from: [{ipBlock: {cidr: 10.0.0/8}}]}]\n")))
+        .isInstanceOfSatisfying(InvalidInputException.class,
+            refusal -> assertThat(refusal.isAcceptedByApiServer()).isFalse());
+  }
+
   @org.junit.jupiter.api.Test
   void aPolicyNeedsAName() {
     NetworkPolicy policy = policyYaml("podSelector: {}\n");

@@ -141,6 +141,23 @@ public final class RuleGraph {
     return ImmutableSet.copyOf(new TreeSet<>(entry.members));
   }
 
+  /**
+   * The endpoint pods any selector matches now, sorted: from the index when a policy's enforced
+   * rules use the selector, else by a scan of the pods. For readers of what was written rather
+   * than what is enforced (lint reads the rules that policyTypes makes the API ignore, and the
+   * graph indexes none of those).
+   */
+  public ImmutableSet<ObjectRef> matching(PeerSelector selector) {
+    if (selectors.containsKey(selector)) {
+      return members(selector);
+    }
+    return pods().stream()
+        .filter(pod -> pod.isEndpoint()
+            && selector.matches(namespaceOrBare(pod.ref().namespace()), pod))
+        .map(Pod::ref)
+        .collect(ImmutableSet.toImmutableSet());
+  }
+
   /** The policies that select an endpoint pod, sorted; empty for pods that are not endpoints. */
   public List<Policy> policiesSelecting(ObjectRef pod) {
     Set<PeerSelector> memberships = selectorsByPod.getOrDefault(pod, Set.of());

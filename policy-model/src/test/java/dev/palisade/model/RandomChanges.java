@@ -22,7 +22,8 @@ import java.util.function.Function;
  * change, pods whose labels, phase and addresses change (addresses are drawn from a small pool,
  * so they are reused), and policies drawn from a small pool of selectors, so that several
  * policies share selectors. It keeps the cluster as it stands ({@link #world()}) so a test can
- * rebuild a graph from scratch.
+ * rebuild a graph from scratch. Rules carry port numbers, ranges and names now and then, and
+ * policyTypes may leave a direction's rules ignored.
  */
 final class RandomChanges {
 
@@ -185,9 +186,20 @@ final class RandomChanges {
       for (int j = 0; j < peerCount; j++) {
         peers.add(randomPeer(namespace));
       }
-      rules.add(new Rule(ImmutableList.copyOf(peers), ImmutableList.of()));
+      rules.add(new Rule(ImmutableList.copyOf(peers), randomPortMatchers()));
     }
     return rules;
+  }
+
+  /** Mostly none (every port); else a number, a range or a name the pods may declare. */
+  private ImmutableList<PortMatcher> randomPortMatchers() {
+    return switch (random.nextInt(6)) {
+      case 0 -> ImmutableList.of(PortMatcher.PortRange.single(Protocol.TCP, 8080));
+      case 1 -> ImmutableList.of(new PortMatcher.PortRange(Protocol.TCP, 8000, 9999));
+      case 2 -> ImmutableList.of(new PortMatcher.NamedPort(pick(List.of(Protocol.TCP,
+          Protocol.UDP)), pick(List.of("http", "dns", "metrics"))));
+      default -> ImmutableList.of();
+    };
   }
 
   private Peer randomPeer(String namespace) {

@@ -109,7 +109,10 @@ class UpstreamScenariosOnRealApiServerTest {
         .getResourceVersion()).isEqualTo(x.getMetadata().getResourceVersion());
   }
 
-  /** A lowercase protocol: the evaluator takes it, the API server's validation does not. */
+  /**
+   * An except outside its cidr: Palisade reads it (lint reports it as PAL005), the API server's
+   * validation refuses it.
+   */
   @Order(3)
   @Test
   void reportsAnObjectTheApiServerRefusesWithItsStepAndTheServersMessage() {
@@ -127,22 +130,23 @@ class UpstreamScenariosOnRealApiServerTest {
                 - {name: serve, ports: [{name: serve-80-tcp, containerPort: 80, protocol: TCP}]}
         steps:
           - name: only the pod
-          - name: a policy with a lowercase protocol
+          - name: a policy with an except outside its cidr
             apply:
               - apiVersion: networking.k8s.io/v1
                 kind: NetworkPolicy
-                metadata: {name: lowercase, namespace: x}
+                metadata: {name: outside, namespace: x}
                 spec:
                   podSelector: {}
-                  ingress: [{ports: [{port: 80, protocol: tcp}]}]
+                  ingress:
+                    - from: [{ipBlock: {cidr: 10.0.0.0/16, except: [10.1.0.0/24]}}]
         """;
     assertThatThrownBy(() -> new ScenarioRunner(cluster).run(
-        new ScenarioParser().parse(scenario, "lowercase.yaml")))
+        new ScenarioParser().parse(scenario, "outside.yaml")))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining("lowercase.yaml, step 2 'a policy with a lowercase protocol': "
-            + "NetworkPolicy x/lowercase: the API server of " + plane.adminKubeconfig()
+        .hasMessageContaining("outside.yaml, step 2 'a policy with an except outside its cidr': "
+            + "NetworkPolicy x/outside: the API server of " + plane.adminKubeconfig()
             + " refused it: ")
-        .hasMessageContaining("spec.ingress[0].ports[0].protocol: Unsupported value: \"tcp\"");
+        .hasMessageContaining("spec.ingress[0].from[0].ipBlock.except[0]");
   }
 
   /** Closing the demo deletes what it wrote (namespaces, nodes) and nothing else. */

@@ -74,7 +74,7 @@ final class PortCheck implements PolicyCheck {
   private static Receivers receivers(Policy policy, RuleSite site, RuleGraph graph) {
     if (site.direction() == Direction.INGRESS) {
       return new Receivers("pod(s) the policy selects",
-          pods(graph, graph.members(policy.targets())));
+          pods(graph, graph.matching(policy.targets())));
     }
     List<PeerSelector> selectors = site.rule().peers().stream()
         .filter(PeerSelector.class::isInstance).map(PeerSelector.class::cast).toList();
@@ -83,7 +83,7 @@ final class PortCheck implements PolicyCheck {
           graph.pods().stream().filter(Pod::isEndpoint).toList());
     }
     Set<ObjectRef> members = new TreeSet<>();
-    selectors.forEach(selector -> members.addAll(graph.members(selector)));
+    selectors.forEach(selector -> members.addAll(graph.matching(selector)));
     return new Receivers("pod(s) the rule's peers select", pods(graph, members));
   }
 

@@ -9,7 +9,7 @@ final class SelectionCheck implements PolicyCheck {
 
   @Override
   public void check(Policy policy, RuleGraph graph, Consumer<Finding> findings) {
-    if (!graph.members(policy.targets()).isEmpty()) {
+    if (!graph.matching(policy.targets()).isEmpty()) {
       return;
     }
     String namespace = policy.ref().namespace();

@@ -1,4 +1,4 @@
-package dev.palisade.helm;
+package dev.palisade.k8s;
 
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.DeserializationConfig;
@@ -17,19 +17,21 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
  * (a Jackson any-setter), so {@code FAIL_ON_UNKNOWN_PROPERTIES} alone changes nothing: a
  * misspelled {@code securityContxt} would parse and silently be dropped by the API server. This
  * removes the any-setter from every typed model class, so Jackson reports the unknown field with
- * its path. {@link GenericKubernetesResource} (kinds fabric8 has no class for, such as a
- * ServiceMonitor) keeps it: it has no typed fields at all.
+ * its path, as kube-apiserver's strict decoding does ({@code unknown field
+ * "spec.podSelector.matchLabel"}). {@link GenericKubernetesResource} (kinds fabric8 has no class
+ * for, such as a ServiceMonitor) keeps it: it has no typed fields at all.
  */
-final class StrictKubernetesSerialization {
+public final class StrictKubernetesSerialization {
 
   private StrictKubernetesSerialization() {}
 
-  static KubernetesSerialization create() {
+  public static KubernetesSerialization create() {
     SimpleModule rejectUnknownFields = new SimpleModule("reject-unknown-fields");
     rejectUnknownFields.setDeserializerModifier(new BeanDeserializerModifier() {
       @Override
       public BeanDeserializerBuilder updateBuilder(
-          DeserializationConfig config, BeanDescription description, BeanDeserializerBuilder builder) {
+          DeserializationConfig config, BeanDescription description,
+          BeanDeserializerBuilder builder) {
         if (!GenericKubernetesResource.class.isAssignableFrom(description.getBeanClass())) {
           builder.setAnySetter(null);
         }
