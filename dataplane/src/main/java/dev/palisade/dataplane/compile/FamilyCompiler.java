@@ -62,10 +62,11 @@ final class FamilyCompiler {
       compileStage(direction);
     }
     List<Hook> hooks = new ArrayList<>();
+    // Established flows RETURN, not ACCEPT: the rest of FORWARD (an admin's rule added after
+    // our jump, kube-proxy, the CNI) still judges them; Palisade only takes away.
     hook(hooks, "FORWARD", StableNames.FORWARD_CHAIN, ImmutableList.<Rule>builder()
-        .add(Rule.of(new Action.Accept(),
+        .add(Rule.of(new Action.Return(),
             Match.Conntrack.of(CtState.RELATED, CtState.ESTABLISHED)))
-        .add(Rule.of(new Action.Drop(), Match.Conntrack.of(CtState.INVALID)))
         .addAll(strictTcpPickupRules())
         .addAll(failClosedRules())
         .add(Rule.of(new Action.Jump(StableNames.EGRESS_STAGE)))
@@ -170,8 +171,11 @@ final class FamilyCompiler {
     DispatchTree.Tree tree = DispatchTree.build(direction, targets, ledger);
     tree.innerChains().forEach(chain -> chains.put(chain.name(), chain));
     String stage = StableNames.stageChain(direction);
+    // INVALID packets belong to no allowed flow; dropped only behind the gate, so the traffic
+    // of pods no policy isolates (and of the node) is not Palisade's to judge.
     addChain(new Chain(stage, ImmutableList.<Rule>builder()
         .add(Rule.of(new Action.Return(), Match.InSet.notIn(gate, side)))
+        .add(Rule.of(new Action.Drop(), Match.Conntrack.of(CtState.INVALID)))
         .addAll(tree.rootRules()).build()), List.of("stage", direction));
   }
 
