@@ -78,8 +78,7 @@ final class DispatchTree {
       return leafRule(half.get(0));
     }
     Cidr block = new Cidr(half.get(0).address(), commonPrefixLength(half)).normalized();
-    String name = StableNames.treeChain(direction, block);
-    ledger.claim(name, List.of("tree", direction, block));
+    String name = ledger.claim(StableNames.treeChain(direction, block));
     innerChains.add(new Chain(name, rulesFor(half)));
     return Rule.of(new Action.Jump(name), new Match.Address(side, block));
   }

@@ -110,7 +110,7 @@ final class FamilyCompiler {
     }
     String known = sets.localPods(view.localPods());
     addChain(new Chain(StableNames.FAIL_CLOSED_CHAIN,
-        DenyRules.forUnknownPods(settings, family)), List.of("fail-closed"));
+        DenyRules.forUnknownPods(settings, family)));
     List<Rule> rules = new ArrayList<>();
     for (Cidr cidr : cidrs) {
       rules.add(Rule.of(new Action.Jump(StableNames.FAIL_CLOSED_CHAIN),
@@ -145,7 +145,7 @@ final class FamilyCompiler {
   }
 
   private void hook(List<Hook> hooks, String builtin, String chain, ImmutableList<Rule> rules) {
-    addChain(new Chain(chain, rules), List.of("top", chain));
+    addChain(new Chain(chain, rules));
     hooks.add(new Hook(builtin, HOOK_POSITION, Rule.of(new Action.Jump(chain))));
   }
 
@@ -176,7 +176,7 @@ final class FamilyCompiler {
     addChain(new Chain(stage, ImmutableList.<Rule>builder()
         .add(Rule.of(new Action.Return(), Match.InSet.notIn(gate, side)))
         .add(Rule.of(new Action.Drop(), Match.Conntrack.of(CtState.INVALID)))
-        .addAll(tree.rootRules()).build()), List.of("stage", direction));
+        .addAll(tree.rootRules()).build()));
   }
 
   /**
@@ -196,22 +196,25 @@ final class FamilyCompiler {
       rules.add(0, Rule.of(new Action.ClearMark(bit)));
     }
     rules.addAll(DenyRules.of(settings, family, direction, pod));
-    String name = StableNames.podChain(direction, pod);
-    addChain(new Chain(name, ImmutableList.copyOf(rules)), List.of("pod", direction, pod));
+    String name = ledger.claim(StableNames.podChain(direction, pod));
+    addChain(new Chain(name, ImmutableList.copyOf(rules)));
     return name;
   }
 
   private Optional<String> policyChain(Policy policy, Direction direction) {
     return policyChainNames.computeIfAbsent(List.of(policy.ref(), direction), key -> {
-      Optional<Chain> chain = policyCompiler.compile(policy, direction,
+      ImmutableList<Rule> rules = policyCompiler.compile(policy, direction,
           view.localPodsByPolicy().get(policy.ref()));
-      chain.ifPresent(c -> addChain(c, List.of("policy", direction, policy.ref())));
-      return chain.map(Chain::name);
+      if (rules.isEmpty()) {
+        return Optional.empty();
+      }
+      String name = ledger.claim(StableNames.policyChain(direction, policy.ref()));
+      addChain(new Chain(name, rules));
+      return Optional.of(name);
     });
   }
 
-  private void addChain(Chain chain, Object identity) {
-    ledger.claim(chain.name(), identity);
+  private void addChain(Chain chain) {
     chains.put(chain.name(), chain);
   }
 }
