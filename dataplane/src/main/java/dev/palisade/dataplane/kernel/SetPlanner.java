@@ -14,7 +14,7 @@ import java.util.Set;
  * (creates and member deltas) and one that runs after it (destroying sets the desired state no
  * longer names, once the iptables step has removed every reference to them).
  *
- * <p>A set whose type or family differs cannot be updated in place; {@link SetReplacement}
+ * <p>A set whose type or family differs, or which is too small, cannot be updated in place; {@link SetReplacement}
  * resolves those before this planner sees them.
  */
 final class SetPlanner {
@@ -32,14 +32,16 @@ final class SetPlanner {
       KernelSet have = actual.get(want.name());
       if (have == null) {
         update.add("create " + want.name() + " " + want.type().kernelName() + " family "
-            + (want.family() == IpFamily.V4 ? "inet" : "inet6"));
+            + (want.family() == IpFamily.V4 ? "inet" : "inet6") + " maxelem "
+            + want.maxElements());
         addAll(update, want.name(), want.members());
         updateTally.setsCreated++;
         updateTally.membersAdded += want.members().size();
-      } else if (SetReplacement.differsInKind(have, want)) {
+      } else if (SetReplacement.needsReplacement(have, want)) {
         throw new IllegalStateException("set " + want.name() + " is " + have.type() + "/"
-            + have.family() + " in the kernel but wanted as " + want.type().kernelName() + "/"
-            + want.family() + "; it must be replaced before planning");
+            + have.family() + "/maxelem " + have.maxElements() + " in the kernel but wanted as "
+            + want.type().kernelName() + "/" + want.family() + "/maxelem " + want.maxElements()
+            + "; it must be replaced before planning");
       } else {
         Set<String> removed = Sets.difference(have.members(), want.members());
         Set<String> added = Sets.difference(want.members(), have.members());

@@ -14,7 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Replaces sets whose type or family changed, without a moment in which a rule matches
+ * Replaces sets whose type or family changed, or which must grow, without a moment in which a rule matches
  * against a missing or half-filled set.
  *
  * <p>The kernel offers no shortcut here (both checked on this kernel): {@code ipset swap}
@@ -32,16 +32,24 @@ final class SetReplacement {
 
   private SetReplacement() {}
 
-  static boolean differsInKind(KernelSet have, IpSetSpec want) {
-    return !have.type().equals(want.type().kernelName()) || have.family() != want.family();
+  /**
+   * Whether the kernel's set cannot become the wanted one in place: its type or family differs,
+   * or it is too small ({@code maxelem} is fixed at creation). A set never shrinks.
+   */
+  static boolean needsReplacement(KernelSet have, IpSetSpec want) {
+    return !have.type().equals(want.type().kernelName()) || have.family() != want.family()
+        || have.maxElements() < want.maxElements();
   }
 
-  /** Desired set name → temporary name, for every set the kernel holds with another kind. */
+  /**
+   * Desired set name → temporary name, for every set the kernel holds with another kind or too
+   * small a size.
+   */
   static Map<String, String> needed(DesiredTables desired, KernelSnapshot kernel) {
     Map<String, String> renames = new TreeMap<>();
     for (IpSetSpec want : desired.sets().values()) {
       KernelSet have = kernel.sets().get(want.name());
-      if (have != null && differsInKind(have, want)) {
+      if (have != null && needsReplacement(have, want)) {
         renames.put(want.name(), temporaryName(want.name()));
       }
     }

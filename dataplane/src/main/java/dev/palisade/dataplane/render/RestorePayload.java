@@ -24,7 +24,8 @@ public record RestorePayload(IpFamily family, String ipsetRestore, String iptabl
     StringBuilder out = new StringBuilder();
     for (IpSetSpec set : state.sets().values()) {
       out.append("create ").append(set.name()).append(' ').append(set.type().kernelName())
-          .append(" family ").append(family).append(" -exist\n");
+          .append(" family ").append(family).append(" maxelem ").append(set.maxElements())
+          .append(" -exist\n");
       for (String member : set.members()) {
         out.append("add ").append(set.name()).append(' ').append(member).append(" -exist\n");
       }

@@ -15,12 +15,14 @@ final class FakeIpsets {
   static final class FakeSet {
     final String type;
     final String family;
+    final int maxElements;
     /** member key (without flags) → member as printed. */
     final Map<String, String> members = new TreeMap<>();
 
-    FakeSet(String type, String family) {
+    FakeSet(String type, String family, int maxElements) {
       this.type = type;
       this.family = family;
+      this.maxElements = maxElements;
     }
   }
 
@@ -34,7 +36,8 @@ final class FakeIpsets {
     StringBuilder out = new StringBuilder();
     sets.forEach((name, set) -> {
       out.append("create ").append(name).append(' ').append(set.type).append(" family ")
-          .append(set.family).append(" hashsize 1024 maxelem 65536 bucketsize 12\n");
+          .append(set.family).append(" hashsize 1024 maxelem ").append(set.maxElements)
+          .append(" bucketsize 12\n");
       set.members.values().forEach(m -> out.append("add ").append(name).append(' ').append(m)
           .append('\n'));
     });
@@ -64,12 +67,14 @@ final class FakeIpsets {
     switch (words.get(0)) {
       case "create" -> {
         String[] options = rest.split("\\s+");
-        String family = options.length > 2 && options[1].equals("family") ? options[2] : "inet";
+        String family = option(options, "family", "inet");
+        int maxElements = Integer.parseInt(option(options, "maxelem", "65536"));
         if (set != null) {
-          boolean same = set.type.equals(options[0]) && set.family.equals(family);
+          boolean same = set.type.equals(options[0]) && set.family.equals(family)
+              && set.maxElements == maxElements;
           return exist && same ? null : "set " + name + " already exists";
         }
-        sets.put(name, new FakeSet(options[0], family));
+        sets.put(name, new FakeSet(options[0], family, maxElements));
         return null;
       }
       case "add", "del" -> {
@@ -80,6 +85,9 @@ final class FakeIpsets {
         if (words.get(0).equals("add")) {
           if (set.members.containsKey(key) && !exist) {
             return "Element cannot be added to the set: it's already added";
+          }
+          if (!set.members.containsKey(key) && set.members.size() >= set.maxElements) {
+            return "Hash is full, cannot add more elements";
           }
           set.members.put(key, rest);
         } else if (!key.equals(rest)) {
@@ -105,9 +113,18 @@ final class FakeIpsets {
     }
   }
 
+  private static String option(String[] options, String key, String absent) {
+    for (int i = 1; i + 1 < options.length; i++) {
+      if (options[i].equals(key)) {
+        return options[i + 1];
+      }
+    }
+    return absent;
+  }
+
   /** Foreign setup by tests. */
   void create(String name, String type, String family, String... members) {
-    FakeSet set = new FakeSet(type, family);
+    FakeSet set = new FakeSet(type, family, 65_536);
     for (String member : members) {
       set.members.put(SetMembers.key(member), member);
     }
