@@ -28,6 +28,7 @@ final class AgentMetrics {
   private final AtomicLong localEndpoints = new AtomicLong();
   private final AtomicLong policies = new AtomicLong();
   private final AtomicLong enforcedResourceVersion = new AtomicLong(-1);
+  private final AtomicLong leftovers = new AtomicLong();
 
   AgentMetrics(MeterRegistry registry, GraphCompleteness completeness) {
     this.registry = registry;
@@ -59,6 +60,9 @@ final class AgentMetrics {
         .description("NetworkPolicies in the model").register(registry);
     Gauge.builder("palisade.enforced.resource.version", enforcedResourceVersion, AtomicLong::get)
         .description("Highest API resource version the kernel enforces").register(registry);
+    Gauge.builder("palisade.kernel.leftovers", leftovers, AtomicLong::get)
+        .description("Palisade chains and sets the last sync had to leave because a foreign "
+            + "rule or set holds them (the agent's log names the holder)").register(registry);
     Gauge.builder("palisade.model.complete", completeness,
             model -> model.missing().isEmpty() ? 1 : 0)
         .description("1 when the model holds every watched object (syncs may write), 0 while "
@@ -66,7 +70,7 @@ final class AgentMetrics {
   }
 
   void syncSucceeded(long durationNanos, DesiredState desired, int endpoints, int policyCount,
-      long enforcedVersion, long[] delaysNanos) {
+      long enforcedVersion, long[] delaysNanos, int leftoverCount) {
     syncDuration.record(durationNanos, TimeUnit.NANOSECONDS);
     for (IpFamily family : IpFamily.values()) {
       FamilyState state = desired.family(family);
@@ -77,6 +81,7 @@ final class AgentMetrics {
     localEndpoints.set(endpoints);
     policies.set(policyCount);
     enforcedResourceVersion.set(enforcedVersion);
+    leftovers.set(leftoverCount);
     for (long delay : delaysNanos) {
       enforcementDelay.record(delay, TimeUnit.NANOSECONDS);
     }

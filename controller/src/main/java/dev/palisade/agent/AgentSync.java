@@ -3,8 +3,10 @@ package dev.palisade.agent;
 import com.google.common.base.Ticker;
 import dev.palisade.dataplane.kernel.ApplyResult;
 import dev.palisade.dataplane.kernel.KernelWriter;
+import dev.palisade.dataplane.kernel.Leftover;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.model.RuleGraph;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -33,6 +35,7 @@ final class AgentSync implements Supplier<SyncOutcome> {
   private volatile boolean synced;
   /** When the current wait for a complete model began (ticker time), or -1 when not waiting. */
   private long waitingSince = -1;
+  private List<Leftover> lastLeftovers = List.of();
 
   AgentSync(RuleGraph graph, GraphCompleteness completeness, String nodeName,
       Function<RuleGraph, DesiredState> compiler, KernelWriter kernel, EnforcementTracker tracker,
@@ -89,7 +92,8 @@ final class AgentSync implements Supplier<SyncOutcome> {
       return SyncOutcome.FAILED;
     }
     metrics.syncSucceeded(duration, desired, endpoints, policies,
-        tracker.enforcedResourceVersion().orElse(-1), delays);
+        tracker.enforcedResourceVersion().orElse(-1), delays, result.leftovers().size());
+    reportLeftovers(result.leftovers());
     if (!synced || !result.written().wroteNothing()) {
       log.info("synced in {} ms: {} local endpoints, {} policies; wrote {}",
           TimeUnit.NANOSECONDS.toMillis(duration), endpoints, policies,
@@ -97,6 +101,22 @@ final class AgentSync implements Supplier<SyncOutcome> {
     }
     synced = true;
     return SyncOutcome.ENFORCED;
+  }
+
+  /**
+   * Names what foreign objects hold on to, whenever that changes (not on every sync: the same
+   * leftover stays until an operator removes its holder).
+   */
+  private void reportLeftovers(List<Leftover> leftovers) {
+    if (leftovers.equals(lastLeftovers)) {
+      return;
+    }
+    leftovers.forEach(left -> log.warn("left in the kernel because a foreign object holds it: "
+        + "{}", left.describe()));
+    if (leftovers.isEmpty()) {
+      log.info("nothing is left in the kernel any more: every held Palisade object was removed");
+    }
+    lastLeftovers = List.copyOf(leftovers);
   }
 
   /** Whether a sync has succeeded since start: the agent's readiness. */

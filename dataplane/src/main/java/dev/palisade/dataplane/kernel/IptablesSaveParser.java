@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 /**
  * Reads {@code iptables-save -t filter} (or ip6tables-save, with or without {@code -c}) and keeps
  * only what Palisade owns: {@code PALISADE-} chains with all their rules, and the jumps from
- * built-in chains into them with their positions. Everything else is counted, never kept.
+ * built-in chains into them with their positions. Of everything else only the size of each
+ * built-in chain and the foreign rules that jump into a Palisade chain are kept.
  */
 public final class IptablesSaveParser {
   private static final Pattern CHAIN_DECLARATION = Pattern.compile("^:(\\S+) (\\S+)");
@@ -27,6 +28,7 @@ public final class IptablesSaveParser {
     Map<String, List<RuleText>> owned = new TreeMap<>();
     Map<String, Integer> builtinSizes = new LinkedHashMap<>();
     Map<String, List<KernelTable.PositionedRule>> hooks = new LinkedHashMap<>();
+    Map<String, List<String>> foreignJumps = new TreeMap<>();
     boolean inFilter = false;
     int lineNumber = 0;
     for (String line : saveOutput.split("\n", -1)) {
@@ -63,6 +65,12 @@ public final class IptablesSaveParser {
         if (parsed.jumpsToPalisadeChain()) {
           hooks.get(chain).add(new KernelTable.PositionedRule(position, parsed));
         }
+      } else {
+        RuleText parsed = RuleText.parse(rule.group(2));
+        if (parsed.jumpsToPalisadeChain()) {
+          foreignJumps.computeIfAbsent(parsed.target().orElseThrow(), t -> new ArrayList<>())
+              .add("-A " + chain + " " + rule.group(2));
+        }
       }
     }
     ImmutableSortedMap.Builder<String, ImmutableList<RuleText>> chains =
@@ -72,6 +80,9 @@ public final class IptablesSaveParser {
         ImmutableSortedMap.naturalOrder();
     builtinSizes.forEach((name, size) -> builtins.put(name,
         new KernelTable.BuiltinChain(name, size, ImmutableList.copyOf(hooks.get(name)))));
-    return new KernelTable(family, chains.build(), builtins.build());
+    ImmutableSortedMap.Builder<String, ImmutableList<String>> foreign =
+        ImmutableSortedMap.naturalOrder();
+    foreignJumps.forEach((target, rules) -> foreign.put(target, ImmutableList.copyOf(rules)));
+    return new KernelTable(family, chains.build(), builtins.build(), foreign.build());
   }
 }

@@ -61,7 +61,10 @@ public final class KernelWriter {
     return converge(DesiredTables.of(desired));
   }
 
-  /** Removes every Palisade jump, chain and set, and nothing else. */
+  /**
+   * Removes every Palisade jump, chain and set, and nothing else; what a foreign object holds on
+   * to is left, reduced to harmless, and named in the result's leftovers.
+   */
   public ApplyResult cleanup() {
     return converge(DesiredTables.nothing());
   }
@@ -83,9 +86,10 @@ public final class KernelWriter {
               progress);
           kernel = reader.read();
         }
-        execute(ApplyPlan.of(desired, kernel, tools), progress);
+        ApplyPlan plan = ApplyPlan.of(desired, kernel, tools);
+        execute(plan, progress);
         progress.add(WriteCounts.replaced(replacements.size()));
-        return new ApplyResult.Applied(progress.written, attempt);
+        return new ApplyResult.Applied(progress.written, attempt, plan.leftovers());
       } catch (KernelCommandException e) {
         LOG.warn("apply attempt {}/{} failed at {}: {} exited {}\nstderr: {}\npayload:\n{}",
             attempt, retry.maxAttempts(), e.step(), String.join(" ", e.argv()),

@@ -63,6 +63,23 @@ class IptablesSaveParserTest {
   }
 
   @Test
+  void keepsForeignUserChainRulesThatJumpIntoAPalisadeChain() {
+    KernelTable table = IptablesSaveParser.parse(IpFamily.V4, """
+        *filter
+        :INPUT ACCEPT [0:0]
+        :ADMIN - [0:0]
+        :PALISADE-RI-x.web - [0:0]
+        -A ADMIN -s 192.0.2.1/32 -j ACCEPT
+        -A ADMIN -p tcp -j PALISADE-RI-x.web
+        COMMIT
+        """);
+
+    assertThat(table.foreignJumps()).containsOnlyKeys("PALISADE-RI-x.web");
+    assertThat(table.foreignJumps().get("PALISADE-RI-x.web"))
+        .containsExactly("-A ADMIN -p tcp -j PALISADE-RI-x.web");
+  }
+
+  @Test
   void ignoresOtherTablesAndEmptyOutput() {
     assertThat(IptablesSaveParser.parse(IpFamily.V4, "")).isEqualTo(
         KernelTable.empty(IpFamily.V4));
