@@ -13,7 +13,7 @@ import java.util.TreeSet;
 
 /**
  * Reads {@code ipset save} (same text as {@code ipset list -o save}) and keeps only the
- * {@code pal-} sets: their type, family and members exactly as printed.
+ * {@code pal-} sets: their type, family, size, ownership marker and members exactly as printed.
  */
 public final class IpsetSaveParser {
   private IpsetSaveParser() {}
@@ -22,6 +22,7 @@ public final class IpsetSaveParser {
     Map<String, String> types = new LinkedHashMap<>();
     Map<String, IpFamily> families = new LinkedHashMap<>();
     Map<String, Integer> maxElements = new LinkedHashMap<>();
+    Map<String, Boolean> marked = new LinkedHashMap<>();
     Map<String, TreeSet<String>> members = new LinkedHashMap<>();
     for (String line : saveOutput.split("\n")) {
       List<String> words = List.of(line.trim().split("\\s+", 3));
@@ -36,6 +37,7 @@ public final class IpsetSaveParser {
           families.put(name, familyOf(name, options));
           maxElements.put(name, Integer.parseInt(option(options, "maxelem")
               .orElse(Integer.toString(IpSetSpec.DEFAULT_MAX_ELEMENTS))));
+          marked.put(name, List.of(options).contains(Names.SET_OWNERSHIP_MARKER));
           members.put(name, new TreeSet<>());
         }
         case "add" -> {
@@ -51,7 +53,7 @@ public final class IpsetSaveParser {
     }
     ImmutableSortedMap.Builder<String, KernelSet> sets = ImmutableSortedMap.naturalOrder();
     types.forEach((name, type) -> sets.put(name, new KernelSet(name, type, families.get(name),
-        maxElements.get(name), ImmutableSortedSet.copyOf(members.get(name)))));
+        maxElements.get(name), marked.get(name), ImmutableSortedSet.copyOf(members.get(name)))));
     return sets.build();
   }
 

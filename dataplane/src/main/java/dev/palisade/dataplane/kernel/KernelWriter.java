@@ -1,8 +1,12 @@
 package dev.palisade.dataplane.kernel;
 
 import dev.palisade.dataplane.state.DesiredState;
+import com.google.common.collect.ImmutableList;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import jnr.posix.POSIX;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,7 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The one object that changes the kernel: reads what Palisade owns, diffs it against a desired
  * state and writes only the difference, in a fixed order (sets, then one iptables-restore
- * transaction per family, then unused sets destroyed; see {@link ApplyPlan}). A set whose type
+ * transaction per family, then unused sets destroyed; see {@link ApplyPlan}). What a foreign
+ * object holds on to (a rule jumping into a chain of ours, a rule using a set of ours) is left
+ * and named in the result ({@link Leftover}), never a reason to fail the rest. A set whose type
  * or family changed takes two such rounds ({@link SetReplacement}).
  *
  * <p>Threading: not thread-safe. One owner (the agent's sync worker) calls {@link #apply} and
@@ -81,15 +87,23 @@ public final class KernelWriter {
       try (TableLock.Held held = lock.acquire()) {
         KernelSnapshot kernel = reader.read();
         Map<String, String> replacements = SetReplacement.needed(desired, kernel);
+        List<Leftover> leftovers = new ArrayList<>();
         if (!replacements.isEmpty()) {
-          execute(ApplyPlan.of(SetReplacement.interim(desired, replacements), kernel, tools),
-              progress);
+          leftovers.addAll(execute(ApplyPlan.of(SetReplacement.interim(desired, replacements),
+              kernel, tools, replacements.keySet()), progress));
           kernel = reader.read();
+          if (!SetReplacement.needed(desired, kernel).isEmpty()) {
+            // An old set could not be destroyed (a foreign rule uses it): the rules stay on
+            // the temporary sets, which hold the desired members, until it can.
+            return new ApplyResult.Applied(progress.written, attempt,
+                ImmutableList.copyOf(leftovers));
+          }
         }
-        ApplyPlan plan = ApplyPlan.of(desired, kernel, tools);
-        execute(plan, progress);
+        ApplyPlan plan = ApplyPlan.of(desired, kernel, tools, Set.of());
+        leftovers.addAll(execute(plan, progress));
         progress.add(WriteCounts.replaced(replacements.size()));
-        return new ApplyResult.Applied(progress.written, attempt, plan.leftovers());
+        return new ApplyResult.Applied(progress.written, attempt,
+            ImmutableList.copyOf(leftovers));
       } catch (KernelCommandException e) {
         LOG.warn("apply attempt {}/{} failed at {}: {} exited {}\nstderr: {}\npayload:\n{}",
             attempt, retry.maxAttempts(), e.step(), String.join(" ", e.argv()),
@@ -103,11 +117,48 @@ public final class KernelWriter {
     }
   }
 
-  private void execute(ApplyPlan plan, Progress progress) throws KernelCommandException {
+  /** Runs the plan's steps, then destroys its unused sets; returns what had to stay. */
+  private List<Leftover> execute(ApplyPlan plan, Progress progress)
+      throws KernelCommandException {
     for (ApplyPlan.Step step : plan.steps()) {
       run(step);
       progress.add(step.counts());
     }
+    List<Leftover> leftovers = new ArrayList<>(plan.leftovers());
+    leftovers.addAll(destroy(plan.setsToDestroy(), progress));
+    return leftovers;
+  }
+
+  /**
+   * Destroys sets in one batch; if the kernel refuses (a set is still in use, by a foreign rule
+   * or set), one by one, so that every set that can go goes and the rest is named. A refusal
+   * never fails the apply: everything else is written by now, and a retry could not do better.
+   */
+  private List<Leftover> destroy(Set<String> sets, Progress progress) {
+    if (sets.isEmpty()) {
+      return List.of();
+    }
+    if (runner.run(tools.ipsetRestore(), destroyBatch(sets)).succeeded()) {
+      progress.add(WriteCounts.destroyed(sets.size()));
+      return List.of();
+    }
+    List<Leftover> leftovers = new ArrayList<>();
+    for (String set : sets) {
+      CommandResult result = runner.run(tools.ipsetRestore(), destroyBatch(Set.of(set)));
+      if (result.succeeded()) {
+        progress.add(WriteCounts.destroyed(1));
+      } else {
+        leftovers.add(new Leftover("set " + set, "ipset destroy refused: "
+            + result.stderr().strip()));
+      }
+    }
+    return leftovers;
+  }
+
+  private static String destroyBatch(Set<String> sets) {
+    StringBuilder batch = new StringBuilder();
+    sets.forEach(set -> batch.append("destroy ").append(set).append('\n'));
+    return batch.toString();
   }
 
   private void run(ApplyPlan.Step step) throws KernelCommandException {

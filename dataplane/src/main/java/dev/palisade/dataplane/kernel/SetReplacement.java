@@ -34,11 +34,12 @@ final class SetReplacement {
 
   /**
    * Whether the kernel's set cannot become the wanted one in place: its type or family differs,
-   * or it is too small ({@code maxelem} is fixed at creation). A set never shrinks.
+   * it is too small ({@code maxelem} is fixed at creation), or it lacks Palisade's ownership
+   * marker (also fixed at creation). A set never shrinks.
    */
   static boolean needsReplacement(KernelSet have, IpSetSpec want) {
     return !have.type().equals(want.type().kernelName()) || have.family() != want.family()
-        || have.maxElements() < want.maxElements();
+        || have.maxElements() < want.maxElements() || !have.markedAsPalisades();
   }
 
   /**

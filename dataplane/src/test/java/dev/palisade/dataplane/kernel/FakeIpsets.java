@@ -16,13 +16,15 @@ final class FakeIpsets {
     final String type;
     final String family;
     final int maxElements;
+    final boolean comment;
     /** member key (without flags) → member as printed. */
     final Map<String, String> members = new TreeMap<>();
 
-    FakeSet(String type, String family, int maxElements) {
+    FakeSet(String type, String family, int maxElements, boolean comment) {
       this.type = type;
       this.family = family;
       this.maxElements = maxElements;
+      this.comment = comment;
     }
   }
 
@@ -37,7 +39,7 @@ final class FakeIpsets {
     sets.forEach((name, set) -> {
       out.append("create ").append(name).append(' ').append(set.type).append(" family ")
           .append(set.family).append(" hashsize 1024 maxelem ").append(set.maxElements)
-          .append(" bucketsize 12\n");
+          .append(set.comment ? " comment" : "").append(" bucketsize 12\n");
       set.members.values().forEach(m -> out.append("add ").append(name).append(' ').append(m)
           .append('\n'));
     });
@@ -69,12 +71,13 @@ final class FakeIpsets {
         String[] options = rest.split("\\s+");
         String family = option(options, "family", "inet");
         int maxElements = Integer.parseInt(option(options, "maxelem", "65536"));
+        boolean comment = List.of(options).contains("comment");
         if (set != null) {
           boolean same = set.type.equals(options[0]) && set.family.equals(family)
-              && set.maxElements == maxElements;
+              && set.maxElements == maxElements && set.comment == comment;
           return exist && same ? null : "set " + name + " already exists";
         }
-        sets.put(name, new FakeSet(options[0], family, maxElements));
+        sets.put(name, new FakeSet(options[0], family, maxElements, comment));
         return null;
       }
       case "add", "del" -> {
@@ -122,9 +125,9 @@ final class FakeIpsets {
     return absent;
   }
 
-  /** Foreign setup by tests. */
+  /** Foreign setup by tests: a set without Palisade's marker. */
   void create(String name, String type, String family, String... members) {
-    FakeSet set = new FakeSet(type, family, 65_536);
+    FakeSet set = new FakeSet(type, family, 65_536, false);
     for (String member : members) {
       set.members.put(SetMembers.key(member), member);
     }

@@ -180,12 +180,13 @@ class KernelWriterTest {
     String webRule = rule("-m set --match-set pal-web src -j ACCEPT");
     assertThat(kernel.writes()).extracting(w -> w.argv().get(0) + " " + w.stdin().strip())
         .containsExactly(
-            "ipset create " + temp + " hash:net family inet maxelem 65536\nadd " + temp
+            "ipset create " + temp + " hash:net family inet maxelem 65536 comment\nadd " + temp
                 + " 10.99.1.0/24",
             "iptables-restore *filter\n-R PALISADE-INGRESS 1 "
                 + webRule.replace("pal-web ", temp + " ") + "\nCOMMIT",
             "ipset destroy pal-web",
-            "ipset create pal-web hash:net family inet maxelem 65536\nadd pal-web 10.99.1.0/24",
+            "ipset create pal-web hash:net family inet maxelem 65536 comment\n"
+                + "add pal-web 10.99.1.0/24",
             "iptables-restore *filter\n-R PALISADE-INGRESS 1 " + webRule + "\nCOMMIT",
             "ipset destroy " + temp);
     assertThat(counts.setsReplaced()).isEqualTo(1);
