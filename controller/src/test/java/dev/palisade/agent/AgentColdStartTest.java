@@ -7,6 +7,7 @@ import dev.palisade.dataplane.compile.DataplaneSettings;
 import dev.palisade.dataplane.compile.NodeCompiler;
 import dev.palisade.dataplane.kernel.FakeKernel;
 import dev.palisade.dataplane.kernel.IptablesVersion;
+import dev.palisade.dataplane.kernel.IptablesBackend;
 import dev.palisade.dataplane.kernel.KernelTools;
 import dev.palisade.dataplane.kernel.KernelWriter;
 import dev.palisade.dataplane.kernel.RetryPolicy;
@@ -86,8 +87,8 @@ class AgentColdStartTest {
           programs.add(desired);
           return desired;
         },
-        new KernelWriter(new FakeKernel(), KernelTools.forVersion(new IptablesVersion(false, 1,
-            8, 9)), TableLock.none(), new RetryPolicy(3, Duration.ofMillis(10),
+        new KernelWriter(new FakeKernel(), KernelTools.forVersion(IptablesBackend.ONLY_ONE,
+            new IptablesVersion(false, 1, 8, 9)), TableLock.none(), new RetryPolicy(3, Duration.ofMillis(10),
             Duration.ofMillis(50)), duration -> { }),
         Optional.empty(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
         Ticker.systemTicker());

@@ -10,6 +10,7 @@ import dev.palisade.dataplane.kernel.IptablesVersion;
 import dev.palisade.dataplane.kernel.KernelCommandException;
 import dev.palisade.dataplane.kernel.KernelSet;
 import dev.palisade.dataplane.kernel.KernelSnapshot;
+import dev.palisade.dataplane.kernel.IptablesBackend;
 import dev.palisade.dataplane.kernel.KernelTools;
 import dev.palisade.dataplane.kernel.KernelWriter;
 import dev.palisade.dataplane.kernel.RetryPolicy;
@@ -61,7 +62,8 @@ class AgentMockServerTest {
   private KubernetesClient client;
   private final FakeKernel kernel = new FakeKernel();
   private final KernelWriter writer = new KernelWriter(kernel,
-      KernelTools.forVersion(new IptablesVersion(false, 1, 8, 9)), TableLock.none(),
+      KernelTools.forVersion(IptablesBackend.ONLY_ONE, new IptablesVersion(false, 1, 8, 9)),
+      TableLock.none(),
       new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50)), duration -> { });
   private Agent agent;
 

@@ -51,14 +51,17 @@ public final class KernelWriter {
 
   /**
    * The writer for this machine (or the namespace {@code runner} targets): checks for root or
-   * CAP_NET_ADMIN first, then picks restore flags and lock from the installed iptables.
+   * CAP_NET_ADMIN first, then writes to the iptables backend the host uses (as kube-proxy's
+   * wrapper detects it) with restore flags and lock for its version.
    */
   public static KernelWriter forMachine(CommandRunner runner, POSIX posix, Sleeper sleeper) {
     PrivilegeCheck.requireNetAdmin(posix);
-    IptablesVersion version = IptablesVersion.detect(runner);
+    IptablesBackend backend = IptablesBackend.detect(runner);
+    IptablesVersion version = IptablesVersion.detect(runner, backend);
+    LOG.info("iptables backend: {} ({})", backend, version);
     XtablesLock fileLock = new XtablesLock(posix, XtablesLock.DEFAULT_PATH,
         Duration.ofSeconds(10), sleeper);
-    return new KernelWriter(runner, KernelTools.forVersion(version),
+    return new KernelWriter(runner, KernelTools.forVersion(backend, version),
         TableLock.forVersion(version, fileLock), RetryPolicy.standard(), sleeper);
   }
 

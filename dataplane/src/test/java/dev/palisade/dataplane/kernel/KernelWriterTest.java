@@ -47,7 +47,7 @@ class KernelWriterTest {
   }
 
   private KernelWriter newWriter() {
-    return new KernelWriter(kernel, KernelTools.forVersion(NFTABLES),
+    return new KernelWriter(kernel, KernelTools.forVersion(IptablesBackend.ONLY_ONE, NFTABLES),
         TableLock.none(), new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1)),
         sleeps::add);
   }
@@ -204,7 +204,8 @@ class KernelWriterTest {
     DesiredStates networks = BASE.set("pal-web", HASH_NET, V4, "10.99.1.0/24");
     // ipset runs: save, create temp, destroy old, save again, then creating the new set fails
     kernel.failAfter("ipset", 4, 1, "ipset: Kernel error received");
-    KernelWriter impatient = new KernelWriter(kernel, KernelTools.forVersion(NFTABLES),
+    KernelWriter impatient = new KernelWriter(kernel,
+        KernelTools.forVersion(IptablesBackend.ONLY_ONE, NFTABLES),
         TableLock.none(),
         new RetryPolicy(1, Duration.ZERO, Duration.ZERO), sleeps::add);
     assertThat(impatient.apply(networks.build())).isInstanceOfSatisfying(
