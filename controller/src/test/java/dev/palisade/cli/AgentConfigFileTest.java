@@ -56,6 +56,7 @@ class AgentConfigFileTest {
     assertThat(settings.allowNodeToPods()).isFalse();
     assertThat(settings.denyLog()).hasValue(new DataplaneSettings.DenyLog(7, 5, 10));
     assertThat(settings.failClosedPodCidrs()).containsExactly(Cidr.parse("10.244.1.0/24"));
+    assertThat(settings.markBit()).isEqualTo(0x20000);
   }
 
   @Test

@@ -44,11 +44,19 @@ public record DataplaneSettings(DenyAction denyAction, boolean allowNodeToPods,
   }
 
   public DataplaneSettings withDenyAction(DenyAction action) {
-    return new DataplaneSettings(action, allowNodeToPods, denyLog, failClosedPodCidrs, strictTcpPickup, markBit);
+    return new DataplaneSettings(action, allowNodeToPods, denyLog, failClosedPodCidrs,
+        strictTcpPickup, markBit);
   }
 
   public DataplaneSettings withAllowNodeToPods(boolean allow) {
-    return new DataplaneSettings(denyAction, allow, denyLog, failClosedPodCidrs, strictTcpPickup, markBit);
+    return new DataplaneSettings(denyAction, allow, denyLog, failClosedPodCidrs, strictTcpPickup,
+        markBit);
+  }
+
+  /** See {@code markBit}: for hosts where another component already uses the default bit. */
+  public DataplaneSettings withMarkBit(int bit) {
+    return new DataplaneSettings(denyAction, allowNodeToPods, denyLog, failClosedPodCidrs,
+        strictTcpPickup, bit);
   }
 
   public DataplaneSettings withDenyLog(DenyLog log) {
