@@ -300,6 +300,50 @@ class KernelWriterTest {
   }
 
   @Test
+  void aChainAForeignRuleJumpsIntoIsLeftAsOneReturnAndTheRestIsApplied() {
+    applied(BASE);
+    kernel.table(V4).append("KUBE-FOREIGN", "-j PALISADE-INGRESS");
+
+    ApplyResult result = writer.apply(BASE.withoutChain(V4, "PALISADE-INGRESS")
+        .chain(V4, "PALISADE-FORWARD", rule("-j DROP")).build());
+
+    assertThat(result.succeeded()).isTrue();
+    assertThat(result.attempts()).isOne();
+    assertThat(result.leftovers()).singleElement().satisfies(left ->
+        assertThat(left.describe()).contains("IPv4 chain PALISADE-INGRESS")
+            .contains("-A KUBE-FOREIGN -j PALISADE-INGRESS"));
+    assertThat(kernel.table(V4).chains().get("PALISADE-INGRESS"))
+        .singleElement().satisfies(r -> assertThat(r.text()).contains("-j RETURN"));
+    assertThat(kernel.table(V4).chains().get("PALISADE-FORWARD"))
+        .singleElement().satisfies(r -> assertThat(r.text()).contains("-j DROP"));
+  }
+
+  @Test
+  void aSetAForeignRuleStillUsesIsLeftAndNamedWithoutFailingTheApply() {
+    applied(BASE);
+    kernel.table(V6).append("KUBE-FOREIGN", "-m set --match-set pal-web6 src -j RETURN");
+
+    ApplyResult result = writer.apply(BASE.withoutSet("pal-web6")
+        .withoutChain(V6, "PALISADE-FORWARD").build());
+
+    assertThat(result.succeeded()).isTrue();
+    assertThat(result.attempts()).isOne();
+    assertThat(result.leftovers()).extracting(Leftover::object).containsExactly("set pal-web6");
+    assertThat(kernel.ipsets().sets()).containsKey("pal-web6");
+    assertThat(kernel.table(V6).chains()).doesNotContainKey("PALISADE-FORWARD");
+  }
+
+  @Test
+  void aPalSetWithoutPalisadesMarkerIsNeverDestroyed() {
+    kernel.ipsets().create("pal-foreign", "hash:ip", "inet", "192.0.2.8");
+    applied(BASE);
+
+    assertThat(writer.cleanup().leftovers()).isEmpty();
+
+    assertThat(kernel.ipsets().sets()).containsOnlyKeys("kube-foreign", "pal-foreign");
+  }
+
+  @Test
   void removedChainAndItsSetAreDeletedAfterTheirReferences() {
     applied(BASE);
 
