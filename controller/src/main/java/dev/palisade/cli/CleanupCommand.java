@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
  * and the exit status is 1.
  */
 @Command(name = "cleanup", mixinStandardHelpOptions = true,
-    description = "Remove every PALISADE- chain, the jumps to them and every pal- ipset from "
+    description = "Remove every PALISADE- chain (PAL<ID>- with --instance), the jumps to them "
+        + "and every pal- (pal<id>-) ipset Palisade created from "
         + "this node (or --netns), and nothing else. What a foreign rule or set still uses is "
         + "named and left (exit status 1). Needs root or CAP_NET_ADMIN.")
 final class CleanupCommand implements Callable<Integer> {
@@ -24,9 +25,12 @@ final class CleanupCommand implements Callable<Integer> {
   @Mixin
   KernelOptions kernel;
 
+  @Mixin
+  InstallationOption instance;
+
   @Override
   public Integer call() {
-    ApplyResult result = kernel.writer().cleanup();
+    ApplyResult result = kernel.writer(instance.installation).cleanup();
     if (result instanceof ApplyResult.Failed failed) {
       spec.commandLine().getErr().println("palisade: cleanup failed: " + failed.describe());
       return ExitCode.FAILED;

@@ -6,14 +6,15 @@ import com.google.common.base.Ticker;
 import dev.palisade.dataplane.compile.DataplaneSettings;
 import dev.palisade.dataplane.compile.NodeCompiler;
 import dev.palisade.dataplane.kernel.FakeKernel;
-import dev.palisade.dataplane.kernel.IptablesVersion;
 import dev.palisade.dataplane.kernel.IptablesBackend;
+import dev.palisade.dataplane.kernel.IptablesVersion;
 import dev.palisade.dataplane.kernel.KernelTools;
 import dev.palisade.dataplane.kernel.KernelWriter;
 import dev.palisade.dataplane.kernel.RetryPolicy;
 import dev.palisade.dataplane.kernel.TableLock;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.dataplane.state.FamilyState;
+import dev.palisade.dataplane.state.Installation;
 import dev.palisade.k8s.ModelConverter;
 import dev.palisade.model.RuleGraph;
 import dev.palisade.testing.ClusterLoad;
@@ -88,8 +89,9 @@ class AgentColdStartTest {
           return desired;
         },
         new KernelWriter(new FakeKernel(), KernelTools.forVersion(IptablesBackend.ONLY_ONE,
-            new IptablesVersion(false, 1, 8, 9)), TableLock.none(), new RetryPolicy(3, Duration.ofMillis(10),
-            Duration.ofMillis(50)), duration -> { }),
+            new IptablesVersion(false, 1, 8, 9)), TableLock.none(),
+            new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50)), duration -> { },
+            Installation.DEFAULT),
         Optional.empty(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
         Ticker.systemTicker());
 

@@ -6,15 +6,16 @@ import com.google.common.base.Ticker;
 import dev.palisade.dataplane.compile.DataplaneSettings;
 import dev.palisade.dataplane.compile.NodeCompiler;
 import dev.palisade.dataplane.kernel.FakeKernel;
-import dev.palisade.dataplane.kernel.IptablesVersion;
 import dev.palisade.dataplane.kernel.KernelCommandException;
 import dev.palisade.dataplane.kernel.KernelSet;
 import dev.palisade.dataplane.kernel.KernelSnapshot;
 import dev.palisade.dataplane.kernel.IptablesBackend;
+import dev.palisade.dataplane.kernel.IptablesVersion;
 import dev.palisade.dataplane.kernel.KernelTools;
 import dev.palisade.dataplane.kernel.KernelWriter;
 import dev.palisade.dataplane.kernel.RetryPolicy;
 import dev.palisade.dataplane.kernel.TableLock;
+import dev.palisade.dataplane.state.Installation;
 import dev.palisade.model.ObjectRef;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
@@ -64,7 +65,8 @@ class AgentMockServerTest {
   private final KernelWriter writer = new KernelWriter(kernel,
       KernelTools.forVersion(IptablesBackend.ONLY_ONE, new IptablesVersion(false, 1, 8, 9)),
       TableLock.none(),
-      new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50)), duration -> { });
+      new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50)), duration -> { },
+      Installation.DEFAULT);
   private Agent agent;
 
   @BeforeEach

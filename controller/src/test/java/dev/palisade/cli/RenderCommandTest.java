@@ -51,6 +51,17 @@ class RenderCommandTest {
   }
 
   @Test
+  void anInstanceNamesItsChainsAndSets() {
+    assertThat(render("--scenario", TOUR, "--step", "3", "--node", "node-1", "--instance", "b2"))
+        .isZero();
+    assertThat(out.toString()).contains("-j PALB2-FORWARD", "add palb2-4-isolated-ingress ")
+        .doesNotContain("PALISADE-", " pal-");
+    assertThat(render("--scenario", TOUR, "--node", "node-1", "--instance", "blue5"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("0 to 4 lowercase letters or digits");
+  }
+
+  @Test
   void aMarkBitThatIsNotOneFreeBitIsAUsageError() {
     assertThat(render("--scenario", TOUR, "--node", "node-1", "--mark-bit", "0x30000"))
         .isEqualTo(2);

@@ -37,6 +37,7 @@ final class FamilyCompiler {
   private final NodeView view;
   private final DataplaneSettings settings;
   private final NameLedger ledger;
+  private final StableNames names;
   private final SetCatalog sets;
   private final PolicyChainCompiler policyCompiler;
   private final Map<String, Chain> chains = new TreeMap<>();
@@ -48,7 +49,8 @@ final class FamilyCompiler {
     this.view = view;
     this.settings = settings;
     this.ledger = ledger;
-    this.sets = new SetCatalog(graph, family, ledger);
+    this.names = new StableNames(settings.installation());
+    this.sets = new SetCatalog(graph, family, ledger, names);
     this.policyCompiler = new PolicyChainCompiler(family, sets, settings.markBit());
   }
 
@@ -64,19 +66,20 @@ final class FamilyCompiler {
     List<Hook> hooks = new ArrayList<>();
     // Established flows RETURN, not ACCEPT: the rest of FORWARD (an admin's rule added after
     // our jump, kube-proxy, the CNI) still judges them; Palisade only takes away.
-    hook(hooks, "FORWARD", StableNames.FORWARD_CHAIN, ImmutableList.<Rule>builder()
+    hook(hooks, "FORWARD", names.forwardChain(), ImmutableList.<Rule>builder()
         .add(Rule.of(new Action.Return(),
             Match.Conntrack.of(CtState.RELATED, CtState.ESTABLISHED)))
         .addAll(strictTcpPickupRules())
         .addAll(failClosedRules())
-        .add(Rule.of(new Action.Jump(StableNames.EGRESS_STAGE)))
-        .add(Rule.of(new Action.Jump(StableNames.INGRESS_STAGE)))
+        .add(Rule.of(new Action.Jump(names.stageChain(Direction.EGRESS))))
+        .add(Rule.of(new Action.Jump(names.stageChain(Direction.INGRESS))))
         .build());
     // Pod-to-node traffic: the pod's egress rules, the node being an external destination.
-    hook(hooks, "INPUT", StableNames.INPUT_CHAIN, hostChainRules(StableNames.EGRESS_STAGE));
+    hook(hooks, "INPUT", names.inputChain(), hostChainRules(names.stageChain(Direction.EGRESS)));
     if (!settings.allowNodeToPods()) {
       // Node-to-pod traffic: the pod's ingress rules, the node being an external source.
-      hook(hooks, "OUTPUT", StableNames.OUTPUT_CHAIN, hostChainRules(StableNames.INGRESS_STAGE));
+      hook(hooks, "OUTPUT", names.outputChain(),
+          hostChainRules(names.stageChain(Direction.INGRESS)));
     }
     ImmutableSortedMap.Builder<String, ChainSpec> specs = ImmutableSortedMap.naturalOrder();
     chains.values().forEach(chain -> specs.put(chain.name(), chain.toSpec()));
@@ -109,13 +112,13 @@ final class FamilyCompiler {
       return List.of();
     }
     String known = sets.localPods(view.localPods());
-    addChain(new Chain(StableNames.FAIL_CLOSED_CHAIN,
+    addChain(new Chain(names.failClosedChain(),
         DenyRules.forUnknownPods(settings, family)));
     List<Rule> rules = new ArrayList<>();
     for (Cidr cidr : cidrs) {
-      rules.add(Rule.of(new Action.Jump(StableNames.FAIL_CLOSED_CHAIN),
+      rules.add(Rule.of(new Action.Jump(names.failClosedChain()),
           new Match.Address(Side.SOURCE, cidr), Match.InSet.notIn(known, Side.SOURCE)));
-      rules.add(Rule.of(new Action.Jump(StableNames.FAIL_CLOSED_CHAIN),
+      rules.add(Rule.of(new Action.Jump(names.failClosedChain()),
           new Match.Address(Side.DESTINATION, cidr),
           Match.InSet.notIn(known, Side.DESTINATION)));
     }
@@ -168,9 +171,9 @@ final class FamilyCompiler {
     }
     Side side = direction == Direction.INGRESS ? Side.DESTINATION : Side.SOURCE;
     String gate = sets.isolated(direction, isolated);
-    DispatchTree.Tree tree = DispatchTree.build(direction, targets, ledger);
+    DispatchTree.Tree tree = DispatchTree.build(direction, targets, ledger, names);
     tree.innerChains().forEach(chain -> chains.put(chain.name(), chain));
-    String stage = StableNames.stageChain(direction);
+    String stage = names.stageChain(direction);
     // INVALID packets belong to no allowed flow; dropped only behind the gate, so the traffic
     // of pods no policy isolates (and of the node) is not Palisade's to judge.
     addChain(new Chain(stage, ImmutableList.<Rule>builder()
@@ -196,7 +199,7 @@ final class FamilyCompiler {
       rules.add(0, Rule.of(new Action.ClearMark(bit)));
     }
     rules.addAll(DenyRules.of(settings, family, direction, pod));
-    String name = ledger.claim(StableNames.podChain(direction, pod));
+    String name = ledger.claim(names.podChain(direction, pod));
     addChain(new Chain(name, ImmutableList.copyOf(rules)));
     return name;
   }
@@ -208,7 +211,7 @@ final class FamilyCompiler {
       if (rules.isEmpty()) {
         return Optional.empty();
       }
-      String name = ledger.claim(StableNames.policyChain(direction, policy.ref()));
+      String name = ledger.claim(names.policyChain(direction, policy.ref()));
       addChain(new Chain(name, rules));
       return Optional.of(name);
     });

@@ -35,32 +35,34 @@ final class SetCatalog {
   private final RuleGraph graph;
   private final IpFamily family;
   private final NameLedger ledger;
+  private final StableNames names;
   private final Map<String, IpSetSpec> sets = new HashMap<>();
   /** Every endpoint pod with an address of this family, computed on first need. */
   private List<Pod> clusterEndpoints;
 
-  SetCatalog(RuleGraph graph, IpFamily family, NameLedger ledger) {
+  SetCatalog(RuleGraph graph, IpFamily family, NameLedger ledger, StableNames names) {
     this.graph = graph;
     this.family = family;
     this.ledger = ledger;
+    this.names = names;
   }
 
   /** The local pods isolated in a direction (members: their addresses). */
   String isolated(Direction direction, Collection<Pod> pods) {
-    return define(StableNames.isolatedSet(family, direction), IpSetType.HASH_IP,
+    return define(names.isolatedSet(family, direction), IpSetType.HASH_IP,
         () -> pods.stream().map(this::address));
   }
 
   /** Every local endpoint pod of the family (fail-closed: the known pods). */
   String localPods(Collection<Pod> pods) {
-    return define(StableNames.localPodsSet(family), IpSetType.HASH_IP,
+    return define(names.localPodsSet(family), IpSetType.HASH_IP,
         () -> pods.stream().filter(pod -> pod.ip(family).isPresent()).map(this::address));
   }
 
   /** The addresses of the pods a selector matches, wherever they run. */
   String selector(PeerSelector selector) {
     String name = ledger.claim(
-        StableNames.selectorSet(family, readable(selector), selector.toString()));
+        names.selectorSet(family, readable(selector), selector.toString()));
     return define(name, IpSetType.HASH_IP,
         () -> members(selector).map(this::address));
   }
@@ -69,7 +71,7 @@ final class SetCatalog {
   String block(IpBlock block) {
     ImmutableSortedSet<String> entries = IpBlockEntries.of(block);
     String identity = String.join(",", entries);
-    String name = ledger.claim(StableNames.blockSet(family,
+    String name = ledger.claim(names.blockSet(family,
         IpBlockEntries.text(block.cidr().normalized()), identity));
     return define(name, IpSetType.HASH_NET,
         entries::stream);
@@ -82,7 +84,7 @@ final class SetCatalog {
   String ingressPort(Policy policy, NamedPort port, Collection<Pod> selectedLocalPods) {
     ObjectRef ref = policy.ref();
     String identity = ref + "|" + port;
-    String name = ledger.claim(StableNames.ingressPortSet(family,
+    String name = ledger.claim(names.ingressPortSet(family,
         ref.namespace() + "." + ref.name() + "." + port.name(), identity));
     return define(name, IpSetType.HASH_IP_PORT,
         () -> selectedLocalPods.stream().flatMap(pod -> portEntry(pod, port)));
@@ -97,7 +99,7 @@ final class SetCatalog {
     String peerIdentity = peer.map(this::peerIdentity).orElse("all");
     String identity = peerIdentity + "|" + port;
     String readable = port.name() + "." + peer.map(this::readable).orElse("all");
-    String name = ledger.claim(StableNames.egressPortSet(family, readable, identity));
+    String name = ledger.claim(names.egressPortSet(family, readable, identity));
     return define(name, IpSetType.HASH_IP_PORT,
         () -> peerPods(peer).flatMap(pod -> portEntry(pod, port)));
   }

@@ -2,6 +2,7 @@ package dev.palisade.dataplane.kernel;
 
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.ImmutableSortedSet;
+import dev.palisade.dataplane.state.Installation;
 import dev.palisade.dataplane.state.IpSetSpec;
 import dev.palisade.dataplane.state.Names;
 import dev.palisade.model.IpFamily;
@@ -18,7 +19,9 @@ import java.util.TreeSet;
 public final class IpsetSaveParser {
   private IpsetSaveParser() {}
 
-  public static ImmutableSortedMap<String, KernelSet> parse(String saveOutput) {
+  /** @param owner the installation whose sets are kept */
+  public static ImmutableSortedMap<String, KernelSet> parse(String saveOutput,
+      Installation owner) {
     Map<String, String> types = new LinkedHashMap<>();
     Map<String, IpFamily> families = new LinkedHashMap<>();
     Map<String, Integer> maxElements = new LinkedHashMap<>();
@@ -26,7 +29,7 @@ public final class IpsetSaveParser {
     Map<String, TreeSet<String>> members = new LinkedHashMap<>();
     for (String line : saveOutput.split("\n")) {
       List<String> words = List.of(line.trim().split("\\s+", 3));
-      if (words.size() < 3 || !words.get(1).startsWith(Names.SET_PREFIX)) {
+      if (words.size() < 3 || !words.get(1).startsWith(owner.setPrefix())) {
         continue;
       }
       String name = words.get(1);

@@ -9,9 +9,10 @@ import dev.palisade.model.IpFamily;
  * {@code pal-} set of a type Palisade never creates is still recognized (and replaced).
  *
  * <p>The prefix alone does not make a set Palisade's: Palisade creates its sets with the
- * {@code comment} option ({@link Names#SET_OWNERSHIP_MARKER}) (entries may carry a comment; none of ours do), and only a set that has
- * it is ever destroyed. A set of a Palisade name without it (made by someone else, or by a
- * release before the marker) is adopted only when the desired state names it, by replacement.
+ * {@code comment} option ({@link Names#SET_OWNERSHIP_MARKER}: entries may carry a comment; none
+ * of ours do), and only a set that has it is ever destroyed. A set of a Palisade name without
+ * it (made by someone else, or by a release before the marker) is adopted only when the desired
+ * state names it, by replacement.
  *
  * @param maxElements the set's {@code maxelem}: how many members it can hold
  * @param markedAsPalisades whether it was created with Palisade's {@code comment} marker

@@ -19,8 +19,15 @@ public record KernelTable(IpFamily family,
     ImmutableSortedMap<String, BuiltinChain> builtins,
     ImmutableSortedMap<String, ImmutableList<String>> foreignJumps) {
 
-  /** A built-in chain's size and the Palisade jumps in it, by 1-based position. */
-  public record BuiltinChain(String name, int size, ImmutableList<PositionedRule> hooks) {}
+  /**
+   * A built-in chain's size and the Palisade jumps in it, by 1-based position.
+   *
+   * @param otherInstallationsHooks positions of foreign rules that carry a {@code pal:} hash:
+   *     another Palisade installation's jumps, which the hook planner looks through (both
+   *     installations want the top of the chain; neither may push the other down forever)
+   */
+  public record BuiltinChain(String name, int size, ImmutableList<PositionedRule> hooks,
+      ImmutableList<Integer> otherInstallationsHooks) {}
 
   public record PositionedRule(int position, RuleText rule) {}
 
@@ -30,6 +37,7 @@ public record KernelTable(IpFamily family,
   }
 
   public BuiltinChain builtin(String name) {
-    return builtins.getOrDefault(name, new BuiltinChain(name, 0, ImmutableList.of()));
+    return builtins.getOrDefault(name,
+        new BuiltinChain(name, 0, ImmutableList.of(), ImmutableList.of()));
   }
 }

@@ -1,6 +1,7 @@
 package dev.palisade.dataplane.kernel;
 
 import dev.palisade.dataplane.state.DesiredState;
+import dev.palisade.dataplane.state.Installation;
 import com.google.common.collect.ImmutableList;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,11 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one object that changes the kernel: reads what Palisade owns, diffs it against a desired
- * state and writes only the difference, in a fixed order (sets, then one iptables-restore
- * transaction per family, then unused sets destroyed; see {@link ApplyPlan}). What a foreign
- * object holds on to (a rule jumping into a chain of ours, a rule using a set of ours) is left
- * and named in the result ({@link Leftover}), never a reason to fail the rest. A set whose type
+ * The one object that changes the kernel: reads what its installation owns, diffs it against a
+ * desired state and writes only the difference, in a fixed order (sets, then one
+ * iptables-restore transaction per family, then unused sets destroyed; see
+ * {@link ApplyPlan}). What a foreign object holds on to (a rule jumping into a chain of ours, a
+ * rule using a set of ours) is left and named in the result ({@link Leftover}), never a reason
+ * to fail the rest. A set whose type
  * or family changed takes two such rounds ({@link SetReplacement}).
  *
  * <p>Threading: not thread-safe. One owner (the agent's sync worker) calls {@link #apply} and
@@ -38,12 +40,15 @@ public final class KernelWriter {
   private final TableLock lock;
   private final RetryPolicy retry;
   private final Sleeper sleeper;
+  private final Installation owner;
 
+  /** @param owner the installation whose chains and sets this writer owns */
   public KernelWriter(CommandRunner runner, KernelTools tools, TableLock lock, RetryPolicy retry,
-      Sleeper sleeper) {
+      Sleeper sleeper, Installation owner) {
     this.runner = runner;
     this.tools = tools;
-    this.reader = new KernelReader(runner, tools);
+    this.owner = owner;
+    this.reader = new KernelReader(runner, tools, owner);
     this.lock = lock;
     this.retry = retry;
     this.sleeper = sleeper;
@@ -54,7 +59,8 @@ public final class KernelWriter {
    * CAP_NET_ADMIN first, then writes to the iptables backend the host uses (as kube-proxy's
    * wrapper detects it) with restore flags and lock for its version.
    */
-  public static KernelWriter forMachine(CommandRunner runner, POSIX posix, Sleeper sleeper) {
+  public static KernelWriter forMachine(CommandRunner runner, POSIX posix, Sleeper sleeper,
+      Installation owner) {
     PrivilegeCheck.requireNetAdmin(posix);
     IptablesBackend backend = IptablesBackend.detect(runner);
     IptablesVersion version = IptablesVersion.detect(runner, backend);
@@ -62,20 +68,20 @@ public final class KernelWriter {
     XtablesLock fileLock = new XtablesLock(posix, XtablesLock.DEFAULT_PATH,
         Duration.ofSeconds(10), sleeper);
     return new KernelWriter(runner, KernelTools.forVersion(backend, version),
-        TableLock.forVersion(version, fileLock), RetryPolicy.standard(), sleeper);
+        TableLock.forVersion(version, fileLock), RetryPolicy.standard(), sleeper, owner);
   }
 
-  /** Makes the kernel hold exactly {@code desired} of what Palisade owns. */
+  /** Makes the kernel hold exactly {@code desired} of what the installation owns. */
   public ApplyResult apply(DesiredState desired) {
-    return converge(DesiredTables.of(desired));
+    return converge(DesiredTables.of(desired, owner));
   }
 
   /**
-   * Removes every Palisade jump, chain and set, and nothing else; what a foreign object holds on
-   * to is left, reduced to harmless, and named in the result's leftovers.
+   * Removes every jump, chain and set of the installation, and nothing else; what a foreign
+   * object holds on to is left, reduced to harmless, and named in the result's leftovers.
    */
   public ApplyResult cleanup() {
-    return converge(DesiredTables.nothing());
+    return converge(DesiredTables.nothing(owner));
   }
 
   /** What Palisade owns in the kernel now. */

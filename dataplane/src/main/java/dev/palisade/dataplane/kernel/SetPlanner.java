@@ -16,8 +16,8 @@ import java.util.Set;
  * longer names, once the iptables step has removed every reference to them). Only sets with
  * Palisade's ownership marker are destroyed ({@link KernelSet}), plus sets being replaced.
  *
- * <p>A set whose type or family differs, or which is too small, cannot be updated in place; {@link SetReplacement}
- * resolves those before this planner sees them.
+ * <p>A set whose type or family differs, which is too small or lacks the marker cannot be
+ * updated in place; {@link SetReplacement} resolves those before this planner sees them.
  */
 final class SetPlanner {
   private SetPlanner() {}

@@ -3,7 +3,7 @@ package dev.palisade.dataplane.kernel;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.hash.Hashing;
 import dev.palisade.dataplane.state.IpSetSpec;
-import dev.palisade.dataplane.state.Names;
+import dev.palisade.dataplane.state.Installation;
 import dev.palisade.model.IpFamily;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -14,8 +14,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Replaces sets whose type or family changed, or which must grow, without a moment in which a rule matches
- * against a missing or half-filled set.
+ * Replaces sets whose type or family changed, which must grow or which lack Palisade's marker,
+ * without a moment in which a rule matches against a missing or half-filled set.
  *
  * <p>The kernel offers no shortcut here (both checked on this kernel): {@code ipset swap}
  * refuses sets of different type or family ("their type does not match") and
@@ -51,7 +51,7 @@ final class SetReplacement {
     for (IpSetSpec want : desired.sets().values()) {
       KernelSet have = kernel.sets().get(want.name());
       if (have != null && needsReplacement(have, want)) {
-        renames.put(want.name(), temporaryName(want.name()));
+        renames.put(want.name(), temporaryName(desired.owner(), want.name()));
       }
     }
     return renames;
@@ -71,13 +71,13 @@ final class SetReplacement {
           rules.stream().map(rule -> renameSets(rule, renames)).toList()));
       chains.put(family, renamed);
     });
-    return new DesiredTables(chains, desired.hooks(), sets.build());
+    return new DesiredTables(desired.owner(), chains, desired.hooks(), sets.build());
   }
 
   /** A stable, prefixed name within ipset's 31 characters, derived from the set's own name. */
-  static String temporaryName(String name) {
+  static String temporaryName(Installation owner, String name) {
     String hash = Hashing.sha256().hashString(name, StandardCharsets.UTF_8).toString();
-    return Names.SET_PREFIX + "tmp-" + hash.substring(0, 16);
+    return owner.setPrefix() + "tmp-" + hash.substring(0, 16);
   }
 
   private static RuleText renameSets(RuleText rule, Map<String, String> renames) {

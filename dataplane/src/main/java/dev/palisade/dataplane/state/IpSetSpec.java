@@ -19,8 +19,6 @@ public record IpSetSpec(String name, IpSetType type, IpFamily family,
   public static final int DEFAULT_MAX_ELEMENTS = 65_536;
 
   public IpSetSpec {
-    checkArgument(name.startsWith(Names.SET_PREFIX), "set %s lacks the %s prefix", name,
-        Names.SET_PREFIX);
     checkArgument(name.length() <= MAX_NAME_LENGTH, "set name %s is longer than %s", name,
         MAX_NAME_LENGTH);
     members = ImmutableSortedSet.copyOf(members);

@@ -1,9 +1,10 @@
 package dev.palisade.dataplane.state;
 
-/** The names and marker that make kernel objects Palisade's: nothing else is ever touched. */
+/**
+ * Kernel limits on names, and the marker that makes a set Palisade's; the prefixes are the
+ * {@link Installation}'s.
+ */
 public final class Names {
-  public static final String CHAIN_PREFIX = "PALISADE-";
-  public static final String SET_PREFIX = "pal-";
   /**
    * The create option every Palisade set carries ({@code comment}: its entries may have
    * comments; ours have none). The prefix alone does not make a set Palisade's: only a set with

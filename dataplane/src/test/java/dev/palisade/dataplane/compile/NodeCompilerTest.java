@@ -19,6 +19,7 @@ import dev.palisade.dataplane.state.ChainSpec;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.dataplane.state.FamilyState;
 import dev.palisade.dataplane.state.HookSpec;
+import dev.palisade.dataplane.state.Installation;
 import dev.palisade.dataplane.state.IpSetSpec;
 import dev.palisade.model.Direction;
 import dev.palisade.model.ObjectRef;
@@ -103,7 +104,7 @@ class NodeCompilerTest {
         .ingress(rule().peers(podPeer("x", selector("pod", "c"))).ports(tcp(80))).build());
     FamilyState v4 = NodeCompiler.compile(cluster.graph(), TestCluster.NODE,
         DataplaneSettings.DEFAULTS).v4();
-    String policyChain = StableNames.policyChain(Direction.INGRESS,
+    String policyChain = StableNames.DEFAULT.policyChain(Direction.INGRESS,
         ObjectRef.of("x", "shared")).preferred();
     assertThat(v4.chains()).containsKey(policyChain);
     long jumpingPodChains = v4.chains().values().stream()
@@ -122,9 +123,9 @@ class NodeCompilerTest {
             .build())
         .with(policy("collide").in("x").select(selector("app", "collide"))
             .types(Direction.INGRESS).build());
-    String preferred = StableNames.podChain(Direction.INGRESS, ObjectRef.of("x", "web-216740"))
-        .preferred();
-    assertThat(StableNames.podChain(Direction.INGRESS, ObjectRef.of("x", "web-272257"))
+    String preferred = StableNames.DEFAULT.podChain(Direction.INGRESS,
+        ObjectRef.of("x", "web-216740")).preferred();
+    assertThat(StableNames.DEFAULT.podChain(Direction.INGRESS, ObjectRef.of("x", "web-272257"))
         .preferred()).isEqualTo(preferred);
 
     FamilyState v4 = NodeCompiler.compile(cluster.graph(), TestCluster.NODE,
@@ -219,7 +220,7 @@ class NodeCompilerTest {
         Maps.difference(compile(before).chains(), compile(after).chains());
     assertThat(chains.entriesOnlyOnLeft()).isEmpty();
     assertThat(chains.entriesOnlyOnRight()).isEmpty();
-    assertThat(chains.entriesDiffering()).containsOnlyKeys(StableNames.policyChain(
+    assertThat(chains.entriesDiffering()).containsOnlyKeys(StableNames.DEFAULT.policyChain(
         Direction.INGRESS, ObjectRef.of("x", "web")).preferred());
   }
 
@@ -233,7 +234,7 @@ class NodeCompilerTest {
     assertThatThrownBy(() -> DataplaneSettings.DEFAULTS.withDenyLog(
         new DataplaneSettings.DenyLog(70_000, 1, 1))).hasMessageContaining("70000");
     assertThatThrownBy(() -> new DataplaneSettings(DenyAction.DROP, true, Optional.empty(),
-        ImmutableList.of(), false, 0x3))
+        ImmutableList.of(), false, 0x3, Installation.DEFAULT))
         .hasMessageContaining("exactly one bit");
   }
 }

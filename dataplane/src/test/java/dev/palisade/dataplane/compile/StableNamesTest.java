@@ -2,6 +2,7 @@ package dev.palisade.dataplane.compile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.palisade.dataplane.state.Installation;
 import dev.palisade.dataplane.state.IpSetSpec;
 import dev.palisade.dataplane.state.Names;
 import dev.palisade.model.Cidr;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class StableNamesTest {
+  private static final StableNames NAMES = StableNames.DEFAULT;
   private static final String LONG = "a-very-long-name-that-kubernetes-allows-up-to-253-characters"
       + ".with.dots.and-dashes-" + "x".repeat(150);
 
@@ -27,21 +29,21 @@ class StableNamesTest {
     Cidr v6 = Cidr.parse("fd00:1234:5678:9abc:def0:1234:5678:9a00/120");
     return Stream.of(
         Arguments.of("pod chain",
-            StableNames.podChain(Direction.INGRESS, longRef).preferred(), true),
+            NAMES.podChain(Direction.INGRESS, longRef).preferred(), true),
         Arguments.of("policy chain",
-            StableNames.policyChain(Direction.EGRESS, longRef).preferred(), true),
+            NAMES.policyChain(Direction.EGRESS, longRef).preferred(), true),
         Arguments.of("tree chain v6",
-            StableNames.treeChain(Direction.INGRESS, v6).preferred(), true),
-        Arguments.of("top chains", StableNames.FORWARD_CHAIN, true),
+            NAMES.treeChain(Direction.INGRESS, v6).preferred(), true),
+        Arguments.of("top chains", NAMES.forwardChain(), true),
         Arguments.of("selector set",
-            StableNames.selectorSet(IpFamily.V6, LONG, LONG).preferred(), false),
+            NAMES.selectorSet(IpFamily.V6, LONG, LONG).preferred(), false),
         Arguments.of("block set",
-            StableNames.blockSet(IpFamily.V6, v6.toString(), LONG).preferred(), false),
+            NAMES.blockSet(IpFamily.V6, v6.toString(), LONG).preferred(), false),
         Arguments.of("ingress port set",
-            StableNames.ingressPortSet(IpFamily.V4, LONG, LONG).preferred(), false),
+            NAMES.ingressPortSet(IpFamily.V4, LONG, LONG).preferred(), false),
         Arguments.of("egress port set",
-            StableNames.egressPortSet(IpFamily.V4, LONG, LONG).preferred(), false),
-        Arguments.of("gate set", StableNames.isolatedSet(IpFamily.V6, Direction.INGRESS),
+            NAMES.egressPortSet(IpFamily.V4, LONG, LONG).preferred(), false),
+        Arguments.of("gate set", NAMES.isolatedSet(IpFamily.V6, Direction.INGRESS),
             false));
   }
 
@@ -49,10 +51,10 @@ class StableNamesTest {
   @MethodSource("names")
   void namesCarryThePrefixAndFitTheKernelLimit(String what, String name, boolean chain) {
     if (chain) {
-      assertThat(name).startsWith(Names.CHAIN_PREFIX)
+      assertThat(name).startsWith(Installation.DEFAULT.chainPrefix())
           .hasSizeLessThanOrEqualTo(Names.MAX_CHAIN_NAME_LENGTH);
     } else {
-      assertThat(name).startsWith(Names.SET_PREFIX)
+      assertThat(name).startsWith(Installation.DEFAULT.setPrefix())
           .hasSizeLessThanOrEqualTo(IpSetSpec.MAX_NAME_LENGTH);
     }
     assertThat(name).matches("[A-Za-z0-9._-]+");
@@ -61,17 +63,17 @@ class StableNamesTest {
   @Test
   void namesAreStableAndReadable() {
     ObjectRef pod = ObjectRef.of("x", "a");
-    assertThat(StableNames.podChain(Direction.INGRESS, pod).preferred())
-        .isEqualTo(StableNames.podChain(Direction.INGRESS, ObjectRef.of("x", "a")).preferred())
+    assertThat(NAMES.podChain(Direction.INGRESS, pod).preferred())
+        .isEqualTo(NAMES.podChain(Direction.INGRESS, ObjectRef.of("x", "a")).preferred())
         .startsWith("PALISADE-PI-x.a-");
-    assertThat(StableNames.podChain(Direction.EGRESS, pod).preferred()).startsWith("PALISADE-PE-x.a-");
+    assertThat(NAMES.podChain(Direction.EGRESS, pod).preferred()).startsWith("PALISADE-PE-x.a-");
   }
 
   @Test
   void setNamesCarryTheFamily() {
-    assertThat(StableNames.selectorSet(IpFamily.V4, "x", "x").preferred()).startsWith("pal-4s-");
-    assertThat(StableNames.selectorSet(IpFamily.V6, "x", "x").preferred()).startsWith("pal-6s-");
-    assertThat(StableNames.isolatedSet(IpFamily.V4, Direction.EGRESS))
+    assertThat(NAMES.selectorSet(IpFamily.V4, "x", "x").preferred()).startsWith("pal-4s-");
+    assertThat(NAMES.selectorSet(IpFamily.V6, "x", "x").preferred()).startsWith("pal-6s-");
+    assertThat(NAMES.isolatedSet(IpFamily.V4, Direction.EGRESS))
         .isEqualTo("pal-4-isolated-egress");
   }
 
@@ -84,9 +86,9 @@ class StableNamesTest {
       identities.add("namespace-with-a-long-name-" + i);
     }
     for (String identity : identities) {
-      chains.add(StableNames.podChain(Direction.INGRESS, ObjectRef.of("shared-namespace",
+      chains.add(NAMES.podChain(Direction.INGRESS, ObjectRef.of("shared-namespace",
           identity)).preferred());
-      sets.add(StableNames.selectorSet(IpFamily.V4, "shared-readable-fragment", identity).preferred());
+      sets.add(NAMES.selectorSet(IpFamily.V4, "shared-readable-fragment", identity).preferred());
     }
     assertThat(chains).hasSize(identities.size());
     assertThat(sets).hasSize(identities.size());
@@ -95,18 +97,18 @@ class StableNamesTest {
   @Test
   void directionsAndKindsNeverShareAName() {
     ObjectRef ref = ObjectRef.of("x", "a");
-    assertThat(Set.of(StableNames.podChain(Direction.INGRESS, ref).preferred(),
-        StableNames.podChain(Direction.EGRESS, ref).preferred(),
-        StableNames.policyChain(Direction.INGRESS, ref).preferred(),
-        StableNames.policyChain(Direction.EGRESS, ref).preferred())).hasSize(4);
+    assertThat(Set.of(NAMES.podChain(Direction.INGRESS, ref).preferred(),
+        NAMES.podChain(Direction.EGRESS, ref).preferred(),
+        NAMES.policyChain(Direction.INGRESS, ref).preferred(),
+        NAMES.policyChain(Direction.EGRESS, ref).preferred())).hasSize(4);
   }
 
   @Test
   void theLedgerGivesACollidingIdentityTheNextCandidate() {
     // two pods whose preferred chain names collide (same fragment, same 32-bit hash)
-    GeneratedName first = StableNames.podChain(Direction.INGRESS,
+    GeneratedName first = NAMES.podChain(Direction.INGRESS,
         ObjectRef.of("x", "web-216740"));
-    GeneratedName second = StableNames.podChain(Direction.INGRESS,
+    GeneratedName second = NAMES.podChain(Direction.INGRESS,
         ObjectRef.of("x", "web-272257"));
     assertThat(first.preferred()).isEqualTo(second.preferred());
     NameLedger ledger = new NameLedger();

@@ -6,6 +6,7 @@ import dev.palisade.dataplane.compile.DataplaneSettings;
 import dev.palisade.dataplane.compile.NodeCompiler;
 import dev.palisade.dataplane.lab.NetnsLab;
 import dev.palisade.dataplane.lab.NetnsLabExtension;
+import dev.palisade.dataplane.state.Installation;
 import dev.palisade.model.RuleGraph;
 import jnr.posix.POSIXFactory;
 import org.junit.jupiter.api.Tag;
@@ -30,7 +31,7 @@ class IptablesBackendNetnsTest {
     NetnsLab lab = labs.lab();
     lab.inNode(kubeProxysIptables, "-t", "mangle", "-N", "KUBE-IPTABLES-HINT");
     KernelWriter writer = KernelWriter.forMachine(lab.nodeRunner(),
-        POSIXFactory.getNativePOSIX(), Sleeper.system());
+        POSIXFactory.getNativePOSIX(), Sleeper.system(), Installation.DEFAULT);
 
     ApplyResult result = writer.apply(
         NodeCompiler.compile(new RuleGraph(), "node-1", DataplaneSettings.DEFAULTS));

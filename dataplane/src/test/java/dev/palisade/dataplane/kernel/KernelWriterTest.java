@@ -9,6 +9,7 @@ import static dev.palisade.model.IpFamily.V6;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.palisade.dataplane.state.Installation;
 import dev.palisade.model.IpFamily;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ class KernelWriterTest {
   private KernelWriter newWriter() {
     return new KernelWriter(kernel, KernelTools.forVersion(IptablesBackend.ONLY_ONE, NFTABLES),
         TableLock.none(), new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1)),
-        sleeps::add);
+        sleeps::add, Installation.DEFAULT);
   }
 
   private WriteCounts applied(DesiredStates state) {
@@ -176,7 +177,7 @@ class KernelWriterTest {
 
     WriteCounts counts = applied(BASE.set("pal-web", HASH_NET, V4, "10.99.1.0/24"));
 
-    String temp = SetReplacement.temporaryName("pal-web");
+    String temp = SetReplacement.temporaryName(Installation.DEFAULT, "pal-web");
     String webRule = rule("-m set --match-set pal-web src -j ACCEPT");
     assertThat(kernel.writes()).extracting(w -> w.argv().get(0) + " " + w.stdin().strip())
         .containsExactly(
@@ -207,12 +208,12 @@ class KernelWriterTest {
     KernelWriter impatient = new KernelWriter(kernel,
         KernelTools.forVersion(IptablesBackend.ONLY_ONE, NFTABLES),
         TableLock.none(),
-        new RetryPolicy(1, Duration.ZERO, Duration.ZERO), sleeps::add);
+        new RetryPolicy(1, Duration.ZERO, Duration.ZERO), sleeps::add, Installation.DEFAULT);
     assertThat(impatient.apply(networks.build())).isInstanceOfSatisfying(
         ApplyResult.Failed.class, failed -> assertThat(failed.step())
             .isEqualTo(ApplyStep.UPDATE_SETS));
     assertThat(writer.read().sets()).doesNotContainKey("pal-web")
-        .containsKey(SetReplacement.temporaryName("pal-web"));
+        .containsKey(SetReplacement.temporaryName(Installation.DEFAULT, "pal-web"));
 
     WriteCounts counts = applied(networks);
 
@@ -429,6 +430,11 @@ class KernelWriterTest {
     assertThatThrownBy(() -> writer.apply(BASE.chain(V4, "PALISADE-X",
         rule("-j PALISADE-MISSING")).build()))
         .hasMessageContaining("PALISADE-X jumps to PALISADE-MISSING");
+    assertThatThrownBy(() -> writer.apply(BASE.chain(V4, "PALISADE-X",
+        rule("-j KUBE-SERVICES")).build()))
+        .hasMessageContaining("PALISADE-X jumps to KUBE-SERVICES");
+    assertThatThrownBy(() -> writer.apply(BASE.set("cilium-x", HASH_IP, V4).build()))
+        .hasMessageContaining("set cilium-x lacks the installation's prefix pal-");
     assertThatThrownBy(() -> writer.apply(BASE.chain(V4, "PALISADE-X",
         rule("-m set --match-set pal-missing src -j ACCEPT")).build()))
         .hasMessageContaining("matches set pal-missing");

@@ -1,6 +1,7 @@
 package dev.palisade.dataplane.kernel;
 
 import dev.palisade.dataplane.lab.NetnsLab;
+import dev.palisade.dataplane.state.Installation;
 
 /**
  * The writer the kernel tests use: the lab's node namespace and its iptables backend, no lock,
@@ -10,6 +11,10 @@ final class KernelWriters {
   private KernelWriters() {}
 
   static KernelWriter inLab(NetnsLab lab) {
+    return inLab(lab, Installation.DEFAULT);
+  }
+
+  static KernelWriter inLab(NetnsLab lab, Installation owner) {
     CommandRunner node = lab.nodeRunner();
     IptablesBackend backend = IptablesBackend.detect(node);
     IptablesVersion version = IptablesVersion.detect(node, backend);
@@ -18,6 +23,6 @@ final class KernelWriters {
           + " needs one");
     }
     return new KernelWriter(node, KernelTools.forVersion(backend, version), TableLock.none(),
-        RetryPolicy.standard(), Sleeper.system());
+        RetryPolicy.standard(), Sleeper.system(), owner);
   }
 }
