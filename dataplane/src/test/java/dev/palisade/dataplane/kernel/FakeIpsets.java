@@ -102,7 +102,8 @@ final class FakeIpsets {
       }
       case "destroy" -> {
         if (set == null) {
-          return "The set with the given name does not exist";
+          // checked on ipset 7.17: -exist makes destroying a missing set no error
+          return exist ? null : "The set with the given name does not exist";
         }
         if (inUse.test(name)) {
           return "Set cannot be destroyed: it is in use by a kernel component";
