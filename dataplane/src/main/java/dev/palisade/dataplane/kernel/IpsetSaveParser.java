@@ -14,7 +14,8 @@ import java.util.TreeSet;
 
 /**
  * Reads {@code ipset save} (same text as {@code ipset list -o save}) and keeps only the
- * {@code pal-} sets: their type, family, size, ownership marker and members exactly as printed.
+ * installation's sets: their type, family, size, ownership marker and members exactly as
+ * printed.
  */
 public final class IpsetSaveParser {
   private IpsetSaveParser() {}

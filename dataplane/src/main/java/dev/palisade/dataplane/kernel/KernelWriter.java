@@ -1,8 +1,8 @@
 package dev.palisade.dataplane.kernel;
 
+import com.google.common.collect.ImmutableList;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.dataplane.state.Installation;
-import com.google.common.collect.ImmutableList;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * iptables-restore transaction per family, then unused sets destroyed; see
  * {@link ApplyPlan}). What a foreign object holds on to (a rule jumping into a chain of ours, a
  * rule using a set of ours) is left and named in the result ({@link Leftover}), never a reason
- * to fail the rest. A set whose type
- * or family changed takes two such rounds ({@link SetReplacement}).
+ * to fail the rest. A set whose type, family or size must change takes two such rounds
+ * ({@link SetReplacement}).
  *
  * <p>Threading: not thread-safe. One owner (the agent's sync worker) calls {@link #apply} and
  * {@link #cleanup}; the kernel is the only state, read afresh on every call, so the writer keeps

@@ -64,13 +64,7 @@ final class TablePlanner {
         tally.chainsCreated++;
         tally.rulesWritten += chain.getValue().size();
       } else {
-        ChainEditor.Edit edit = ChainEditor.edit(name, have, chain.getValue(), reusable);
-        if (!edit.isEmpty()) {
-          bodies.addAll(edit.commands());
-          tally.chainsRewritten++;
-          tally.rulesWritten += edit.rulesWritten();
-          tally.rulesDeleted += edit.rulesDeleted();
-        }
+        addEdit(ChainEditor.edit(name, have, chain.getValue(), reusable), bodies, tally);
       }
     }
     List<String> hookDeletions = new ArrayList<>();
@@ -92,14 +86,8 @@ final class TablePlanner {
     Set<String> obsolete = Sets.difference(unwanted, blocked);
     List<Leftover> leftovers = new ArrayList<>();
     for (String name : blocked) {
-      ChainEditor.Edit edit = ChainEditor.edit(name, actual.chains().get(name),
-          returnOnly(name), reusable);
-      bodies.addAll(edit.commands());
-      if (!edit.isEmpty()) {
-        tally.chainsRewritten++;
-        tally.rulesWritten += edit.rulesWritten();
-        tally.rulesDeleted += edit.rulesDeleted();
-      }
+      addEdit(ChainEditor.edit(name, actual.chains().get(name), returnOnly(name), reusable),
+          bodies, tally);
       leftovers.add(new Leftover("IPv" + actual.family().number() + " chain " + name,
           "jumped to by foreign rule " + String.join(", ", actual.foreignJumps().get(name))));
     }
@@ -111,6 +99,16 @@ final class TablePlanner {
     obsolete.forEach(name -> commands.add("-X " + name));
     tally.chainsDeleted += obsolete.size();
     return new TablePlan(commands, tally.counts(), leftovers);
+  }
+
+  private static void addEdit(ChainEditor.Edit edit, List<String> bodies,
+      WriteCounts.Tally tally) {
+    if (!edit.isEmpty()) {
+      bodies.addAll(edit.commands());
+      tally.chainsRewritten++;
+      tally.rulesWritten += edit.rulesWritten();
+      tally.rulesDeleted += edit.rulesDeleted();
+    }
   }
 
   /** What a chain held only by a foreign rule is reduced to. */
