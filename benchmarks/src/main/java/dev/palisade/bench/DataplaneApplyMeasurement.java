@@ -11,6 +11,7 @@ import dev.palisade.dataplane.kernel.KernelWriter;
 import dev.palisade.dataplane.kernel.NetnsCommandRunner;
 import dev.palisade.dataplane.kernel.ProcessCommandRunner;
 import dev.palisade.dataplane.kernel.Sleeper;
+import dev.palisade.dataplane.state.Installation;
 import dev.palisade.dataplane.lab.NetnsCluster;
 import dev.palisade.dataplane.render.RestorePayload;
 import dev.palisade.dataplane.state.DesiredState;
@@ -114,7 +115,7 @@ public final class DataplaneApplyMeasurement {
       CountingRunner runner = new CountingRunner(new NetnsCommandRunner(
           new ProcessCommandRunner(Duration.ofMinutes(2)), lab.nodeNamespace(1)));
       KernelWriter writer = KernelWriter.forMachine(runner, POSIXFactory.getNativePOSIX(),
-          Sleeper.system());
+          Sleeper.system(), Installation.DEFAULT);
 
       long start = System.nanoTime();
       ApplyResult first = require(writer.apply(desired));

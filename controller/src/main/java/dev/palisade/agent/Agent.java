@@ -160,6 +160,8 @@ public final class Agent implements AutoCloseable {
       log.info("uninstall: removed Palisade's rules and sets from node {}: {}",
           settings.nodeName(), removed.succeeded() ? removed.written().describe()
               : ((ApplyResult.Failed) removed).describe());
+      removed.leftovers().forEach(left -> log.warn("uninstall: left in the kernel: {}",
+          left.describe()));
     } else {
       log.info("agent for node {} stopped; kernel rules left in force", settings.nodeName());
     }

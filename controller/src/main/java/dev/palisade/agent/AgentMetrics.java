@@ -31,6 +31,7 @@ final class AgentMetrics {
   private final AtomicLong policies = new AtomicLong();
   private final AtomicLong policiesFailingClosed = new AtomicLong();
   private final AtomicLong enforcedResourceVersion = new AtomicLong(-1);
+  private final AtomicLong leftovers = new AtomicLong();
 
   AgentMetrics(MeterRegistry registry, GraphCompleteness completeness,
       EnforcementTracker tracker) {
@@ -75,6 +76,9 @@ final class AgentMetrics {
         .description("API events whose enforcement delay was not recorded because too many "
             + "waited for a sync that enforces them (syncs failing or waiting)")
         .register(registry);
+    Gauge.builder("palisade.kernel.leftovers", leftovers, AtomicLong::get)
+        .description("Palisade chains and sets the last sync had to leave because a foreign "
+            + "rule or set holds them (the agent's log names the holder)").register(registry);
     Gauge.builder("palisade.model.complete", completeness,
             model -> model.missing().isEmpty() ? 1 : 0)
         .description("1 when the model holds every watched object (syncs may write), 0 while "
@@ -82,7 +86,7 @@ final class AgentMetrics {
   }
 
   void syncSucceeded(long durationNanos, DesiredState desired, int endpoints, int policyCount,
-      long enforcedVersion, long[] delaysNanos) {
+      long enforcedVersion, long[] delaysNanos, int leftoverCount) {
     syncDuration.record(durationNanos, TimeUnit.NANOSECONDS);
     for (IpFamily family : IpFamily.values()) {
       FamilyState state = desired.family(family);
@@ -93,6 +97,7 @@ final class AgentMetrics {
     localEndpoints.set(endpoints);
     policies.set(policyCount);
     enforcedResourceVersion.set(enforcedVersion);
+    leftovers.set(leftoverCount);
     for (long delay : delaysNanos) {
       enforcementDelay.record(delay, TimeUnit.NANOSECONDS);
     }

@@ -3,11 +3,13 @@ package dev.palisade.agent;
 import com.google.common.base.Ticker;
 import dev.palisade.dataplane.kernel.ApplyResult;
 import dev.palisade.dataplane.kernel.KernelWriter;
+import dev.palisade.dataplane.kernel.Leftover;
 import dev.palisade.dataplane.kernel.WriteCounts;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.model.RuleGraph;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -50,6 +52,7 @@ final class AgentSync implements Supplier<SyncOutcome> {
   /** When the wait was last reported (ticker time). */
   private long waitReportedAt;
   private boolean listedReported;
+  private List<Leftover> lastLeftovers = List.of();
 
   AgentSync(RuleGraph graph, GraphCompleteness completeness, ApiErrors apiErrors,
       String nodeName,
@@ -109,7 +112,8 @@ final class AgentSync implements Supplier<SyncOutcome> {
       return SyncOutcome.FAILED;
     }
     metrics.syncSucceeded(duration, desired, endpoints, policies,
-        tracker.enforcedResourceVersion().orElse(-1), delays);
+        tracker.enforcedResourceVersion().orElse(-1), delays, result.leftovers().size());
+    reportLeftovers(result.leftovers());
     WriteCounts written = result.written();
     if (!firstSyncDone) {
       firstSyncDone = true;
@@ -159,5 +163,21 @@ final class AgentSync implements Supplier<SyncOutcome> {
         .map(why -> "conntrack purge: " + why);
     purgeOwed = failure.isPresent();
     return failure;
+  }
+
+  /**
+   * Names what foreign objects hold on to, whenever that changes (not on every sync: the same
+   * leftover stays until an operator removes its holder).
+   */
+  private void reportLeftovers(List<Leftover> leftovers) {
+    if (leftovers.equals(lastLeftovers)) {
+      return;
+    }
+    leftovers.forEach(left -> log.warn("left in the kernel because a foreign object holds it: "
+        + "{}", left.describe()));
+    if (leftovers.isEmpty()) {
+      log.info("nothing is left in the kernel any more: every held Palisade object was removed");
+    }
+    lastLeftovers = List.copyOf(leftovers);
   }
 }

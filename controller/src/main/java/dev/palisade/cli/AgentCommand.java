@@ -129,6 +129,9 @@ final class AgentCommand implements Callable<Integer> {
   @Mixin
   DataplaneOptions dataplane;
 
+  @Mixin
+  InstallationOption instance;
+
   @Spec
   CommandSpec spec;
 
@@ -147,12 +150,13 @@ final class AgentCommand implements Callable<Integer> {
         healthPort,
         podName == null || podNamespace == null ? Optional.empty()
             : Optional.of(ObjectRef.of(podNamespace, podName)));
-    KernelWriter kernel = kernelOptions.writer();
+    KernelWriter kernel = kernelOptions.writer(instance.installation);
     CountDownLatch stopped = new CountDownLatch(1);
     try (KubernetesClient client = cluster.client()) {
       // Purging a flow only ends it if its next packet is not picked up again mid-stream.
       DataplaneSettings dataplaneSettings = dataplane.settings(() -> nodePodCidrs(client))
-          .withStrictTcpPickup(purgeConntrack);
+          .withStrictTcpPickup(purgeConntrack)
+          .withInstallation(instance.installation);
       Agent agent = new Agent(client, settings,
           graph -> NodeCompiler.compile(graph, nodeName, dataplaneSettings), kernel,
           purgeConntrack ? Optional.of(kernelOptions.runner()) : Optional.empty(),

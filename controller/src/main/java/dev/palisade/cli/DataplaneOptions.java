@@ -43,6 +43,13 @@ final class DataplaneOptions {
           + "N is at most " + RateConverter.MAX_PER_SECOND + ". Default: ${DEFAULT-VALUE}.")
   int logRate;
 
+  @Option(names = "--mark-bit", defaultValue = "0x10000", paramLabel = "0xBIT",
+      converter = MarkBitConverter.class,
+      description = "The one packet-mark bit that carries \"allowed\" from a policy chain back to "
+          + "its pod chain. Must be free: not kube-proxy's 0x4000 or 0x8000, nor a bit the CNI "
+          + "or another component uses. Default: ${DEFAULT-VALUE}.")
+  int markBit;
+
   @Option(names = "--fail-closed", defaultValue = "false", arity = "1",
       paramLabel = "true|false",
       description = "Deny traffic from and to addresses of this node's pod CIDRs that no known "
@@ -68,7 +75,8 @@ final class DataplaneOptions {
       boolean nodePodCidrsKnown) {
     DataplaneSettings settings = DataplaneSettings.DEFAULTS
         .withDenyAction(denyAction)
-        .withAllowNodeToPods(allowNodeToPods);
+        .withAllowNodeToPods(allowNodeToPods)
+        .withMarkBit(markBit);
     if (logDenied) {
       settings = settings.withDenyLog(
           new DataplaneSettings.DenyLog(nflogGroup, logRate, 2 * logRate));

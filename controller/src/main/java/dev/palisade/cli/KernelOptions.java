@@ -5,6 +5,7 @@ import dev.palisade.dataplane.kernel.KernelWriter;
 import dev.palisade.dataplane.kernel.NetnsCommandRunner;
 import dev.palisade.dataplane.kernel.ProcessCommandRunner;
 import dev.palisade.dataplane.kernel.Sleeper;
+import dev.palisade.dataplane.state.Installation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,12 +30,14 @@ final class KernelOptions {
   String netns;
 
   /**
-   * A kernel writer for the chosen namespace, after checking the privileges it needs.
+   * A kernel writer for the chosen namespace and installation, after checking the privileges it
+   * needs.
    *
    * @throws IllegalStateException without root/CAP_NET_ADMIN or without iptables
    */
-  KernelWriter writer() {
-    return KernelWriter.forMachine(runner(), POSIXFactory.getNativePOSIX(), Sleeper.system());
+  KernelWriter writer(Installation owner) {
+    return KernelWriter.forMachine(runner(), POSIXFactory.getNativePOSIX(), Sleeper.system(),
+        owner);
   }
 
   /**

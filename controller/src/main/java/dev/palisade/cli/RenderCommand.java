@@ -48,6 +48,9 @@ final class RenderCommand implements Callable<Integer> {
   @Mixin
   private DataplaneOptions dataplane;
 
+  @Mixin
+  private InstallationOption instance;
+
   @Override
   public Integer call() {
     Scenario scenario = new ScenarioParser(reading.reader()).parse(scenarioFile);
@@ -59,7 +62,8 @@ final class RenderCommand implements Callable<Integer> {
       throw new InvalidInputException(scenarioFile.toString(), null, null, "no pod runs on "
           + "node '" + node + "'; the scenario's nodes are node-1 to node-" + scenario.nodes());
     }
-    DesiredState desired = NodeCompiler.compile(cluster.graph(), node, dataplane.settings());
+    DesiredState desired = NodeCompiler.compile(cluster.graph(), node,
+        dataplane.settings().withInstallation(instance.installation));
     PrintWriter out = spec.commandLine().getOut();
     for (IpFamily family : IpFamily.values()) {
       out.print(RestorePayload.of(desired.family(family)).describe());

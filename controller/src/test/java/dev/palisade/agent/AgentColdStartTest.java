@@ -6,11 +6,6 @@ import com.google.common.base.Ticker;
 import dev.palisade.dataplane.compile.DataplaneSettings;
 import dev.palisade.dataplane.compile.NodeCompiler;
 import dev.palisade.dataplane.kernel.FakeKernel;
-import dev.palisade.dataplane.kernel.IptablesVersion;
-import dev.palisade.dataplane.kernel.KernelTools;
-import dev.palisade.dataplane.kernel.KernelWriter;
-import dev.palisade.dataplane.kernel.RetryPolicy;
-import dev.palisade.dataplane.kernel.TableLock;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.dataplane.state.FamilyState;
 import dev.palisade.k8s.ModelConverter;
@@ -86,9 +81,7 @@ class AgentColdStartTest {
           programs.add(desired);
           return desired;
         },
-        new KernelWriter(new FakeKernel(), KernelTools.forVersion(new IptablesVersion(false, 1,
-            8, 9)), TableLock.none(), new RetryPolicy(3, Duration.ofMillis(10),
-            Duration.ofMillis(50)), duration -> { }),
+        FakeKernel.writerOver(new FakeKernel()),
         Optional.empty(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
         Ticker.systemTicker());
 

@@ -7,11 +7,7 @@ import dev.palisade.dataplane.compile.DataplaneSettings;
 import dev.palisade.dataplane.compile.NodeCompiler;
 import dev.palisade.dataplane.kernel.CommandResult;
 import dev.palisade.dataplane.kernel.FakeKernel;
-import dev.palisade.dataplane.kernel.IptablesVersion;
-import dev.palisade.dataplane.kernel.KernelTools;
 import dev.palisade.dataplane.kernel.KernelWriter;
-import dev.palisade.dataplane.kernel.RetryPolicy;
-import dev.palisade.dataplane.kernel.TableLock;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.model.RuleGraph;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -67,10 +63,8 @@ class AgentHealthTest {
         new KubernetesCrudDispatcher(), false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     client = server.createClient();
-    KernelWriter writer = new KernelWriter((argv, stdin) -> kernelFails.get()
-            ? new CommandResult(1, "", "injected failure") : kernel.run(argv, stdin),
-        KernelTools.forVersion(new IptablesVersion(false, 1, 8, 9)), TableLock.none(),
-        new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(20)), duration -> { });
+    KernelWriter writer = FakeKernel.writerOver((argv, stdin) -> kernelFails.get()
+        ? new CommandResult(1, "", "injected failure") : kernel.run(argv, stdin));
     Function<RuleGraph, DesiredState> compiler = graph -> {
       beforeCompile.run();
       return NodeCompiler.compile(graph, NODE, DataplaneSettings.DEFAULTS);

@@ -6,14 +6,10 @@ import com.google.common.base.Ticker;
 import dev.palisade.dataplane.compile.DataplaneSettings;
 import dev.palisade.dataplane.compile.NodeCompiler;
 import dev.palisade.dataplane.kernel.FakeKernel;
-import dev.palisade.dataplane.kernel.IptablesVersion;
 import dev.palisade.dataplane.kernel.KernelCommandException;
 import dev.palisade.dataplane.kernel.KernelSet;
 import dev.palisade.dataplane.kernel.KernelSnapshot;
-import dev.palisade.dataplane.kernel.KernelTools;
 import dev.palisade.dataplane.kernel.KernelWriter;
-import dev.palisade.dataplane.kernel.RetryPolicy;
-import dev.palisade.dataplane.kernel.TableLock;
 import dev.palisade.model.ObjectRef;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
@@ -60,9 +56,7 @@ class AgentMockServerTest {
   private KubernetesMockServer server;
   private KubernetesClient client;
   private final FakeKernel kernel = new FakeKernel();
-  private final KernelWriter writer = new KernelWriter(kernel,
-      KernelTools.forVersion(new IptablesVersion(false, 1, 8, 9)), TableLock.none(),
-      new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50)), duration -> { });
+  private final KernelWriter writer = FakeKernel.writerOver(kernel);
   private Agent agent;
 
   @BeforeEach

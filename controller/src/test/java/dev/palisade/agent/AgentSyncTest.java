@@ -8,14 +8,9 @@ import dev.palisade.dataplane.compile.NodeCompiler;
 import dev.palisade.dataplane.kernel.CommandResult;
 import dev.palisade.dataplane.kernel.CommandRunner;
 import dev.palisade.dataplane.kernel.FakeKernel;
-import dev.palisade.dataplane.kernel.IptablesVersion;
-import dev.palisade.dataplane.kernel.KernelTools;
 import dev.palisade.dataplane.kernel.KernelWriter;
-import dev.palisade.dataplane.kernel.RetryPolicy;
-import dev.palisade.dataplane.kernel.TableLock;
 import dev.palisade.model.RuleGraph;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,9 +22,7 @@ class AgentSyncTest {
   private static final String NODE = "node-1";
 
   private final RuleGraph graph = ConntrackPurgerTest.graph();
-  private final KernelWriter writer = new KernelWriter(new FakeKernel(),
-      KernelTools.forVersion(new IptablesVersion(false, 1, 8, 9)), TableLock.none(),
-      new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(2)), duration -> { });
+  private final KernelWriter writer = FakeKernel.writerOver(new FakeKernel());
 
   private AgentSync sync(CommandRunner conntrack) {
     EnforcementTracker tracker = new EnforcementTracker(Ticker.systemTicker());

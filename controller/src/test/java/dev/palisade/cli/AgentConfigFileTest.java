@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.palisade.dataplane.compile.DataplaneSettings;
 import dev.palisade.dataplane.compile.DenyAction;
+import dev.palisade.dataplane.state.Installation;
 import dev.palisade.model.Cidr;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,6 +57,8 @@ class AgentConfigFileTest {
     assertThat(settings.allowNodeToPods()).isFalse();
     assertThat(settings.denyLog()).hasValue(new DataplaneSettings.DenyLog(7, 5, 10));
     assertThat(settings.failClosedPodCidrs()).containsExactly(Cidr.parse("10.244.1.0/24"));
+    assertThat(settings.markBit()).isEqualTo(0x20000);
+    assertThat(agent.instance.installation).isEqualTo(new Installation("b2"));
   }
 
   @Test
@@ -70,6 +73,7 @@ class AgentConfigFileTest {
     assertThat(fromChart.healthPort).isEqualTo(plain.healthPort);
     assertThat(fromChart.purgeConntrack).isEqualTo(plain.purgeConntrack);
     assertThat(fromChart.dataplane.settings()).isEqualTo(plain.dataplane.settings());
+    assertThat(fromChart.instance.installation).isEqualTo(plain.instance.installation);
   }
 
   @Test

@@ -43,6 +43,35 @@ class RenderCommandTest {
   }
 
   @Test
+  void theMarkBitIsConfigurable() {
+    assertThat(render("--scenario", TOUR, "--step", "3", "--node", "node-1",
+        "--mark-bit", "0x20000")).isZero();
+    assertThat(out.toString()).contains("--set-xmark 0x20000/0x20000")
+        .doesNotContain("0x10000");
+  }
+
+  @Test
+  void anInstanceNamesItsChainsAndSets() {
+    assertThat(render("--scenario", TOUR, "--step", "3", "--node", "node-1", "--instance", "b2"))
+        .isZero();
+    assertThat(out.toString()).contains("-j PALB2-FORWARD", "add palb2-4-isolated-ingress ")
+        .doesNotContain("PALISADE-", " pal-");
+    assertThat(render("--scenario", TOUR, "--node", "node-1", "--instance", "blue5"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("0 to 4 lowercase letters or digits");
+  }
+
+  @Test
+  void aMarkBitThatIsNotOneFreeBitIsAUsageError() {
+    assertThat(render("--scenario", TOUR, "--node", "node-1", "--mark-bit", "0x30000"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("exactly one bit");
+    assertThat(render("--scenario", TOUR, "--node", "node-1", "--mark-bit", "0x4000"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("kube-proxy");
+  }
+
+  @Test
   void rejectsAStepOrNodeTheScenarioDoesNotHave() {
     assertThat(render("--scenario", TOUR, "--step", "9", "--node", "node-1")).isEqualTo(2);
     assertThat(err.toString()).contains("there is no step 9");

@@ -3,6 +3,7 @@ package dev.palisade.dataplane.compile;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.ImmutableList;
+import dev.palisade.dataplane.state.Installation;
 import dev.palisade.model.Cidr;
 import java.util.List;
 import java.util.Optional;
@@ -25,15 +26,16 @@ import java.util.Optional;
  * @param markBit the one packet-mark bit Palisade uses to carry "allowed" from the policy chains
  *     back to the pod chain within one pass (it must not collide with kube-proxy's 0x4000 and
  *     0x8000 or another component's bits)
+ * @param installation whose chains and sets these are (their prefixes)
  */
 public record DataplaneSettings(DenyAction denyAction, boolean allowNodeToPods,
     Optional<DenyLog> denyLog, ImmutableList<Cidr> failClosedPodCidrs, boolean strictTcpPickup,
-    int markBit) {
+    int markBit, Installation installation) {
 
   public static final int DEFAULT_MARK_BIT = 0x10000;
   public static final DataplaneSettings DEFAULTS =
       new DataplaneSettings(DenyAction.DROP, true, Optional.empty(), ImmutableList.of(), false,
-          DEFAULT_MARK_BIT);
+          DEFAULT_MARK_BIT, Installation.DEFAULT);
 
   public DataplaneSettings {
     checkArgument(denyAction != null, "deny action must be set");
@@ -41,31 +43,46 @@ public record DataplaneSettings(DenyAction denyAction, boolean allowNodeToPods,
     failClosedPodCidrs = ImmutableList.copyOf(failClosedPodCidrs);
     checkArgument(Integer.bitCount(markBit) == 1, "mark bit 0x%s must have exactly one bit set",
         Integer.toHexString(markBit));
+    checkArgument(installation != null, "installation must be set");
   }
 
   public DataplaneSettings withDenyAction(DenyAction action) {
-    return new DataplaneSettings(action, allowNodeToPods, denyLog, failClosedPodCidrs, strictTcpPickup, markBit);
+    return new DataplaneSettings(action, allowNodeToPods, denyLog, failClosedPodCidrs,
+        strictTcpPickup, markBit, installation);
   }
 
   public DataplaneSettings withAllowNodeToPods(boolean allow) {
-    return new DataplaneSettings(denyAction, allow, denyLog, failClosedPodCidrs, strictTcpPickup, markBit);
+    return new DataplaneSettings(denyAction, allow, denyLog, failClosedPodCidrs, strictTcpPickup,
+        markBit, installation);
+  }
+
+  /** See {@code installation}: which prefixes the compiled chains and sets carry. */
+  public DataplaneSettings withInstallation(Installation owner) {
+    return new DataplaneSettings(denyAction, allowNodeToPods, denyLog, failClosedPodCidrs,
+        strictTcpPickup, markBit, owner);
+  }
+
+  /** See {@code markBit}: for hosts where another component already uses the default bit. */
+  public DataplaneSettings withMarkBit(int bit) {
+    return new DataplaneSettings(denyAction, allowNodeToPods, denyLog, failClosedPodCidrs,
+        strictTcpPickup, bit, installation);
   }
 
   public DataplaneSettings withDenyLog(DenyLog log) {
     return new DataplaneSettings(denyAction, allowNodeToPods, Optional.of(log),
-        failClosedPodCidrs, strictTcpPickup, markBit);
+        failClosedPodCidrs, strictTcpPickup, markBit, installation);
   }
 
   /** New pods of these node pod CIDRs fail closed until they are known; see the record. */
   public DataplaneSettings withFailClosed(List<Cidr> podCidrs) {
     return new DataplaneSettings(denyAction, allowNodeToPods, denyLog,
-        ImmutableList.copyOf(podCidrs), strictTcpPickup, markBit);
+        ImmutableList.copyOf(podCidrs), strictTcpPickup, markBit, installation);
   }
 
   /** See {@code strictTcpPickup}: on with conntrack purge. */
   public DataplaneSettings withStrictTcpPickup(boolean strict) {
     return new DataplaneSettings(denyAction, allowNodeToPods, denyLog, failClosedPodCidrs, strict,
-        markBit);
+        markBit, installation);
   }
 
   /**

@@ -38,19 +38,22 @@ final class DispatchTree {
   private final Direction direction;
   private final Side side;
   private final NameLedger ledger;
+  private final StableNames names;
   private final List<Chain> innerChains = new ArrayList<>();
 
-  private DispatchTree(Direction direction, NameLedger ledger) {
+  private DispatchTree(Direction direction, NameLedger ledger, StableNames names) {
     this.direction = direction;
     this.ledger = ledger;
+    this.names = names;
     this.side = direction == Direction.INGRESS ? Side.DESTINATION : Side.SOURCE;
   }
 
-  static Tree build(Direction direction, List<Target> targets, NameLedger ledger) {
+  static Tree build(Direction direction, List<Target> targets, NameLedger ledger,
+      StableNames names) {
     List<Target> sorted = new ArrayList<>(targets);
     sorted.sort(Comparator.comparing((Target t) -> Cidr.host(t.address()))
         .thenComparing(Target::chain));
-    DispatchTree tree = new DispatchTree(direction, ledger);
+    DispatchTree tree = new DispatchTree(direction, ledger, names);
     ImmutableList<Rule> root = tree.rulesFor(sorted);
     List<Chain> inner = new ArrayList<>(tree.innerChains);
     inner.sort(Comparator.comparing(Chain::name));
@@ -78,8 +81,7 @@ final class DispatchTree {
       return leafRule(half.get(0));
     }
     Cidr block = new Cidr(half.get(0).address(), commonPrefixLength(half)).normalized();
-    String name = StableNames.treeChain(direction, block);
-    ledger.claim(name, List.of("tree", direction, block));
+    String name = ledger.claim(names.treeChain(direction, block));
     innerChains.add(new Chain(name, rulesFor(half)));
     return Rule.of(new Action.Jump(name), new Match.Address(side, block));
   }

@@ -37,6 +37,7 @@ final class FamilyCompiler {
   private final NodeView view;
   private final DataplaneSettings settings;
   private final NameLedger ledger;
+  private final StableNames names;
   private final SetCatalog sets;
   private final PolicyChainCompiler policyCompiler;
   private final Map<String, Chain> chains = new TreeMap<>();
@@ -48,7 +49,8 @@ final class FamilyCompiler {
     this.view = view;
     this.settings = settings;
     this.ledger = ledger;
-    this.sets = new SetCatalog(graph, family, ledger);
+    this.names = new StableNames(settings.installation());
+    this.sets = new SetCatalog(graph, family, ledger, names);
     this.policyCompiler = new PolicyChainCompiler(family, sets, settings.markBit());
   }
 
@@ -62,20 +64,22 @@ final class FamilyCompiler {
       compileStage(direction);
     }
     List<Hook> hooks = new ArrayList<>();
-    hook(hooks, "FORWARD", StableNames.FORWARD_CHAIN, ImmutableList.<Rule>builder()
-        .add(Rule.of(new Action.Accept(),
+    // Established flows RETURN, not ACCEPT: the rest of FORWARD (an admin's rule added after
+    // our jump, kube-proxy, the CNI) still judges them; Palisade only takes away.
+    hook(hooks, "FORWARD", names.forwardChain(), ImmutableList.<Rule>builder()
+        .add(Rule.of(new Action.Return(),
             Match.Conntrack.of(CtState.RELATED, CtState.ESTABLISHED)))
-        .add(Rule.of(new Action.Drop(), Match.Conntrack.of(CtState.INVALID)))
         .addAll(strictTcpPickupRules())
         .addAll(failClosedRules())
-        .add(Rule.of(new Action.Jump(StableNames.EGRESS_STAGE)))
-        .add(Rule.of(new Action.Jump(StableNames.INGRESS_STAGE)))
+        .add(Rule.of(new Action.Jump(names.stageChain(Direction.EGRESS))))
+        .add(Rule.of(new Action.Jump(names.stageChain(Direction.INGRESS))))
         .build());
     // Pod-to-node traffic: the pod's egress rules, the node being an external destination.
-    hook(hooks, "INPUT", StableNames.INPUT_CHAIN, hostChainRules(StableNames.EGRESS_STAGE));
+    hook(hooks, "INPUT", names.inputChain(), hostChainRules(names.stageChain(Direction.EGRESS)));
     if (!settings.allowNodeToPods()) {
       // Node-to-pod traffic: the pod's ingress rules, the node being an external source.
-      hook(hooks, "OUTPUT", StableNames.OUTPUT_CHAIN, hostChainRules(StableNames.INGRESS_STAGE));
+      hook(hooks, "OUTPUT", names.outputChain(),
+          hostChainRules(names.stageChain(Direction.INGRESS)));
     }
     ImmutableSortedMap.Builder<String, ChainSpec> specs = ImmutableSortedMap.naturalOrder();
     chains.values().forEach(chain -> specs.put(chain.name(), chain.toSpec()));
@@ -108,13 +112,13 @@ final class FamilyCompiler {
       return List.of();
     }
     String known = sets.localPods(view.localPods());
-    addChain(new Chain(StableNames.FAIL_CLOSED_CHAIN,
-        DenyRules.forUnknownPods(settings, family)), List.of("fail-closed"));
+    addChain(new Chain(names.failClosedChain(),
+        DenyRules.forUnknownPods(settings, family)));
     List<Rule> rules = new ArrayList<>();
     for (Cidr cidr : cidrs) {
-      rules.add(Rule.of(new Action.Jump(StableNames.FAIL_CLOSED_CHAIN),
+      rules.add(Rule.of(new Action.Jump(names.failClosedChain()),
           new Match.Address(Side.SOURCE, cidr), Match.InSet.notIn(known, Side.SOURCE)));
-      rules.add(Rule.of(new Action.Jump(StableNames.FAIL_CLOSED_CHAIN),
+      rules.add(Rule.of(new Action.Jump(names.failClosedChain()),
           new Match.Address(Side.DESTINATION, cidr),
           Match.InSet.notIn(known, Side.DESTINATION)));
     }
@@ -144,7 +148,7 @@ final class FamilyCompiler {
   }
 
   private void hook(List<Hook> hooks, String builtin, String chain, ImmutableList<Rule> rules) {
-    addChain(new Chain(chain, rules), List.of("top", chain));
+    addChain(new Chain(chain, rules));
     hooks.add(new Hook(builtin, HOOK_POSITION, Rule.of(new Action.Jump(chain))));
   }
 
@@ -167,12 +171,15 @@ final class FamilyCompiler {
     }
     Side side = direction == Direction.INGRESS ? Side.DESTINATION : Side.SOURCE;
     String gate = sets.isolated(direction, isolated);
-    DispatchTree.Tree tree = DispatchTree.build(direction, targets, ledger);
+    DispatchTree.Tree tree = DispatchTree.build(direction, targets, ledger, names);
     tree.innerChains().forEach(chain -> chains.put(chain.name(), chain));
-    String stage = StableNames.stageChain(direction);
+    String stage = names.stageChain(direction);
+    // INVALID packets belong to no allowed flow; dropped only behind the gate, so the traffic
+    // of pods no policy isolates (and of the node) is not Palisade's to judge.
     addChain(new Chain(stage, ImmutableList.<Rule>builder()
         .add(Rule.of(new Action.Return(), Match.InSet.notIn(gate, side)))
-        .addAll(tree.rootRules()).build()), List.of("stage", direction));
+        .add(Rule.of(new Action.Drop(), Match.Conntrack.of(CtState.INVALID)))
+        .addAll(tree.rootRules()).build()));
   }
 
   /**
@@ -192,22 +199,25 @@ final class FamilyCompiler {
       rules.add(0, Rule.of(new Action.ClearMark(bit)));
     }
     rules.addAll(DenyRules.of(settings, family, direction, pod));
-    String name = StableNames.podChain(direction, pod);
-    addChain(new Chain(name, ImmutableList.copyOf(rules)), List.of("pod", direction, pod));
+    String name = ledger.claim(names.podChain(direction, pod));
+    addChain(new Chain(name, ImmutableList.copyOf(rules)));
     return name;
   }
 
   private Optional<String> policyChain(Policy policy, Direction direction) {
     return policyChainNames.computeIfAbsent(List.of(policy.ref(), direction), key -> {
-      Optional<Chain> chain = policyCompiler.compile(policy, direction,
+      ImmutableList<Rule> rules = policyCompiler.compile(policy, direction,
           view.localPodsByPolicy().get(policy.ref()));
-      chain.ifPresent(c -> addChain(c, List.of("policy", direction, policy.ref())));
-      return chain.map(Chain::name);
+      if (rules.isEmpty()) {
+        return Optional.empty();
+      }
+      String name = ledger.claim(names.policyChain(direction, policy.ref()));
+      addChain(new Chain(name, rules));
+      return Optional.of(name);
     });
   }
 
-  private void addChain(Chain chain, Object identity) {
-    ledger.claim(chain.name(), identity);
+  private void addChain(Chain chain) {
     chains.put(chain.name(), chain);
   }
 }

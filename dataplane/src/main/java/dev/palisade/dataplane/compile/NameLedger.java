@@ -4,27 +4,29 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Remembers which identity each generated name stands for within one compilation, so that two
- * different objects whose names collide (a truncated fragment plus a 32-bit hash) fail loudly
- * instead of silently sharing a chain or set.
+ * Hands out generated names within one compilation so that no two identities share one, even
+ * when their 32-bit hashes collide: the first identity to claim a name keeps it, a later one
+ * takes its next free candidate ({@link GeneratedName#candidate}). The compiler claims in a
+ * fixed order (sorted pods and policies), so the result depends only on the compiled objects.
+ * A collision must not be an error: it would fail every compile of the node, permanently.
  */
 final class NameLedger {
-  private final Map<String, Object> identityByName = new HashMap<>();
+  private final Map<String, String> identityByName = new HashMap<>();
+  private final Map<String, String> nameByIdentity = new HashMap<>();
 
-  /**
-   * Records that {@code name} stands for {@code identity} (a value object: equal identities
-   * may claim a name twice).
-   *
-   * @return true the first time the name is claimed, false when it was claimed for the same
-   *     identity before
-   * @throws IllegalStateException when the name already stands for another identity
-   */
-  boolean claim(String name, Object identity) {
-    Object previous = identityByName.putIfAbsent(name, identity);
-    if (previous != null && !previous.equals(identity)) {
-      throw new IllegalStateException("name " + name + " is generated for both '" + previous
-          + "' and '" + identity + "'");
+  /** The name that stands for {@code generated}'s identity in this compilation. */
+  String claim(GeneratedName generated) {
+    String identity = generated.prefix() + "|" + generated.identity();
+    String known = nameByIdentity.get(identity);
+    if (known != null) {
+      return known;
     }
-    return previous == null;
+    for (int attempt = 0; ; attempt++) {
+      String candidate = generated.candidate(attempt);
+      if (identityByName.putIfAbsent(candidate, identity) == null) {
+        nameByIdentity.put(identity, candidate);
+        return candidate;
+      }
+    }
   }
 }

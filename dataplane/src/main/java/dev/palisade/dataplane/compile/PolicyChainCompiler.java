@@ -2,7 +2,6 @@ package dev.palisade.dataplane.compile;
 
 import com.google.common.collect.ImmutableList;
 import dev.palisade.dataplane.rules.Action;
-import dev.palisade.dataplane.rules.Chain;
 import dev.palisade.dataplane.rules.Match;
 import dev.palisade.dataplane.rules.Match.Side;
 import dev.palisade.dataplane.rules.Rule;
@@ -40,13 +39,14 @@ final class PolicyChainCompiler {
   }
 
   /**
-   * The policy's chain, or empty when none of its rules can match in this family (a deny-all
-   * policy, or rules whose only peers are ipBlocks of the other family).
+   * The rules of the policy's chain, none when none of its rules can match in this family (a
+   * deny-all policy, or rules whose only peers are ipBlocks of the other family).
    *
    * @param selectedLocalPods the local pods the policy selects, on which ingress named ports
    *     resolve
    */
-  Optional<Chain> compile(Policy policy, Direction direction, Collection<Pod> selectedLocalPods) {
+  ImmutableList<Rule> compile(Policy policy, Direction direction,
+      Collection<Pod> selectedLocalPods) {
     ImmutableList.Builder<Rule> rules = ImmutableList.builder();
     for (dev.palisade.model.Rule rule : policy.rules(direction)) {
       for (Optional<Peer> peer : peersOf(rule)) {
@@ -55,9 +55,7 @@ final class PolicyChainCompiler {
         }
       }
     }
-    ImmutableList<Rule> built = rules.build();
-    return built.isEmpty() ? Optional.empty()
-        : Optional.of(new Chain(StableNames.policyChain(direction, policy.ref()), built));
+    return rules.build();
   }
 
   /** "Empty from/to matches all peers": one unconstrained entry; ipBlocks of this family only. */

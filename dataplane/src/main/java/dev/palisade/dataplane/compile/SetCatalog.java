@@ -35,33 +35,35 @@ final class SetCatalog {
   private final RuleGraph graph;
   private final IpFamily family;
   private final NameLedger ledger;
+  private final StableNames names;
   private final Map<String, IpSetSpec> sets = new HashMap<>();
   /** Every endpoint pod with an address of this family, computed on first need. */
   private List<Pod> clusterEndpoints;
 
-  SetCatalog(RuleGraph graph, IpFamily family, NameLedger ledger) {
+  SetCatalog(RuleGraph graph, IpFamily family, NameLedger ledger, StableNames names) {
     this.graph = graph;
     this.family = family;
     this.ledger = ledger;
+    this.names = names;
   }
 
   /** The local pods isolated in a direction (members: their addresses). */
   String isolated(Direction direction, Collection<Pod> pods) {
-    String name = StableNames.isolatedSet(family, direction);
-    return define(name, List.of("isolated", family, direction), IpSetType.HASH_IP,
+    return define(names.isolatedSet(family, direction), IpSetType.HASH_IP,
         () -> pods.stream().map(this::address));
   }
 
-  /** The addresses of the pods a selector matches, wherever they run. */
   /** Every local endpoint pod of the family (fail-closed: the known pods). */
   String localPods(Collection<Pod> pods) {
-    return define(StableNames.localPodsSet(family), List.of("local", family), IpSetType.HASH_IP,
+    return define(names.localPodsSet(family), IpSetType.HASH_IP,
         () -> pods.stream().filter(pod -> pod.ip(family).isPresent()).map(this::address));
   }
 
+  /** The addresses of the pods a selector matches, wherever they run. */
   String selector(PeerSelector selector) {
-    String name = StableNames.selectorSet(family, readable(selector), selector.toString());
-    return define(name, List.of("selector", family, selector), IpSetType.HASH_IP,
+    String name = ledger.claim(
+        names.selectorSet(family, readable(selector), selector.toString()));
+    return define(name, IpSetType.HASH_IP,
         () -> members(selector).map(this::address));
   }
 
@@ -69,9 +71,9 @@ final class SetCatalog {
   String block(IpBlock block) {
     ImmutableSortedSet<String> entries = IpBlockEntries.of(block);
     String identity = String.join(",", entries);
-    String name = StableNames.blockSet(family, IpBlockEntries.text(block.cidr().normalized()),
-        identity);
-    return define(name, List.of("block", family, identity), IpSetType.HASH_NET,
+    String name = ledger.claim(names.blockSet(family,
+        IpBlockEntries.text(block.cidr().normalized()), identity));
+    return define(name, IpSetType.HASH_NET,
         entries::stream);
   }
 
@@ -82,9 +84,9 @@ final class SetCatalog {
   String ingressPort(Policy policy, NamedPort port, Collection<Pod> selectedLocalPods) {
     ObjectRef ref = policy.ref();
     String identity = ref + "|" + port;
-    String name = StableNames.ingressPortSet(family,
-        ref.namespace() + "." + ref.name() + "." + port.name(), identity);
-    return define(name, List.of("ingress-port", family, identity), IpSetType.HASH_IP_PORT,
+    String name = ledger.claim(names.ingressPortSet(family,
+        ref.namespace() + "." + ref.name() + "." + port.name(), identity));
+    return define(name, IpSetType.HASH_IP_PORT,
         () -> selectedLocalPods.stream().flatMap(pod -> portEntry(pod, port)));
   }
 
@@ -97,8 +99,8 @@ final class SetCatalog {
     String peerIdentity = peer.map(this::peerIdentity).orElse("all");
     String identity = peerIdentity + "|" + port;
     String readable = port.name() + "." + peer.map(this::readable).orElse("all");
-    String name = StableNames.egressPortSet(family, readable, identity);
-    return define(name, List.of("egress-port", family, identity), IpSetType.HASH_IP_PORT,
+    String name = ledger.claim(names.egressPortSet(family, readable, identity));
+    return define(name, IpSetType.HASH_IP_PORT,
         () -> peerPods(peer).flatMap(pod -> portEntry(pod, port)));
   }
 
@@ -106,12 +108,10 @@ final class SetCatalog {
     return ImmutableSortedMap.copyOf(sets);
   }
 
-  private String define(String name, Object identity, IpSetType type,
-      Supplier<Stream<String>> members) {
-    if (ledger.claim(name, identity)) {
-      sets.put(name, new IpSetSpec(name, type, family,
-          members.get().collect(ImmutableSortedSet.toImmutableSortedSet(String::compareTo))));
-    }
+  /** Defines the set on first use; {@code members} is computed only then. */
+  private String define(String name, IpSetType type, Supplier<Stream<String>> members) {
+    sets.computeIfAbsent(name, unused -> new IpSetSpec(name, type, family,
+        members.get().collect(ImmutableSortedSet.toImmutableSortedSet(String::compareTo))));
     return name;
   }
 

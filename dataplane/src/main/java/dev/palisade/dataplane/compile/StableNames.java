@@ -1,90 +1,102 @@
 package dev.palisade.dataplane.compile;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
-import com.google.common.hash.Hashing;
+import dev.palisade.dataplane.state.Installation;
 import dev.palisade.dataplane.state.IpSetSpec;
 import dev.palisade.dataplane.state.Names;
 import dev.palisade.model.Cidr;
 import dev.palisade.model.Direction;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.ObjectRef;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * Names of Palisade chains and sets, derived only from stable identity (a pod's or policy's
- * namespace/name, a normalized selector, a block) so that the same object keeps its name across
- * syncs and restarts. A generated name is {@code <kind prefix><readable fragment>-<hash>}: the
- * fragment helps a human reading {@code iptables-save} and is truncated to fit the kernel's
- * limit; the 8 hex digits of SHA-256 over the full identity keep truncated names apart.
+ * Names of one installation's chains and sets, derived only from stable identity (a pod's or
+ * policy's namespace/name, a normalized selector, a block) so that the same object keeps its
+ * name across syncs and restarts. A generated name is
+ * {@code <kind prefix><readable fragment>-<hash>} ({@link GeneratedName}); the compiler
+ * resolves it through its {@link NameLedger}, which keeps two identities apart even when their
+ * hashes collide.
  *
  * <p>Chains live in one table per family, so chain names need no family; ipsets are one
  * namespace for both families, so every set name carries {@code 4} or {@code 6}.
  */
 public final class StableNames {
-  public static final String FORWARD_CHAIN = Names.CHAIN_PREFIX + "FORWARD";
-  public static final String INPUT_CHAIN = Names.CHAIN_PREFIX + "INPUT";
-  public static final String OUTPUT_CHAIN = Names.CHAIN_PREFIX + "OUTPUT";
-  public static final String INGRESS_STAGE = Names.CHAIN_PREFIX + "INGRESS";
-  public static final String EGRESS_STAGE = Names.CHAIN_PREFIX + "EGRESS";
+  /** The names of the default installation. */
+  public static final StableNames DEFAULT = new StableNames(Installation.DEFAULT);
+
+  private final Installation installation;
+
+  public StableNames(Installation installation) {
+    this.installation = installation;
+  }
+
+  public String forwardChain() {
+    return installation.chainPrefix() + "FORWARD";
+  }
+
+  public String inputChain() {
+    return installation.chainPrefix() + "INPUT";
+  }
+
+  public String outputChain() {
+    return installation.chainPrefix() + "OUTPUT";
+  }
+
   /** Denies traffic of addresses in the node's pod CIDRs that no known pod holds yet. */
-  public static final String FAIL_CLOSED_CHAIN = Names.CHAIN_PREFIX + "FAIL-CLOSED";
-
-  private static final int HASH_HEX_DIGITS = 8;
-
-  private StableNames() {}
+  public String failClosedChain() {
+    return installation.chainPrefix() + "FAIL-CLOSED";
+  }
 
   /** The chain of a direction's first step: gate and dispatch tree root. */
-  public static String stageChain(Direction direction) {
-    return direction == Direction.INGRESS ? INGRESS_STAGE : EGRESS_STAGE;
+  public String stageChain(Direction direction) {
+    return installation.chainPrefix() + (direction == Direction.INGRESS ? "INGRESS" : "EGRESS");
   }
 
   /** An inner node of a direction's dispatch tree, covering an address block. */
-  public static String treeChain(Direction direction, Cidr block) {
+  public GeneratedName treeChain(Direction direction, Cidr block) {
     return chain("T" + letter(direction), block.toString(), "tree|" + direction + "|" + block);
   }
 
   /** The chain that decides one local pod's traffic in one direction. */
-  public static String podChain(Direction direction, ObjectRef pod) {
+  public GeneratedName podChain(Direction direction, ObjectRef pod) {
     return chain("P" + letter(direction), pod.namespace() + "." + pod.name(),
         "pod|" + direction + "|" + pod);
   }
 
   /** The rules of one policy in one direction, shared by every pod the policy selects. */
-  public static String policyChain(Direction direction, ObjectRef policy) {
+  public GeneratedName policyChain(Direction direction, ObjectRef policy) {
     return chain("R" + letter(direction), policy.namespace() + "." + policy.name(),
         "policy|" + direction + "|" + policy);
   }
 
   /** The local pods isolated in a direction: the gate in front of the dispatch tree. */
-  public static String isolatedSet(IpFamily family, Direction direction) {
-    return Names.SET_PREFIX + family.number() + "-isolated-"
+  public String isolatedSet(IpFamily family, Direction direction) {
+    return installation.setPrefix() + family.number() + "-isolated-"
         + direction.name().toLowerCase(Locale.ROOT);
   }
 
   /** Every local endpoint pod's address: with fail-closed, what is known on this node. */
-  public static String localPodsSet(IpFamily family) {
-    return Names.SET_PREFIX + family.number() + "-local-pods";
+  public String localPodsSet(IpFamily family) {
+    return installation.setPrefix() + family.number() + "-local-pods";
   }
 
   /** The addresses of the pods a normalized selector matches. */
-  public static String selectorSet(IpFamily family, String readable, String identity) {
+  public GeneratedName selectorSet(IpFamily family, String readable, String identity) {
     return set(family, 's', readable, "selector|" + identity);
   }
 
   /** The blocks of an ipBlock, its excepts as {@code nomatch} entries. */
-  public static String blockSet(IpFamily family, String readable, String identity) {
+  public GeneratedName blockSet(IpFamily family, String readable, String identity) {
     return set(family, 'n', readable, "block|" + identity);
   }
 
   /** (selected local pod, resolved port) of an ingress named port of one policy. */
-  public static String ingressPortSet(IpFamily family, String readable, String identity) {
+  public GeneratedName ingressPortSet(IpFamily family, String readable, String identity) {
     return set(family, 'i', readable, "ingress-port|" + identity);
   }
 
   /** (peer pod, resolved port) of an egress named port towards one peer. */
-  public static String egressPortSet(IpFamily family, String readable, String identity) {
+  public GeneratedName egressPortSet(IpFamily family, String readable, String identity) {
     return set(family, 'e', readable, "egress-port|" + identity);
   }
 
@@ -92,38 +104,14 @@ public final class StableNames {
     return direction == Direction.INGRESS ? 'I' : 'E';
   }
 
-  private static String chain(String kind, String readable, String identity) {
-    return build(Names.CHAIN_PREFIX + kind + "-", readable, identity,
+  private GeneratedName chain(String kind, String readable, String identity) {
+    return new GeneratedName(installation.chainPrefix() + kind + "-", readable, identity,
         Names.MAX_CHAIN_NAME_LENGTH);
   }
 
-  private static String set(IpFamily family, char kind, String readable, String identity) {
-    return build(Names.SET_PREFIX + family.number() + kind + "-", readable,
+  private GeneratedName set(IpFamily family, char kind, String readable,
+      String identity) {
+    return new GeneratedName(installation.setPrefix() + family.number() + kind + "-", readable,
         family + "|" + identity, IpSetSpec.MAX_NAME_LENGTH);
-  }
-
-  static String build(String prefix, String readable, String identity, int maxLength) {
-    String hash = Hashing.sha256().hashString(identity, StandardCharsets.UTF_8).toString()
-        .substring(0, HASH_HEX_DIGITS);
-    int room = maxLength - prefix.length() - 1 - HASH_HEX_DIGITS;
-    checkArgument(room >= 0, "prefix %s leaves no room in %s characters", prefix, maxLength);
-    String fragment = sanitize(readable);
-    if (fragment.length() > room) {
-      fragment = fragment.substring(0, room);
-    }
-    return prefix + fragment + "-" + hash;
-  }
-
-  /**
-   * Keeps letters, digits, dots and underscores (every other character becomes {@code _}), so
-   * the fragment never contains the {@code -} that separates the hash.
-   */
-  private static String sanitize(String readable) {
-    StringBuilder out = new StringBuilder(readable.length());
-    for (char c : readable.toLowerCase(Locale.ROOT).toCharArray()) {
-      boolean kept = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_';
-      out.append(kept ? c : '_');
-    }
-    return out.toString();
   }
 }

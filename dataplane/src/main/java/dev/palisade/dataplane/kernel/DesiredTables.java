@@ -6,8 +6,8 @@ import dev.palisade.dataplane.state.ChainSpec;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.dataplane.state.FamilyState;
 import dev.palisade.dataplane.state.HookSpec;
+import dev.palisade.dataplane.state.Installation;
 import dev.palisade.dataplane.state.IpSetSpec;
-import dev.palisade.dataplane.state.Names;
 import dev.palisade.model.IpFamily;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,13 +18,14 @@ import java.util.TreeMap;
 /**
  * A {@link DesiredState} checked and put in the writer's terms: rules parsed (each must carry a
  * {@code pal:} hash), jumps checked, set members in {@code ipset save} text and set names
- * unique across families (ipsets share one namespace per network namespace). Bad input fails
- * here, naming what is wrong, before anything touches the kernel.
+ * unique across families (ipsets share one namespace per network namespace), every chain and
+ * set named with the installation's prefix. Bad input fails here, naming what is wrong, before
+ * anything touches the kernel.
  */
-record DesiredTables(Map<IpFamily, Map<String, List<RuleText>>> chains,
+record DesiredTables(Installation owner, Map<IpFamily, Map<String, List<RuleText>>> chains,
     Map<IpFamily, List<HookSpec>> hooks, ImmutableSortedMap<String, IpSetSpec> sets) {
 
-  static DesiredTables of(DesiredState state) {
+  static DesiredTables of(DesiredState state, Installation owner) {
     Map<IpFamily, Map<String, List<RuleText>>> chains = new LinkedHashMap<>();
     Map<IpFamily, List<HookSpec>> hooks = new LinkedHashMap<>();
     Map<String, IpSetSpec> sets = new TreeMap<>();
@@ -36,15 +37,17 @@ record DesiredTables(Map<IpFamily, Map<String, List<RuleText>>> chains,
       }
       Map<String, List<RuleText>> parsed = new TreeMap<>();
       for (ChainSpec chain : familyState.chains().values()) {
+        requirePrefix("chain", chain.name(), owner.chainPrefix());
         parsed.put(chain.name(), chain.rules().stream()
             .map(rule -> RuleText.desired(chain.name(), rule)).toList());
       }
       chains.put(family, parsed);
       for (HookSpec hook : familyState.hooks()) {
-        checkHook(family, hook, parsed);
+        checkHook(family, hook, parsed, owner);
       }
       hooks.put(family, familyState.hooks());
       for (IpSetSpec set : familyState.sets().values()) {
+        requirePrefix("set", set.name(), owner.setPrefix());
         IpSetSpec canonical = canonical(set);
         IpSetSpec previous = sets.putIfAbsent(set.name(), canonical);
         if (previous != null && !previous.equals(canonical)) {
@@ -53,16 +56,30 @@ record DesiredTables(Map<IpFamily, Map<String, List<RuleText>>> chains,
         }
       }
     }
-    checkReferences(chains, sets.keySet());
-    return new DesiredTables(chains, hooks, ImmutableSortedMap.copyOf(sets));
+    checkReferences(chains, sets.keySet(), owner);
+    return new DesiredTables(owner, chains, hooks, ImmutableSortedMap.copyOf(sets));
   }
 
-  /** Every jump must reach a desired chain and every set match a desired set. */
+  private static void requirePrefix(String kind, String name, String prefix) {
+    if (!name.startsWith(prefix)) {
+      throw new IllegalArgumentException(kind + " " + name + " lacks the installation's prefix "
+          + prefix);
+    }
+  }
+
+  /** The targets a rule may name besides the installation's own chains. */
+  private static final Set<String> STANDARD_TARGETS =
+      Set.of("ACCEPT", "DROP", "RETURN", "REJECT", "MARK", "NFLOG");
+
+  /**
+   * Every jump must reach a desired chain of the installation (never a foreign chain, such as
+   * kube-proxy's) and every set match a desired set.
+   */
   private static void checkReferences(Map<IpFamily, Map<String, List<RuleText>>> chains,
-      Set<String> sets) {
+      Set<String> sets, Installation owner) {
     chains.forEach((family, byName) -> byName.forEach((chain, rules) -> {
       for (RuleText rule : rules) {
-        rule.target().filter(t -> t.startsWith(Names.CHAIN_PREFIX) && !byName.containsKey(t))
+        rule.target().filter(t -> !STANDARD_TARGETS.contains(t) && !byName.containsKey(t))
             .ifPresent(t -> {
               throw new IllegalArgumentException(family + " chain " + chain + " jumps to " + t
                   + ", which the desired state does not define: " + rule.text());
@@ -77,18 +94,18 @@ record DesiredTables(Map<IpFamily, Map<String, List<RuleText>>> chains,
   }
 
   /** Nothing: what {@code cleanup} converges to. */
-  static DesiredTables nothing() {
+  static DesiredTables nothing(Installation owner) {
     Map<IpFamily, Map<String, List<RuleText>>> chains = new LinkedHashMap<>();
     Map<IpFamily, List<HookSpec>> hooks = new LinkedHashMap<>();
     for (IpFamily family : IpFamily.values()) {
       chains.put(family, Map.of());
       hooks.put(family, List.of());
     }
-    return new DesiredTables(chains, hooks, ImmutableSortedMap.of());
+    return new DesiredTables(owner, chains, hooks, ImmutableSortedMap.of());
   }
 
   private static void checkHook(IpFamily family, HookSpec hook,
-      Map<String, List<RuleText>> chains) {
+      Map<String, List<RuleText>> chains, Installation owner) {
     RuleText rule = RuleText.desired(hook.builtinChain(), hook.rule());
     String where = family + " jump from " + hook.builtinChain();
     if (!List.of("INPUT", "FORWARD", "OUTPUT").contains(hook.builtinChain())) {
@@ -99,7 +116,7 @@ record DesiredTables(Map<IpFamily, Map<String, List<RuleText>>> chains,
           + hook.position());
     }
     String target = rule.target().orElse("");
-    if (!rule.jumpsToPalisadeChain() || !chains.containsKey(target)) {
+    if (!rule.jumpsInto(owner.chainPrefix()) || !chains.containsKey(target)) {
       throw new IllegalArgumentException(where + " must jump into a desired Palisade chain: "
           + hook.rule());
     }

@@ -20,6 +20,9 @@ import java.util.Objects;
  * foreign rule. A rule text carrying our jump (and our hash) can only delete ours.
  */
 final class HookPlanner {
+  /** Marks another installation's jump while comparing layouts; never a rule hash. */
+  private static final String OTHER_INSTALLATION = "<other installation>";
+
   private HookPlanner() {}
 
   record HookEdit(List<String> deletions, List<String> insertions, int fixed, int removed) {}
@@ -27,7 +30,10 @@ final class HookPlanner {
   static HookEdit plan(KernelTable.BuiltinChain actual, List<HookSpec> desired) {
     List<HookSpec> wanted = desired.stream()
         .sorted(Comparator.comparingInt(HookSpec::position)).toList();
-    int foreign = actual.size() - actual.hooks().size();
+    // Another installation's jumps are looked through: both want the top of the chain, and
+    // counting them would make each push the other down on every sync.
+    int foreign = actual.size() - actual.hooks().size()
+        - actual.otherInstallationsHooks().size();
     List<String> target = new ArrayList<>();
     for (int k = 0; k < foreign; k++) {
       target.add(null);
@@ -46,6 +52,10 @@ final class HookPlanner {
       // a Palisade jump without our hash never equals a wanted one, so it gets replaced
       current.set(hook.position() - 1, hook.rule().hash().orElse("?"));
     }
+    for (int position : actual.otherInstallationsHooks()) {
+      current.set(position - 1, OTHER_INSTALLATION);
+    }
+    current.removeIf(OTHER_INSTALLATION::equals);
     if (sameLayout(current, target)) {
       return new HookEdit(List.of(), List.of(), 0, 0);
     }

@@ -2,7 +2,7 @@ package dev.palisade.dataplane.kernel;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSortedMap;
-import dev.palisade.dataplane.state.Names;
+import dev.palisade.dataplane.state.Installation;
 import dev.palisade.model.IpFamily;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,8 +14,10 @@ import java.util.regex.Pattern;
 
 /**
  * Reads {@code iptables-save -t filter} (or ip6tables-save, with or without {@code -c}) and keeps
- * only what Palisade owns: {@code PALISADE-} chains with all their rules, and the jumps from
- * built-in chains into them with their positions. Everything else is counted, never kept.
+ * only what the installation owns: its chains ({@code PALISADE-} by default) with all their
+ * rules, and the jumps from built-in chains into them with their positions. Of everything else
+ * only the size of each built-in chain, the positions of other installations' jumps there, and
+ * the foreign user-chain rules that jump into one of our chains are kept.
  */
 public final class IptablesSaveParser {
   private static final Pattern CHAIN_DECLARATION = Pattern.compile("^:(\\S+) (\\S+)");
@@ -23,10 +25,14 @@ public final class IptablesSaveParser {
 
   private IptablesSaveParser() {}
 
-  public static KernelTable parse(IpFamily family, String saveOutput) {
+  /** @param owner the installation whose chains are kept */
+  public static KernelTable parse(IpFamily family, String saveOutput, Installation owner) {
+    String prefix = owner.chainPrefix();
     Map<String, List<RuleText>> owned = new TreeMap<>();
     Map<String, Integer> builtinSizes = new LinkedHashMap<>();
     Map<String, List<KernelTable.PositionedRule>> hooks = new LinkedHashMap<>();
+    Map<String, List<Integer>> peerHooks = new LinkedHashMap<>();
+    Map<String, List<String>> foreignJumps = new TreeMap<>();
     boolean inFilter = false;
     int lineNumber = 0;
     for (String line : saveOutput.split("\n", -1)) {
@@ -41,11 +47,12 @@ public final class IptablesSaveParser {
       Matcher declaration = CHAIN_DECLARATION.matcher(line);
       if (declaration.find()) {
         String chain = declaration.group(1);
-        if (chain.startsWith(Names.CHAIN_PREFIX)) {
+        if (chain.startsWith(prefix)) {
           owned.put(chain, new ArrayList<>());
         } else if (!declaration.group(2).equals("-")) {
           builtinSizes.put(chain, 0);
           hooks.put(chain, new ArrayList<>());
+          peerHooks.put(chain, new ArrayList<>());
         }
         continue;
       }
@@ -60,8 +67,16 @@ public final class IptablesSaveParser {
       } else if (builtinSizes.containsKey(chain)) {
         int position = builtinSizes.merge(chain, 1, Integer::sum);
         RuleText parsed = RuleText.parse(rule.group(2));
-        if (parsed.jumpsToPalisadeChain()) {
+        if (parsed.jumpsInto(prefix)) {
           hooks.get(chain).add(new KernelTable.PositionedRule(position, parsed));
+        } else if (parsed.hash().isPresent()) {
+          peerHooks.get(chain).add(position);
+        }
+      } else {
+        RuleText parsed = RuleText.parse(rule.group(2));
+        if (parsed.jumpsInto(prefix)) {
+          foreignJumps.computeIfAbsent(parsed.target().orElseThrow(), t -> new ArrayList<>())
+              .add("-A " + chain + " " + rule.group(2));
         }
       }
     }
@@ -71,7 +86,11 @@ public final class IptablesSaveParser {
     ImmutableSortedMap.Builder<String, KernelTable.BuiltinChain> builtins =
         ImmutableSortedMap.naturalOrder();
     builtinSizes.forEach((name, size) -> builtins.put(name,
-        new KernelTable.BuiltinChain(name, size, ImmutableList.copyOf(hooks.get(name)))));
-    return new KernelTable(family, chains.build(), builtins.build());
+        new KernelTable.BuiltinChain(name, size, ImmutableList.copyOf(hooks.get(name)),
+            ImmutableList.copyOf(peerHooks.get(name)))));
+    ImmutableSortedMap.Builder<String, ImmutableList<String>> foreign =
+        ImmutableSortedMap.naturalOrder();
+    foreignJumps.forEach((target, rules) -> foreign.put(target, ImmutableList.copyOf(rules)));
+    return new KernelTable(family, chains.build(), builtins.build(), foreign.build());
   }
 }

@@ -1,5 +1,6 @@
 package dev.palisade.dataplane.kernel;
 
+import dev.palisade.model.IpFamily;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,11 +22,12 @@ public record IptablesVersion(boolean legacy, int major, int minor, int patch) {
   private static final Pattern VERSION =
       Pattern.compile("v(\\d+)\\.(\\d+)\\.(\\d+)(?:\\s+\\((\\S+)\\))?");
 
-  /** Asks {@code iptables --version}: "iptables v1.8.9 (nf_tables)" or "(legacy)". */
-  public static IptablesVersion detect(CommandRunner runner) {
-    CommandResult result = runner.run(List.of("iptables", "--version"));
+  /** Asks the backend's {@code iptables --version}: "iptables v1.8.9 (nf_tables)" or "(legacy)". */
+  public static IptablesVersion detect(CommandRunner runner, IptablesBackend backend) {
+    String command = backend.command(IpFamily.V4, "");
+    CommandResult result = runner.run(List.of(command, "--version"));
     if (!result.succeeded()) {
-      throw new IllegalStateException("iptables --version failed (exit " + result.exitCode()
+      throw new IllegalStateException(command + " --version failed (exit " + result.exitCode()
           + "): " + result.stderr().strip() + "; is iptables installed?");
     }
     return parse(result.stdout());

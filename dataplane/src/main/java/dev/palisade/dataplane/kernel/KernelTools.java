@@ -4,21 +4,22 @@ import com.google.common.collect.ImmutableList;
 import dev.palisade.model.IpFamily;
 
 /**
- * The argv of every kernel command the writer runs. Restores get {@code --wait} whenever the
- * installed iptables-restore locks by itself; see {@link IptablesVersion} for the variants.
+ * The argv of every kernel command the writer runs: the iptables commands of the host's backend
+ * ({@link IptablesBackend}). Restores get {@code --wait} whenever the installed iptables-restore
+ * locks by itself; see {@link IptablesVersion} for the variants.
  */
-public record KernelTools(boolean restoreWaitsForLock) {
-  public static KernelTools forVersion(IptablesVersion version) {
-    return new KernelTools(version.restoreLocksItself());
+public record KernelTools(IptablesBackend backend, boolean restoreWaitsForLock) {
+  public static KernelTools forVersion(IptablesBackend backend, IptablesVersion version) {
+    return new KernelTools(backend, version.restoreLocksItself());
   }
 
   public ImmutableList<String> save(IpFamily family) {
-    return ImmutableList.of(prefix(family) + "-save", "-t", "filter");
+    return ImmutableList.of(backend.command(family, "-save"), "-t", "filter");
   }
 
   public ImmutableList<String> restore(IpFamily family) {
     ImmutableList.Builder<String> argv = ImmutableList.<String>builder()
-        .add(prefix(family) + "-restore", "--noflush");
+        .add(backend.command(family, "-restore"), "--noflush");
     if (restoreWaitsForLock) {
       argv.add("--wait");
     }
@@ -32,9 +33,5 @@ public record KernelTools(boolean restoreWaitsForLock) {
   /** {@code -exist} makes a retried batch idempotent: re-adding or re-creating is no error. */
   public ImmutableList<String> ipsetRestore() {
     return ImmutableList.of("ipset", "restore", "-exist");
-  }
-
-  private static String prefix(IpFamily family) {
-    return family == IpFamily.V4 ? "iptables" : "ip6tables";
   }
 }

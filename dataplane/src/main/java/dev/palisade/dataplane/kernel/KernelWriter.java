@@ -1,17 +1,25 @@
 package dev.palisade.dataplane.kernel;
 
+import com.google.common.collect.ImmutableList;
 import dev.palisade.dataplane.state.DesiredState;
+import dev.palisade.dataplane.state.Installation;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import jnr.posix.POSIX;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one object that changes the kernel: reads what Palisade owns, diffs it against a desired
- * state and writes only the difference, in a fixed order (sets, then one iptables-restore
- * transaction per family, then unused sets destroyed; see {@link ApplyPlan}). A set whose type
- * or family changed takes two such rounds ({@link SetReplacement}).
+ * The one object that changes the kernel: reads what its installation owns, diffs it against a
+ * desired state and writes only the difference, in a fixed order (sets, then one
+ * iptables-restore transaction per family, then unused sets destroyed; see
+ * {@link ApplyPlan}). What a foreign object holds on to (a rule jumping into a chain of ours, a
+ * rule using a set of ours) is left and named in the result ({@link Leftover}), never a reason
+ * to fail the rest. A set whose type, family or size must change takes two such rounds
+ * ({@link SetReplacement}).
  *
  * <p>Threading: not thread-safe. One owner (the agent's sync worker) calls {@link #apply} and
  * {@link #cleanup}; the kernel is the only state, read afresh on every call, so the writer keeps
@@ -32,12 +40,15 @@ public final class KernelWriter {
   private final TableLock lock;
   private final RetryPolicy retry;
   private final Sleeper sleeper;
+  private final Installation owner;
 
+  /** @param owner the installation whose chains and sets this writer owns */
   public KernelWriter(CommandRunner runner, KernelTools tools, TableLock lock, RetryPolicy retry,
-      Sleeper sleeper) {
+      Sleeper sleeper, Installation owner) {
     this.runner = runner;
     this.tools = tools;
-    this.reader = new KernelReader(runner, tools);
+    this.owner = owner;
+    this.reader = new KernelReader(runner, tools, owner);
     this.lock = lock;
     this.retry = retry;
     this.sleeper = sleeper;
@@ -45,25 +56,32 @@ public final class KernelWriter {
 
   /**
    * The writer for this machine (or the namespace {@code runner} targets): checks for root or
-   * CAP_NET_ADMIN first, then picks restore flags and lock from the installed iptables.
+   * CAP_NET_ADMIN first, then writes to the iptables backend the host uses (as kube-proxy's
+   * wrapper detects it) with restore flags and lock for its version.
    */
-  public static KernelWriter forMachine(CommandRunner runner, POSIX posix, Sleeper sleeper) {
+  public static KernelWriter forMachine(CommandRunner runner, POSIX posix, Sleeper sleeper,
+      Installation owner) {
     PrivilegeCheck.requireNetAdmin(posix);
-    IptablesVersion version = IptablesVersion.detect(runner);
+    IptablesBackend backend = IptablesBackend.detect(runner);
+    IptablesVersion version = IptablesVersion.detect(runner, backend);
+    LOG.info("iptables backend: {} ({})", backend, version);
     XtablesLock fileLock = new XtablesLock(posix, XtablesLock.DEFAULT_PATH,
         Duration.ofSeconds(10), sleeper);
-    return new KernelWriter(runner, KernelTools.forVersion(version),
-        TableLock.forVersion(version, fileLock), RetryPolicy.standard(), sleeper);
+    return new KernelWriter(runner, KernelTools.forVersion(backend, version),
+        TableLock.forVersion(version, fileLock), RetryPolicy.standard(), sleeper, owner);
   }
 
-  /** Makes the kernel hold exactly {@code desired} of what Palisade owns. */
+  /** Makes the kernel hold exactly {@code desired} of what the installation owns. */
   public ApplyResult apply(DesiredState desired) {
-    return converge(DesiredTables.of(desired));
+    return converge(DesiredTables.of(desired, owner));
   }
 
-  /** Removes every Palisade jump, chain and set, and nothing else. */
+  /**
+   * Removes every jump, chain and set of the installation, and nothing else; what a foreign
+   * object holds on to is left, reduced to harmless, and named in the result's leftovers.
+   */
   public ApplyResult cleanup() {
-    return converge(DesiredTables.nothing());
+    return converge(DesiredTables.nothing(owner));
   }
 
   /** What Palisade owns in the kernel now. */
@@ -78,14 +96,23 @@ public final class KernelWriter {
       try (TableLock.Held held = lock.acquire()) {
         KernelSnapshot kernel = reader.read();
         Map<String, String> replacements = SetReplacement.needed(desired, kernel);
+        List<Leftover> leftovers = new ArrayList<>();
         if (!replacements.isEmpty()) {
-          execute(ApplyPlan.of(SetReplacement.interim(desired, replacements), kernel, tools),
-              progress);
+          leftovers.addAll(execute(ApplyPlan.of(SetReplacement.interim(desired, replacements),
+              kernel, tools, replacements.keySet()), progress));
           kernel = reader.read();
+          if (!SetReplacement.needed(desired, kernel).isEmpty()) {
+            // An old set could not be destroyed (a foreign rule uses it): the rules stay on
+            // the temporary sets, which hold the desired members, until it can.
+            return new ApplyResult.Applied(progress.written, attempt,
+                ImmutableList.copyOf(leftovers));
+          }
         }
-        execute(ApplyPlan.of(desired, kernel, tools), progress);
+        ApplyPlan plan = ApplyPlan.of(desired, kernel, tools, Set.of());
+        leftovers.addAll(execute(plan, progress));
         progress.add(WriteCounts.replaced(replacements.size()));
-        return new ApplyResult.Applied(progress.written, attempt);
+        return new ApplyResult.Applied(progress.written, attempt,
+            ImmutableList.copyOf(leftovers));
       } catch (KernelCommandException e) {
         LOG.warn("apply attempt {}/{} failed at {}: {} exited {}\nstderr: {}\npayload:\n{}",
             attempt, retry.maxAttempts(), e.step(), String.join(" ", e.argv()),
@@ -99,11 +126,48 @@ public final class KernelWriter {
     }
   }
 
-  private void execute(ApplyPlan plan, Progress progress) throws KernelCommandException {
+  /** Runs the plan's steps, then destroys its unused sets; returns what had to stay. */
+  private List<Leftover> execute(ApplyPlan plan, Progress progress)
+      throws KernelCommandException {
     for (ApplyPlan.Step step : plan.steps()) {
       run(step);
       progress.add(step.counts());
     }
+    List<Leftover> leftovers = new ArrayList<>(plan.leftovers());
+    leftovers.addAll(destroy(plan.setsToDestroy(), progress));
+    return leftovers;
+  }
+
+  /**
+   * Destroys sets in one batch; if the kernel refuses (a set is still in use, by a foreign rule
+   * or set), one by one, so that every set that can go goes and the rest is named. A refusal
+   * never fails the apply: everything else is written by now, and a retry could not do better.
+   */
+  private List<Leftover> destroy(Set<String> sets, Progress progress) {
+    if (sets.isEmpty()) {
+      return List.of();
+    }
+    if (runner.run(tools.ipsetRestore(), destroyBatch(sets)).succeeded()) {
+      progress.add(WriteCounts.destroyed(sets.size()));
+      return List.of();
+    }
+    List<Leftover> leftovers = new ArrayList<>();
+    for (String set : sets) {
+      CommandResult result = runner.run(tools.ipsetRestore(), destroyBatch(Set.of(set)));
+      if (result.succeeded()) {
+        progress.add(WriteCounts.destroyed(1));
+      } else {
+        leftovers.add(new Leftover("set " + set, "ipset destroy refused: "
+            + result.stderr().strip()));
+      }
+    }
+    return leftovers;
+  }
+
+  private static String destroyBatch(Set<String> sets) {
+    StringBuilder batch = new StringBuilder();
+    sets.forEach(set -> batch.append("destroy ").append(set).append('\n'));
+    return batch.toString();
   }
 
   private void run(ApplyPlan.Step step) throws KernelCommandException {

@@ -49,9 +49,9 @@ public record RuleText(String text, Optional<String> hash, Optional<String> targ
     return rule;
   }
 
-  public boolean jumpsToPalisadeChain() {
-    return target.filter(t -> t.startsWith(dev.palisade.dataplane.state.Names.CHAIN_PREFIX))
-        .isPresent();
+  /** Whether the rule jumps into a chain whose name starts with {@code chainPrefix}. */
+  public boolean jumpsInto(String chainPrefix) {
+    return target.filter(t -> t.startsWith(chainPrefix)).isPresent();
   }
 
   /** Splits on blanks, keeping double-quoted strings (with backslash escapes) as one token. */

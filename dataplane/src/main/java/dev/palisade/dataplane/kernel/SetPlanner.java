@@ -1,9 +1,10 @@
 package dev.palisade.dataplane.kernel;
 
-import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
+import com.google.common.collect.ImmutableSortedSet;
 import com.google.common.collect.Sets;
 import dev.palisade.dataplane.state.IpSetSpec;
+import dev.palisade.dataplane.state.Names;
 import dev.palisade.model.IpFamily;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,35 +12,42 @@ import java.util.Set;
 
 /**
  * Plans the ipset side of an apply: one {@code ipset restore} batch that runs before iptables
- * (creates and member deltas) and one that runs after it (destroying sets the desired state no
- * longer names, once the iptables step has removed every reference to them).
+ * (creates and member deltas) and the sets to destroy after it (those the desired state no
+ * longer names, once the iptables step has removed every reference to them). Only sets with
+ * Palisade's ownership marker are destroyed ({@link KernelSet}), plus sets being replaced.
  *
- * <p>A set whose type or family differs cannot be updated in place; {@link SetReplacement}
- * resolves those before this planner sees them.
+ * <p>A set whose type or family differs, which is too small or lacks the marker cannot be
+ * updated in place; {@link SetReplacement} resolves those before this planner sees them.
  */
 final class SetPlanner {
   private SetPlanner() {}
 
-  record SetPlan(List<String> updateBatch, WriteCounts updateCounts, List<String> destroyBatch,
-      WriteCounts destroyCounts, ImmutableSet<String> staleNames) {}
+  /** @param destroy sets to destroy after iptables; rules naming them are stale */
+  record SetPlan(List<String> updateBatch, WriteCounts updateCounts,
+      ImmutableSortedSet<String> destroy) {}
 
-  /** @param desired every desired set, members already canonical */
+  /**
+   * @param desired every desired set, members already canonical
+   * @param replaced sets being replaced: destroyed when unwanted even without the marker
+   */
   static SetPlan plan(ImmutableSortedMap<String, IpSetSpec> desired,
-      ImmutableSortedMap<String, KernelSet> actual) {
+      ImmutableSortedMap<String, KernelSet> actual, Set<String> replaced) {
     List<String> update = new ArrayList<>();
     WriteCounts.Tally updateTally = new WriteCounts.Tally();
     for (IpSetSpec want : desired.values()) {
       KernelSet have = actual.get(want.name());
       if (have == null) {
         update.add("create " + want.name() + " " + want.type().kernelName() + " family "
-            + (want.family() == IpFamily.V4 ? "inet" : "inet6"));
+            + (want.family() == IpFamily.V4 ? "inet" : "inet6") + " maxelem "
+            + want.maxElements() + " " + Names.SET_OWNERSHIP_MARKER);
         addAll(update, want.name(), want.members());
         updateTally.setsCreated++;
         updateTally.membersAdded += want.members().size();
-      } else if (SetReplacement.differsInKind(have, want)) {
+      } else if (SetReplacement.needsReplacement(have, want)) {
         throw new IllegalStateException("set " + want.name() + " is " + have.type() + "/"
-            + have.family() + " in the kernel but wanted as " + want.type().kernelName() + "/"
-            + want.family() + "; it must be replaced before planning");
+            + have.family() + "/maxelem " + have.maxElements() + " in the kernel but wanted as "
+            + want.type().kernelName() + "/" + want.family() + "/maxelem " + want.maxElements()
+            + "; it must be replaced before planning");
       } else {
         Set<String> removed = Sets.difference(have.members(), want.members());
         Set<String> added = Sets.difference(want.members(), have.members());
@@ -50,13 +58,12 @@ final class SetPlanner {
         updateTally.membersAdded += added.size();
       }
     }
-    Set<String> unused = Sets.difference(actual.keySet(), desired.keySet());
-    List<String> destroy = new ArrayList<>();
-    unused.forEach(name -> destroy.add("destroy " + name));
-    WriteCounts.Tally destroyTally = new WriteCounts.Tally();
-    destroyTally.setsDestroyed = unused.size();
-    return new SetPlan(update, updateTally.counts(), destroy, destroyTally.counts(),
-        ImmutableSet.copyOf(unused));
+    ImmutableSortedSet<String> destroy = actual.values().stream()
+        .filter(set -> !desired.containsKey(set.name()))
+        .filter(set -> set.markedAsPalisades() || replaced.contains(set.name()))
+        .map(KernelSet::name)
+        .collect(ImmutableSortedSet.toImmutableSortedSet(String::compareTo));
+    return new SetPlan(update, updateTally.counts(), destroy);
   }
 
   private static void addAll(List<String> batch, String name, Set<String> members) {

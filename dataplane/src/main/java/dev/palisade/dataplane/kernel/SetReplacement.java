@@ -3,7 +3,7 @@ package dev.palisade.dataplane.kernel;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.hash.Hashing;
 import dev.palisade.dataplane.state.IpSetSpec;
-import dev.palisade.dataplane.state.Names;
+import dev.palisade.dataplane.state.Installation;
 import dev.palisade.model.IpFamily;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -14,8 +14,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Replaces sets whose type or family changed, without a moment in which a rule matches
- * against a missing or half-filled set.
+ * Replaces sets whose type or family changed, which must grow or which lack Palisade's marker,
+ * without a moment in which a rule matches against a missing or half-filled set.
  *
  * <p>The kernel offers no shortcut here (both checked on this kernel): {@code ipset swap}
  * refuses sets of different type or family ("their type does not match") and
@@ -32,17 +32,26 @@ final class SetReplacement {
 
   private SetReplacement() {}
 
-  static boolean differsInKind(KernelSet have, IpSetSpec want) {
-    return !have.type().equals(want.type().kernelName()) || have.family() != want.family();
+  /**
+   * Whether the kernel's set cannot become the wanted one in place: its type or family differs,
+   * it is too small ({@code maxelem} is fixed at creation), or it lacks Palisade's ownership
+   * marker (also fixed at creation). A set never shrinks.
+   */
+  static boolean needsReplacement(KernelSet have, IpSetSpec want) {
+    return !have.type().equals(want.type().kernelName()) || have.family() != want.family()
+        || have.maxElements() < want.maxElements() || !have.markedAsPalisades();
   }
 
-  /** Desired set name → temporary name, for every set the kernel holds with another kind. */
+  /**
+   * Desired set name → temporary name, for every set the kernel holds with another kind or too
+   * small a size.
+   */
   static Map<String, String> needed(DesiredTables desired, KernelSnapshot kernel) {
     Map<String, String> renames = new TreeMap<>();
     for (IpSetSpec want : desired.sets().values()) {
       KernelSet have = kernel.sets().get(want.name());
-      if (have != null && differsInKind(have, want)) {
-        renames.put(want.name(), temporaryName(want.name()));
+      if (have != null && needsReplacement(have, want)) {
+        renames.put(want.name(), temporaryName(desired.owner(), want.name()));
       }
     }
     return renames;
@@ -62,13 +71,13 @@ final class SetReplacement {
           rules.stream().map(rule -> renameSets(rule, renames)).toList()));
       chains.put(family, renamed);
     });
-    return new DesiredTables(chains, desired.hooks(), sets.build());
+    return new DesiredTables(desired.owner(), chains, desired.hooks(), sets.build());
   }
 
   /** A stable, prefixed name within ipset's 31 characters, derived from the set's own name. */
-  static String temporaryName(String name) {
+  static String temporaryName(Installation owner, String name) {
     String hash = Hashing.sha256().hashString(name, StandardCharsets.UTF_8).toString();
-    return Names.SET_PREFIX + "tmp-" + hash.substring(0, 16);
+    return owner.setPrefix() + "tmp-" + hash.substring(0, 16);
   }
 
   private static RuleText renameSets(RuleText rule, Map<String, String> renames) {

@@ -4,6 +4,9 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedSet;
 import com.google.common.collect.Sets;
+import dev.palisade.dataplane.rules.Action;
+import dev.palisade.dataplane.rules.Chain;
+import dev.palisade.dataplane.rules.Rule;
 import dev.palisade.dataplane.state.HookSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,14 +22,21 @@ import java.util.stream.Collectors;
  *   <li>delete misplaced jumps from built-in chains;
  *   <li>edit changed chains ({@link ChainEditor}) and fill new ones;
  *   <li>insert jumps at their positions;
- *   <li>flush, then delete, chains no longer wanted (nothing references them any more).
+ *   <li>flush, then delete, chains no longer wanted (nothing of ours references them any more).
  * </ol>
  * Only {@code PALISADE-} chains and Palisade jumps appear; no table flush, no foreign chain.
+ *
+ * <p>A chain no longer wanted that a foreign rule still jumps into cannot be deleted: the kernel
+ * refuses ("Device or resource busy"), and with it the whole transaction, which would wedge
+ * every later sync too. Such a chain is kept, reduced to a single RETURN (it then neither
+ * allows nor denies anything for the foreign caller, and references no other chain or set of
+ * ours), and reported as a {@link Leftover} naming the foreign rule; the first apply after the
+ * rule is gone deletes it.
  */
 final class TablePlanner {
   private TablePlanner() {}
 
-  record TablePlan(List<String> commands, WriteCounts counts) {
+  record TablePlan(List<String> commands, WriteCounts counts, List<Leftover> leftovers) {
     String payload() {
       return commands.isEmpty() ? ""
           : "*filter\n" + String.join("\n", commands) + "\nCOMMIT\n";
@@ -54,13 +64,7 @@ final class TablePlanner {
         tally.chainsCreated++;
         tally.rulesWritten += chain.getValue().size();
       } else {
-        ChainEditor.Edit edit = ChainEditor.edit(name, have, chain.getValue(), reusable);
-        if (!edit.isEmpty()) {
-          bodies.addAll(edit.commands());
-          tally.chainsRewritten++;
-          tally.rulesWritten += edit.rulesWritten();
-          tally.rulesDeleted += edit.rulesDeleted();
-        }
+        addEdit(ChainEditor.edit(name, have, chain.getValue(), reusable), bodies, tally);
       }
     }
     List<String> hookDeletions = new ArrayList<>();
@@ -77,7 +81,16 @@ final class TablePlanner {
       tally.hooksFixed += edit.fixed();
       tally.hooksRemoved += edit.removed();
     }
-    Set<String> obsolete = Sets.difference(actual.chains().keySet(), chains.keySet());
+    Set<String> unwanted = Sets.difference(actual.chains().keySet(), chains.keySet());
+    Set<String> blocked = Sets.intersection(unwanted, actual.foreignJumps().keySet());
+    Set<String> obsolete = Sets.difference(unwanted, blocked);
+    List<Leftover> leftovers = new ArrayList<>();
+    for (String name : blocked) {
+      addEdit(ChainEditor.edit(name, actual.chains().get(name), returnOnly(name), reusable),
+          bodies, tally);
+      leftovers.add(new Leftover("IPv" + actual.family().number() + " chain " + name,
+          "jumped to by foreign rule " + String.join(", ", actual.foreignJumps().get(name))));
+    }
     List<String> commands = new ArrayList<>(declarations);
     commands.addAll(hookDeletions);
     commands.addAll(bodies);
@@ -85,6 +98,22 @@ final class TablePlanner {
     obsolete.forEach(name -> commands.add("-F " + name));
     obsolete.forEach(name -> commands.add("-X " + name));
     tally.chainsDeleted += obsolete.size();
-    return new TablePlan(commands, tally.counts());
+    return new TablePlan(commands, tally.counts(), leftovers);
+  }
+
+  private static void addEdit(ChainEditor.Edit edit, List<String> bodies,
+      WriteCounts.Tally tally) {
+    if (!edit.isEmpty()) {
+      bodies.addAll(edit.commands());
+      tally.chainsRewritten++;
+      tally.rulesWritten += edit.rulesWritten();
+      tally.rulesDeleted += edit.rulesDeleted();
+    }
+  }
+
+  /** What a chain held only by a foreign rule is reduced to. */
+  private static List<RuleText> returnOnly(String chain) {
+    return new Chain(chain, ImmutableList.of(Rule.of(new Action.Return()))).toSpec().rules()
+        .stream().map(rule -> RuleText.desired(chain, rule)).toList();
   }
 }

@@ -23,6 +23,10 @@ public record WriteCounts(int setsCreated, int setsReplaced, int setsDestroyed,
     return new WriteCounts(0, sets, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
+  static WriteCounts destroyed(int sets) {
+    return new WriteCounts(0, 0, sets, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  }
+
   public boolean wroteNothing() {
     return equals(NOTHING);
   }
@@ -63,7 +67,6 @@ public record WriteCounts(int setsCreated, int setsReplaced, int setsDestroyed,
   /** A mutable tally for the planners; {@link #counts()} freezes it. */
   static final class Tally {
     int setsCreated;
-    int setsDestroyed;
     int membersAdded;
     int membersRemoved;
     int chainsCreated;
@@ -75,7 +78,7 @@ public record WriteCounts(int setsCreated, int setsReplaced, int setsDestroyed,
     int hooksRemoved;
 
     WriteCounts counts() {
-      return new WriteCounts(setsCreated, 0, setsDestroyed, membersAdded,
+      return new WriteCounts(setsCreated, 0, 0, membersAdded,
           membersRemoved, chainsCreated, chainsRewritten, chainsDeleted, rulesWritten,
           rulesDeleted, hooksFixed, hooksRemoved);
     }

@@ -4,6 +4,7 @@ import dev.palisade.dataplane.state.ChainSpec;
 import dev.palisade.dataplane.state.FamilyState;
 import dev.palisade.dataplane.state.HookSpec;
 import dev.palisade.dataplane.state.IpSetSpec;
+import dev.palisade.dataplane.state.Names;
 import dev.palisade.model.IpFamily;
 
 /**
@@ -24,7 +25,8 @@ public record RestorePayload(IpFamily family, String ipsetRestore, String iptabl
     StringBuilder out = new StringBuilder();
     for (IpSetSpec set : state.sets().values()) {
       out.append("create ").append(set.name()).append(' ').append(set.type().kernelName())
-          .append(" family ").append(family).append(" -exist\n");
+          .append(" family ").append(family).append(" maxelem ").append(set.maxElements())
+          .append(' ').append(Names.SET_OWNERSHIP_MARKER).append(" -exist\n");
       for (String member : set.members()) {
         out.append("add ").append(set.name()).append(' ').append(member).append(" -exist\n");
       }

@@ -11,8 +11,6 @@ import com.google.common.collect.ImmutableList;
  */
 public record ChainSpec(String name, ImmutableList<String> rules) {
   public ChainSpec {
-    checkArgument(name.startsWith(Names.CHAIN_PREFIX), "chain %s lacks the %s prefix", name,
-        Names.CHAIN_PREFIX);
     checkArgument(name.length() <= Names.MAX_CHAIN_NAME_LENGTH,
         "chain name %s is longer than %s", name, Names.MAX_CHAIN_NAME_LENGTH);
     rules = ImmutableList.copyOf(rules);

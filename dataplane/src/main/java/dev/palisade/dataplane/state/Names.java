@@ -1,9 +1,16 @@
 package dev.palisade.dataplane.state;
 
-/** The prefixes that mark kernel objects as Palisade's: nothing else is ever touched. */
+/**
+ * Kernel limits on names, and the marker that makes a set Palisade's; the prefixes are the
+ * {@link Installation}'s.
+ */
 public final class Names {
-  public static final String CHAIN_PREFIX = "PALISADE-";
-  public static final String SET_PREFIX = "pal-";
+  /**
+   * The create option every Palisade set carries ({@code comment}: its entries may have
+   * comments; ours have none). The prefix alone does not make a set Palisade's: only a set with
+   * this marker is ever destroyed.
+   */
+  public static final String SET_OWNERSHIP_MARKER = "comment";
   /** iptables' limit on chain names is 28 characters. */
   public static final int MAX_CHAIN_NAME_LENGTH = 28;
 

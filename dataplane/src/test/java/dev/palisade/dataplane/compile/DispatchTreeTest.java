@@ -42,7 +42,8 @@ class DispatchTreeTest {
     for (int i = 0; i < pods.size(); i++) {
       targets.add(new DispatchTree.Target(pods.get(i), "PALISADE-POD-" + i));
     }
-    DispatchTree.Tree tree = DispatchTree.build(Direction.INGRESS, targets, new NameLedger());
+    DispatchTree.Tree tree = DispatchTree.build(Direction.INGRESS, targets, new NameLedger(),
+        StableNames.DEFAULT);
     Map<String, List<Rule>> chains = new HashMap<>();
     tree.innerChains().forEach(chain -> chains.put(chain.name(), chain.rules()));
     int worst = 0;

@@ -57,10 +57,10 @@ class FailClosedTest {
     FamilyState loose = NodeCompiler.compile(graph, "node-1", DataplaneSettings.DEFAULTS)
         .family(IpFamily.V4);
 
-    assertThat(strict.chains().get(StableNames.FORWARD_CHAIN).rules()).anySatisfy(rule ->
+    assertThat(strict.chains().get(StableNames.DEFAULT.forwardChain()).rules()).anySatisfy(rule ->
         assertThat(rule).startsWith("-p tcp -m tcp ! --tcp-flags FIN,SYN,RST,ACK SYN "
             + "-m conntrack --ctstate NEW").endsWith("-j DROP"));
-    assertThat(loose.chains().get(StableNames.FORWARD_CHAIN).rules())
+    assertThat(loose.chains().get(StableNames.DEFAULT.forwardChain()).rules())
         .noneMatch(rule -> rule.contains("--tcp-flags"));
   }
 

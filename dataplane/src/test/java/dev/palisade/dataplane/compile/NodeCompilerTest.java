@@ -19,6 +19,7 @@ import dev.palisade.dataplane.state.ChainSpec;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.dataplane.state.FamilyState;
 import dev.palisade.dataplane.state.HookSpec;
+import dev.palisade.dataplane.state.Installation;
 import dev.palisade.dataplane.state.IpSetSpec;
 import dev.palisade.model.Direction;
 import dev.palisade.model.ObjectRef;
@@ -103,13 +104,38 @@ class NodeCompilerTest {
         .ingress(rule().peers(podPeer("x", selector("pod", "c"))).ports(tcp(80))).build());
     FamilyState v4 = NodeCompiler.compile(cluster.graph(), TestCluster.NODE,
         DataplaneSettings.DEFAULTS).v4();
-    String policyChain = StableNames.policyChain(Direction.INGRESS,
-        ObjectRef.of("x", "shared"));
+    String policyChain = StableNames.DEFAULT.policyChain(Direction.INGRESS,
+        ObjectRef.of("x", "shared")).preferred();
     assertThat(v4.chains()).containsKey(policyChain);
     long jumpingPodChains = v4.chains().values().stream()
         .filter(chain -> chain.rules().stream().anyMatch(r -> r.endsWith("-j " + policyChain)))
         .count();
     assertThat(jumpingPodChains).as("local pods x/a and x/b jump to one chain").isEqualTo(2);
+  }
+
+  @Test
+  void twoPodsWhosePreferredChainNamesCollideEachGetTheirOwnChain() {
+    // x/web-216740 and x/web-272257: same fragment "x.web_2", same 32-bit hash
+    TestCluster cluster = TestCluster.reference().with(
+        pod("web-216740").in("x").labels("app", "collide").ip("10.0.1.50").node("node-1")
+            .build(),
+        pod("web-272257").in("x").labels("app", "collide").ip("10.0.1.51").node("node-1")
+            .build())
+        .with(policy("collide").in("x").select(selector("app", "collide"))
+            .types(Direction.INGRESS).build());
+    String preferred = StableNames.DEFAULT.podChain(Direction.INGRESS,
+        ObjectRef.of("x", "web-216740")).preferred();
+    assertThat(StableNames.DEFAULT.podChain(Direction.INGRESS, ObjectRef.of("x", "web-272257"))
+        .preferred()).isEqualTo(preferred);
+
+    FamilyState v4 = NodeCompiler.compile(cluster.graph(), TestCluster.NODE,
+        DataplaneSettings.DEFAULTS).v4();
+
+    List<String> targets = v4.chains().values().stream()
+        .flatMap(chain -> chain.rules().stream())
+        .filter(rule -> rule.startsWith("-d 10.0.1.50/32 ") || rule.startsWith("-d 10.0.1.51/32 "))
+        .map(rule -> jumpTarget(rule).orElseThrow()).toList();
+    assertThat(targets).hasSize(2).doesNotHaveDuplicates().contains(preferred);
   }
 
   @Test
@@ -194,8 +220,8 @@ class NodeCompilerTest {
         Maps.difference(compile(before).chains(), compile(after).chains());
     assertThat(chains.entriesOnlyOnLeft()).isEmpty();
     assertThat(chains.entriesOnlyOnRight()).isEmpty();
-    assertThat(chains.entriesDiffering()).containsOnlyKeys(StableNames.policyChain(
-        Direction.INGRESS, ObjectRef.of("x", "web")));
+    assertThat(chains.entriesDiffering()).containsOnlyKeys(StableNames.DEFAULT.policyChain(
+        Direction.INGRESS, ObjectRef.of("x", "web")).preferred());
   }
 
   private static FamilyState compile(TestCluster cluster) {
@@ -208,7 +234,7 @@ class NodeCompilerTest {
     assertThatThrownBy(() -> DataplaneSettings.DEFAULTS.withDenyLog(
         new DataplaneSettings.DenyLog(70_000, 1, 1))).hasMessageContaining("70000");
     assertThatThrownBy(() -> new DataplaneSettings(DenyAction.DROP, true, Optional.empty(),
-        ImmutableList.of(), false, 0x3))
+        ImmutableList.of(), false, 0x3, Installation.DEFAULT))
         .hasMessageContaining("exactly one bit");
   }
 }

@@ -1,8 +1,8 @@
 package dev.palisade.dataplane.compile;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.palisade.dataplane.state.Installation;
 import dev.palisade.dataplane.state.IpSetSpec;
 import dev.palisade.dataplane.state.Names;
 import dev.palisade.model.Cidr;
@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class StableNamesTest {
+  private static final StableNames NAMES = StableNames.DEFAULT;
   private static final String LONG = "a-very-long-name-that-kubernetes-allows-up-to-253-characters"
       + ".with.dots.and-dashes-" + "x".repeat(150);
 
@@ -27,17 +28,22 @@ class StableNamesTest {
     ObjectRef longRef = ObjectRef.of(LONG.substring(0, 63), LONG);
     Cidr v6 = Cidr.parse("fd00:1234:5678:9abc:def0:1234:5678:9a00/120");
     return Stream.of(
-        Arguments.of("pod chain", StableNames.podChain(Direction.INGRESS, longRef), true),
-        Arguments.of("policy chain", StableNames.policyChain(Direction.EGRESS, longRef), true),
-        Arguments.of("tree chain v6", StableNames.treeChain(Direction.INGRESS, v6), true),
-        Arguments.of("top chains", StableNames.FORWARD_CHAIN, true),
-        Arguments.of("selector set", StableNames.selectorSet(IpFamily.V6, LONG, LONG), false),
-        Arguments.of("block set", StableNames.blockSet(IpFamily.V6, v6.toString(), LONG), false),
-        Arguments.of("ingress port set", StableNames.ingressPortSet(IpFamily.V4, LONG, LONG),
-            false),
-        Arguments.of("egress port set", StableNames.egressPortSet(IpFamily.V4, LONG, LONG),
-            false),
-        Arguments.of("gate set", StableNames.isolatedSet(IpFamily.V6, Direction.INGRESS),
+        Arguments.of("pod chain",
+            NAMES.podChain(Direction.INGRESS, longRef).preferred(), true),
+        Arguments.of("policy chain",
+            NAMES.policyChain(Direction.EGRESS, longRef).preferred(), true),
+        Arguments.of("tree chain v6",
+            NAMES.treeChain(Direction.INGRESS, v6).preferred(), true),
+        Arguments.of("top chains", NAMES.forwardChain(), true),
+        Arguments.of("selector set",
+            NAMES.selectorSet(IpFamily.V6, LONG, LONG).preferred(), false),
+        Arguments.of("block set",
+            NAMES.blockSet(IpFamily.V6, v6.toString(), LONG).preferred(), false),
+        Arguments.of("ingress port set",
+            NAMES.ingressPortSet(IpFamily.V4, LONG, LONG).preferred(), false),
+        Arguments.of("egress port set",
+            NAMES.egressPortSet(IpFamily.V4, LONG, LONG).preferred(), false),
+        Arguments.of("gate set", NAMES.isolatedSet(IpFamily.V6, Direction.INGRESS),
             false));
   }
 
@@ -45,10 +51,10 @@ class StableNamesTest {
   @MethodSource("names")
   void namesCarryThePrefixAndFitTheKernelLimit(String what, String name, boolean chain) {
     if (chain) {
-      assertThat(name).startsWith(Names.CHAIN_PREFIX)
+      assertThat(name).startsWith(Installation.DEFAULT.chainPrefix())
           .hasSizeLessThanOrEqualTo(Names.MAX_CHAIN_NAME_LENGTH);
     } else {
-      assertThat(name).startsWith(Names.SET_PREFIX)
+      assertThat(name).startsWith(Installation.DEFAULT.setPrefix())
           .hasSizeLessThanOrEqualTo(IpSetSpec.MAX_NAME_LENGTH);
     }
     assertThat(name).matches("[A-Za-z0-9._-]+");
@@ -57,17 +63,17 @@ class StableNamesTest {
   @Test
   void namesAreStableAndReadable() {
     ObjectRef pod = ObjectRef.of("x", "a");
-    assertThat(StableNames.podChain(Direction.INGRESS, pod))
-        .isEqualTo(StableNames.podChain(Direction.INGRESS, ObjectRef.of("x", "a")))
+    assertThat(NAMES.podChain(Direction.INGRESS, pod).preferred())
+        .isEqualTo(NAMES.podChain(Direction.INGRESS, ObjectRef.of("x", "a")).preferred())
         .startsWith("PALISADE-PI-x.a-");
-    assertThat(StableNames.podChain(Direction.EGRESS, pod)).startsWith("PALISADE-PE-x.a-");
+    assertThat(NAMES.podChain(Direction.EGRESS, pod).preferred()).startsWith("PALISADE-PE-x.a-");
   }
 
   @Test
   void setNamesCarryTheFamily() {
-    assertThat(StableNames.selectorSet(IpFamily.V4, "x", "x")).startsWith("pal-4s-");
-    assertThat(StableNames.selectorSet(IpFamily.V6, "x", "x")).startsWith("pal-6s-");
-    assertThat(StableNames.isolatedSet(IpFamily.V4, Direction.EGRESS))
+    assertThat(NAMES.selectorSet(IpFamily.V4, "x", "x").preferred()).startsWith("pal-4s-");
+    assertThat(NAMES.selectorSet(IpFamily.V6, "x", "x").preferred()).startsWith("pal-6s-");
+    assertThat(NAMES.isolatedSet(IpFamily.V4, Direction.EGRESS))
         .isEqualTo("pal-4-isolated-egress");
   }
 
@@ -80,9 +86,9 @@ class StableNamesTest {
       identities.add("namespace-with-a-long-name-" + i);
     }
     for (String identity : identities) {
-      chains.add(StableNames.podChain(Direction.INGRESS, ObjectRef.of("shared-namespace",
-          identity)));
-      sets.add(StableNames.selectorSet(IpFamily.V4, "shared-readable-fragment", identity));
+      chains.add(NAMES.podChain(Direction.INGRESS, ObjectRef.of("shared-namespace",
+          identity)).preferred());
+      sets.add(NAMES.selectorSet(IpFamily.V4, "shared-readable-fragment", identity).preferred());
     }
     assertThat(chains).hasSize(identities.size());
     assertThat(sets).hasSize(identities.size());
@@ -91,19 +97,28 @@ class StableNamesTest {
   @Test
   void directionsAndKindsNeverShareAName() {
     ObjectRef ref = ObjectRef.of("x", "a");
-    assertThat(Set.of(StableNames.podChain(Direction.INGRESS, ref),
-        StableNames.podChain(Direction.EGRESS, ref),
-        StableNames.policyChain(Direction.INGRESS, ref),
-        StableNames.policyChain(Direction.EGRESS, ref))).hasSize(4);
+    assertThat(Set.of(NAMES.podChain(Direction.INGRESS, ref).preferred(),
+        NAMES.podChain(Direction.EGRESS, ref).preferred(),
+        NAMES.policyChain(Direction.INGRESS, ref).preferred(),
+        NAMES.policyChain(Direction.EGRESS, ref).preferred())).hasSize(4);
   }
 
   @Test
-  void theLedgerRefusesOneNameForTwoIdentities() {
+  void theLedgerGivesACollidingIdentityTheNextCandidate() {
+    // two pods whose preferred chain names collide (same fragment, same 32-bit hash)
+    GeneratedName first = NAMES.podChain(Direction.INGRESS,
+        ObjectRef.of("x", "web-216740"));
+    GeneratedName second = NAMES.podChain(Direction.INGRESS,
+        ObjectRef.of("x", "web-272257"));
+    assertThat(first.preferred()).isEqualTo(second.preferred());
     NameLedger ledger = new NameLedger();
-    assertThat(ledger.claim("PALISADE-A", List.of("pod", "x/a"))).isTrue();
-    assertThat(ledger.claim("PALISADE-A", List.of("pod", "x/a"))).isFalse();
-    assertThatThrownBy(() -> ledger.claim("PALISADE-A", List.of("pod", "x/b")))
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("PALISADE-A").hasMessageContaining("x/a").hasMessageContaining("x/b");
+
+    String firstName = ledger.claim(first);
+    String secondName = ledger.claim(second);
+
+    assertThat(firstName).isEqualTo(first.preferred());
+    assertThat(secondName).isNotEqualTo(firstName).startsWith("PALISADE-PI-x.web_2-")
+        .hasSizeLessThanOrEqualTo(Names.MAX_CHAIN_NAME_LENGTH);
+    assertThat(ledger.claim(second)).as("an identity keeps its name").isEqualTo(secondName);
   }
 }

@@ -127,9 +127,7 @@ class CompiledScenarioNetnsTest {
     List<Pod> pods = modelPods(lab);
     RuleGraph graph = graph(pods, scenario.policies());
     DesiredState state = NodeCompiler.compile(graph, NODE, scenario.settings());
-    KernelWriter writer = new KernelWriter(lab.nodeRunner(),
-        KernelTools.forVersion(IptablesVersion.detect(lab.nodeRunner())), TableLock.none(),
-        RetryPolicy.standard(), Sleeper.system());
+    KernelWriter writer = KernelWriters.inLab(lab);
 
     ApplyResult first = writer.apply(state);
     ApplyResult second = writer.apply(state);

@@ -42,9 +42,7 @@ class CompiledUpdatesNetnsTest {
 
   private RuleGraph graph() {
     lab = labs.lab();
-    writer = new KernelWriter(lab.nodeRunner(),
-        KernelTools.forVersion(IptablesVersion.detect(lab.nodeRunner())), TableLock.none(),
-        RetryPolicy.standard(), Sleeper.system());
+    writer = KernelWriters.inLab(lab);
     RuleGraph graph = new RuleGraph();
     graph.upsertNamespace(namespace("x", "ns", "x"));
     graph.upsertPod(labPod("a", lab.pod(0)));

@@ -15,12 +15,16 @@ final class FakeIpsets {
   static final class FakeSet {
     final String type;
     final String family;
+    final int maxElements;
+    final boolean comment;
     /** member key (without flags) → member as printed. */
     final Map<String, String> members = new TreeMap<>();
 
-    FakeSet(String type, String family) {
+    FakeSet(String type, String family, int maxElements, boolean comment) {
       this.type = type;
       this.family = family;
+      this.maxElements = maxElements;
+      this.comment = comment;
     }
   }
 
@@ -34,7 +38,8 @@ final class FakeIpsets {
     StringBuilder out = new StringBuilder();
     sets.forEach((name, set) -> {
       out.append("create ").append(name).append(' ').append(set.type).append(" family ")
-          .append(set.family).append(" hashsize 1024 maxelem 65536 bucketsize 12\n");
+          .append(set.family).append(" hashsize 1024 maxelem ").append(set.maxElements)
+          .append(set.comment ? " comment" : "").append(" bucketsize 12\n");
       set.members.values().forEach(m -> out.append("add ").append(name).append(' ').append(m)
           .append('\n'));
     });
@@ -64,12 +69,15 @@ final class FakeIpsets {
     switch (words.get(0)) {
       case "create" -> {
         String[] options = rest.split("\\s+");
-        String family = options.length > 2 && options[1].equals("family") ? options[2] : "inet";
+        String family = option(options, "family", "inet");
+        int maxElements = Integer.parseInt(option(options, "maxelem", "65536"));
+        boolean comment = List.of(options).contains("comment");
         if (set != null) {
-          boolean same = set.type.equals(options[0]) && set.family.equals(family);
+          boolean same = set.type.equals(options[0]) && set.family.equals(family)
+              && set.maxElements == maxElements && set.comment == comment;
           return exist && same ? null : "set " + name + " already exists";
         }
-        sets.put(name, new FakeSet(options[0], family));
+        sets.put(name, new FakeSet(options[0], family, maxElements, comment));
         return null;
       }
       case "add", "del" -> {
@@ -81,6 +89,9 @@ final class FakeIpsets {
           if (set.members.containsKey(key) && !exist) {
             return "Element cannot be added to the set: it's already added";
           }
+          if (!set.members.containsKey(key) && set.members.size() >= set.maxElements) {
+            return "Hash is full, cannot add more elements";
+          }
           set.members.put(key, rest);
         } else if (!key.equals(rest)) {
           return "Unknown argument: `nomatch'";
@@ -91,7 +102,8 @@ final class FakeIpsets {
       }
       case "destroy" -> {
         if (set == null) {
-          return "The set with the given name does not exist";
+          // checked on ipset 7.17: -exist makes destroying a missing set no error
+          return exist ? null : "The set with the given name does not exist";
         }
         if (inUse.test(name)) {
           return "Set cannot be destroyed: it is in use by a kernel component";
@@ -105,9 +117,18 @@ final class FakeIpsets {
     }
   }
 
-  /** Foreign setup by tests. */
+  private static String option(String[] options, String key, String absent) {
+    for (int i = 1; i + 1 < options.length; i++) {
+      if (options[i].equals(key)) {
+        return options[i + 1];
+      }
+    }
+    return absent;
+  }
+
+  /** Foreign setup by tests: a set without Palisade's marker. */
   void create(String name, String type, String family, String... members) {
-    FakeSet set = new FakeSet(type, family);
+    FakeSet set = new FakeSet(type, family, 65_536, false);
     for (String member : members) {
       set.members.put(SetMembers.key(member), member);
     }

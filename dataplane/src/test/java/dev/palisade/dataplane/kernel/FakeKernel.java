@@ -1,6 +1,8 @@
 package dev.palisade.dataplane.kernel;
 
+import dev.palisade.dataplane.state.Installation;
 import dev.palisade.model.IpFamily;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -35,6 +37,17 @@ public final class FakeKernel implements CommandRunner {
     for (IpFamily family : IpFamily.values()) {
       tables.put(family, new FakeIptables(ruleIds));
     }
+  }
+
+  /**
+   * The writer the agent's tests put over a fake kernel, or over a runner wrapping one:
+   * nf_tables iptables 1.8.9, no lock, quick retries, the default installation.
+   */
+  public static KernelWriter writerOver(CommandRunner runner) {
+    return new KernelWriter(runner, KernelTools.forVersion(IptablesBackend.ONLY_ONE,
+        new IptablesVersion(false, 1, 8, 9)), TableLock.none(),
+        new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50)), duration -> { },
+        Installation.DEFAULT);
   }
 
   FakeIptables table(IpFamily family) {

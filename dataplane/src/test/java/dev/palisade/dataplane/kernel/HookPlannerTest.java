@@ -16,7 +16,7 @@ class HookPlannerTest {
     for (int position : hookPositions) {
       hooks.add(new KernelTable.PositionedRule(position, RuleText.parse(JUMP)));
     }
-    return new KernelTable.BuiltinChain("FORWARD", size, hooks.build());
+    return new KernelTable.BuiltinChain("FORWARD", size, hooks.build(), ImmutableList.of());
   }
 
   @Test
@@ -55,6 +55,16 @@ class HookPlannerTest {
     assertThat(HookPlanner.plan(forward(1), List.of(at5)).insertions())
         .containsExactly("-I FORWARD 2 " + JUMP);
     assertThat(HookPlanner.plan(forward(2, 2), List.of(at5)).fixed()).isZero();
+  }
+
+  @Test
+  void anotherInstallationsJumpAboveOursIsLookedThrough() {
+    // FORWARD: [other installation's jump, ours, a foreign rule]
+    KernelTable.BuiltinChain chain = new KernelTable.BuiltinChain("FORWARD", 3,
+        ImmutableList.of(new KernelTable.PositionedRule(2, RuleText.parse(JUMP))),
+        ImmutableList.of(1));
+
+    assertThat(HookPlanner.plan(chain, List.of(AT_1)).fixed()).isZero();
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.palisade.dataplane.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.palisade.dataplane.state.Installation;
 import dev.palisade.model.IpFamily;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class IptablesSaveParserTest {
 
   @Test
   void keepsOnlyPalisadeChainsAndTheJumpsIntoThem() {
-    KernelTable table = IptablesSaveParser.parse(IpFamily.V4, NFTABLES_SAVE);
+    KernelTable table = IptablesSaveParser.parse(IpFamily.V4, NFTABLES_SAVE, Installation.DEFAULT);
 
     assertThat(table.chains()).containsOnlyKeys("PALISADE-FORWARD", "PALISADE-POD-A");
     assertThat(table.chains().get("PALISADE-FORWARD")).extracting(RuleText::hash)
@@ -56,28 +57,46 @@ class IptablesSaveParserTest {
         -A FORWARD -m comment --comment pal:h -j PALISADE-X
         -A PALISADE-X -m comment --comment pal:abc -j ACCEPT
         COMMIT
-        """);
+        """, Installation.DEFAULT);
 
     assertThat(table.chains().get("PALISADE-X").get(0).hash()).contains("abc");
     assertThat(table.builtin("FORWARD").hooks().get(0).rule().hash()).contains("h");
   }
 
   @Test
+  void keepsForeignUserChainRulesThatJumpIntoAPalisadeChain() {
+    KernelTable table = IptablesSaveParser.parse(IpFamily.V4, """
+        *filter
+        :INPUT ACCEPT [0:0]
+        :ADMIN - [0:0]
+        :PALISADE-RI-x.web - [0:0]
+        -A ADMIN -s 192.0.2.1/32 -j ACCEPT
+        -A ADMIN -p tcp -j PALISADE-RI-x.web
+        COMMIT
+        """, Installation.DEFAULT);
+
+    assertThat(table.foreignJumps()).containsOnlyKeys("PALISADE-RI-x.web");
+    assertThat(table.foreignJumps().get("PALISADE-RI-x.web"))
+        .containsExactly("-A ADMIN -p tcp -j PALISADE-RI-x.web");
+  }
+
+  @Test
   void ignoresOtherTablesAndEmptyOutput() {
-    assertThat(IptablesSaveParser.parse(IpFamily.V4, "")).isEqualTo(
+    assertThat(IptablesSaveParser.parse(IpFamily.V4, "", Installation.DEFAULT)).isEqualTo(
         KernelTable.empty(IpFamily.V4));
     KernelTable table = IptablesSaveParser.parse(IpFamily.V4, """
         *nat
         :PALISADE-NAT - [0:0]
         -A PALISADE-NAT -j RETURN
         COMMIT
-        """);
+        """, Installation.DEFAULT);
     assertThat(table.chains()).isEmpty();
   }
 
   @Test
   void rejectsGarbageNamingTheLine() {
-    assertThatThrownBy(() -> IptablesSaveParser.parse(IpFamily.V4, "*filter\nwhat is this\n"))
+    assertThatThrownBy(() -> IptablesSaveParser.parse(IpFamily.V4, "*filter\nwhat is this\n",
+        Installation.DEFAULT))
         .hasMessageContaining("line 2").hasMessageContaining("what is this");
   }
 }

@@ -29,7 +29,7 @@ class IptablesVersionTest {
 
     assertThat(version.legacy()).isEqualTo(legacy);
     assertThat(version.restoreLocksItself()).isEqualTo(restoreLocks);
-    assertThat(KernelTools.forVersion(version).restore(IpFamily.V4)
+    assertThat(KernelTools.forVersion(IptablesBackend.ONLY_ONE, version).restore(IpFamily.V4)
         .contains("--wait")).isEqualTo(restoreLocks);
   }
 

@@ -36,11 +36,7 @@ class KernelWriterNetnsTest {
   private LabPod p3;
 
   private KernelWriter writer() {
-    CommandRunner node = lab.nodeRunner();
-    IptablesVersion version = IptablesVersion.detect(node);
-    assertThat(version.restoreLocksItself()).as("this kernel test holds no xtables lock").isTrue();
-    return new KernelWriter(node, KernelTools.forVersion(version), TableLock.none(),
-        RetryPolicy.standard(), Sleeper.system());
+    return KernelWriters.inLab(lab);
   }
 
   private static String cidr(LabPod pod, IpFamily family) {

@@ -9,6 +9,7 @@ import static dev.palisade.model.IpFamily.V6;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.palisade.dataplane.state.Installation;
 import dev.palisade.model.IpFamily;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,9 +48,9 @@ class KernelWriterTest {
   }
 
   private KernelWriter newWriter() {
-    return new KernelWriter(kernel, KernelTools.forVersion(NFTABLES),
+    return new KernelWriter(kernel, KernelTools.forVersion(IptablesBackend.ONLY_ONE, NFTABLES),
         TableLock.none(), new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1)),
-        sleeps::add);
+        sleeps::add, Installation.DEFAULT);
   }
 
   private WriteCounts applied(DesiredStates state) {
@@ -176,15 +177,17 @@ class KernelWriterTest {
 
     WriteCounts counts = applied(BASE.set("pal-web", HASH_NET, V4, "10.99.1.0/24"));
 
-    String temp = SetReplacement.temporaryName("pal-web");
+    String temp = SetReplacement.temporaryName(Installation.DEFAULT, "pal-web");
     String webRule = rule("-m set --match-set pal-web src -j ACCEPT");
     assertThat(kernel.writes()).extracting(w -> w.argv().get(0) + " " + w.stdin().strip())
         .containsExactly(
-            "ipset create " + temp + " hash:net family inet\nadd " + temp + " 10.99.1.0/24",
+            "ipset create " + temp + " hash:net family inet maxelem 65536 comment\nadd " + temp
+                + " 10.99.1.0/24",
             "iptables-restore *filter\n-R PALISADE-INGRESS 1 "
                 + webRule.replace("pal-web ", temp + " ") + "\nCOMMIT",
             "ipset destroy pal-web",
-            "ipset create pal-web hash:net family inet\nadd pal-web 10.99.1.0/24",
+            "ipset create pal-web hash:net family inet maxelem 65536 comment\n"
+                + "add pal-web 10.99.1.0/24",
             "iptables-restore *filter\n-R PALISADE-INGRESS 1 " + webRule + "\nCOMMIT",
             "ipset destroy " + temp);
     assertThat(counts.setsReplaced()).isEqualTo(1);
@@ -202,14 +205,15 @@ class KernelWriterTest {
     DesiredStates networks = BASE.set("pal-web", HASH_NET, V4, "10.99.1.0/24");
     // ipset runs: save, create temp, destroy old, save again, then creating the new set fails
     kernel.failAfter("ipset", 4, 1, "ipset: Kernel error received");
-    KernelWriter impatient = new KernelWriter(kernel, KernelTools.forVersion(NFTABLES),
+    KernelWriter impatient = new KernelWriter(kernel,
+        KernelTools.forVersion(IptablesBackend.ONLY_ONE, NFTABLES),
         TableLock.none(),
-        new RetryPolicy(1, Duration.ZERO, Duration.ZERO), sleeps::add);
+        new RetryPolicy(1, Duration.ZERO, Duration.ZERO), sleeps::add, Installation.DEFAULT);
     assertThat(impatient.apply(networks.build())).isInstanceOfSatisfying(
         ApplyResult.Failed.class, failed -> assertThat(failed.step())
             .isEqualTo(ApplyStep.UPDATE_SETS));
     assertThat(writer.read().sets()).doesNotContainKey("pal-web")
-        .containsKey(SetReplacement.temporaryName("pal-web"));
+        .containsKey(SetReplacement.temporaryName(Installation.DEFAULT, "pal-web"));
 
     WriteCounts counts = applied(networks);
 
@@ -294,6 +298,50 @@ class KernelWriterTest {
     assertThat(counts.setsDestroyed()).isEqualTo(3);
     assertThat(writer.read().isClean()).isTrue();
     assertThat(writer.cleanup().written().wroteNothing()).isTrue();
+  }
+
+  @Test
+  void aChainAForeignRuleJumpsIntoIsLeftAsOneReturnAndTheRestIsApplied() {
+    applied(BASE);
+    kernel.table(V4).append("KUBE-FOREIGN", "-j PALISADE-INGRESS");
+
+    ApplyResult result = writer.apply(BASE.withoutChain(V4, "PALISADE-INGRESS")
+        .chain(V4, "PALISADE-FORWARD", rule("-j DROP")).build());
+
+    assertThat(result.succeeded()).isTrue();
+    assertThat(result.attempts()).isOne();
+    assertThat(result.leftovers()).singleElement().satisfies(left ->
+        assertThat(left.describe()).contains("IPv4 chain PALISADE-INGRESS")
+            .contains("-A KUBE-FOREIGN -j PALISADE-INGRESS"));
+    assertThat(kernel.table(V4).chains().get("PALISADE-INGRESS"))
+        .singleElement().satisfies(r -> assertThat(r.text()).contains("-j RETURN"));
+    assertThat(kernel.table(V4).chains().get("PALISADE-FORWARD"))
+        .singleElement().satisfies(r -> assertThat(r.text()).contains("-j DROP"));
+  }
+
+  @Test
+  void aSetAForeignRuleStillUsesIsLeftAndNamedWithoutFailingTheApply() {
+    applied(BASE);
+    kernel.table(V6).append("KUBE-FOREIGN", "-m set --match-set pal-web6 src -j RETURN");
+
+    ApplyResult result = writer.apply(BASE.withoutSet("pal-web6")
+        .withoutChain(V6, "PALISADE-FORWARD").build());
+
+    assertThat(result.succeeded()).isTrue();
+    assertThat(result.attempts()).isOne();
+    assertThat(result.leftovers()).extracting(Leftover::object).containsExactly("set pal-web6");
+    assertThat(kernel.ipsets().sets()).containsKey("pal-web6");
+    assertThat(kernel.table(V6).chains()).doesNotContainKey("PALISADE-FORWARD");
+  }
+
+  @Test
+  void aPalSetWithoutPalisadesMarkerIsNeverDestroyed() {
+    kernel.ipsets().create("pal-foreign", "hash:ip", "inet", "192.0.2.8");
+    applied(BASE);
+
+    assertThat(writer.cleanup().leftovers()).isEmpty();
+
+    assertThat(kernel.ipsets().sets()).containsOnlyKeys("kube-foreign", "pal-foreign");
   }
 
   @Test
@@ -382,6 +430,11 @@ class KernelWriterTest {
     assertThatThrownBy(() -> writer.apply(BASE.chain(V4, "PALISADE-X",
         rule("-j PALISADE-MISSING")).build()))
         .hasMessageContaining("PALISADE-X jumps to PALISADE-MISSING");
+    assertThatThrownBy(() -> writer.apply(BASE.chain(V4, "PALISADE-X",
+        rule("-j KUBE-SERVICES")).build()))
+        .hasMessageContaining("PALISADE-X jumps to KUBE-SERVICES");
+    assertThatThrownBy(() -> writer.apply(BASE.set("cilium-x", HASH_IP, V4).build()))
+        .hasMessageContaining("set cilium-x lacks the installation's prefix pal-");
     assertThatThrownBy(() -> writer.apply(BASE.chain(V4, "PALISADE-X",
         rule("-m set --match-set pal-missing src -j ACCEPT")).build()))
         .hasMessageContaining("matches set pal-missing");

@@ -8,13 +8,9 @@ import dev.palisade.agent.AgentSettings;
 import dev.palisade.dataplane.compile.DataplaneSettings;
 import dev.palisade.dataplane.compile.NodeCompiler;
 import dev.palisade.dataplane.kernel.FakeKernel;
-import dev.palisade.dataplane.kernel.IptablesVersion;
 import dev.palisade.dataplane.kernel.KernelCommandException;
 import dev.palisade.dataplane.kernel.KernelSnapshot;
-import dev.palisade.dataplane.kernel.KernelTools;
 import dev.palisade.dataplane.kernel.KernelWriter;
-import dev.palisade.dataplane.kernel.RetryPolicy;
-import dev.palisade.dataplane.kernel.TableLock;
 import dev.palisade.testing.Eventually;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
@@ -71,9 +67,7 @@ class AgentOnRealApiTest {
   private record RunningAgent(Agent agent, KernelWriter kernel, KubernetesClient client)
       implements AutoCloseable {
     static RunningAgent start(KubernetesClient client) throws Exception {
-      KernelWriter kernel = new KernelWriter(new FakeKernel(),
-          KernelTools.forVersion(new IptablesVersion(false, 1, 8, 9)), TableLock.none(),
-          new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50)), duration -> { });
+      KernelWriter kernel = FakeKernel.writerOver(new FakeKernel());
       Agent agent = new Agent(client, AgentSettings.defaults(NODE).withHealth("127.0.0.1", 0),
           graph -> NodeCompiler.compile(graph, NODE, DataplaneSettings.DEFAULTS), kernel,
           Optional.empty(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),

@@ -1,0 +1,28 @@
+package dev.palisade.dataplane.kernel;
+
+import dev.palisade.dataplane.lab.NetnsLab;
+import dev.palisade.dataplane.state.Installation;
+
+/**
+ * The writer the kernel tests use: the lab's node namespace and its iptables backend, no lock,
+ * the standard retries.
+ */
+final class KernelWriters {
+  private KernelWriters() {}
+
+  static KernelWriter inLab(NetnsLab lab) {
+    return inLab(lab, Installation.DEFAULT);
+  }
+
+  static KernelWriter inLab(NetnsLab lab, Installation owner) {
+    CommandRunner node = lab.nodeRunner();
+    IptablesBackend backend = IptablesBackend.detect(node);
+    IptablesVersion version = IptablesVersion.detect(node, backend);
+    if (!version.restoreLocksItself()) {
+      throw new IllegalStateException("the kernel tests hold no xtables lock, but " + version
+          + " needs one");
+    }
+    return new KernelWriter(node, KernelTools.forVersion(backend, version), TableLock.none(),
+        RetryPolicy.standard(), Sleeper.system(), owner);
+  }
+}
