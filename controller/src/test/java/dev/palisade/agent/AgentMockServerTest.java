@@ -181,13 +181,7 @@ class AgentMockServerTest {
 
   @Test
   void keepsTheKernelWhileTheApiServerIsDownAndReconvergesAfter() throws Exception {
-    client.namespaces().resource(namespace("x")).create();
-    client.pods().inNamespace("x").resource(pod("web", NODE, "10.0.1.10", "app", "web"))
-        .create();
-    client.pods().inNamespace("x").resource(pod("db", "node-2", "10.0.2.10", "app", "db"))
-        .create();
-    awaitEnforced(client.network().v1().networkPolicies().inNamespace("x")
-        .resource(allowFrom("web-from-db", "app", "web", "app", "db")).create());
+    enforceWebFromDb();
     KernelSnapshot before = snapshot();
     int port = server.getPort();
 
@@ -230,13 +224,7 @@ class AgentMockServerTest {
 
   @Test
   void repairsDriftAndCountsItButNotItsOwnChanges() {
-    client.namespaces().resource(namespace("x")).create();
-    client.pods().inNamespace("x").resource(pod("web", NODE, "10.0.1.10", "app", "web"))
-        .create();
-    client.pods().inNamespace("x").resource(pod("db", "node-2", "10.0.2.10", "app", "db"))
-        .create();
-    awaitEnforced(client.network().v1().networkPolicies().inNamespace("x")
-        .resource(allowFrom("web-from-db", "app", "web", "app", "db")).create());
+    enforceWebFromDb();
     assertThat(driftRepairs()).as("writes for a new policy are no drift").isZero();
 
     String peerSet = setsHolding("10.0.2.10").get(0);
@@ -251,6 +239,17 @@ class AgentMockServerTest {
 
   private double driftRepairs() {
     return agent.meters().get("palisade.drift.repairs").counter().count();
+  }
+
+  /** x/web on this node may be reached from x/db on node-2; waits until that is enforced. */
+  private void enforceWebFromDb() {
+    client.namespaces().resource(namespace("x")).create();
+    client.pods().inNamespace("x").resource(pod("web", NODE, "10.0.1.10", "app", "web"))
+        .create();
+    client.pods().inNamespace("x").resource(pod("db", "node-2", "10.0.2.10", "app", "db"))
+        .create();
+    awaitEnforced(client.network().v1().networkPolicies().inNamespace("x")
+        .resource(allowFrom("web-from-db", "app", "web", "app", "db")).create());
   }
 
   private KernelSnapshot snapshot() {
