@@ -25,6 +25,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -37,7 +40,8 @@ import org.junit.jupiter.api.Test;
  * The agent on a real API server, authenticating with the chart's agent ServiceAccount (or
  * with credentials the API server refuses), over a fake kernel the test reads: it must never
  * exit, must say why it cannot work in terms an operator can act on, must stay unready and
- * leave the kernel alone while it cannot see the cluster, and must converge once it can.
+ * leave the kernel alone while it cannot see the cluster, and must converge once it can; watches
+ * that end every few seconds (a watch timeout, a load balancer) change nothing.
  */
 @Tag("control-plane")
 class AgentOnRealApiTest {
@@ -140,7 +144,7 @@ class AgentOnRealApiTest {
     plane.createNamespace("outage", Map.of());
     try (RunningAgent running = RunningAgent.start(
         plane.clientFor(SYSTEM, release.agentServiceAccount()))) {
-      Pod web = createPod("web", "10.0.1.10", "web");
+      Pod web = createPod("outage", "web", "10.0.1.10", "web");
       HasMetadata policy = plane.admin().network().v1().networkPolicies().inNamespace("outage")
           .resource(new NetworkPolicyBuilder().withNewMetadata().withName("web-from-db")
               .endMetadata().withNewSpec().withPodSelector(selector("web")).addNewIngress()
@@ -155,7 +159,7 @@ class AgentOnRealApiTest {
       assertThat(running.snapshot()).as("kernel during the outage").isEqualTo(before);
       assertThat(running.agent().statusJson()).contains("watch not running");
       plane.startProcesses();
-      Pod db = createPod("db", "10.0.2.20", "db");
+      Pod db = createPod("outage", "db", "10.0.2.20", "db");
       plane.compactEtcd();
 
       Eventually.within(PATIENCE, () -> assertThat(running.enforces(db)).isTrue());
@@ -164,13 +168,39 @@ class AgentOnRealApiTest {
     }
   }
 
-  private static Pod createPod(String name, String ip, String app) {
-    Pod created = plane.admin().pods().inNamespace("outage").resource(new PodBuilder()
+  @Test
+  void watchesCutEveryFewSecondsNeitherStopTheAgentNorTouchTheKernel() throws Exception {
+    plane.createNamespace("cut", Map.of());
+    URI api = URI.create(plane.serverUrl());
+    try (CuttingProxy proxy = new CuttingProxy(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), api.getPort()),
+            Duration.ofSeconds(3));
+        RunningAgent running = RunningAgent.start(new KubernetesClientBuilder().withConfig(
+            new ConfigBuilder(Config.fromKubeconfig(plane.kubeconfigFor(SYSTEM,
+                release.agentServiceAccount()).toFile()))
+                .withMasterUrl("https://127.0.0.1:" + proxy.port()).withHttp2Disable(true)
+                .build()).build())) {
+      Pod web = createPod("cut", "web", "10.0.3.10", "web");
+      Eventually.within(PATIENCE, () -> assertThat(running.enforces(web)).isTrue());
+      KernelSnapshot before = running.snapshot();
+      int cutsBefore = proxy.cuts();
+
+      Eventually.within(PATIENCE, () -> assertThat(proxy.cuts())
+          .as("the three watches cut twice").isGreaterThanOrEqualTo(cutsBefore + 6));
+      assertThat(running.snapshot()).as("kernel while watches are cut").isEqualTo(before);
+      Pod db = createPod("cut", "db", "10.0.4.20", "db");
+      Eventually.within(PATIENCE, () -> assertThat(running.enforces(db)).isTrue());
+      assertThat(running.agent().isReady()).isTrue();
+    }
+  }
+
+  private static Pod createPod(String namespace, String name, String ip, String app) {
+    Pod created = plane.admin().pods().inNamespace(namespace).resource(new PodBuilder()
         .withNewMetadata().withName(name).addToLabels("app", app).endMetadata()
         .withNewSpec().withNodeName(name.equals("web") ? NODE : "node-2")
         .addNewContainer().withName("serve").withImage("registry.invalid/serve").endContainer()
         .endSpec().build()).create();
-    return plane.admin().pods().inNamespace("outage").resource(new PodBuilder(created)
+    return plane.admin().pods().inNamespace(namespace).resource(new PodBuilder(created)
         .withNewStatus().withPhase("Running").withPodIP(ip).addNewPodIP().withIp(ip)
         .endPodIP().endStatus().build()).updateStatus();
   }
