@@ -17,6 +17,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The node agent: watches Namespaces, Pods and NetworkPolicies in all namespaces, keeps the
  * rule graph up to date, and drives one bounded-frequency sync that brings this node's kernel
- * to the compiled state.
+ * to the compiled state. Its one write to the API: an Event on its Node for each Palisade chain
+ * or set that a foreign object holds in the kernel ({@link NodeEvents}).
  *
  * <p>Lifecycle: {@link #start()} serves health endpoints, starts the informers and waits until
  * their caches are synced; no sync writes before the rule graph has taken in all they hold
@@ -52,6 +54,7 @@ public final class Agent implements AutoCloseable {
   private final EnforcementTracker tracker;
   private final SyncRunner runner;
   private final ModelFeed feed;
+  private final NodeEvents nodeEvents;
   /** Per kind, in start order. */
   private final Map<String, SharedIndexInformer<?>> informers = new LinkedHashMap<>();
   private HealthServer health;
@@ -71,8 +74,9 @@ public final class Agent implements AutoCloseable {
     this.tracker = new EnforcementTracker(ticker);
     this.apiErrors = new ApiErrors(registry);
     AgentMetrics metrics = new AgentMetrics(registry, completeness, tracker);
+    this.nodeEvents = new NodeEvents(client, settings.nodeName(), Clock.systemUTC());
     AgentSync sync = new AgentSync(graph, completeness, apiErrors, settings.nodeName(), compiler,
-        kernel, tracker, metrics, ticker, conntrack.map(ConntrackPurger::new));
+        kernel, tracker, metrics, ticker, conntrack.map(ConntrackPurger::new), nodeEvents);
     this.runner = new SyncRunner("palisade-sync", sync,
         new SyncTimer(settings.minSyncInterval(), settings.maxSyncInterval(),
             settings.retryInterval(), settings.maxRetryInterval()),
@@ -155,6 +159,7 @@ public final class Agent implements AutoCloseable {
   public void close() throws InterruptedException {
     informers.values().forEach(SharedIndexInformer::close);
     runner.close();
+    nodeEvents.close();
     if (uninstallWatch.map(UninstallWatch::uninstalling).orElse(false)) {
       ApplyResult removed = kernel.cleanup();
       log.info("uninstall: removed Palisade's rules and sets from node {}: {}",

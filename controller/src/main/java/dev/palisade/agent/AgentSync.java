@@ -12,8 +12,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,8 @@ final class AgentSync implements Supplier<SyncOutcome> {
   private final Optional<ConntrackPurger> purger;
   private final GraphCompleteness completeness;
   private final ApiErrors apiErrors;
+  /** Told the leftovers whenever they change, after the log: the Node's Events. */
+  private final Consumer<List<Leftover>> leftoversChanged;
   /**
    * The state the last successful sync enforced; null before it and after a failed sync (a failed
    * apply may have written part of its state, and the next apply completing it is no drift).
@@ -57,7 +60,8 @@ final class AgentSync implements Supplier<SyncOutcome> {
   AgentSync(RuleGraph graph, GraphCompleteness completeness, ApiErrors apiErrors,
       String nodeName,
       Function<RuleGraph, DesiredState> compiler, KernelWriter kernel, EnforcementTracker tracker,
-      AgentMetrics metrics, Ticker ticker, Optional<ConntrackPurger> purger) {
+      AgentMetrics metrics, Ticker ticker, Optional<ConntrackPurger> purger,
+      Consumer<List<Leftover>> leftoversChanged) {
     this.graph = graph;
     this.completeness = completeness;
     this.apiErrors = apiErrors;
@@ -68,6 +72,7 @@ final class AgentSync implements Supplier<SyncOutcome> {
     this.metrics = metrics;
     this.ticker = ticker;
     this.purger = purger;
+    this.leftoversChanged = leftoversChanged;
   }
 
   @Override
@@ -166,8 +171,9 @@ final class AgentSync implements Supplier<SyncOutcome> {
   }
 
   /**
-   * Names what foreign objects hold on to, whenever that changes (not on every sync: the same
-   * leftover stays until an operator removes its holder).
+   * Names what foreign objects hold on to, in the log and to {@link #leftoversChanged}, whenever
+   * that changes (not on every sync: the same leftover stays until an operator removes its
+   * holder).
    */
   private void reportLeftovers(List<Leftover> leftovers) {
     if (leftovers.equals(lastLeftovers)) {
@@ -179,5 +185,6 @@ final class AgentSync implements Supplier<SyncOutcome> {
       log.info("nothing is left in the kernel any more: every held Palisade object was removed");
     }
     lastLeftovers = List.copyOf(leftovers);
+    leftoversChanged.accept(lastLeftovers);
   }
 }

@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.common.base.Ticker;
 import dev.palisade.dataplane.compile.DataplaneSettings;
 import dev.palisade.dataplane.compile.NodeCompiler;
+import dev.palisade.dataplane.compile.StableNames;
 import dev.palisade.dataplane.kernel.FakeKernel;
 import dev.palisade.dataplane.kernel.KernelCommandException;
 import dev.palisade.dataplane.kernel.KernelSet;
 import dev.palisade.dataplane.kernel.KernelSnapshot;
 import dev.palisade.dataplane.kernel.KernelWriter;
+import dev.palisade.model.Direction;
+import dev.palisade.model.IpFamily;
 import dev.palisade.model.ObjectRef;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -235,6 +239,34 @@ class AgentMockServerTest {
 
     await("the removed member is back", () -> !setsHolding("10.0.2.10").isEmpty());
     await("the repair is counted as drift", () -> driftRepairs() == 1);
+  }
+
+  @Test
+  void namesAForeignRuleThatHoldsOneOfItsChainsInAnEventOnTheNode() {
+    enforceWebFromDb();
+    String policyChain = StableNames.DEFAULT.policyChain(Direction.INGRESS,
+        ObjectRef.of("x", "web-from-db")).preferred();
+    assertThat(snapshot().table(IpFamily.V4).chains()).containsKey(policyChain);
+    assertThat(kernel.run(List.of("iptables-restore", "--noflush"), "*filter\n"
+        + ":ADMIN-CHECKS - [0:0]\n-A ADMIN-CHECKS -j " + policyChain + "\nCOMMIT\n")
+        .succeeded()).isTrue();
+
+    client.network().v1().networkPolicies().inNamespace("x").withName("web-from-db").delete();
+
+    await("an Event on the Node names the foreign rule", () -> !leftoverEvents().isEmpty());
+    assertThat(leftoverEvents()).singleElement().satisfies(event -> {
+      assertThat(event.getType()).isEqualTo("Warning");
+      assertThat(event.getMessage()).contains(policyChain).contains("-A ADMIN-CHECKS");
+      assertThat(event.getInvolvedObject().getKind()).isEqualTo("Node");
+      assertThat(event.getInvolvedObject().getName()).isEqualTo(NODE);
+      assertThat(event.getReportingInstance()).isEqualTo(NODE);
+    });
+  }
+
+  private List<Event> leftoverEvents() {
+    return client.v1().events().inNamespace("default").list().getItems().stream()
+        .filter(event -> "PalisadeLeftover".equals(event.getReason()))
+        .toList();
   }
 
   private double driftRepairs() {

@@ -31,7 +31,7 @@ class AgentSyncTest {
     return new AgentSync(graph, everythingTakenIn, new ApiErrors(registry), NODE,
         model -> NodeCompiler.compile(model, NODE, DataplaneSettings.DEFAULTS), writer, tracker,
         new AgentMetrics(registry, everythingTakenIn, tracker),
-        Ticker.systemTicker(), Optional.of(new ConntrackPurger(conntrack)));
+        Ticker.systemTicker(), Optional.of(new ConntrackPurger(conntrack)), leftovers -> { });
   }
 
   @Test
