@@ -61,10 +61,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Renders helm/palisade with {@code helm template} (default values, and
  * {@code ci/non-default-values.yaml}), parses every object with fabric8 (unknown fields are
- * errors) and checks what the chart promises: the agent's narrow privileges, read-only RBAC for
- * the agent, Events and the Lease as the controller's only writes (each grant one that the
- * component uses: e2e ChartRbacTest proves that on a real API server), the Lease as an object
- * of the release, settings reaching the agent,
+ * errors) and checks what the chart promises: the agent's narrow privileges, the agent's RBAC
+ * read-only but for Events on its Node, Events and the Lease as the controller's only writes
+ * (each grant one that the component uses: e2e ChartRbacTest proves that on a real API server),
+ * the Lease as an object of the release, settings reaching the agent,
  * and a schema that refuses wrong values before anything is installed.
  */
 class ChartTest {
@@ -353,11 +353,12 @@ class ChartTest {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Values.class)
-  void agentMayOnlyReadTheClusterItsNodeAndItsOwnDaemonSet(Values values) {
+  void agentMayOnlyReadTheClusterItsNodeAndItsOwnDaemonSetAndCreateEvents(Values values) {
     RenderedChart chart = values.render();
 
     assertThat(Grant.of(chart.get(ClusterRole.class, values.agent()).getRules())).isEqualTo(
-        union(CLUSTER_INFORMERS, Grant.all("", List.of("nodes"), Set.of("get"))));
+        union(CLUSTER_INFORMERS, union(Grant.all("", List.of("nodes"), Set.of("get")),
+            Grant.all("", List.of("events"), Set.of("create")))));
     assertThat(Grant.of(chart.get(Role.class, values.agent()).getRules())).isEqualTo(union(
         Grant.all("", List.of("pods"), Set.of("get")),
         Grant.named("apps", "daemonsets", values.agent(), INFORM)));

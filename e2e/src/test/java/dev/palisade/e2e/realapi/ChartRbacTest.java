@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.palisade.controller.PalisadeController;
+import dev.palisade.dataplane.compile.StableNames;
 import dev.palisade.dataplane.lab.NetnsCluster;
 import dev.palisade.demo.AgentProcess;
+import dev.palisade.model.Direction;
+import dev.palisade.model.ObjectRef;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodIP;
@@ -38,8 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  * chart's own ServiceAccounts (never admin): the agent as a process of the shipped jar
  * programming a network namespace, the controller in this JVM.
  *
- * <p>Sufficient: both do their job (the agent becomes ready; the controller leads, renews its
- * Lease, publishes, refreshes and resolves a lint Event) and the API server's audit log shows no
+ * <p>Sufficient: both do their job (the agent becomes ready and names a foreign rule that holds
+ * one of its chains in an Event on its Node; the controller leads, renews its Lease, publishes,
+ * refreshes and resolves a lint Event) and the API server's audit log shows no
  * request of theirs refused. Exact: the audit log holds exactly the requests of {@link
  * ChartRequests}, and {@link ReleaseCheck} finds each of them allowed and each grant used by one.
  * Minimal: with any one grant removed the authorizer denies exactly the requests it allowed;
@@ -117,6 +121,7 @@ class ChartRbacTest {
           () -> "; its log:\n" + logOf(agent));
       assertThat(logOf(agent)).contains("watching my DaemonSet " + NAMESPACE + "/"
           + release.name() + "-agent");
+      reportsAForeignRuleHoldingItsChainOnTheNode(agent);
     }
   }
 
@@ -224,6 +229,35 @@ class ChartRbacTest {
     Await.until("the PAL001 Event replaced by PAL001Resolved", TIMEOUT,
         () -> eventsOfPolicy("PAL001").findAny().isEmpty()
             && eventsOfPolicy("PAL001Resolved").findAny().isPresent());
+  }
+
+  /**
+   * A foreign chain jumps into the pod chain of shop/web, then the policy that isolates web is
+   * deleted: the agent has to leave that chain in the kernel, and says so on its Node.
+   */
+  private static void reportsAForeignRuleHoldingItsChainOnTheNode(AgentProcess agent) {
+    String nodeNamespace = netns.nodeNamespace(1);
+    String podChain = StableNames.DEFAULT.podChain(Direction.INGRESS,
+        ObjectRef.of(WORKLOADS, "web")).preferred();
+    Await.until("the agent programs " + podChain, TIMEOUT, () -> netns.inNamespace(nodeNamespace,
+        "iptables-save", "-t", "filter").contains(":" + podChain + " "),
+        () -> "; the agent's log:\n" + logOf(agent));
+    netns.inNamespace(nodeNamespace, "iptables", "-N", "ADMIN-CHECKS");
+    try {
+      netns.inNamespace(nodeNamespace, "iptables", "-A", "ADMIN-CHECKS", "-j", podChain);
+      plane.admin().network().v1().networkPolicies().inNamespace(WORKLOADS).withName("web")
+          .delete();
+      Await.until("a PalisadeLeftover Event on " + NODE + " names ADMIN-CHECKS", TIMEOUT,
+          () -> plane.admin().v1().events().inNamespace("default").list().getItems().stream()
+              .anyMatch(event -> "Node".equals(event.getInvolvedObject().getKind())
+                  && NODE.equals(event.getInvolvedObject().getName())
+                  && "PalisadeLeftover".equals(event.getReason())
+                  && event.getMessage().contains("-A ADMIN-CHECKS -j " + podChain)),
+          () -> "; the agent's log:\n" + logOf(agent));
+    } finally {
+      netns.inNamespace(nodeNamespace, "iptables", "-F", "ADMIN-CHECKS");
+      netns.inNamespace(nodeNamespace, "iptables", "-X", "ADMIN-CHECKS");
+    }
   }
 
   private static Stream<Event> eventsOfPolicy(String reason) {

@@ -19,7 +19,10 @@ final class ChartRequests {
     CLUSTER,
     /** The release namespace. */
     RELEASE_NAMESPACE,
-    /** Any one namespace (the controller's Events go to the policy's namespace). */
+    /**
+     * Any one namespace (the controller's Events go to the policy's namespace, the agent's to
+     * "default", where Node Events live).
+     */
     EACH_NAMESPACE
   }
 
@@ -70,10 +73,14 @@ final class ChartRequests {
         release + "-controller", List.copyOf(controller));
   }
 
-  /** The agent's requests (with failClosed, which adds reading its Node). */
+  /**
+   * The agent's requests (with failClosed, which adds reading its Node; and with a foreign rule
+   * holding one of its chains, which adds an Event on its Node).
+   */
   static List<Request> agent(String release) {
     return withInformers(
         new Request("get", "", "nodes", Scope.CLUSTER, ""),
+        new Request("create", "", "events", Scope.EACH_NAMESPACE, ""),
         new Request("get", "", "pods", Scope.RELEASE_NAMESPACE, ""),
         new Request("list", "apps", "daemonsets", Scope.RELEASE_NAMESPACE, release + "-agent"),
         new Request("watch", "apps", "daemonsets", Scope.RELEASE_NAMESPACE, release + "-agent"));
