@@ -58,8 +58,7 @@ public final class ProcessCommandRunner implements CommandRunner {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
         process.waitFor();
-        return new CommandResult(TIMED_OUT, stdout.get(), stderr.get()
-            + "\n" + argv.get(0) + " timed out after " + timeout);
+        return timedOut(argv, stdout.get(), stderr.get());
       }
       return new CommandResult(process.exitValue(), stdout.get(), stderr.get());
     } catch (InterruptedException e) {
@@ -110,8 +109,8 @@ public final class ProcessCommandRunner implements CommandRunner {
     }
     try {
       int exitCode = process.waitFor();
-      return timedOut.get() ? new CommandResult(TIMED_OUT, "", stderr.get() + "\n" + argv.get(0)
-          + " timed out after " + timeout) : new CommandResult(exitCode, "", stderr.get());
+      return timedOut.get() ? timedOut(argv, "", stderr.get())
+          : new CommandResult(exitCode, "", stderr.get());
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
@@ -119,6 +118,12 @@ public final class ProcessCommandRunner implements CommandRunner {
     } catch (ExecutionException e) {
       throw new IllegalStateException("cannot read the output of " + argv.get(0), e.getCause());
     }
+  }
+
+  /** A command the timeout killed: what it printed, and stderr saying so. */
+  private CommandResult timedOut(List<String> argv, String stdout, String stderr) {
+    return new CommandResult(TIMED_OUT, stdout, stderr + "\n" + argv.get(0) + " timed out after "
+        + timeout);
   }
 
   private CompletableFuture<String> drain(InputStream stream) {
