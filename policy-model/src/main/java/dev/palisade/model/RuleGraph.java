@@ -43,6 +43,8 @@ public final class RuleGraph {
 
   private final Map<String, Namespace> namespaces = new HashMap<>();
   private final Map<String, Map<String, Pod>> podsByNamespace = new HashMap<>();
+  /** Every pod with a node, by node: a node's own pods without a scan of the cluster. */
+  private final Map<String, Set<ObjectRef>> podsByNode = new HashMap<>();
   private final Map<ObjectRef, Policy> policies = new HashMap<>();
   private final Map<PeerSelector, SelectorEntry> selectors = new HashMap<>();
   /**
@@ -103,9 +105,8 @@ public final class RuleGraph {
 
   /** Endpoint pods scheduled on a node, sorted. */
   public List<Pod> endpointsOnNode(String nodeName) {
-    return pods().stream()
-        .filter(pod -> pod.isEndpoint() && nodeName.equals(pod.nodeName()))
-        .toList();
+    return podsByNode.getOrDefault(nodeName, Set.of()).stream().sorted()
+        .map(ref -> pod(ref).orElseThrow()).filter(Pod::isEndpoint).toList();
   }
 
   /** The endpoint pod that holds an address now, if any. */
@@ -119,6 +120,10 @@ public final class RuleGraph {
   }
 
   /** Every policy, sorted by namespace and name. */
+  public int policyCount() {
+    return policies.size();
+  }
+
   public List<Policy> policies() {
     return policies.values().stream().sorted(Comparator.comparing(Policy::ref)).toList();
   }
@@ -216,6 +221,7 @@ public final class RuleGraph {
   public GraphDelta upsertPod(Pod pod) {
     Pod previous = podsByNamespace.computeIfAbsent(pod.ref().namespace(), ns -> new HashMap<>())
         .put(pod.ref().name(), pod);
+    moveNode(pod.ref(), previous == null ? null : previous.nodeName(), pod.nodeName());
     GraphDelta.Builder delta = new GraphDelta.Builder();
     updateClaims(pod.ref(), endpointIps(previous), endpointIps(pod));
     boolean addressesChanged = previous == null
@@ -239,6 +245,7 @@ public final class RuleGraph {
     if (pods.isEmpty()) {
       podsByNamespace.remove(ref.namespace());
     }
+    moveNode(ref, previous.nodeName(), null);
     updateClaims(ref, endpointIps(previous), List.of());
     GraphDelta.Builder delta = new GraphDelta.Builder();
     Set<PeerSelector> memberships = selectorsByPod.remove(ref);
@@ -252,6 +259,23 @@ public final class RuleGraph {
       delta.pod(ref);
     }
     return delta.build();
+  }
+
+  /** Keeps {@link #podsByNode} in step: the pod left {@code before} and runs on {@code after}. */
+  private void moveNode(ObjectRef ref, String before, String after) {
+    if (Objects.equals(before, after)) {
+      return;
+    }
+    if (before != null) {
+      Set<ObjectRef> onNode = podsByNode.get(before);
+      onNode.remove(ref);
+      if (onNode.isEmpty()) {
+        podsByNode.remove(before);
+      }
+    }
+    if (after != null) {
+      podsByNode.computeIfAbsent(after, node -> new HashSet<>()).add(ref);
+    }
   }
 
   private static List<InetAddress> endpointIps(Pod pod) {

@@ -1,5 +1,6 @@
 package dev.palisade.dataplane.kernel;
 
+import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.ImmutableSortedSet;
 import dev.palisade.dataplane.state.ChainSpec;
@@ -25,7 +26,19 @@ import java.util.TreeMap;
 record DesiredTables(Installation owner, Map<IpFamily, Map<String, List<RuleText>>> chains,
     Map<IpFamily, List<HookSpec>> hooks, ImmutableSortedMap<String, IpSetSpec> sets) {
 
+  /**
+   * A desired state and what it was put in the writer's terms as: the next state's chains that
+   * are equal, and sets that are the same objects, are not parsed or made canonical again (at
+   * 10,000 pods that is 1,700 rules and 23,000 members per sync).
+   */
+  record Parsed(DesiredState state, DesiredTables tables) {}
+
   static DesiredTables of(DesiredState state, Installation owner) {
+    return of(state, owner, null);
+  }
+
+  /** @param previous the last state parsed for the same installation, or null */
+  static DesiredTables of(DesiredState state, Installation owner, Parsed previous) {
     Map<IpFamily, Map<String, List<RuleText>>> chains = new LinkedHashMap<>();
     Map<IpFamily, List<HookSpec>> hooks = new LinkedHashMap<>();
     Map<String, IpSetSpec> sets = new TreeMap<>();
@@ -35,11 +48,14 @@ record DesiredTables(Installation owner, Map<IpFamily, Map<String, List<RuleText
         throw new IllegalArgumentException("the " + family + " slot of the desired state holds "
             + familyState.family() + " state");
       }
+      FamilyState before = previous == null ? null : previous.state().family(family);
       Map<String, List<RuleText>> parsed = new TreeMap<>();
       for (ChainSpec chain : familyState.chains().values()) {
         requirePrefix("chain", chain.name(), owner.chainPrefix());
-        parsed.put(chain.name(), chain.rules().stream()
-            .map(rule -> RuleText.desired(chain.name(), rule)).toList());
+        parsed.put(chain.name(), before != null && chain.equals(before.chains().get(chain.name()))
+            ? previous.tables().chains().get(family).get(chain.name())
+            : chain.rules().stream().map(rule -> RuleText.desired(chain.name(), rule))
+                .collect(ImmutableList.toImmutableList()));
       }
       chains.put(family, parsed);
       for (HookSpec hook : familyState.hooks()) {
@@ -48,9 +64,10 @@ record DesiredTables(Installation owner, Map<IpFamily, Map<String, List<RuleText
       hooks.put(family, familyState.hooks());
       for (IpSetSpec set : familyState.sets().values()) {
         requirePrefix("set", set.name(), owner.setPrefix());
-        IpSetSpec canonical = canonical(set);
-        IpSetSpec previous = sets.putIfAbsent(set.name(), canonical);
-        if (previous != null && !previous.equals(canonical)) {
+        IpSetSpec canonical = before != null && set == before.sets().get(set.name())
+            ? previous.tables().sets().get(set.name()) : canonical(set);
+        IpSetSpec sameName = sets.putIfAbsent(set.name(), canonical);
+        if (sameName != null && !sameName.equals(canonical)) {
           throw new IllegalArgumentException("set " + set.name()
               + " is wanted twice with different contents (names are shared by both families)");
         }
