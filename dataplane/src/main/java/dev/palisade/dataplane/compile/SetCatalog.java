@@ -44,8 +44,6 @@ final class SetCatalog {
   private final StableNames names;
   private final SetMemo memo;
   private final Map<String, CompiledSet> sets = new HashMap<>();
-  /** Every endpoint pod with an address of this family, computed on first need. */
-  private List<Pod> clusterEndpoints;
 
   SetCatalog(RuleGraph graph, IpFamily family, NameLedger ledger, StableNames names,
       SetMemo memo) {
@@ -155,7 +153,7 @@ final class SetCatalog {
       return members(selector.selector()).map(this::address);
     }
     if (source instanceof SetSource.EgressNamedPort named) {
-      return peerPods(named.peer()).flatMap(pod -> portEntry(pod, named.port()));
+      return peerPods(named.peer(), named.port()).flatMap(pod -> portEntry(pod, named.port()));
     }
     if (source instanceof SetSource.Block block) {
       return IpBlockEntries.of(block.block()).stream();
@@ -169,23 +167,18 @@ final class SetCatalog {
         .filter(pod -> pod.ip(family).isPresent());
   }
 
-  private Stream<Pod> peerPods(Optional<Peer> peer) {
-    if (peer.isEmpty()) {
-      return clusterEndpoints().stream();
-    }
-    if (peer.get() instanceof PeerSelector selector) {
+  /**
+   * The pods of a peer that may resolve the port name: a selector's members, or, with no peer or
+   * an ipBlock peer, the endpoints that declare the name (an index, not a scan of the cluster).
+   */
+  private Stream<Pod> peerPods(Optional<Peer> peer, NamedPort port) {
+    if (peer.isPresent() && peer.get() instanceof PeerSelector selector) {
       return members(selector);
     }
-    IpBlock block = (IpBlock) peer.get();
-    return clusterEndpoints().stream().filter(pod -> block.contains(pod.ip(family).orElseThrow()));
-  }
-
-  private List<Pod> clusterEndpoints() {
-    if (clusterEndpoints == null) {
-      clusterEndpoints = graph.pods().stream()
-          .filter(pod -> pod.isEndpoint() && pod.ip(family).isPresent()).toList();
-    }
-    return clusterEndpoints;
+    Stream<Pod> declaring = graph.endpointsDeclaringPort(port.name()).stream()
+        .filter(pod -> pod.ip(family).isPresent());
+    return peer.map(block -> declaring.filter(pod ->
+        ((IpBlock) block).contains(pod.ip(family).orElseThrow()))).orElse(declaring);
   }
 
   private Stream<String> portEntry(Pod pod, NamedPort port) {

@@ -4,6 +4,7 @@ import static dev.palisade.dataplane.kernel.DesiredStates.rule;
 import static dev.palisade.dataplane.state.IpSetType.HASH_IP;
 import static dev.palisade.model.IpFamily.V4;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.palisade.dataplane.kernel.KernelWriter.KernelView;
 import dev.palisade.dataplane.state.DesiredState;
@@ -114,6 +115,15 @@ class KernelWriterRememberedTest {
     assertThat(result.written().hooksFixed()).isZero();
     assertThat(kernel.writes()).extracting(FakeKernel.Invocation::command)
         .containsExactly("ipset");
+  }
+
+  @Test
+  void anUnchangedChainWhoseSetWentAwayIsStillRejected() {
+    assertThatThrownBy(() -> writer.apply(BASE.withoutSet("pal-db").build(),
+        KernelView.REMEMBERED))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("matches set pal-db");
+    assertThat(kernel.log()).isEmpty();
   }
 
   @Test
