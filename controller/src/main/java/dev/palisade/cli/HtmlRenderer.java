@@ -71,7 +71,7 @@ final class HtmlRenderer {
    * it: {@code <}, {@code >} and {@code &} can only occur in JSON strings, where their
    * {@code \}{@code u} escapes mean the same characters.
    */
-  static String scriptSafe(String json) {
+  private static String scriptSafe(String json) {
     return json.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026");
   }
 
