@@ -10,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,7 +40,8 @@ class HtmlInBrowserTest {
 
   private static HeadlessChromium chromium;
   private static Path page;
-  private static JsonNode probes;
+  /** The probes of every step, in the order of the page's panels. */
+  private static List<JsonNode> probes;
 
   @BeforeAll
   static void renderScenario() throws IOException {
@@ -51,16 +54,14 @@ class HtmlInBrowserTest {
     Files.writeString(page, html.out(), StandardCharsets.UTF_8);
     CliRun json = CliRun.of("matrix", "--scenario", SCENARIO.toString(), "-o", "json");
     assertThat(json.exitCode()).as(json.toString()).isZero();
-    List<JsonNode> all = new ArrayList<>();
+    probes = new ArrayList<>();
     new ObjectMapper().readTree(json.out()).get("steps")
-        .forEach(step -> step.get("probes").forEach(all::add));
-    probes = new ObjectMapper().valueToTree(all);
+        .forEach(step -> step.get("probes").forEach(probes::add));
   }
 
   @Test
   void everyPanelShowsTheVerdictsOfTheJsonResult() throws Exception {
-    assertThat(probes.size()).as("the scenario has several probes to choose from")
-        .isGreaterThan(1);
+    assertThat(probes).as("the scenario has several probes to choose from").hasSizeGreaterThan(1);
     for (int panel = 0; panel < probes.size(); panel++) {
       String dom = chromium.dumpDom(page, "#view=" + panel);
       assertThat(dom).as("the page's script ran to its end").contains("data-rendered=\"true\"");
@@ -152,8 +153,8 @@ class HtmlInBrowserTest {
     return pattern.matcher(text).results().count();
   }
 
-  private static java.util.Set<Integer> colours(BufferedImage image) {
-    java.util.Set<Integer> colours = new java.util.HashSet<>();
+  private static Set<Integer> colours(BufferedImage image) {
+    Set<Integer> colours = new HashSet<>();
     for (int y = 0; y < image.getHeight(); y++) {
       for (int x = 0; x < image.getWidth(); x++) {
         colours.add(image.getRGB(x, y) & 0xffffff);
