@@ -96,6 +96,21 @@ class HtmlInBrowserTest {
   }
 
   @Test
+  void explainShowsItsConnectionHighlightedWithItsReasons() throws Exception {
+    CliRun run = CliRun.of("explain", "-f", CliRun.resource("manifests"), "--from", "y/c",
+        "--to", "x/b", "--port", "80/TCP", "-o", "html");
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    String dom = chromium.dumpDom(
+        Files.writeString(PICTURES.resolve("explain.html"), run.out()), "");
+    assertThat(errors(dom)).as("script errors").isEmpty();
+    assertThat(dom)
+        .contains("<div id=\"focus\">y/c -&gt; x/b on 80/TCP IPv4: DENIED\n"
+            + "  egress of y/c: not isolated")
+        .contains("<td class=\"cell denied focus\" data-from=\"y/c\" data-to=\"x/b\">")
+        .contains("class=\"edge focus denied\"");
+  }
+
+  @Test
   void aFetchIsBlockedAndShowsAsAnError() throws Exception {
     Path fetching = PICTURES.resolve("fetching.html");
     Files.writeString(fetching, Files.readString(page).replace("</body>",

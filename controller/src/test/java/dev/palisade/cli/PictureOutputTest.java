@@ -5,7 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.collect.ImmutableMap;
+import dev.palisade.model.ObjectRef;
+import dev.palisade.scenario.ClusterState;
+import dev.palisade.scenario.Matrix;
+import dev.palisade.scenario.Probe;
+import dev.palisade.scenario.Reachability;
+import dev.palisade.scenario.ScenarioBackend;
+import dev.palisade.scenario.ScenarioParser;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -90,6 +105,51 @@ class PictureOutputTest {
     JsonNode cell = panels.at("/1/cells/0/1");
     assertThat(cell.get("expected").asText()).isEqualTo("allowed");
     assertThat(cell.get("observed").asText()).isEqualTo("denied");
+  }
+
+  /**
+   * {@code demo -o html}: a real run's picture shows what the probes observed, and next to it
+   * what the policies say; here a backend that observes x/a -> x/b allowed where the evaluator
+   * (and the truth table) deny it.
+   */
+  @Test
+  void aRealRunShowsWhatItObservedNextToWhatThePoliciesSay() throws IOException {
+    ScenarioBackend allowing = new AllowingBackend(ObjectRef.of("x", "a"), ObjectRef.of("x", "b"));
+    StringWriter out = new StringWriter();
+    int status = new ScenarioRuns(new PrintWriter(out), new PrintWriter(new StringWriter()),
+        OutputFormat.html).run(List.of(() -> new ScenarioParser().parse(
+            Path.of(resource("pass.yaml")))), allowing);
+    assertThat(status).as("the observed cell differs from the truth table").isEqualTo(1);
+    JsonNode cell = data(out.toString()).at("/panels/1/cells/0/1");
+    assertThat(cell.get("observed").asText()).isEqualTo("allowed");
+    assertThat(cell.get("expected").asText()).isEqualTo("denied");
+    assertThat(cell.get("reasons").asText()).startsWith("DENIED\n")
+        .contains("ingress of x/b: isolated by x/deny-all");
+  }
+
+  /** The evaluator's matrices, except that one connection is always observed allowed. */
+  private record AllowingBackend(ObjectRef from, ObjectRef to) implements ScenarioBackend {
+    @Override
+    public Matrix observe(ClusterState cluster, Probe probe) {
+      Matrix evaluated = EVALUATOR.observe(cluster, probe);
+      Map<ObjectRef, ImmutableMap<ObjectRef, Reachability>> cells =
+          new LinkedHashMap<>(evaluated.cells());
+      Map<ObjectRef, Reachability> row = new LinkedHashMap<>(cells.get(from));
+      row.put(to, Reachability.ALLOWED);
+      cells.put(from, ImmutableMap.copyOf(row));
+      return new Matrix(evaluated.port(), evaluated.family(), evaluated.pods(),
+          ImmutableMap.copyOf(cells));
+    }
+
+    @Override
+    public OptionalLong converge(ClusterState cluster) {
+      return EVALUATOR.converge(cluster);
+    }
+
+    @Override
+    public String mode() {
+      return "demo";
+    }
   }
 
   @Test
