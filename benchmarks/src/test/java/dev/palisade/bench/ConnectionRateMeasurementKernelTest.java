@@ -1,0 +1,42 @@
+package dev.palisade.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.palisade.bench.ConnectionRateMeasurement.Result;
+import dev.palisade.bench.ConnectionRateMeasurement.Round;
+import dev.palisade.bench.ConnectionRateMeasurement.Settings;
+import java.time.Duration;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The connection-rate measurement at a small size (1,000 pods, two short rounds of each kind):
+ * it produces its figures, every connection succeeds, the rounds alternate between rules loaded
+ * and none, and with rules loaded each connection's first packet really went through the
+ * server's pod chain. The ratio itself is not asserted: on a shared CI machine two one-second
+ * rounds measure the neighbours as much as the rules.
+ */
+@Tag("kernel")
+class ConnectionRateMeasurementKernelTest {
+
+  @Test
+  void measuresBothKindsOfRoundThroughTheServersPodChain() {
+    Result result = ConnectionRateMeasurement.measure(
+        new Settings(new ClusterSize(10, 1_000, 100, 10), 2, Duration.ofSeconds(1)));
+    System.out.println(result.table());
+
+    assertThat(result.rounds()).extracting(Round::rulesLoaded)
+        .containsExactly(true, false, true, false);
+    assertThat(result.rounds()).allSatisfy(round -> {
+      assertThat(round.connections()).isPositive();
+      assertThat(round.failures()).isZero();
+      assertThat(round.perSecond()).isPositive();
+    });
+    assertThat(result.rounds()).filteredOn(Round::rulesLoaded).allSatisfy(round ->
+        assertThat(round.podChainPackets()).isGreaterThanOrEqualTo(round.connections()));
+    assertThat(result.rules()).isPositive();
+    assertThat(result.rulesTested()).isGreaterThan(result.connection().serverPolicies());
+    assertThat(result.ratio()).isPositive().isFinite();
+    assertThat(result.table()).contains("| 4 | none |").contains("ratio");
+  }
+}
