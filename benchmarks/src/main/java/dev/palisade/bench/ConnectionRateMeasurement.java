@@ -21,6 +21,8 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +72,7 @@ public final class ConnectionRateMeasurement {
 
   /** Every round, with what was loaded and which connection was measured. */
   public record Result(Settings settings, AllowedConnection connection, int rules, int sets,
-      int rulesTested, ImmutableList<Round> rounds) {
+      int rulesTested, ImmutableList<Round> rounds, String loadBefore, String loadAfter) {
 
     public double medianLoaded() {
       return median(true);
@@ -98,7 +100,8 @@ public final class ConnectionRateMeasurement {
           "%s; %,d cluster pods, %,d policies; loaded: %,d rules, %,d sets (IPv4); the first"
               + " packet of each connection is tested against %d rules%n%n"
               + "| round | Palisade rules | connections/s | connections | failed |"
-              + " packets through the server's pod chain |%n| --- | --- | --- | --- | --- | --- |%n",
+              + " packets through the server's pod chain |%n"
+              + "| --- | --- | --- | --- | --- | --- |%n",
           connection, settings.size().pods(), settings.size().policies(), rules, sets,
           rulesTested));
       for (Round round : rounds) {
@@ -109,8 +112,9 @@ public final class ConnectionRateMeasurement {
                 : ""));
       }
       table.append(String.format(Locale.ROOT,
-          "%nmedian loaded %,.0f/s, median without rules %,.0f/s, ratio %.3f (target ≥ 0.9)%n",
-          medianLoaded(), medianBare(), ratio()));
+          "%nmedian loaded %,.0f/s, median without rules %,.0f/s, ratio %.3f (target ≥ 0.9);"
+              + " load average (1, 5, 15 min) before %s, after %s%n",
+          medianLoaded(), medianBare(), ratio(), loadBefore, loadAfter));
       return table.toString();
     }
   }
@@ -137,6 +141,7 @@ public final class ConnectionRateMeasurement {
         connection.port()));
     RuleKey podChainEntry = podChainEntry(trace, dataplane.installation().chainPrefix());
     List<Round> rounds = new ArrayList<>();
+    String loadBefore = loadAverage();
     try (PacketPathLab lab = PacketPathLab.start(LAB_PREFIX,
             List.of(connection.client(), connection.server()));
         LoopProcess server = LoopProcess.start(lab.namespaceOf(connection.server()), "server",
@@ -167,7 +172,18 @@ public final class ConnectionRateMeasurement {
     }
     return new Result(settings, connection,
         desired.v4().chains().values().stream().mapToInt(chain -> chain.rules().size()).sum(),
-        desired.v4().sets().size(), trace.rulesEvaluated(), ImmutableList.copyOf(rounds));
+        desired.v4().sets().size(), trace.rulesEvaluated(), ImmutableList.copyOf(rounds),
+        loadBefore, loadAverage());
+  }
+
+  /** The machine's load: on a shared machine the rounds measure it too. */
+  private static String loadAverage() {
+    try {
+      String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return String.join(" ", fields[0], fields[1], fields[2]);
+    } catch (IOException e) {
+      return "unknown (" + e.getMessage() + ")";
+    }
   }
 
   private static InetAddress address(Pod pod) {
