@@ -1,7 +1,6 @@
 package dev.palisade.bench;
 
 import com.google.common.collect.ImmutableList;
-import com.google.common.collect.ImmutableMap;
 import com.google.common.net.InetAddresses;
 import dev.palisade.bench.RuleCounters.RuleKey;
 import dev.palisade.dataplane.compile.DataplaneSettings;
@@ -43,7 +42,8 @@ import java.util.Locale;
  * such round and reports it, so the rounds prove they took that path. The client and the
  * server ({@link ConnectLoop}) are JVMs inside the pod namespaces; the client is one process
  * for all rounds, told by the parent how long each round lasts, so JIT warm-up and process
- * start are outside every round (an unreported warm-up round runs first).
+ * start are outside every round (an unreported warm-up round runs first), and each round
+ * starts a second after the apply or cleanup before it.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar
  * dev.palisade.bench.ConnectionRateMeasurement [rounds of each kind] [seconds per round]}
@@ -51,11 +51,17 @@ import java.util.Locale;
 public final class ConnectionRateMeasurement {
   static final String NODE = "node-001";
   private static final String LAB_PREFIX = "palrate";
+  /**
+   * The pause after each apply or cleanup before the next round: the kernel frees a replaced
+   * ruleset and destroyed sets after the restore returns, and that work should not fall into
+   * the round.
+   */
+  private static final Duration SETTLE = Duration.ofSeconds(1);
 
   /** What to measure: the cluster, how many rounds of each kind, how long each lasts. */
   public record Settings(ClusterSize size, int roundsEach, Duration round) {
     public static final Settings DEFAULT =
-        new Settings(ClusterSize.target(), 6, Duration.ofSeconds(5));
+        new Settings(ClusterSize.target(), 8, Duration.ofSeconds(5));
   }
 
   /**
@@ -151,29 +157,44 @@ public final class ConnectionRateMeasurement {
             Integer.toString(connection.port()))) {
       server.awaitLine(ConnectLoop.READY);
       lab.apply(desired);
+      settle();
       client.round(settings.round()); // warm-up, not reported
-      boolean loaded = true;
       for (int index = 1; index <= 2 * settings.roundsEach(); index++) {
-        ImmutableMap<RuleKey, Long> before = loaded ? lab.packetCounters() : ImmutableMap.of();
-        long[] figures = client.round(settings.round());
-        long podChainPackets = loaded
-            ? lab.packetCounters().getOrDefault(podChainEntry, 0L)
-                - before.getOrDefault(podChainEntry, 0L)
-            : 0;
-        rounds.add(new Round(index, loaded, figures[0], figures[1], figures[2],
-            podChainPackets));
-        loaded = !loaded;
-        if (loaded) {
-          lab.apply(desired);
-        } else {
-          lab.cleanup();
+        boolean loaded = index % 2 == 1;
+        if (index > 1) {
+          if (loaded) {
+            lab.apply(desired);
+          } else {
+            lab.cleanup();
+          }
+          settle();
         }
+        rounds.add(round(index, loaded, lab, client, settings.round(), podChainEntry));
       }
     }
     return new Result(settings, connection,
         desired.v4().chains().values().stream().mapToInt(chain -> chain.rules().size()).sum(),
         desired.v4().sets().size(), trace.rulesEvaluated(), ImmutableList.copyOf(rounds),
         loadBefore, loadAverage());
+  }
+
+  private static Round round(int index, boolean loaded, PacketPathLab lab, LoopProcess client,
+      Duration length, RuleKey podChainEntry) {
+    long before = loaded ? lab.packetCounters().getOrDefault(podChainEntry, 0L) : 0;
+    ClientFigures figures = client.round(length);
+    long podChainPackets =
+        loaded ? lab.packetCounters().getOrDefault(podChainEntry, 0L) - before : 0;
+    return new Round(index, loaded, figures.connections(), figures.failures(), figures.nanos(),
+        podChainPackets);
+  }
+
+  private static void settle() {
+    try {
+      Thread.sleep(SETTLE.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted between rounds", e);
+    }
   }
 
   /** The machine's load: on a shared machine the rounds measure it too. */
@@ -199,6 +220,9 @@ public final class ConnectionRateMeasurement {
         .orElseThrow(() -> new IllegalStateException(
             "the connection's first packet does not enter the server's pod chain"));
   }
+
+  /** What the client reports for one round. */
+  private record ClientFigures(long connections, long failures, long nanos) {}
 
   /** A {@link ConnectLoop} JVM in a network namespace, stopped by its own pid on close. */
   private static final class LoopProcess implements AutoCloseable {
@@ -234,8 +258,8 @@ public final class ConnectionRateMeasurement {
       }
     }
 
-    /** Runs one client round: connections, failures, nanoseconds. */
-    long[] round(Duration length) {
+    /** Runs one client round. */
+    ClientFigures round(Duration length) {
       try {
         input.write(length.toMillis() + "\n");
         input.flush();
@@ -243,8 +267,8 @@ public final class ConnectionRateMeasurement {
         throw new UncheckedIOException("the client is gone", e);
       }
       String[] figures = readLine().split(" ");
-      return new long[] {Long.parseLong(figures[0]), Long.parseLong(figures[1]),
-          Long.parseLong(figures[2])};
+      return new ClientFigures(Long.parseLong(figures[0]), Long.parseLong(figures[1]),
+          Long.parseLong(figures[2]));
     }
 
     private String readLine() {

@@ -1,0 +1,86 @@
+package dev.palisade.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.common.collect.ImmutableList;
+import dev.palisade.bench.ConnectionRateMeasurement.Result;
+import dev.palisade.bench.ConnectionRateMeasurement.Round;
+import dev.palisade.bench.ConnectionRateMeasurement.Settings;
+import dev.palisade.model.Direction;
+import dev.palisade.model.IpFamily;
+import dev.palisade.model.Pod;
+import dev.palisade.model.Protocol;
+import dev.palisade.model.RuleGraph;
+import dev.palisade.model.eval.DirectionVerdict;
+import dev.palisade.model.eval.Endpoint;
+import dev.palisade.model.eval.Evaluator;
+import dev.palisade.model.eval.Traffic;
+import dev.palisade.model.eval.Verdict;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The pure parts of the connection-rate measurement: the pair it picks and its arithmetic. */
+class ConnectionRateResultTest {
+  private static final long SECOND = 1_000_000_000L;
+
+  @Test
+  void theConnectionIsAllowedByAnIngressPolicyOfTheServerWithTheMostPolicies() {
+    RuleGraph graph = SyntheticCluster.generate(new ClusterSize(10, 1_000, 100, 10),
+        SyntheticCluster.BENCHMARK_SEED).toGraph();
+
+    AllowedConnection connection = AllowedConnection.find(graph, ConnectionRateMeasurement.NODE);
+
+    Verdict verdict = new Evaluator(graph).verdict(
+        Endpoint.of(connection.client(), IpFamily.V4),
+        Endpoint.of(connection.server(), IpFamily.V4),
+        Traffic.of(Protocol.TCP, connection.port()));
+    assertThat(verdict.allowed()).isTrue();
+    assertThat(verdict.ingress().outcome()).isEqualTo(DirectionVerdict.Outcome.ALLOWED);
+    assertThat(connection.serverPolicies())
+        .isEqualTo(graph.policiesSelecting(connection.server().ref()).size())
+        .isEqualTo(graph.endpointsOnNode(ConnectionRateMeasurement.NODE).stream()
+            .filter(pod -> graph.isIsolated(pod.ref(), Direction.INGRESS))
+            .mapToInt(pod -> graph.policiesSelecting(pod.ref()).size()).max().orElseThrow());
+  }
+
+  @Test
+  void mediansOfEachKindAndTheirRatio() {
+    Result result = result(
+        new Round(1, true, 900, 0, SECOND, 900),
+        new Round(2, false, 1_000, 0, SECOND, 0),
+        new Round(3, true, 2_700, 0, 3 * SECOND, 2_700),
+        new Round(4, false, 5_000, 0, 5 * SECOND, 0),
+        new Round(5, true, 100, 0, SECOND, 100),
+        new Round(6, false, 3_000, 0, 2 * SECOND, 0));
+
+    assertThat(result.medianLoaded()).isEqualTo(900.0);
+    assertThat(result.medianBare()).isEqualTo(1_000.0);
+    assertThat(result.ratio()).isEqualTo(0.9);
+    assertThat(result.table())
+        .contains("| 3 | loaded | 900 | 2,700 | 0 | 2,700 |")
+        .contains("| 6 | none | 1,500 | 3,000 | 0 |  |")
+        .contains("ratio 0.900")
+        .contains("before 1.00 2.00 3.00, after 4.00 5.00 6.00");
+  }
+
+  @Test
+  void anEvenNumberOfRoundsTakesTheMeanOfTheMiddleTwo() {
+    Result result = result(
+        new Round(1, true, 100, 0, SECOND, 100),
+        new Round(2, false, 100, 0, SECOND, 0),
+        new Round(3, true, 300, 0, SECOND, 300),
+        new Round(4, false, 100, 0, SECOND, 0));
+
+    assertThat(result.medianLoaded()).isEqualTo(200.0);
+    assertThat(result.ratio()).isEqualTo(2.0);
+  }
+
+  private static Result result(Round... rounds) {
+    RuleGraph graph = SyntheticCluster.generate(new ClusterSize(3, 30, 3, 1),
+        SyntheticCluster.BENCHMARK_SEED).toGraph();
+    List<Pod> pods = graph.pods();
+    return new Result(Settings.DEFAULT,
+        new AllowedConnection(pods.get(0), pods.get(1), 80, 1), 10, 2, 12,
+        ImmutableList.copyOf(rounds), "1.00 2.00 3.00", "4.00 5.00 6.00");
+  }
+}
