@@ -120,7 +120,8 @@ public final class RulesTraversedMeasurement {
   /** Markdown: one row per policy count and size. */
   public static String table(List<Row> rows) {
     StringBuilder table = new StringBuilder(
-        "| policies selecting the pod | cluster pods | policies | isolated pods on the node |"
+        "| policies selecting the pod | cluster pods | policies | isolated pods on the node"
+            + " (the server included) |"
             + " allowed packet: rules tested (dispatch + policy) |"
             + " denied packet: rules tested (dispatch + policy) |\n"
             + "| --- | --- | --- | --- | --- | --- |\n");
