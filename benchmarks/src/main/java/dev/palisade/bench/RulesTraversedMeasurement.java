@@ -12,8 +12,10 @@ import dev.palisade.model.Direction;
 import dev.palisade.model.Protocol;
 import dev.palisade.model.RuleGraph;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * How many rules the first packet of a connection is tested against on its way to a pod
@@ -68,6 +70,8 @@ public final class RulesTraversedMeasurement {
   public static void main(String[] args) {
     List<Row> rows = measure(SIZES, POLICY_COUNTS);
     System.out.println(table(rows));
+    System.out.println("independent of cluster size: "
+        + (independentOfClusterSize(rows) ? "yes (MET)" : "no (MISSED)"));
   }
 
   /** Walks both packets for every size and policy count; sizes are generated one at a time. */
@@ -91,6 +95,20 @@ public final class RulesTraversedMeasurement {
       }
     }
     return ImmutableList.copyOf(rows);
+  }
+
+  /**
+   * The target of issue 10: for every policy count, no larger cluster makes either packet test
+   * more rules than the smallest cluster measured (rows as {@link #measure} returns them).
+   */
+  public static boolean independentOfClusterSize(List<Row> rows) {
+    return rows.stream().collect(Collectors.groupingBy(Row::policies)).values().stream()
+        .allMatch(sameK -> {
+          Row smallest = sameK.stream().min(Comparator.comparingInt(row -> row.size().pods()))
+              .orElseThrow();
+          return sameK.stream().allMatch(row -> row.allowed().total() <= smallest.allowed().total()
+              && row.denied().total() <= smallest.denied().total());
+        });
   }
 
   /** The trace of the client's first TCP packet to {@code port} of the server, on the node. */

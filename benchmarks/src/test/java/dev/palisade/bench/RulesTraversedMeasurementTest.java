@@ -3,6 +3,7 @@ package dev.palisade.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.palisade.bench.RulesTraversedMeasurement.Row;
+import dev.palisade.bench.RulesTraversedMeasurement.Walk;
 import dev.palisade.dataplane.walk.PacketWalker.Outcome;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,21 @@ class RulesTraversedMeasurementTest {
         assertThat(row.denied().total()).isLessThanOrEqualTo(smallest.denied().total());
       });
     });
+    assertThat(RulesTraversedMeasurement.independentOfClusterSize(ROWS)).isTrue();
+  }
+
+  @Test
+  void aCountThatGrowsWithTheClusterIsNotIndependentOfIt() {
+    Row small = ROWS.get(0);
+    Walk longer = new Walk(small.allowed().outcome(), small.allowed().dispatchRules() + 1,
+        small.allowed().policyRules());
+    Row larger = new Row(small.policies(), SIZES.get(2), small.isolatedLocalPods(), longer,
+        small.denied());
+
+    assertThat(RulesTraversedMeasurement.independentOfClusterSize(List.of(small, larger)))
+        .isFalse();
+    assertThat(RulesTraversedMeasurement.independentOfClusterSize(List.of(larger, small)))
+        .isFalse();
   }
 
   @Test
