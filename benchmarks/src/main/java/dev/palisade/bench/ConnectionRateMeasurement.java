@@ -100,6 +100,14 @@ public final class ConnectionRateMeasurement {
       return rates.length % 2 == 1 ? rates[middle] : (rates[middle - 1] + rates[middle]) / 2;
     }
 
+    /** One line for a summary table: the ratio and the medians it comes from. */
+    public String summary() {
+      return String.format(Locale.ROOT,
+          "%.3f (medians %,.0f/s loaded, %,.0f/s without; %d rounds of each kind, %d s each)",
+          ratio(), medianLoaded(), medianBare(), settings.roundsEach(),
+          settings.round().toSeconds());
+    }
+
     /** Markdown: each round, then the medians and the ratio. */
     public String table() {
       StringBuilder table = new StringBuilder(String.format(Locale.ROOT,

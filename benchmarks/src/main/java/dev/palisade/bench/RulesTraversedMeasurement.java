@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -133,6 +134,21 @@ public final class RulesTraversedMeasurement {
   private static boolean isPolicyChain(Step step, String chainPrefix) {
     return List.of("PI-", "PE-", "RI-", "RE-").stream()
         .anyMatch(kind -> step.chain().startsWith(chainPrefix + kind));
+  }
+
+  /**
+   * One line for a summary table: per policy count, the rules the allowed and the denied packet
+   * were tested against at each size, e.g. {@code k=1: 22/23 at 1,000, 22/23 at 10,000 pods}.
+   */
+  public static String summary(List<Row> rows) {
+    return rows.stream().collect(Collectors.groupingBy(Row::policies, TreeMap::new,
+            Collectors.toList()))
+        .entrySet().stream()
+        .map(entry -> "k=" + entry.getKey() + ": " + entry.getValue().stream()
+            .map(row -> String.format(Locale.ROOT, "%d/%d at %,d", row.allowed().total(),
+                row.denied().total(), row.size().pods()))
+            .collect(Collectors.joining(", ")) + " pods")
+        .collect(Collectors.joining("; ")) + " (rules tested, allowed/denied packet)";
   }
 
   /** Markdown: one row per policy count and size. */

@@ -61,6 +61,8 @@ class ConnectionRateResultTest {
         .contains("| 6 | none | 1,500 | 3,000 | 0 |  |")
         .contains("ratio 0.900")
         .contains("before 1.00 2.00 3.00, after 4.00 5.00 6.00");
+    assertThat(result.summary()).isEqualTo("0.900 (medians 900/s loaded, 1,000/s without;"
+        + " 8 rounds of each kind, 5 s each)");
   }
 
   @Test

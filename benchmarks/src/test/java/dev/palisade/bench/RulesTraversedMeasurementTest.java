@@ -36,6 +36,11 @@ class RulesTraversedMeasurementTest {
     String table = RulesTraversedMeasurement.table(ROWS);
     assertThat(table.lines()).hasSize(2 + ROWS.size());
     assertThat(table).contains("| 4 | 2,000 | 200 |");
+    Row first = ROWS.get(0);
+    assertThat(RulesTraversedMeasurement.summary(ROWS))
+        .startsWith("k=1: " + first.allowed().total() + "/" + first.denied().total() + " at 500, ")
+        .contains("; k=4: ")
+        .endsWith(" at 2,000 pods (rules tested, allowed/denied packet)");
   }
 
   @Test
