@@ -88,10 +88,10 @@ public final class RulesTraversedMeasurement {
             new PacketWalker(NodeCompiler.compile(graph, NODE, settings).v4());
         int isolated = (int) graph.endpointsOnNode(NODE).stream()
             .filter(pod -> graph.isIsolated(pod.ref(), Direction.INGRESS)).count();
-        String policyChains = settings.installation().chainPrefix();
+        String chainPrefix = settings.installation().chainPrefix();
         rows.add(new Row(policies, size, isolated,
-            walk(walker, probe, ProbeWorkload.ALLOWED_PORT, Outcome.PASSED, policyChains),
-            walk(walker, probe, ProbeWorkload.DENIED_PORT, Outcome.DROPPED, policyChains)));
+            walk(walker, probe, ProbeWorkload.ALLOWED_PORT, Outcome.PASSED, chainPrefix),
+            walk(walker, probe, ProbeWorkload.DENIED_PORT, Outcome.DROPPED, chainPrefix)));
         probe.removeFrom(graph);
       }
     }
