@@ -32,7 +32,8 @@ import java.util.Locale;
  * node's share of a synthetic cluster's policies loaded by the real {@link
  * dev.palisade.dataplane.kernel.KernelWriter} and with no Palisade rules at all (after
  * {@code KernelWriter.cleanup}), in interleaved rounds of a fixed duration (issue 10: ratio
- * ≥ 0.9).
+ * ≥ 0.9). A third kind of round keeps conntrack on without any rule of ours, as kube-proxy
+ * does on every node: it separates what Palisade's rules cost from what tracking costs.
  *
  * <p>The two pods are pods of that cluster on the measured node, wired with their own
  * addresses, and the connection is one the policies allow because a policy selecting the
@@ -64,13 +65,32 @@ public final class ConnectionRateMeasurement {
         new Settings(ClusterSize.target(), 8, Duration.ofSeconds(5));
   }
 
+  /** What the node's filter table holds during a round; rounds cycle in this order. */
+  public enum RoundKind {
+    /** The node's compiled state, applied by the writer. */
+    LOADED("loaded"),
+    /** No Palisade object (after {@code KernelWriter.cleanup}) and no other rule. */
+    NONE("none"),
+    /**
+     * No Palisade object, but conntrack on, as kube-proxy keeps it on every node (its
+     * {@code -m conntrack --ctstate INVALID -j DROP} in FORWARD): what the rules cost beyond
+     * the connection tracking a node pays anyway.
+     */
+    CONNTRACK_ONLY("none, conntrack on");
+
+    private final String label;
+
+    RoundKind(String label) {
+      this.label = label;
+    }
+  }
+
   /**
-   * One round: whether the rules were loaded, the connections the client completed and those
-   * that failed, how long it ran, and (rules loaded only) how many packets the server's pod
-   * chain counted.
+   * One round: its kind, the connections the client completed and those that failed, how long
+   * it ran, and (rules loaded only) how many packets the server's pod chain counted.
    */
-  public record Round(int index, boolean rulesLoaded, long connections, long failures,
-      long nanos, long podChainPackets) {
+  public record Round(int index, RoundKind kind, long connections, long failures, long nanos,
+      long podChainPackets) {
     public double perSecond() {
       return connections * 1e9 / nanos;
     }
@@ -80,21 +100,19 @@ public final class ConnectionRateMeasurement {
   public record Result(Settings settings, AllowedConnection connection, int rules, int sets,
       int rulesTested, ImmutableList<Round> rounds, String loadBefore, String loadAfter) {
 
-    public double medianLoaded() {
-      return median(true);
-    }
-
-    public double medianBare() {
-      return median(false);
-    }
-
     /** Median with rules loaded over median without: the figure issue 10 targets (≥ 0.9). */
     public double ratio() {
-      return medianLoaded() / medianBare();
+      return median(RoundKind.LOADED) / median(RoundKind.NONE);
     }
 
-    private double median(boolean loaded) {
-      double[] rates = rounds.stream().filter(round -> round.rulesLoaded() == loaded)
+    /** Median with rules loaded over median with conntrack on and no rules. */
+    public double ratioToConntrackOnly() {
+      return median(RoundKind.LOADED) / median(RoundKind.CONNTRACK_ONLY);
+    }
+
+    /** The median connections per second of the rounds of one kind. */
+    public double median(RoundKind kind) {
+      double[] rates = rounds.stream().filter(round -> round.kind() == kind)
           .mapToDouble(Round::perSecond).sorted().toArray();
       int middle = rates.length / 2;
       return rates.length % 2 == 1 ? rates[middle] : (rates[middle - 1] + rates[middle]) / 2;
@@ -103,9 +121,10 @@ public final class ConnectionRateMeasurement {
     /** One line for a summary table: the ratio and the medians it comes from. */
     public String summary() {
       return String.format(Locale.ROOT,
-          "%.3f (medians %,.0f/s loaded, %,.0f/s without; %d rounds of each kind, %d s each)",
-          ratio(), medianLoaded(), medianBare(), settings.roundsEach(),
-          settings.round().toSeconds());
+          "%.3f (medians %,.0f/s loaded, %,.0f/s without; %.3f against conntrack on without"
+              + " rules, %,.0f/s; %d rounds of each kind, %d s each)",
+          ratio(), median(RoundKind.LOADED), median(RoundKind.NONE), ratioToConntrackOnly(),
+          median(RoundKind.CONNTRACK_ONLY), settings.roundsEach(), settings.round().toSeconds());
     }
 
     /** Markdown: each round, then the medians and the ratio. */
@@ -120,15 +139,16 @@ public final class ConnectionRateMeasurement {
           rulesTested));
       for (Round round : rounds) {
         table.append(String.format(Locale.ROOT, "| %d | %s | %,.0f | %,d | %d | %s |%n",
-            round.index(), round.rulesLoaded() ? "loaded" : "none", round.perSecond(),
-            round.connections(), round.failures(),
-            round.rulesLoaded() ? String.format(Locale.ROOT, "%,d", round.podChainPackets())
-                : ""));
+            round.index(), round.kind().label, round.perSecond(), round.connections(),
+            round.failures(), round.kind() == RoundKind.LOADED
+                ? String.format(Locale.ROOT, "%,d", round.podChainPackets()) : ""));
       }
       table.append(String.format(Locale.ROOT,
           "%nmedian loaded %,.0f/s, median without rules %,.0f/s, ratio %.3f (target ≥ 0.9);"
+              + " median with conntrack on and no rules %,.0f/s, ratio %.3f;"
               + " load average (1, 5, 15 min) before %s, after %s%n",
-          medianLoaded(), medianBare(), ratio(), loadBefore, loadAfter));
+          median(RoundKind.LOADED), median(RoundKind.NONE), ratio(),
+          median(RoundKind.CONNTRACK_ONLY), ratioToConntrackOnly(), loadBefore, loadAfter));
       return table.toString();
     }
   }
@@ -167,17 +187,21 @@ public final class ConnectionRateMeasurement {
       lab.apply(desired);
       settle();
       client.round(settings.round()); // warm-up, not reported
-      for (int index = 1; index <= 2 * settings.roundsEach(); index++) {
-        boolean loaded = index % 2 == 1;
+      RoundKind[] cycle = RoundKind.values();
+      for (int index = 1; index <= cycle.length * settings.roundsEach(); index++) {
+        RoundKind kind = cycle[(index - 1) % cycle.length];
         if (index > 1) {
-          if (loaded) {
-            lab.apply(desired);
-          } else {
-            lab.cleanup();
+          switch (kind) {
+            case LOADED -> {
+              lab.removeConntrackOnlyRule();
+              lab.apply(desired);
+            }
+            case NONE -> lab.cleanup();
+            case CONNTRACK_ONLY -> lab.addConntrackOnlyRule();
           }
           settle();
         }
-        rounds.add(round(index, loaded, lab, client, settings.round(), podChainEntry));
+        rounds.add(round(index, kind, lab, client, settings.round(), podChainEntry));
       }
     }
     return new Result(settings, connection,
@@ -186,13 +210,14 @@ public final class ConnectionRateMeasurement {
         loadBefore, loadAverage());
   }
 
-  private static Round round(int index, boolean loaded, PacketPathLab lab, LoopProcess client,
+  private static Round round(int index, RoundKind kind, PacketPathLab lab, LoopProcess client,
       Duration length, RuleKey podChainEntry) {
+    boolean loaded = kind == RoundKind.LOADED;
     long before = loaded ? lab.packetCounters().getOrDefault(podChainEntry, 0L) : 0;
     ClientFigures figures = client.round(length);
     long podChainPackets =
         loaded ? lab.packetCounters().getOrDefault(podChainEntry, 0L) - before : 0;
-    return new Round(index, loaded, figures.connections(), figures.failures(), figures.nanos(),
+    return new Round(index, kind, figures.connections(), figures.failures(), figures.nanos(),
         podChainPackets);
   }
 

@@ -71,13 +71,35 @@ public final class PacketPathLab implements AutoCloseable {
     return require(writer.cleanup());
   }
 
+  /**
+   * Turns conntrack on in the node without a Palisade rule, the way kube-proxy does on every
+   * node: its rule that drops INVALID packets in FORWARD.
+   */
+  public void addConntrackOnlyRule() {
+    runInNode(conntrackOnlyRule("-A"));
+  }
+
+  /** Removes the rule {@link #addConntrackOnlyRule} added. */
+  public void removeConntrackOnlyRule() {
+    runInNode(conntrackOnlyRule("-D"));
+  }
+
+  private static List<String> conntrackOnlyRule(String operation) {
+    return List.of("iptables", "-w", operation, "FORWARD", "-m", "conntrack", "--ctstate",
+        "INVALID", "-j", "DROP");
+  }
+
+  private String runInNode(List<String> argv) {
+    CommandResult result = node.run(argv);
+    if (!result.succeeded()) {
+      throw new IllegalStateException(String.join(" ", argv) + " failed: " + result.stderr());
+    }
+    return result.stdout();
+  }
+
   /** The node's rule packet counters (IPv4 filter table). */
   public ImmutableMap<RuleCounters.RuleKey, Long> packetCounters() {
-    CommandResult save = node.run(List.of("iptables-save", "-c", "-t", "filter"));
-    if (!save.succeeded()) {
-      throw new IllegalStateException("iptables-save -c failed: " + save.stderr());
-    }
-    return RuleCounters.parse(save.stdout());
+    return RuleCounters.parse(runInNode(List.of("iptables-save", "-c", "-t", "filter")));
   }
 
   private static ApplyResult require(ApplyResult result) {

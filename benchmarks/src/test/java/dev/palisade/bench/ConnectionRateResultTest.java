@@ -1,5 +1,8 @@
 package dev.palisade.bench;
 
+import static dev.palisade.bench.ConnectionRateMeasurement.RoundKind.CONNTRACK_ONLY;
+import static dev.palisade.bench.ConnectionRateMeasurement.RoundKind.LOADED;
+import static dev.palisade.bench.ConnectionRateMeasurement.RoundKind.NONE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.collect.ImmutableList;
@@ -44,36 +47,42 @@ class ConnectionRateResultTest {
   }
 
   @Test
-  void mediansOfEachKindAndTheirRatio() {
+  void mediansOfEachKindAndTheirRatios() {
     Result result = result(
-        new Round(1, true, 900, 0, SECOND, 900),
-        new Round(2, false, 1_000, 0, SECOND, 0),
-        new Round(3, true, 2_700, 0, 3 * SECOND, 2_700),
-        new Round(4, false, 5_000, 0, 5 * SECOND, 0),
-        new Round(5, true, 100, 0, SECOND, 100),
-        new Round(6, false, 3_000, 0, 2 * SECOND, 0));
+        new Round(1, LOADED, 900, 0, SECOND, 900),
+        new Round(2, NONE, 1_000, 0, SECOND, 0),
+        new Round(3, CONNTRACK_ONLY, 1_200, 0, SECOND, 0),
+        new Round(4, LOADED, 2_700, 0, 3 * SECOND, 2_700),
+        new Round(5, NONE, 5_000, 0, 5 * SECOND, 0),
+        new Round(6, CONNTRACK_ONLY, 900, 0, SECOND, 0),
+        new Round(7, LOADED, 100, 0, SECOND, 100),
+        new Round(8, NONE, 3_000, 0, 2 * SECOND, 0),
+        new Round(9, CONNTRACK_ONLY, 1_000, 0, SECOND, 0));
 
-    assertThat(result.medianLoaded()).isEqualTo(900.0);
-    assertThat(result.medianBare()).isEqualTo(1_000.0);
+    assertThat(result.median(LOADED)).isEqualTo(900.0);
+    assertThat(result.median(NONE)).isEqualTo(1_000.0);
+    assertThat(result.median(CONNTRACK_ONLY)).isEqualTo(1_000.0);
     assertThat(result.ratio()).isEqualTo(0.9);
+    assertThat(result.ratioToConntrackOnly()).isEqualTo(0.9);
     assertThat(result.table())
-        .contains("| 3 | loaded | 900 | 2,700 | 0 | 2,700 |")
-        .contains("| 6 | none | 1,500 | 3,000 | 0 |  |")
+        .contains("| 4 | loaded | 900 | 2,700 | 0 | 2,700 |")
+        .contains("| 8 | none | 1,500 | 3,000 | 0 |  |")
+        .contains("| 9 | none, conntrack on | 1,000 | 1,000 | 0 |  |")
         .contains("ratio 0.900")
         .contains("before 1.00 2.00 3.00, after 4.00 5.00 6.00");
     assertThat(result.summary()).isEqualTo("0.900 (medians 900/s loaded, 1,000/s without;"
-        + " 8 rounds of each kind, 5 s each)");
+        + " 0.900 against conntrack on without rules, 1,000/s; 8 rounds of each kind, 5 s each)");
   }
 
   @Test
   void anEvenNumberOfRoundsTakesTheMeanOfTheMiddleTwo() {
     Result result = result(
-        new Round(1, true, 100, 0, SECOND, 100),
-        new Round(2, false, 100, 0, SECOND, 0),
-        new Round(3, true, 300, 0, SECOND, 300),
-        new Round(4, false, 100, 0, SECOND, 0));
+        new Round(1, LOADED, 100, 0, SECOND, 100),
+        new Round(2, NONE, 100, 0, SECOND, 0),
+        new Round(3, LOADED, 300, 0, SECOND, 300),
+        new Round(4, NONE, 100, 0, SECOND, 0));
 
-    assertThat(result.medianLoaded()).isEqualTo(200.0);
+    assertThat(result.median(LOADED)).isEqualTo(200.0);
     assertThat(result.ratio()).isEqualTo(2.0);
   }
 
