@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.common.collect.ImmutableList;
 import dev.palisade.bench.ConnectionRateMeasurement.Result;
 import dev.palisade.bench.ConnectionRateMeasurement.Round;
+import dev.palisade.bench.ConnectionRateMeasurement.RoundKind;
 import dev.palisade.bench.ConnectionRateMeasurement.Settings;
 import dev.palisade.model.Direction;
 import dev.palisade.model.IpFamily;
@@ -49,15 +50,15 @@ class ConnectionRateResultTest {
   @Test
   void mediansOfEachKindAndTheirRatios() {
     Result result = result(
-        new Round(1, LOADED, 900, 0, SECOND, 900),
-        new Round(2, NONE, 1_000, 0, SECOND, 0),
-        new Round(3, CONNTRACK_ONLY, 1_200, 0, SECOND, 0),
+        oneSecond(1, LOADED, 900),
+        oneSecond(2, NONE, 1_000),
+        oneSecond(3, CONNTRACK_ONLY, 1_200),
         new Round(4, LOADED, 2_700, 0, 3 * SECOND, 2_700),
         new Round(5, NONE, 5_000, 0, 5 * SECOND, 0),
-        new Round(6, CONNTRACK_ONLY, 900, 0, SECOND, 0),
-        new Round(7, LOADED, 100, 0, SECOND, 100),
+        oneSecond(6, CONNTRACK_ONLY, 900),
+        oneSecond(7, LOADED, 100),
         new Round(8, NONE, 3_000, 0, 2 * SECOND, 0),
-        new Round(9, CONNTRACK_ONLY, 1_000, 0, SECOND, 0));
+        oneSecond(9, CONNTRACK_ONLY, 1_000));
 
     assertThat(result.median(LOADED)).isEqualTo(900.0);
     assertThat(result.median(NONE)).isEqualTo(1_000.0);
@@ -76,14 +77,16 @@ class ConnectionRateResultTest {
 
   @Test
   void anEvenNumberOfRoundsTakesTheMeanOfTheMiddleTwo() {
-    Result result = result(
-        new Round(1, LOADED, 100, 0, SECOND, 100),
-        new Round(2, NONE, 100, 0, SECOND, 0),
-        new Round(3, LOADED, 300, 0, SECOND, 300),
-        new Round(4, NONE, 100, 0, SECOND, 0));
+    Result result = result(oneSecond(1, LOADED, 100), oneSecond(2, NONE, 100),
+        oneSecond(3, LOADED, 300), oneSecond(4, NONE, 100));
 
     assertThat(result.median(LOADED)).isEqualTo(200.0);
     assertThat(result.ratio()).isEqualTo(2.0);
+  }
+
+  /** A one-second round without failures; a loaded one counted each connection's packet. */
+  private static Round oneSecond(int index, RoundKind kind, long connections) {
+    return new Round(index, kind, connections, 0, SECOND, kind == LOADED ? connections : 0);
   }
 
   private static Result result(Round... rounds) {
