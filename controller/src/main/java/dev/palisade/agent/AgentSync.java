@@ -94,12 +94,13 @@ final class AgentSync implements Supplier<SyncOutcome> {
   @Override
   public SyncOutcome get() {
     long start = ticker.read();
-    takeInReceivedChanges();
     if (!listedReported && completeness.listed()) {
+      // before the take-in: the cold-start figures split list time from take-in time
       listedReported = true;
       log.info("initial lists received ({}) at {} ms of process uptime", completeness.cached(),
           ManagementFactory.getRuntimeMXBean().getUptime());
     }
+    takeInReceivedChanges();
     Optional<String> missing = completeness.missing();
     if (missing.isPresent() && feed.hasReceived()) {
       // Events that came in since the take-in above are the usual gap: no need to wait a poll.
