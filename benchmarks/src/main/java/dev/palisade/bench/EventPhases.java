@@ -35,8 +35,11 @@ final class EventPhases {
   private static final Duration BATCH_TIMEOUT = Duration.ofMinutes(5);
   private static final int BURST_WRITERS = 8;
 
-  /** One phase: the agent's delays (receipt → kernel written) and the watch's receipt delays. */
-  record Phase(String name, Scrape.Histogram delays, Percentiles receipts) {}
+  /**
+   * One phase: the agent's delays (receipt → kernel written), how many syncs the agent ran for
+   * it, and the watch's receipt delays.
+   */
+  record Phase(String name, Scrape.Histogram delays, long syncs, Percentiles receipts) {}
 
   /** A burst of policy updates: how fast it was written and when the agent had enforced it. */
   record Burst(int updates, long writtenInNanos, long convergedAfterLastNanos, long syncs) {}
@@ -137,7 +140,7 @@ final class EventPhases {
           before.value(ENFORCED_COUNT) + events, BATCH_TIMEOUT);
       long converged = System.nanoTime();
       return new Burst(events, lastWritten - start, converged - lastWritten,
-          Math.round(after.value(SYNC_COUNT) - before.value(SYNC_COUNT)));
+          syncsBetween(before, after));
     } catch (ExecutionException e) {
       throw new IllegalStateException("a burst update failed", e.getCause());
     } catch (InterruptedException e) {
@@ -170,7 +173,11 @@ final class EventPhases {
     }
     Scrape after = agent.scrape();
     return new Phase(name, after.histogram(ENFORCED).minus(before.histogram(ENFORCED)),
-        Percentiles.of(receiptDelays));
+        syncsBetween(before, after), Percentiles.of(receiptDelays));
+  }
+
+  private static long syncsBetween(Scrape before, Scrape after) {
+    return Math.round(after.value(SYNC_COUNT) - before.value(SYNC_COUNT));
   }
 
   /** Writes events that are not measured, then waits until the agent enforced them all. */

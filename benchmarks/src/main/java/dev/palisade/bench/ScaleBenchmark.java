@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -126,6 +128,7 @@ public final class ScaleBenchmark implements Callable<Integer> {
         NetnsCluster lab = NetnsCluster.start("palscale", 1);
         ReceiptWatch receipts = ReceiptWatch.start(client)) {
       facts.add("iptables in the node namespace: " + MachineFacts.iptables(lab.nodeNamespace(1)));
+      progress("writing the cluster: " + settings.size());
       long writeStart = System.nanoTime();
       writeCluster(client, cluster);
       facts.add(String.format("cluster: %s (seed %d) written to the embedded API server in "
@@ -138,6 +141,7 @@ public final class ScaleBenchmark implements Callable<Integer> {
       facts.add("agent: " + settings.jar() + " with JVM defaults, " + String.join(" ", options)
           + "; logs in " + settings.workDir());
 
+      progress("cold start on the empty node");
       AgentLog.Start cold;
       try (MeasuredAgent agent = MeasuredAgent.start(settings.jar(), options,
           settings.workDir().resolve("agent-cold-start.log"))) {
@@ -148,18 +152,21 @@ public final class ScaleBenchmark implements Callable<Integer> {
       List<Phase> incremental;
       try (MeasuredAgent agent = MeasuredAgent.start(settings.jar(), options,
           settings.workDir().resolve("agent.log"))) {
+        progress("restart on the programmed node");
         AgentLog.Start restart = agent.awaitLog(AgentLog::start, START_TIMEOUT);
         addStartRows(report, cold, restart);
         EventPhases phases = new EventPhases(client, agent, receipts, plan, settings.events());
+        progress("pod events: " + settings.events() + " per phase");
         incremental = phases.podPhases();
         incremental.forEach(phase -> report.add(ScaleReport.delays(phase.name()
             + " → affected sets updated (agent: receipt → end of kernel write)",
-            POD_EVENT_TARGET_SECONDS, phase.delays())));
+            POD_EVENT_TARGET_SECONDS, phase.delays(), phase.syncs())));
         report.add(receiptRow("pods", incremental));
+        progress("policy events and the burst");
         EventPhases.PolicyResults policyResults = phases.policyPhases();
         policyResults.phases().forEach(phase -> report.add(ScaleReport.delays(phase.name()
             + " → enforced on the node (agent: receipt → end of kernel write)",
-            POLICY_EVENT_TARGET_SECONDS, phase.delays())));
+            POLICY_EVENT_TARGET_SECONDS, phase.delays(), phase.syncs())));
         report.add(receiptRow("policies", policyResults.phases()));
         report.add(burstRow(policyResults.burst()));
       }
@@ -179,6 +186,11 @@ public final class ScaleBenchmark implements Callable<Integer> {
         + "(receipt = the event applied to the model), bucket differences of /metrics scraped "
         + "before and after each phase, p50/p99 interpolated inside the buckets");
     return new Result(report, facts);
+  }
+
+  /** Where the run is, on standard error: the table goes to standard output at the end. */
+  private static void progress(String step) {
+    System.err.println(Instant.now().truncatedTo(ChronoUnit.SECONDS) + " " + step);
   }
 
   private static void addStartRows(ScaleReport report, AgentLog.Start cold,
@@ -239,6 +251,7 @@ public final class ScaleBenchmark implements Callable<Integer> {
     try (MeasuredAgent agent = MeasuredAgent.start(settings.jar(), fullResync,
         settings.workDir().resolve("agent-full-resync.log"))) {
       agent.awaitLog(AgentLog::start, START_TIMEOUT);
+      progress("pod events with the full-resync strategy");
       theirs = new EventPhases(client, agent, receipts, plan, settings.events()).podPhases();
     }
     Scrape.Histogram ours = combined(incremental);

@@ -52,12 +52,13 @@ final class ScaleReport {
 
   /**
    * The agent's enforcement delays over one phase: p50 and p99 interpolated inside the
-   * histogram's buckets, judged by the p99.
+   * histogram's buckets, judged by the p99; with the number of syncs that enforced them.
    */
-  static Row delays(String figure, double targetP99Seconds, Scrape.Histogram phase) {
+  static Row delays(String figure, double targetP99Seconds, Scrape.Histogram phase,
+      long syncs) {
     double p99 = phase.quantile(0.99);
     String measured = "p50 " + seconds(phase.quantile(0.50), phase) + ", p99 "
-        + seconds(p99, phase) + " (" + phase.count() + " events)";
+        + seconds(p99, phase) + " (" + phase.count() + " events in " + syncs + " syncs)";
     return judged(figure, "p99 ≤ " + millis(targetP99Seconds), measured,
         p99 <= targetP99Seconds);
   }

@@ -48,8 +48,9 @@ class ScaleBenchmarkTest {
       }
     });
     assertThat(rows).filteredOn(row -> row.figure().contains("(agent: receipt"))
-        .as("each phase's histogram holds exactly its events").hasSize(6)
-        .allSatisfy(row -> assertThat(row.measured()).endsWith("(" + EVENTS + " events)"));
+        .as("each phase's histogram holds exactly its events, each enforced by its own sync")
+        .hasSize(6).allSatisfy(row -> assertThat(row.measured())
+            .endsWith("(" + EVENTS + " events in " + EVENTS + " syncs)"));
     assertThat(rows).filteredOn(row -> row.verdict() == Verdict.PENDING).hasSize(3);
     assertThat(result.facts()).anySatisfy(fact -> assertThat(fact).startsWith(
         "load average (1, 5, 15 min) after:"));

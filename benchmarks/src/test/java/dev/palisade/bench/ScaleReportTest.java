@@ -17,12 +17,12 @@ class ScaleReportTest {
         Double.POSITIVE_INFINITY, 100.0));
     Scrape.Histogram slow = histogram(Map.of(0.005, 90.0, 0.010, 95.0,
         Double.POSITIVE_INFINITY, 100.0));
-    ScaleReport.Row met = ScaleReport.delays("pod event", 0.010, fast);
+    ScaleReport.Row met = ScaleReport.delays("pod event", 0.010, fast, 100);
     assertThat(met.verdict()).isEqualTo(ScaleReport.Verdict.MET);
-    assertThat(met.measured()).isEqualTo("p50 2.53 ms, p99 5.00 ms (100 events)");
-    ScaleReport.Row missed = ScaleReport.delays("pod event", 0.010, slow);
+    assertThat(met.measured()).isEqualTo("p50 2.53 ms, p99 5.00 ms (100 events in 100 syncs)");
+    ScaleReport.Row missed = ScaleReport.delays("pod event", 0.010, slow, 98);
     assertThat(missed.verdict()).isEqualTo(ScaleReport.Verdict.MISSED);
-    assertThat(missed.measured()).isEqualTo("p50 2.78 ms, p99 > 10.0 ms (100 events)");
+    assertThat(missed.measured()).isEqualTo("p50 2.78 ms, p99 > 10.0 ms (100 events in 98 syncs)");
   }
 
   @Test
