@@ -45,6 +45,7 @@ public final class ScaleBenchmark implements Callable<Integer> {
   static final double POLICY_EVENT_TARGET_SECONDS = 0.100;
   static final long START_TARGET_MILLIS = 2_000;
   static final long BURST_TARGET_MILLIS = 2_000;
+  static final long BURST_WRITE_MILLIS = 1_000;
   static final double STRATEGY_RATIO_TARGET = 0.05;
   static final String WRITE_STRATEGY_OPTION = "--write-strategy";
   private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
@@ -153,25 +154,44 @@ public final class ScaleBenchmark implements Callable<Integer> {
       try (MeasuredAgent agent = MeasuredAgent.start(settings.jar(), options,
           settings.workDir().resolve("agent.log"))) {
         progress("restart on the programmed node");
-        AgentLog.Start restart = agent.awaitLog(AgentLog::start, START_TIMEOUT);
-        addStartRows(report, cold, restart);
-        EventPhases phases = new EventPhases(client, agent, receipts, plan, settings.events());
-        progress("pod events: " + settings.events() + " per phase");
-        incremental = phases.podPhases();
-        incremental.forEach(phase -> report.add(ScaleReport.delays(phase.name()
-            + " → affected sets updated (agent: receipt → end of kernel write)",
-            POD_EVENT_TARGET_SECONDS, phase.delays(), phase.syncs())));
-        report.add(receiptRow("pods", incremental));
-        progress("policy events and the burst");
-        EventPhases.PolicyResults policyResults = phases.policyPhases();
-        policyResults.phases().forEach(phase -> report.add(ScaleReport.delays(phase.name()
-            + " → enforced on the node (agent: receipt → end of kernel write)",
-            POLICY_EVENT_TARGET_SECONDS, phase.delays(), phase.syncs())));
-        report.add(receiptRow("policies", policyResults.phases()));
-        report.add(burstRow(policyResults.burst()));
+        addStartRows(report, cold, agent.awaitLog(AgentLog::start, START_TIMEOUT));
+        incremental = addEventRows(report,
+            new EventPhases(client, agent, receipts, plan, settings.events()));
       }
       addStrategyRows(report, settings, options, client, receipts, plan, incremental);
     }
+    addRowsMeasuredElsewhere(report);
+    facts.add("load average (1, 5, 15 min) after: " + MachineFacts.loadAverage());
+    facts.add(String.format("whole run: %.0f s", (System.nanoTime() - runStart) / 1e9));
+    facts.add("pod and policy event delays are the agent's palisade_enforcement_delay_seconds "
+        + "(receipt = the event applied to the model), bucket differences of /metrics scraped "
+        + "before and after each phase, p50/p99 interpolated inside the buckets");
+    return new Result(report, facts);
+  }
+
+  /** The pod and policy phases and the burst, on one agent; returns the pod phases. */
+  private static List<Phase> addEventRows(ScaleReport report, EventPhases phases) {
+    progress("pod events: one phase after another");
+    List<Phase> pods = phases.podPhases();
+    pods.forEach(phase -> report.add(ScaleReport.delays(phase.name()
+        + " → affected sets updated (agent: receipt → end of kernel write)",
+        POD_EVENT_TARGET_SECONDS, phase.delays(), phase.syncs())));
+    report.add(receiptRow("pods", pods));
+    progress("policy events and the burst");
+    EventPhases.PolicyResults policies = phases.policyPhases();
+    policies.phases().forEach(phase -> report.add(ScaleReport.delays(phase.name()
+        + " → enforced on the node (agent: receipt → end of kernel write)",
+        POLICY_EVENT_TARGET_SECONDS, phase.delays(), phase.syncs())));
+    report.add(receiptRow("policies", policies.phases()));
+    report.add(burstRow(policies.burst()));
+    return pods;
+  }
+
+  /**
+   * Issue 10's figures that other measurements produce, so that the table shows the whole set.
+   * Hook: the lead replaces each pending row with the owning measurement's row.
+   */
+  private static void addRowsMeasuredElsewhere(ScaleReport report) {
     report.add(ScaleReport.pending("agent RSS at 10k pods / at 50k pods",
         "≤ 256 MiB / ≤ 512 MiB", "AgentMemoryMeasurement (branch lean-cache)"));
     report.add(ScaleReport.pending("new TCP connections per second through the node, "
@@ -180,12 +200,6 @@ public final class ScaleBenchmark implements Callable<Integer> {
     report.add(ScaleReport.pending("rules traversed by a packet to a pod selected by k "
         + "policies", "independent of cluster size", "RulesTraversedMeasurement "
         + "(branch packet-path)"));
-    facts.add("load average (1, 5, 15 min) after: " + MachineFacts.loadAverage());
-    facts.add(String.format("whole run: %.0f s", (System.nanoTime() - runStart) / 1e9));
-    facts.add("pod and policy event delays are the agent's palisade_enforcement_delay_seconds "
-        + "(receipt = the event applied to the model), bucket differences of /metrics scraped "
-        + "before and after each phase, p50/p99 interpolated inside the buckets");
-    return new Result(report, facts);
   }
 
   /** Where the run is, on standard error: the table goes to standard output at the end. */
@@ -221,13 +235,19 @@ public final class ScaleBenchmark implements Callable<Integer> {
         measured.toString());
   }
 
+  /**
+   * The burst is judged by its convergence; how long the API server took to accept it is shown
+   * beside it, since the issue's burst is written within 1 s.
+   */
   private static Row burstRow(Burst burst) {
     long convergedMillis = Duration.ofNanos(burst.convergedAfterLastNanos()).toMillis();
-    return ScaleReport.judged("burst: " + burst.updates() + " policy updates within 1 s → "
-            + "converged", "≤ 2 s after the last; syncs reported",
-        convergedMillis + " ms after the last (written in "
-            + Duration.ofNanos(burst.writtenInNanos()).toMillis() + " ms); " + burst.syncs()
-            + " syncs", convergedMillis <= BURST_TARGET_MILLIS);
+    long writtenMillis = Duration.ofNanos(burst.writtenInNanos()).toMillis();
+    return ScaleReport.judged("burst: " + burst.updates() + " policy updates written at once "
+            + "→ converged", "written within 1 s; converged ≤ 2 s after the last; syncs "
+            + "reported", convergedMillis + " ms after the last; written in " + writtenMillis
+            + " ms" + (writtenMillis > BURST_WRITE_MILLIS ? " (the API server took longer "
+            + "than the burst's 1 s)" : "") + "; " + burst.syncs() + " syncs",
+        convergedMillis <= BURST_TARGET_MILLIS);
   }
 
   /**
