@@ -44,6 +44,9 @@ final class EventPhases {
   /** A burst of policy updates: how fast it was written and when the agent had enforced it. */
   record Burst(int updates, long writtenInNanos, long convergedAfterLastNanos, long syncs) {}
 
+  /** The policy phases (add, update, delete) and the burst between update and delete. */
+  record PolicyResults(List<Phase> phases, Burst burst) {}
+
   private final KubernetesClient client;
   private final MeasuredAgent agent;
   private final ReceiptWatch receipts;
@@ -109,8 +112,6 @@ final class EventPhases {
         }));
     return new PolicyResults(phases, burst);
   }
-
-  record PolicyResults(List<Phase> phases, Burst burst) {}
 
   private NetworkPolicy update(NetworkPolicy current, int i, int generation) {
     NetworkPolicy updated = ApiObjects.networkPolicy(plan.updated(i, generation));
