@@ -203,10 +203,9 @@ public final class ScaleBenchmark implements Callable<Integer> {
         "≤ 256 MiB / ≤ 512 MiB", "AgentMemoryMeasurement (branch lean-cache)"));
     report.add(ScaleReport.pending("new TCP connections per second through the node, "
         + "10k-size policy set vs no Palisade rules", "ratio ≥ 0.9",
-        "ConnectionRateMeasurement (branch packet-path)"));
+        "ConnectionRateMeasurement"));
     report.add(ScaleReport.pending("rules traversed by a packet to a pod selected by k "
-        + "policies", "independent of cluster size", "RulesTraversedMeasurement "
-        + "(branch packet-path)"));
+        + "policies", "independent of cluster size", "RulesTraversedMeasurement"));
   }
 
   /** Where the run is, on standard error: the table goes to standard output at the end. */
