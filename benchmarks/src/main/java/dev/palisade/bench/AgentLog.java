@@ -16,12 +16,16 @@ final class AgentLog {
       "first sync in (\\d+) ms, at (\\d+) ms of process uptime: (\\d+) local endpoints, (\\d+) "
           + "policies; wrote (.*)");
 
-  /** The start as logged. */
+  /**
+   * The start as logged. {@code listedFirst}: whether "initial lists received" came before the
+   * first sync; an agent that notices the lists only on its sync thread may log it after a first
+   * sync that took them in, and then the moment its informers synced is not in the log.
+   */
   record Start(long listedAtMillis, long programmedAtMillis, long syncMillis,
-      int localEndpoints, int policies, String wrote) {
-    /** Informers synced (lists received) → node fully programmed. */
-    long listedToProgrammedMillis() {
-      return programmedAtMillis - listedAtMillis;
+      int localEndpoints, int policies, String wrote, boolean listedFirst) {
+    /** Informers synced (lists received) → node fully programmed, when the log tells. */
+    Optional<Long> listedToProgrammedMillis() {
+      return listedFirst ? Optional.of(programmedAtMillis - listedAtMillis) : Optional.empty();
     }
 
     boolean wroteNothing() {
@@ -41,6 +45,6 @@ final class AgentLog {
     return Optional.of(new Start(Long.parseLong(listed.group(1)),
         Long.parseLong(firstSync.group(2)), Long.parseLong(firstSync.group(1)),
         Integer.parseInt(firstSync.group(3)), Integer.parseInt(firstSync.group(4)),
-        firstSync.group(5).strip()));
+        firstSync.group(5).strip(), listed.start() < firstSync.start()));
   }
 }

@@ -16,9 +16,18 @@ class AgentLogTest {
   void aStartIsKnownOnceBothLinesAreLogged() {
     assertThat(AgentLog.start(LISTED)).isEmpty();
     AgentLog.Start start = AgentLog.start(LISTED + "other line\n" + FIRST_SYNC).orElseThrow();
-    assertThat(start).isEqualTo(new AgentLog.Start(8422, 11840, 3418, 100, 30, "nothing"));
-    assertThat(start.listedToProgrammedMillis()).isEqualTo(3418);
+    assertThat(start).isEqualTo(new AgentLog.Start(8422, 11840, 3418, 100, 30, "nothing",
+        true));
+    assertThat(start.listedToProgrammedMillis()).contains(3418L);
     assertThat(start.wroteNothing()).isTrue();
+  }
+
+  @Test
+  void listsLoggedAfterTheFirstSyncLeaveTheInformerSyncUnknown() {
+    AgentLog.Start start = AgentLog.start(FIRST_SYNC + LISTED.replace("8422", "11850"))
+        .orElseThrow();
+    assertThat(start.listedFirst()).isFalse();
+    assertThat(start.listedToProgrammedMillis()).isEmpty();
   }
 
   @Test

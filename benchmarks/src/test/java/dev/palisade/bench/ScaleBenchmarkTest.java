@@ -40,9 +40,15 @@ class ScaleBenchmarkTest {
         case MET, MISSED, REPORTED -> assertThat(row.measured()).as(row.figure())
             .containsPattern("\\d");
         case NOT_APPLICABLE -> {
-          assertThat(fullResync).as("only an agent without the option skips " + row.figure())
-              .isFalse();
-          assertThat(row.measured()).isEqualTo("n/a (option missing)");
+          if (row.figure().contains("informers synced")) {
+            // the agent's log order, not the harness: the row says so and gives what it has
+            assertThat(row.measured()).contains(ScaleBenchmark.LISTED_LATE)
+                .containsPattern("\\d");
+          } else {
+            assertThat(fullResync).as("only an agent without the option skips " + row.figure())
+                .isFalse();
+            assertThat(row.measured()).isEqualTo("n/a (option missing)");
+          }
         }
         case PENDING -> assertThat(row.measured()).startsWith("not wired: ")
             .contains("Measurement");
