@@ -14,7 +14,8 @@ import java.util.function.Supplier;
 /**
  * Reads what the tools evaluate from a running cluster: every Namespace, Pod and NetworkPolicy,
  * cluster-wide whatever the command shows, since a policy's selectors may reach any namespace.
- * Needs get/list on those three kinds (README, "A live cluster").
+ * Needs get and list on those three kinds cluster-wide (README, "A live cluster"); Kubernetes'
+ * own {@code view} ClusterRole does not cover namespaces.
  */
 final class LiveCluster {
   private final KubernetesClient client;
@@ -54,11 +55,19 @@ final class LiveCluster {
     try {
       list.get().forEach(object -> objects.add(new Manifest(origin, object)));
     } catch (KubernetesClientException e) {
-      // Without an HTTP status the request never got an answer: the cause says why.
-      String answer = e.getCode() == 0 ? Throwables.getRootCause(e).toString() : e.getMessage();
       throw InvalidInputException.inSource(origin, "cannot list " + resource
-          + " cluster-wide (" + answer + "); the tools need get and list on "
-          + "namespaces, pods and networking.k8s.io networkpolicies");
+          + " cluster-wide (" + answer(e) + "); the tools need get and list on namespaces, "
+          + "pods and networking.k8s.io networkpolicies in every namespace (a ClusterRole: "
+          + "README.md, \"A live cluster\")");
     }
+  }
+
+  /** The API server's own words (a 403 names the user and the verb), or why none came. */
+  private static String answer(KubernetesClientException e) {
+    if (e.getCode() == 0) {
+      return Throwables.getRootCause(e).toString();
+    }
+    return e.getStatus() == null || e.getStatus().getMessage() == null ? e.getMessage()
+        : e.getCode() + " " + e.getStatus().getMessage();
   }
 }

@@ -163,7 +163,7 @@ class LiveClusterCommandsTest {
     CliRun run = CliRun.of("lint", "--kubeconfig", kubeconfig);
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
     assertThat(run.err()).startsWith("palisade: cluster " + client.getMasterUrl()
-        + ": cannot list namespaces cluster-wide (").contains("get and list on namespaces");
+        + ": cannot list namespaces cluster-wide (").contains("get and list on namespaces, pods and");
   }
 
   private Path writeKubeconfig(String namespace) throws IOException {

@@ -4,14 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.palisade.k8s.Manifest;
 import dev.palisade.k8s.ManifestLoader;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -110,6 +115,41 @@ class KubectlPluginOnRealApiTest {
     Run lint = kubectl(krewBin, "palisade", "lint", "-A");
     assertThat(lint.exitCode()).as(lint.toString()).isZero();
     assertThat(lint.out()).contains("PAL004 WARNING NetworkPolicy y/c-ingress (cluster https://");
+  }
+
+  @Test
+  void theDocumentedClusterRoleIsAllTheCommandsNeed() throws IOException {
+    KubernetesClient admin = plane.admin();
+    for (HasMetadata object : admin.load(Files.newInputStream(
+        REPOSITORY.resolve("docs/palisade-viewer-rbac.yaml"))).items()) {
+      admin.resource(object).create();
+    }
+    admin.serviceAccounts().inNamespace("default").resource(new ServiceAccountBuilder()
+        .withNewMetadata().withName("developer").endMetadata().build()).create();
+    ClusterRoleBinding binding = admin.rbac().clusterRoleBindings().resource(
+        new ClusterRoleBindingBuilder().withNewMetadata().withName("developer-palisade-viewer")
+            .endMetadata().withNewRoleRef().withApiGroup("rbac.authorization.k8s.io")
+            .withKind("ClusterRole").withName("palisade-viewer").endRoleRef()
+            .addNewSubject().withKind("ServiceAccount").withNamespace("default")
+            .withName("developer").endSubject().build()).create();
+    String developer = plane.kubeconfigFor("default", "developer").toString();
+
+    Run granted = lintAs(developer);
+    assertThat(granted.exitCode()).as(granted.toString()).isZero();
+    assertThat(granted.out()).contains("1 finding");
+
+    admin.resource(binding).delete();
+    Await.until("the authorizer to drop the binding", Duration.ofSeconds(60),
+        () -> lintAs(developer).exitCode() != 0);
+    Run refused = lintAs(developer);
+    assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(2);
+    assertThat(refused.err()).contains("cannot list namespaces cluster-wide (403 namespaces is "
+        + "forbidden: User \"system:serviceaccount:default:developer\" cannot list");
+  }
+
+  private Run lintAs(String kubeconfig) {
+    return run(work, List.of(REPOSITORY.resolve("palisade").toString(), "lint", "-A",
+        "--kubeconfig", kubeconfig));
   }
 
   private Run kubectl(Path pluginDir, String... arguments) {
