@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The cluster that {@code -f PATH...} describes, and where each object was read from. Manifests
- * written by hand have no node and no address; they are placed on a two-node simulated cluster
- * as a scenario's pods would be.
+ * The cluster that {@code -f PATH...} describes, or that a live API server holds, and where each
+ * object was read from. Manifests written by hand have no node and no address; they are placed
+ * on a two-node simulated cluster as a scenario's pods would be. Live objects are taken as they
+ * are.
  */
 record ManifestCluster(ClusterState cluster, Map<ObjectKey, String> origins) {
   private static final int NODES = 2;

@@ -20,9 +20,4 @@ public record ShownNamespaces(Optional<String> only) {
   public boolean shows(ObjectRef object) {
     return only.map(object.namespace()::equals).orElse(true);
   }
-
-  @Override
-  public String toString() {
-    return only.map(namespace -> "namespace " + namespace).orElse("all namespaces");
-  }
 }
