@@ -16,11 +16,12 @@ final class Grid {
       BiFunction<S, D, Character> cell, String indent) {
     int width = Stream.concat(sources.stream(), destinations.stream())
         .mapToInt(end -> end.toString().length()).max().orElse(1);
-    StringBuilder text = new StringBuilder(indent).append(Strings.repeat(" ", width));
+    StringBuilder header = new StringBuilder(indent).append(Strings.repeat(" ", width));
     for (D destination : destinations) {
-      text.append(' ').append(Strings.padEnd(destination.toString(), width, ' '));
+      header.append(' ').append(Strings.padEnd(destination.toString(), width, ' '));
     }
-    text.append('\n');
+    // no trailing blanks on any line: the last column's name is often shorter than the width
+    StringBuilder text = new StringBuilder(header.toString().stripTrailing()).append('\n');
     for (S source : sources) {
       StringBuilder line = new StringBuilder(indent)
           .append(Strings.padEnd(source.toString(), width, ' '));

@@ -84,6 +84,18 @@ class ExternalAddressesTest {
   }
 
   @Test
+  void aTableOfWideNamesHasNoTrailingBlanks() {
+    CliRun rows = CliRun.of("matrix", "-f", CLUSTER, "--from", "203.0.113.7", "203.0.113.200",
+        "--port", "80");
+    assertThat(rows.out()).isEqualTo("""
+        Matrix 80/TCP IPv4 (. allowed, X denied or not served; rows are sources)
+                            x/a           x/b           y/c
+              203.0.113.7   .             X             .
+              203.0.113.200 .             X             X
+        """);
+  }
+
+  @Test
   void anAddressFixesTheFamilyAndANamedPortNeedsAPod() {
     CliRun mixed = CliRun.of("explain", "-f", CLUSTER, "--from", "x/a", "--to", "2001:db8::1",
         "--port", "53/UDP", "--family", "4");
