@@ -64,10 +64,10 @@ final class LiveCluster {
 
   /** The API server's own words (a 403 names the user and the verb), or why none came. */
   private static String answer(KubernetesClientException e) {
-    if (e.getCode() == 0) {
-      return Throwables.getRootCause(e).toString();
+    if (e.getStatus() != null && e.getStatus().getMessage() != null) {
+      return e.getCode() + " " + e.getStatus().getMessage();
     }
-    return e.getStatus() == null || e.getStatus().getMessage() == null ? e.getMessage()
-        : e.getCode() + " " + e.getStatus().getMessage();
+    Throwable cause = Throwables.getRootCause(e);
+    return cause == e ? e.getMessage() : e.getMessage() + " " + cause;
   }
 }

@@ -163,7 +163,18 @@ class LiveClusterCommandsTest {
     CliRun run = CliRun.of("lint", "--kubeconfig", kubeconfig);
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
     assertThat(run.err()).startsWith("palisade: cluster " + client.getMasterUrl()
-        + ": cannot list namespaces cluster-wide (").contains("get and list on namespaces, pods and");
+        + ": cannot list namespaces cluster-wide (").contains("get and list on namespaces, pods and")
+        .as("names the cause").containsPattern("failed\\. java\\.[a-z.]+\\.\\w+Exception\\)");
+  }
+
+  @Test
+  void anUnknownContextIsRefusedNotReplacedByTheCurrentOne() {
+    CliRun run = CliRun.of("matrix", "--kubeconfig", kubeconfig, "--context", "staging");
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+    assertThat(run.err()).isEqualTo(
+        "palisade: --context: no context 'staging' in the kubeconfig\n");
+    CliRun named = CliRun.of("matrix", "--kubeconfig", kubeconfig, "--context", "mock", "-A");
+    assertThat(named.exitCode()).as(named.toString()).isZero();
   }
 
   private Path writeKubeconfig(String namespace) throws IOException {
