@@ -1,14 +1,17 @@
 package dev.palisade.cli;
 
+import com.google.common.collect.ImmutableList;
 import dev.palisade.k8s.FieldPath;
 import dev.palisade.k8s.InvalidInputException;
 import dev.palisade.model.IpFamily;
+import dev.palisade.model.ObjectRef;
 import dev.palisade.model.RuleGraph;
 import dev.palisade.model.eval.Endpoint;
 import dev.palisade.model.eval.Evaluator;
 import dev.palisade.model.eval.Traffic;
-import dev.palisade.model.eval.Verdict;
+import dev.palisade.scenario.MatrixEvaluator;
 import dev.palisade.scenario.ProbePort;
+import dev.palisade.scenario.ShownNamespaces;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -59,8 +62,14 @@ final class ExplainCommand implements Callable<Integer> {
           + "of an address given).")
   private IpFamily family;
 
+  @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
+      description = "table (default: the explanation as text), html (the matrix of the port as "
+          + "a heat map and a graph, this connection highlighted) or dot (Graphviz).")
+  private OutputFormat output;
+
   @Override
   public Integer call() {
+    output.requireOneOf(spec, OutputFormat.table, OutputFormat.html, OutputFormat.dot);
     EndpointArgument fromArgument = new EndpointArgument("--from", from);
     EndpointArgument toArgument = new EndpointArgument("--to", to);
     IpFamily connectionFamily = EndpointArgument.family(List.of(fromArgument, toArgument),
@@ -76,23 +85,38 @@ final class ExplainCommand implements Callable<Integer> {
     Endpoint sourceEnd = fromArgument.resolve(graph, connectionFamily, view.shown());
     Endpoint destinationEnd = toArgument.resolve(graph, connectionFamily, view.shown());
     PrintWriter out = spec.commandLine().getOut();
-    Optional<Traffic> traffic = port.trafficTo(destinationEnd);
-    String connection = EndpointArgument.describe(sourceEnd) + " -> "
-        + EndpointArgument.describe(destinationEnd) + " on " + port;
-    if (traffic.isEmpty()) {
-      out.println(connection + ": DENIED");
-      out.println("  " + destinationEnd + " does not serve " + port);
-      if (!port.isNamed()) {
-        Verdict policies = new Evaluator(graph).verdict(sourceEnd, destinationEnd,
-            Traffic.of(port.protocol(), port.number()));
-        out.println("  policies: " + policies.explain().replace("\n", "\n  "));
-      }
-    } else {
-      Verdict verdict = new Evaluator(graph).verdict(sourceEnd, destinationEnd, traffic.get());
-      out.println(connection + (port.isNamed() ? " (port " + traffic.get().port() + ")" : "")
-          + ": " + verdict.explain());
+    if (output.isPicture()) {
+      out.print(output.render(picture(graph, sourceEnd, destinationEnd, connectionFamily,
+          view.shown())));
+      out.flush();
+      return ExitCode.OK;
     }
+    Optional<Traffic> traffic = port.trafficTo(destinationEnd);
+    String resolvedPort = port.isNamed() && traffic.isPresent()
+        ? " (port " + traffic.get().port() + ")" : "";
+    out.println(EndpointArgument.describe(sourceEnd) + " -> "
+        + EndpointArgument.describe(destinationEnd) + " on " + port + resolvedPort + ": "
+        + ConnectionExplanation.of(new Evaluator(graph), sourceEnd, destinationEnd, port));
     out.flush();
     return ExitCode.OK;
+  }
+
+  /**
+   * The matrix of the port and family, with the connection asked about highlighted. The
+   * pictures draw pods: an address outside the cluster has no cell there.
+   */
+  private Picture picture(RuleGraph graph, Endpoint sourceEnd, Endpoint destinationEnd,
+      IpFamily connectionFamily, ShownNamespaces shown) {
+    if (sourceEnd.endpointPod().isEmpty() || destinationEnd.endpointPod().isEmpty()) {
+      throw new InvalidInputException("--output", null, FieldPath.ROOT, "the " + output
+          + " picture shows pods; explain a connection with an address outside the cluster "
+          + "as text (-o table)");
+    }
+    ObjectRef source = sourceEnd.endpointPod().get().ref();
+    ObjectRef destination = destinationEnd.endpointPod().get().ref();
+    Picture.Panel panel = Picture.Panel.explained("",
+        MatrixEvaluator.observe(graph, port, connectionFamily, shown), graph, Optional.empty(),
+        Optional.of(new Picture.Connection(source, destination)));
+    return new Picture(source + " -> " + destination, ImmutableList.of(panel));
   }
 }

@@ -51,6 +51,7 @@ final class LintCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    output.requireOneOf(spec, OutputFormat.table, OutputFormat.json);
     ClusterSource.View view = source.read(manifests, reading);
     ManifestCluster loaded = view.loaded();
     List<Finding> findings = new ArrayList<>(new Linter().lint(loaded.cluster().graph()));

@@ -1,5 +1,6 @@
 package dev.palisade.cli;
 
+import com.google.common.collect.ImmutableList;
 import dev.palisade.k8s.FieldPath;
 import dev.palisade.k8s.InvalidInputException;
 import dev.palisade.model.ContainerPort;
@@ -7,6 +8,8 @@ import dev.palisade.model.IpFamily;
 import dev.palisade.model.Pod;
 import dev.palisade.model.RuleGraph;
 import dev.palisade.model.eval.Endpoint;
+import dev.palisade.scenario.EndpointMatrix;
+import dev.palisade.scenario.Matrix;
 import dev.palisade.scenario.MatrixEvaluator;
 import dev.palisade.scenario.ProbePort;
 import dev.palisade.scenario.ScenarioParser;
@@ -16,8 +19,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -75,7 +80,8 @@ final class MatrixCommand implements Callable<Integer> {
   private List<String> to;
 
   @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
-      description = "table (default) or json.")
+      description = "table (default), json, html (a page with a heat map and a graph) or dot "
+          + "(Graphviz).")
   private OutputFormat output;
 
   static final class Input {
@@ -117,7 +123,7 @@ final class MatrixCommand implements Callable<Integer> {
       TableRenderer renderer = new TableRenderer();
       return print(ports.stream().map(probe ->
           MatrixEvaluator.observe(graph, probe, connectionFamily, view.shown())).toList(),
-          new JsonRenderer()::matrices, renderer::matrix);
+          new JsonRenderer()::matrices, matrices -> picture(matrices, graph), renderer::matrix);
     }
     if (ports.stream().anyMatch(ProbePort::isNamed)
         && arguments("--to", to).stream().anyMatch(end -> end.address().isPresent())) {
@@ -134,7 +140,7 @@ final class MatrixCommand implements Callable<Integer> {
     TableRenderer renderer = new TableRenderer();
     return print(ports.stream().map(probe -> MatrixEvaluator.observe(graph, probe,
         connectionFamily, sources, destinations)).toList(),
-        new JsonRenderer()::endpointMatrices, renderer::matrix);
+        new JsonRenderer()::endpointMatrices, this::noPicture, renderer::matrix);
   }
 
   private static List<EndpointArgument> arguments(String option, List<String> texts) {
@@ -155,17 +161,35 @@ final class MatrixCommand implements Callable<Integer> {
         .run(sources, ScenarioBackend.EVALUATOR);
   }
 
-  /** All matrices as one JSON document, or each as a table. */
+  /** All matrices as one JSON document or one picture, or each as a table. */
   private <M> int print(List<M> matrices, Function<List<M>, String> json,
-      Function<M, String> table) {
+      Function<List<M>, Picture> picture, Function<M, String> table) {
     PrintWriter out = spec.commandLine().getOut();
     if (output == OutputFormat.json) {
       out.print(json.apply(matrices));
+    } else if (output.isPicture()) {
+      out.print(output.render(picture.apply(matrices)));
     } else {
       matrices.forEach(matrix -> out.print(table.apply(matrix)));
     }
     out.flush();
     return ExitCode.OK;
+  }
+
+  /** The pod matrices as one page or graph, each cell with explain's reasons. */
+  private Picture picture(List<Matrix> matrices, RuleGraph graph) {
+    String title = "Matrix of " + (input == null ? "the cluster"
+        : input.manifests.stream().map(Path::toString).collect(Collectors.joining(" ")));
+    return new Picture(title, matrices.stream()
+        .map(matrix -> Picture.Panel.explained("", matrix, graph, Optional.empty(),
+            Optional.empty()))
+        .collect(ImmutableList.toImmutableList()));
+  }
+
+  /** The pictures draw pods: rows or columns of addresses have no place there. */
+  private Picture noPicture(List<EndpointMatrix> matrices) {
+    throw new InvalidInputException("--output", null, FieldPath.ROOT, "the " + output
+        + " picture shows pods; a matrix with --from or --to is printed as table or json");
   }
 
   /** Every port number and protocol that some endpoint pod shown serves in the family. */

@@ -105,11 +105,11 @@ final class TableRenderer {
     return text.toString();
   }
 
-  private static String title(Matrix matrix) {
+  static String title(Matrix matrix) {
     return title(matrix.port(), matrix.family());
   }
 
-  private static String title(ProbePort port, IpFamily family) {
+  static String title(ProbePort port, IpFamily family) {
     return port + " IPv" + family.number();
   }
 

@@ -96,6 +96,21 @@ class ExternalAddressesTest {
   }
 
   @Test
+  void thePicturesDrawPodsSoAnAddressIsTextOnly() {
+    CliRun matrix = CliRun.of("matrix", "-f", CLUSTER, "--to", "8.8.8.8", "--port", "53/UDP",
+        "-o", "html");
+    assertThat(matrix.exitCode()).as(matrix.toString()).isEqualTo(2);
+    assertThat(matrix.err()).contains("the html picture shows pods");
+    CliRun explain = CliRun.of("explain", "-f", CLUSTER, "--from", "x/a", "--to", "8.8.8.8",
+        "--port", "53/UDP", "-o", "dot");
+    assertThat(explain.exitCode()).as(explain.toString()).isEqualTo(2);
+    assertThat(explain.err()).contains("the dot picture shows pods");
+    CliRun podsOnly = CliRun.of("explain", "-f", CLUSTER, "--from", "x/a", "--to",
+        "10.244.1.11", "--port", "80", "-o", "dot");
+    assertThat(podsOnly.exitCode()).as("an address a pod holds is that pod").isZero();
+  }
+
+  @Test
   void anAddressFixesTheFamilyAndANamedPortNeedsAPod() {
     CliRun mixed = CliRun.of("explain", "-f", CLUSTER, "--from", "x/a", "--to", "2001:db8::1",
         "--port", "53/UDP", "--family", "4");
