@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,23 +113,28 @@ public final class Agent implements AutoCloseable {
         runner::notLive, runner::notReady, registry::scrape, Map.of("/status", this::statusJson));
     log.info("agent for node {} serving health and metrics on port {}", settings.nodeName(),
         health.port());
-    watch(feed.namespaces(), client.namespaces().runnableInformer(0));
-    watch(feed.pods(), client.pods().inAnyNamespace().runnableInformer(0));
-    watch(feed.policies(), client.network().v1().networkPolicies().inAnyNamespace()
-        .runnableInformer(0));
+    CompletableFuture.allOf(
+        watch(feed.namespaces(), client.namespaces().runnableInformer(0)),
+        watch(feed.pods(), client.pods().inAnyNamespace().runnableInformer(0)),
+        watch(feed.policies(), client.network().v1().networkPolicies().inAnyNamespace()
+            .runnableInformer(0)))
+        // when the last list arrives (not when a sync next looks): the cold-start figures
+        .thenRun(() -> log.info("initial lists received ({}) at {} ms of process uptime",
+            completeness.cached(), ManagementFactory.getRuntimeMXBean().getUptime()));
     uninstallWatch = settings.selfPod().flatMap(pod ->
         UninstallWatch.start(client, pod.namespace(), pod.name()));
     runner.start();
     runner.request();
   }
 
-  private <T extends HasMetadata> void watch(ModelFeed.Handler<T> handler,
+  /** Starts one informer; the future completes once its initial list is in its cache. */
+  private <T extends HasMetadata> CompletableFuture<Void> watch(ModelFeed.Handler<T> handler,
       SharedIndexInformer<T> informer) {
     informer.addEventHandler(handler);
     informer.exceptionHandler(apiErrors.handlerFor(handler.kind()));
     informers.put(handler.kind(), informer);
     completeness.track(handler.kind(), informer, handler.takenIn());
-    informer.start();
+    return informer.start().toCompletableFuture();
   }
 
   /** Ready once a sync has succeeded, until syncs fail for longer than the grace window. */

@@ -59,7 +59,6 @@ final class AgentSync implements Supplier<SyncOutcome> {
   private long waitingSince = -1;
   /** When the wait was last reported (ticker time). */
   private long waitReportedAt;
-  private boolean listedReported;
   private List<Leftover> lastLeftovers = List.of();
   /** What the changes taken into the graph since the last compilation touched. */
   private GraphDelta uncompiled = GraphDelta.EMPTY;
@@ -94,12 +93,6 @@ final class AgentSync implements Supplier<SyncOutcome> {
   @Override
   public SyncOutcome get() {
     long start = ticker.read();
-    if (!listedReported && completeness.listed()) {
-      // before the take-in: the cold-start figures split list time from take-in time
-      listedReported = true;
-      log.info("initial lists received ({}) at {} ms of process uptime", completeness.cached(),
-          ManagementFactory.getRuntimeMXBean().getUptime());
-    }
     takeInReceivedChanges();
     Optional<String> missing = completeness.missing();
     if (missing.isPresent() && feed.hasReceived()) {

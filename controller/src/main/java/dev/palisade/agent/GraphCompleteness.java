@@ -46,11 +46,6 @@ final class GraphCompleteness {
     sources.add(new Source(kind, informer, takenIn));
   }
 
-  /** Whether every informer has received its initial list (its cache may still be ahead). */
-  synchronized boolean listed() {
-    return sources.stream().allMatch(source -> source.informer().hasSynced());
-  }
-
   /** What the caches hold per kind, e.g. "108 Namespace, 10014 Pod, 1001 NetworkPolicy". */
   synchronized String cached() {
     return sources.stream()
