@@ -163,7 +163,7 @@ public final class Agent implements AutoCloseable {
     status.put("ready", isReady());
     status.put("enforcedResourceVersion", tracker.enforcedResourceVersion().orElse(-1));
     status.put("enforcedResourceVersions", tracker.enforcedVersions());
-    status.put("modelMissing", completeness.missing().orElse(""));
+    status.put("modelMissing", completeness.lastAnswer().orElse(""));
     status.put("apiErrors", apiErrors.latest().orElse(""));
     try {
       return new ObjectMapper().writeValueAsString(status) + "\n";
