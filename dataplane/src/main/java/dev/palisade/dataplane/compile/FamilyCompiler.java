@@ -9,6 +9,7 @@ import dev.palisade.dataplane.rules.Match;
 import dev.palisade.dataplane.rules.Match.CtState;
 import dev.palisade.dataplane.rules.Match.Side;
 import dev.palisade.dataplane.rules.Rule;
+import dev.palisade.dataplane.state.ChainOwner;
 import dev.palisade.dataplane.state.ChainSpec;
 import dev.palisade.dataplane.state.FamilyState;
 import dev.palisade.model.Cidr;
@@ -41,6 +42,7 @@ final class FamilyCompiler {
   private final SetCatalog sets;
   private final PolicyChainCompiler policyCompiler;
   private final Map<String, Chain> chains = new TreeMap<>();
+  private final Map<String, ChainOwner> owners = new TreeMap<>();
   private final Map<List<Object>, Optional<String>> policyChainNames = new HashMap<>();
 
   private FamilyCompiler(RuleGraph graph, IpFamily family, NodeView view,
@@ -84,7 +86,8 @@ final class FamilyCompiler {
     ImmutableSortedMap.Builder<String, ChainSpec> specs = ImmutableSortedMap.naturalOrder();
     chains.values().forEach(chain -> specs.put(chain.name(), chain.toSpec()));
     return new FamilyState(family, specs.build(),
-        hooks.stream().map(Hook::toSpec).collect(ImmutableList.toImmutableList()), sets.build());
+        hooks.stream().map(Hook::toSpec).collect(ImmutableList.toImmutableList()), sets.build(),
+        ImmutableSortedMap.copyOf(owners));
   }
 
   /**
@@ -201,6 +204,7 @@ final class FamilyCompiler {
     rules.addAll(DenyRules.of(settings, family, direction, pod));
     String name = ledger.claim(names.podChain(direction, pod));
     addChain(new Chain(name, ImmutableList.copyOf(rules)));
+    owners.put(name, ChainOwner.pod(pod, direction));
     return name;
   }
 
@@ -213,6 +217,7 @@ final class FamilyCompiler {
       }
       String name = ledger.claim(names.policyChain(direction, policy.ref()));
       addChain(new Chain(name, rules));
+      owners.put(name, ChainOwner.policy(policy.ref(), direction));
       return Optional.of(name);
     });
   }
