@@ -17,6 +17,11 @@ import java.util.Optional;
  * attributes whose length and type are in the capturing host's byte order (the file header's
  * magic number tells which), each padded to 4 bytes; the prefix is attribute 10 (NUL-terminated),
  * the packet attribute 9.
+ *
+ * <p>Time: the kernel's receive time of the packet (attribute 3, seconds and microseconds
+ * big-endian) when it has one, else the pcap record's, which libpcap takes when it reads the
+ * netlink message: the kernel sends NFLOG messages in batches (up to about a second apart), so
+ * packets of one batch may show the same time.
  */
 final class NflogCapture {
   static final int LINKTYPE_NFLOG = 239;
@@ -25,6 +30,7 @@ final class NflogCapture {
   private static final int FILE_HEADER_LENGTH = 24;
   private static final int RECORD_HEADER_LENGTH = 16;
   private static final int NFLOG_HEADER_LENGTH = 4;
+  private static final int ATTRIBUTE_TIMESTAMP = 3;
   private static final int ATTRIBUTE_PAYLOAD = 9;
   private static final int ATTRIBUTE_PREFIX = 10;
 
@@ -87,6 +93,7 @@ final class NflogCapture {
     int group = Short.toUnsignedInt(ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN)
         .getShort(2));
     ByteBuffer data = ByteBuffer.wrap(bytes).order(order);
+    Instant stamped = time;
     String prefix = "";
     byte[] payload = new byte[0];
     int at = NFLOG_HEADER_LENGTH;
@@ -107,9 +114,12 @@ final class NflogCapture {
         prefix = new String(value, 0, end, StandardCharsets.US_ASCII);
       } else if (type == ATTRIBUTE_PAYLOAD) {
         payload = value;
+      } else if (type == ATTRIBUTE_TIMESTAMP && value.length >= 16) {
+        ByteBuffer timestamp = ByteBuffer.wrap(value).order(ByteOrder.BIG_ENDIAN);
+        stamped = Instant.ofEpochSecond(timestamp.getLong(0), timestamp.getLong(8) * 1000);
       }
       at += (length + 3) & ~3;
     }
-    return new NflogRecord(time, group, prefix, payload);
+    return new NflogRecord(stamped, group, prefix, payload);
   }
 }

@@ -42,6 +42,27 @@ class NflogCaptureTest {
   }
 
   @Test
+  void theKernelsTimestampWinsOverTheCaptureTime() throws IOException {
+    // CAPTURE with a timestamp attribute (length 20, type 3: seconds, microseconds) in front of
+    // the prefix; the pcap record's lengths grow by 20.
+    byte[] timestamp = BaseEncoding.base16().lowerCase().decode(
+        "140003000000000065000000" + "000000000001e240");
+    int attributes = 24 + 16 + 4 + 8;
+    byte[] stamped = new byte[CAPTURE.length + timestamp.length];
+    System.arraycopy(CAPTURE, 0, stamped, 0, attributes);
+    System.arraycopy(timestamp, 0, stamped, attributes, timestamp.length);
+    System.arraycopy(CAPTURE, attributes, stamped, attributes + timestamp.length,
+        CAPTURE.length - attributes);
+    stamped[32] += 20;
+    stamped[36] += 20;
+
+    NflogRecord record = NflogCapture.open(new ByteArrayInputStream(stamped)).next().orElseThrow();
+
+    assertThat(record.time()).isEqualTo(Instant.ofEpochSecond(0x65000000L, 123_456_000L));
+    assertThat(record.prefix()).isEqualTo("palisade deny ingress x/a");
+  }
+
+  @Test
   void aStreamCutInsideAPacketEndsWithAnError() throws IOException {
     NflogCapture capture = NflogCapture.open(new ByteArrayInputStream(
         Arrays.copyOf(CAPTURE, CAPTURE.length - 10)));
