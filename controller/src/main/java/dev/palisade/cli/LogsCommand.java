@@ -25,13 +25,14 @@ import picocli.CommandLine.Spec;
         "Follows the packets a node's agent denied (the agent runs with --log-denied=true) and "
             + "prints one line each: time, source and destination (pods by namespace/name), "
             + "protocol and port, the direction that denied it and the policies that isolate "
-            + "the pod whose rules denied it. Runs tcpdump on the NFLOG group; needs root "
-            + "(or CAP_NET_ADMIN) in the node's network namespace.",
-        "On a node: in the agent's container, `palisade logs` (the cluster through the agent's "
+            + "the pod whose rules denied it. Listens to the NFLOG group on a netlink socket; "
+            + "needs CAP_NET_ADMIN in the node's network namespace.",
+        "On a node: in the agent's container (`kubectl exec POD -- java -jar "
+            + "/opt/palisade/palisade.jar logs`, the cluster read with the agent's "
             + "ServiceAccount). On the demo: `palisade logs --node node-1` while `palisade demo "
             + "--log-denied` runs.",
-        "Exit status: 0 stopped after --count lines or by tcpdump's end, 1 tcpdump failed, "
-            + "2 unusable options or no such demo node."})
+        "Exit status: 0 stopped after --count lines or by a signal, 1 the group or the "
+            + "cluster cannot be read, 2 unusable options."})
 final class LogsCommand implements Callable<Integer> {
   private static final long LIST_TIMEOUT_SECONDS = 30;
   private static final long DEMO_POLL_MILLIS = 500;
@@ -102,7 +103,7 @@ final class LogsCommand implements Callable<Integer> {
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException alreadyShuttingDown) {
-      // the hook is running: it stops tcpdump, which is why print returned
+      // the hook is running: it closed the follower, which is why print returned
     }
   }
 

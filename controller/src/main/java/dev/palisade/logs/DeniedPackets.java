@@ -13,7 +13,7 @@ public final class DeniedPackets {
   private DeniedPackets() {}
 
   /**
-   * Prints lines to {@code out} until {@code limit} were printed (if given), tcpdump ends or
+   * Prints lines to {@code out} until {@code limit} were printed (if given) or
    * {@code follower} is closed.
    */
   public static void print(NflogFollower follower, ClusterDirectory cluster, PrintWriter out,

@@ -1,8 +1,8 @@
 /**
  * {@code palisade logs}: the packets a node denied, with the pods and policies they concern.
- * Pure parts: reading an NFLOG capture ({@link dev.palisade.logs.NflogCapture}), an IP header
+ * Pure parts: the nfnetlink_log messages ({@link dev.palisade.logs.NflogMessages}), an IP header
  * ({@link dev.palisade.logs.PacketHeader}) and the line ({@link dev.palisade.logs.DeniedPacketLine});
- * the shell: tcpdump ({@link dev.palisade.logs.NflogFollower}) and informers
+ * the shell: a netlink socket ({@link dev.palisade.logs.NflogFollower}) and informers
  * ({@link dev.palisade.logs.InformerDirectory}).
  */
 package dev.palisade.logs;

@@ -79,7 +79,7 @@ class DeniedTrafficTest {
           throw new IllegalStateException(e);
         }
       });
-      // tcpdump binds the group some time after it starts: probe until a line shows.
+      // Until print runs, logged packets wait in the socket; probe until a line shows.
       long deadline = System.nanoTime() + TIMEOUT.toNanos();
       while (!printing.isDone() && System.nanoTime() < deadline) {
         assertThat(cluster.lab().reaches("x/c", B, Protocol.TCP, 80)).isFalse();
