@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
@@ -53,8 +54,7 @@ public final class InformerDirectory implements ClusterDirectory, AutoCloseable 
       pods.start().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
       policies.start().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
       return directory;
-    } catch (TimeoutException | java.util.concurrent.ExecutionException
-        | CompletionException e) {
+    } catch (TimeoutException | ExecutionException | CompletionException e) {
       directory.close();
       throw new IllegalStateException("cannot list Pods and NetworkPolicies: "
           + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
