@@ -1,5 +1,6 @@
 package dev.palisade.dataplane.kernel;
 
+import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.ImmutableSortedSet;
 import dev.palisade.dataplane.state.ChainSpec;
@@ -9,6 +10,7 @@ import dev.palisade.dataplane.state.HookSpec;
 import dev.palisade.dataplane.state.Installation;
 import dev.palisade.dataplane.state.IpSetSpec;
 import dev.palisade.model.IpFamily;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,38 +27,68 @@ import java.util.TreeMap;
 record DesiredTables(Installation owner, Map<IpFamily, Map<String, List<RuleText>>> chains,
     Map<IpFamily, List<HookSpec>> hooks, ImmutableSortedMap<String, IpSetSpec> sets) {
 
+  /**
+   * A desired state and what it was put in the writer's terms as: the next state's chains that
+   * are equal, and sets that are the same objects, are not parsed or made canonical again (at
+   * 10,000 pods that is 1,700 rules and 23,000 members per sync).
+   */
+  record Parsed(DesiredState state, DesiredTables tables) {}
+
   static DesiredTables of(DesiredState state, Installation owner) {
+    return of(state, owner, null);
+  }
+
+  /** @param previous the last state parsed for the same installation, or null */
+  static DesiredTables of(DesiredState state, Installation owner, Parsed previous) {
     Map<IpFamily, Map<String, List<RuleText>>> chains = new LinkedHashMap<>();
     Map<IpFamily, List<HookSpec>> hooks = new LinkedHashMap<>();
     Map<String, IpSetSpec> sets = new TreeMap<>();
+    Map<IpFamily, Set<String>> reparsedByFamily = new LinkedHashMap<>();
     for (IpFamily family : IpFamily.values()) {
       FamilyState familyState = state.family(family);
       if (familyState.family() != family) {
         throw new IllegalArgumentException("the " + family + " slot of the desired state holds "
             + familyState.family() + " state");
       }
+      FamilyState before = previous == null ? null : previous.state().family(family);
       Map<String, List<RuleText>> parsed = new TreeMap<>();
+      Set<String> reparsed = new HashSet<>();
       for (ChainSpec chain : familyState.chains().values()) {
         requirePrefix("chain", chain.name(), owner.chainPrefix());
-        parsed.put(chain.name(), chain.rules().stream()
-            .map(rule -> RuleText.desired(chain.name(), rule)).toList());
+        if (before != null && chain.equals(before.chains().get(chain.name()))) {
+          parsed.put(chain.name(), previous.tables().chains().get(family).get(chain.name()));
+        } else {
+          parsed.put(chain.name(), chain.rules().stream()
+              .map(rule -> RuleText.desired(chain.name(), rule))
+              .collect(ImmutableList.toImmutableList()));
+          reparsed.add(chain.name());
+        }
       }
       chains.put(family, parsed);
+      reparsedByFamily.put(family, reparsed);
       for (HookSpec hook : familyState.hooks()) {
         checkHook(family, hook, parsed, owner);
       }
       hooks.put(family, familyState.hooks());
       for (IpSetSpec set : familyState.sets().values()) {
         requirePrefix("set", set.name(), owner.setPrefix());
-        IpSetSpec canonical = canonical(set);
-        IpSetSpec previous = sets.putIfAbsent(set.name(), canonical);
-        if (previous != null && !previous.equals(canonical)) {
+        IpSetSpec canonical = before != null && set == before.sets().get(set.name())
+            ? previous.tables().sets().get(set.name()) : canonical(set);
+        IpSetSpec sameName = sets.putIfAbsent(set.name(), canonical);
+        if (sameName != null && !sameName.equals(canonical)) {
           throw new IllegalArgumentException("set " + set.name()
               + " is wanted twice with different contents (names are shared by both families)");
         }
       }
     }
-    checkReferences(chains, sets.keySet(), owner);
+    // A chain parsed before was checked before: while no chain or set name came or went, its
+    // references still resolve, and only the chains parsed now need checking (at 10,000 pods,
+    // checking all 1,700 rules cost more than the rest of a sets-only apply).
+    boolean sameNames = previous != null
+        && previous.tables().sets().keySet().equals(sets.keySet())
+        && chains.entrySet().stream().allMatch(family -> previous.tables().chains()
+            .get(family.getKey()).keySet().equals(family.getValue().keySet()));
+    checkReferences(chains, sameNames ? reparsedByFamily : null, sets.keySet());
     return new DesiredTables(owner, chains, hooks, ImmutableSortedMap.copyOf(sets));
   }
 
@@ -75,9 +107,13 @@ record DesiredTables(Installation owner, Map<IpFamily, Map<String, List<RuleText
    * Every jump must reach a desired chain of the installation (never a foreign chain, such as
    * kube-proxy's) and every set match a desired set.
    */
+  /** @param only per family the chains to check, or null for all */
   private static void checkReferences(Map<IpFamily, Map<String, List<RuleText>>> chains,
-      Set<String> sets, Installation owner) {
+      Map<IpFamily, Set<String>> only, Set<String> sets) {
     chains.forEach((family, byName) -> byName.forEach((chain, rules) -> {
+      if (only != null && !only.get(family).contains(chain)) {
+        return;
+      }
       for (RuleText rule : rules) {
         rule.target().filter(t -> !STANDARD_TARGETS.contains(t) && !byName.containsKey(t))
             .ifPresent(t -> {
