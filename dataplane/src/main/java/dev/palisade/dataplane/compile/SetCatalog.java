@@ -19,7 +19,6 @@ import dev.palisade.model.PortMatcher.NamedPort;
 import dev.palisade.model.RuleGraph;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;

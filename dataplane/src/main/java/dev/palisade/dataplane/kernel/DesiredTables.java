@@ -24,7 +24,8 @@ import java.util.TreeMap;
  * set named with the installation's prefix. Bad input fails here, naming what is wrong, before
  * anything touches the kernel.
  */
-record DesiredTables(Installation owner, Map<IpFamily, Map<String, List<RuleText>>> chains,
+record DesiredTables(Installation owner,
+    Map<IpFamily, ImmutableSortedMap<String, ImmutableList<RuleText>>> chains,
     Map<IpFamily, List<HookSpec>> hooks, ImmutableSortedMap<String, IpSetSpec> sets) {
 
   /**
@@ -40,7 +41,8 @@ record DesiredTables(Installation owner, Map<IpFamily, Map<String, List<RuleText
 
   /** @param previous the last state parsed for the same installation, or null */
   static DesiredTables of(DesiredState state, Installation owner, Parsed previous) {
-    Map<IpFamily, Map<String, List<RuleText>>> chains = new LinkedHashMap<>();
+    Map<IpFamily, ImmutableSortedMap<String, ImmutableList<RuleText>>> chains =
+        new LinkedHashMap<>();
     Map<IpFamily, List<HookSpec>> hooks = new LinkedHashMap<>();
     Map<String, IpSetSpec> sets = new TreeMap<>();
     Map<IpFamily, Set<String>> reparsedByFamily = new LinkedHashMap<>();
@@ -51,18 +53,26 @@ record DesiredTables(Installation owner, Map<IpFamily, Map<String, List<RuleText
             + familyState.family() + " state");
       }
       FamilyState before = previous == null ? null : previous.state().family(family);
-      Map<String, List<RuleText>> parsed = new TreeMap<>();
       Set<String> reparsed = new HashSet<>();
-      for (ChainSpec chain : familyState.chains().values()) {
-        requirePrefix("chain", chain.name(), owner.chainPrefix());
-        if (before != null && chain.equals(before.chains().get(chain.name()))) {
-          parsed.put(chain.name(), previous.tables().chains().get(family).get(chain.name()));
-        } else {
-          parsed.put(chain.name(), chain.rules().stream()
-              .map(rule -> RuleText.desired(chain.name(), rule))
-              .collect(ImmutableList.toImmutableList()));
-          reparsed.add(chain.name());
+      ImmutableSortedMap<String, ImmutableList<RuleText>> parsed;
+      if (before != null && familyState.chains() == before.chains()) {
+        // The compiler kept every chain (a change of set members only): so does the parse.
+        parsed = previous.tables().chains().get(family);
+      } else {
+        ImmutableSortedMap.Builder<String, ImmutableList<RuleText>> builder =
+            ImmutableSortedMap.naturalOrder();
+        for (ChainSpec chain : familyState.chains().values()) {
+          requirePrefix("chain", chain.name(), owner.chainPrefix());
+          if (before != null && chain.equals(before.chains().get(chain.name()))) {
+            builder.put(chain.name(), previous.tables().chains().get(family).get(chain.name()));
+          } else {
+            builder.put(chain.name(), chain.rules().stream()
+                .map(rule -> RuleText.desired(chain.name(), rule))
+                .collect(ImmutableList.toImmutableList()));
+            reparsed.add(chain.name());
+          }
         }
+        parsed = builder.build();
       }
       chains.put(family, parsed);
       reparsedByFamily.put(family, reparsed);
@@ -108,7 +118,8 @@ record DesiredTables(Installation owner, Map<IpFamily, Map<String, List<RuleText
    * kube-proxy's) and every set match a desired set.
    */
   /** @param only per family the chains to check, or null for all */
-  private static void checkReferences(Map<IpFamily, Map<String, List<RuleText>>> chains,
+  private static void checkReferences(
+      Map<IpFamily, ImmutableSortedMap<String, ImmutableList<RuleText>>> chains,
       Map<IpFamily, Set<String>> only, Set<String> sets) {
     chains.forEach((family, byName) -> byName.forEach((chain, rules) -> {
       if (only != null && !only.get(family).contains(chain)) {
@@ -131,17 +142,18 @@ record DesiredTables(Installation owner, Map<IpFamily, Map<String, List<RuleText
 
   /** Nothing: what {@code cleanup} converges to. */
   static DesiredTables nothing(Installation owner) {
-    Map<IpFamily, Map<String, List<RuleText>>> chains = new LinkedHashMap<>();
+    Map<IpFamily, ImmutableSortedMap<String, ImmutableList<RuleText>>> chains =
+        new LinkedHashMap<>();
     Map<IpFamily, List<HookSpec>> hooks = new LinkedHashMap<>();
     for (IpFamily family : IpFamily.values()) {
-      chains.put(family, Map.of());
+      chains.put(family, ImmutableSortedMap.of());
       hooks.put(family, List.of());
     }
     return new DesiredTables(owner, chains, hooks, ImmutableSortedMap.of());
   }
 
   private static void checkHook(IpFamily family, HookSpec hook,
-      Map<String, List<RuleText>> chains, Installation owner) {
+      Map<String, ImmutableList<RuleText>> chains, Installation owner) {
     RuleText rule = RuleText.desired(hook.builtinChain(), hook.rule());
     String where = family + " jump from " + hook.builtinChain();
     if (!List.of("INPUT", "FORWARD", "OUTPUT").contains(hook.builtinChain())) {

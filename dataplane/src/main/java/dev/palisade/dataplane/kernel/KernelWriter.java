@@ -2,7 +2,6 @@ package dev.palisade.dataplane.kernel;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSortedMap;
-import com.google.common.collect.Maps;
 import dev.palisade.model.IpFamily;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.dataplane.state.Installation;
@@ -193,8 +192,7 @@ public final class KernelWriter {
     for (IpFamily family : IpFamily.values()) {
       KernelTable was = before.table(family);
       tables[family.ordinal()] = plan.editsHooks(family) ? reader.readTable(family)
-          : new KernelTable(family, ImmutableSortedMap.copyOf(Maps.transformValues(
-              desired.chains().get(family), ImmutableList::copyOf)), was.builtins(),
+          : new KernelTable(family, desired.chains().get(family), was.builtins(),
               was.foreignJumps());
     }
     ImmutableSortedMap.Builder<String, KernelSet> sets = ImmutableSortedMap.naturalOrder();

@@ -2,6 +2,7 @@ package dev.palisade.dataplane.kernel;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
+import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.ImmutableSortedSet;
 import com.google.common.collect.Sets;
 import dev.palisade.dataplane.rules.Action;
@@ -50,14 +51,21 @@ final class TablePlanner {
    * @param strategy {@link WriteStrategy#FULL_RESYNC} redeclares (so flushes) and rewrites every
    *     chain
    */
-  static TablePlan plan(Map<String, List<RuleText>> chains, List<HookSpec> hooks,
-      KernelTable actual, Set<String> staleSets, WriteStrategy strategy) {
+  static TablePlan plan(ImmutableSortedMap<String, ImmutableList<RuleText>> chains,
+      List<HookSpec> hooks, KernelTable actual, Set<String> staleSets,
+      WriteStrategy strategy) {
+    // The very chains the kernel was last written from (a change of set members only): only
+    // the hooks can need work.
+    boolean chainsWritten = chains == actual.chains() && staleSets.isEmpty()
+        && strategy == WriteStrategy.INCREMENTAL;
     WriteCounts.Tally tally = new WriteCounts.Tally();
     Predicate<RuleText> reusable = rule -> Sets.intersection(rule.matchSets(), staleSets)
         .isEmpty();
     List<String> declarations = new ArrayList<>();
     List<String> bodies = new ArrayList<>();
-    for (Map.Entry<String, List<RuleText>> chain : chains.entrySet()) {
+    for (Map.Entry<String, ImmutableList<RuleText>> chain
+        : chainsWritten ? Map.<String, ImmutableList<RuleText>>of().entrySet()
+            : chains.entrySet()) {
       String name = chain.getKey();
       ImmutableList<RuleText> have = actual.chains().get(name);
       if (have == null || strategy == WriteStrategy.FULL_RESYNC) {
