@@ -36,8 +36,13 @@ public final class RunningDemos {
     this.folder = folder;
   }
 
-  /** Publishes {@code demo} (replacing what its process published before). */
+  /**
+   * Publishes {@code demo} (replacing what its process published before), and removes what
+   * demos killed with SIGKILL left behind.
+   */
   void publish(Demo demo) {
+    listed().filter(file -> pid(file).filter(RunningDemos::alive).isEmpty())
+        .forEach(this::delete);
     Properties properties = new Properties();
     properties.setProperty(KUBECONFIG, demo.kubeconfig().toAbsolutePath().toString());
     demo.nodeNamespaces().forEach((node, netns) ->
@@ -54,32 +59,52 @@ public final class RunningDemos {
 
   /** Removes what process {@code pid} published, if anything. */
   void withdraw(long pid) {
-    try {
-      Files.deleteIfExists(file(pid));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot remove " + file(pid), e);
-    }
+    delete(file(pid));
   }
 
   /** The running demos that have a node of this name, oldest process first. */
   public List<Demo> withNode(String node) {
+    return listed().map(this::read).flatMap(Optional::stream)
+        .filter(demo -> demo.nodeNamespaces().containsKey(node))
+        .filter(demo -> alive(demo.pid()))
+        .sorted(Comparator.comparingLong(Demo::pid))
+        .toList();
+  }
+
+  /** The files of the folder (none when it does not exist). */
+  private Stream<Path> listed() {
     if (!Files.isDirectory(folder)) {
-      return List.of();
+      return Stream.of();
     }
     try (Stream<Path> files = Files.list(folder)) {
-      return files.map(this::read).flatMap(Optional::stream)
-          .filter(demo -> demo.nodeNamespaces().containsKey(node))
-          .filter(demo -> ProcessHandle.of(demo.pid()).map(ProcessHandle::isAlive).orElse(false))
-          .sorted(Comparator.comparingLong(Demo::pid))
-          .toList();
+      return files.toList().stream();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + folder, e);
     }
   }
 
-  private Optional<Demo> read(Path file) {
+  private static boolean alive(long pid) {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  /** The process a file names, if it is one of ours ({@code <pid>.properties}). */
+  private static Optional<Long> pid(Path file) {
     String name = file.getFileName().toString();
-    if (!name.matches("\\d+\\.properties")) {
+    return name.matches("\\d+\\.properties")
+        ? Optional.of(Long.parseLong(name.substring(0, name.indexOf('.')))) : Optional.empty();
+  }
+
+  private void delete(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove " + file, e);
+    }
+  }
+
+  private Optional<Demo> read(Path file) {
+    Optional<Long> pid = pid(file);
+    if (pid.isEmpty()) {
       return Optional.empty();
     }
     Properties properties = new Properties();
@@ -92,9 +117,8 @@ public final class RunningDemos {
     properties.stringPropertyNames().stream().filter(key -> key.startsWith(NODE_PREFIX))
         .forEach(key -> nodes.put(key.substring(NODE_PREFIX.length()),
             properties.getProperty(key)));
-    long pid = Long.parseLong(name.substring(0, name.indexOf('.')));
     return Optional.ofNullable(properties.getProperty(KUBECONFIG))
-        .map(kubeconfig -> new Demo(pid, Path.of(kubeconfig), nodes));
+        .map(kubeconfig -> new Demo(pid.get(), Path.of(kubeconfig), nodes));
   }
 
   private Path file(long pid) {

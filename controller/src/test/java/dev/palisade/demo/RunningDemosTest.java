@@ -36,4 +36,19 @@ class RunningDemosTest {
 
     assertThat(demos.withNode("node-1")).isEmpty();
   }
+
+  @Test
+  void publishingSweepsTheFilesOfDemosThatAreGone() throws Exception {
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    RunningDemos demos = new RunningDemos(folder);
+    Path kubeconfig = folder.resolve("kubeconfig");
+    demos.publish(new RunningDemos.Demo(gone.pid(), kubeconfig, Map.of("node-1", "n1")));
+
+    demos.publish(new RunningDemos.Demo(ProcessHandle.current().pid(), kubeconfig,
+        Map.of("node-1", "n1")));
+
+    assertThat(folder.resolve(gone.pid() + ".properties")).doesNotExist();
+    assertThat(folder.resolve(ProcessHandle.current().pid() + ".properties")).exists();
+  }
 }
