@@ -5,6 +5,7 @@ import com.google.common.base.Ticker;
 import dev.palisade.dataplane.kernel.ApplyResult;
 import dev.palisade.dataplane.kernel.CommandRunner;
 import dev.palisade.dataplane.kernel.KernelWriter;
+import dev.palisade.dataplane.kernel.PacketCounterReader;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.http.HealthServer;
 import dev.palisade.k8s.ModelConverter;
@@ -61,6 +62,8 @@ public final class Agent implements AutoCloseable {
   private final SyncRunner runner;
   private final ModelFeed feed;
   private final NodeEvents nodeEvents;
+  private final AgentMetrics metrics;
+  private final Ticker ticker;
   /** Per kind, in start order. */
   private final Map<String, SharedIndexInformer<?>> informers = new LinkedHashMap<>();
   private HealthServer health;
@@ -79,7 +82,8 @@ public final class Agent implements AutoCloseable {
     this.kernel = kernel;
     this.tracker = new EnforcementTracker(ticker);
     this.apiErrors = new ApiErrors(registry);
-    AgentMetrics metrics = new AgentMetrics(registry, completeness, tracker);
+    this.ticker = ticker;
+    this.metrics = new AgentMetrics(registry, completeness, tracker);
     this.nodeEvents = new NodeEvents(client, settings.nodeName(), Clock.systemUTC());
     // The feed requests syncs of the runner, whose sync takes in the feed's changes.
     this.feed = new ModelFeed(graph, new ModelConverter(), tracker, metrics, this::requestSync,
@@ -98,6 +102,15 @@ public final class Agent implements AutoCloseable {
 
   private void requestSync() {
     runner.request();
+  }
+
+  /**
+   * Adds the kernel's per-pod denied and per-policy allowed packet counters to /metrics, read
+   * from {@code reader} when scraped ({@link PacketCounterMetrics}). Call before {@link #start()}.
+   */
+  public void exportPacketCounters(PacketCounterReader reader) {
+    registry.getPrometheusRegistry().register(
+        new PacketCounterMetrics(reader, metrics::enforced, ticker));
   }
 
   /**

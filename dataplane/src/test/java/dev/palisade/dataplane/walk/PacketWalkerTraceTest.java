@@ -37,7 +37,7 @@ class PacketWalkerTraceTest {
               ImmutableList.of(ESTABLISHED, TO_INGRESS, FROM_NINE)),
           "PAL-INGRESS", new ChainSpec("PAL-INGRESS", ImmutableList.of(TO_TWO, WEB, DENY))),
       ImmutableList.of(new HookSpec("FORWARD", 1, HOOK)),
-      ImmutableSortedMap.of()));
+      ImmutableSortedMap.of(), ImmutableSortedMap.of()));
 
   private static Trace trace(int port) {
     return WALKER.trace("FORWARD", new Packet(InetAddresses.forString("10.0.0.1"),
