@@ -8,6 +8,7 @@ import dev.palisade.dataplane.kernel.KernelWriter;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.http.HealthServer;
 import dev.palisade.k8s.ModelConverter;
+import dev.palisade.k8s.TrimmedObjects;
 import dev.palisade.model.RuleGraph;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -19,9 +20,11 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +59,8 @@ public final class Agent implements AutoCloseable {
   private final ModelFeed feed;
   private final NodeEvents nodeEvents;
   /** Per kind, in start order. */
-  private final Map<String, SharedIndexInformer<?>> informers = new LinkedHashMap<>();
+  private final Map<String, SharedIndexInformer<? extends HasMetadata>> informers =
+      new LinkedHashMap<>();
   private HealthServer health;
   private Optional<UninstallWatch> uninstallWatch = Optional.empty();
 
@@ -97,23 +101,31 @@ public final class Agent implements AutoCloseable {
         runner::notLive, runner::notReady, registry::scrape, Map.of("/status", this::statusJson));
     log.info("agent for node {} serving health and metrics on port {}", settings.nodeName(),
         health.port());
-    watch(feed.namespaces(), client.namespaces().runnableInformer(0));
-    watch(feed.pods(), client.pods().inAnyNamespace().runnableInformer(0));
+    TrimmedObjects trimmed = new TrimmedObjects();
+    watch(feed.namespaces(), client.namespaces().runnableInformer(0), trimmed::namespace);
+    watch(feed.pods(), client.pods().inAnyNamespace().runnableInformer(0), trimmed::pod);
     watch(feed.policies(), client.network().v1().networkPolicies().inAnyNamespace()
-        .runnableInformer(0));
+        .runnableInformer(0), trimmed::networkPolicy);
     uninstallWatch = settings.selfPod().flatMap(pod ->
         UninstallWatch.start(client, pod.namespace(), pod.name()));
     runner.start();
     runner.request();
   }
 
+  /** Starts one informer whose cache keeps only the {@code trim}med copy of each object. */
   private <T extends HasMetadata> void watch(ModelFeed.Handler<T> handler,
-      SharedIndexInformer<T> informer) {
+      SharedIndexInformer<T> informer, UnaryOperator<T> trim) {
+    informer.itemStore(new TrimmingItemStore<>(trim));
     informer.addEventHandler(handler);
     informer.exceptionHandler(apiErrors.handlerFor(handler.kind()));
     informers.put(handler.kind(), informer);
     completeness.track(handler.kind(), informer, handler.takenIn());
     informer.start();
+  }
+
+  /** What the informer of a kind ("Pod", ...) caches now: trimmed copies. */
+  List<HasMetadata> cached(String kind) {
+    return List.copyOf(informers.get(kind).getStore().list());
   }
 
   /** Ready once a sync has succeeded, until syncs fail for longer than the grace window. */
