@@ -6,27 +6,22 @@ import dev.palisade.dataplane.lab.NetnsCluster;
 import dev.palisade.demo.AgentProcess;
 import dev.palisade.demo.EmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
  * The resident memory of the real agent process (the shipped jar, with the chart's JVM options)
  * that watches a synthetic cluster ({@link SyntheticCluster}, written as a real API server
- * serves it: {@link SyntheticManifests}) on the embedded API server and programs an empty node
+ * serves it: {@link SyntheticManifests}; preloaded, see {@link EmbeddedApiServer#preload}) on the
+ * embedded API server and programs an empty node
  * network namespace: VmRSS and VmHWM from /proc/PID/status after the first complete sync and
  * after a steady state. The API server runs in this process, not in the agent's.
  *
@@ -40,7 +35,6 @@ public final class AgentMemoryMeasurement {
   static final Path CHART_VALUES = Path.of("helm/palisade/values.yaml");
   static final Path SHIPPED_JAR = Path.of("controller/target/palisade.jar");
   private static final Duration FIRST_SYNC_TIMEOUT = Duration.ofMinutes(10);
-  private static final int WRITERS = 8;
 
   /** What to measure with. */
   public record Settings(Path jar, List<String> jvmOptions, Duration steadyState,
@@ -105,12 +99,18 @@ public final class AgentMemoryMeasurement {
         .count();
     Path work = Files.createTempDirectory("palisade-memory-");
     try (EmbeddedApiServer api = EmbeddedApiServer.start();
-        KubernetesClient client = api.client();
         NetnsCluster lab = NetnsCluster.start("palmem", 1)) {
-      Map<String, Long> written = new ConcurrentHashMap<>();
-      write(client, cluster.namespaces(), SyntheticManifests::namespace, written);
-      write(client, cluster.pods(), SyntheticManifests::pod, written);
-      write(client, cluster.policies(), SyntheticManifests::networkPolicy, written);
+      List<HasMetadata> objects = new ArrayList<>();
+      cluster.namespaces().forEach(namespace -> objects.add(
+          SyntheticManifests.namespace(namespace)));
+      cluster.pods().forEach(pod -> objects.add(SyntheticManifests.pod(pod)));
+      cluster.policies().forEach(policy -> objects.add(
+          SyntheticManifests.networkPolicy(policy)));
+      api.preload(objects);
+      Map<String, Long> written = new HashMap<>();
+      objects.forEach(object -> written.merge(object.getKind(),
+          Long.parseLong(object.getMetadata().getResourceVersion()), Math::max));
+      objects.clear();
       String loadBefore = loadAverage();
       long started = System.nanoTime();
       try (AgentProcess agent = AgentProcess.start(settings.jar().toString(),
@@ -122,6 +122,8 @@ public final class AgentMemoryMeasurement {
         TimeUnit.MILLISECONDS.sleep(settings.steadyState().toMillis());
         long[] steady = rssAndPeakKib(agent.pid());
         String histogram = settings.histogram() ? histogram(agent.pid()) : "";
+        agent.stop();
+        deleteWorkDirectory(work);
         return new Result(size, nodePods, settings.jvmOptions(), firstSync, atFirstSync[0],
             atFirstSync[1], settings.steadyState(), steady[0], steady[1], histogram,
             loadBefore, loadAverage());
@@ -129,29 +131,6 @@ public final class AgentMemoryMeasurement {
         throw new IllegalStateException("measuring " + size + " failed; the agent's log: "
             + work.resolve("agent.log"), e);
       }
-    }
-  }
-
-  /** Writes every object with several writers; notes the highest resource version per kind. */
-  private static <T> void write(KubernetesClient client, List<T> objects,
-      Function<T, ? extends HasMetadata> manifest, Map<String, Long> written) throws Exception {
-    ExecutorService writers = Executors.newFixedThreadPool(WRITERS);
-    try {
-      List<Future<?>> pending = new ArrayList<>();
-      for (T object : objects) {
-        pending.add(writers.submit(() -> {
-          HasMetadata created = client.resource(manifest.apply(object)).create();
-          written.merge(created.getKind(),
-              Long.parseLong(created.getMetadata().getResourceVersion()), Math::max);
-        }));
-      }
-      for (Future<?> future : pending) {
-        future.get();
-      }
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("writing the synthetic cluster failed", e.getCause());
-    } finally {
-      writers.shutdownNow();
     }
   }
 
@@ -167,6 +146,16 @@ public final class AgentMemoryMeasurement {
       }
       TimeUnit.MILLISECONDS.sleep(100);
     }
+  }
+
+  /** The kubeconfig and the agent's log of a successful run (a failed one keeps them). */
+  private static void deleteWorkDirectory(Path work) throws IOException {
+    try (var files = Files.list(work)) {
+      for (Path file : files.toList()) {
+        Files.delete(file);
+      }
+    }
+    Files.delete(work);
   }
 
   /** VmRSS and VmHWM of a process, in KiB. */
