@@ -47,6 +47,14 @@ import org.slf4j.LoggerFactory;
 public final class Agent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
 
+  /**
+   * Informers list (and relist) in pages of this many objects, each trimmed into the cache
+   * before the next is read: at 50,000 pods one unpaged list of full objects would take over a
+   * GiB of heap at once (docs/performance.md, "Agent memory"). The size of client-go's pager.
+   * Cost: an API server that cannot serve pages from its watch cache reads them from etcd.
+   */
+  private static final long LIST_PAGE_SIZE = 500;
+
   private final KubernetesClient client;
   private final AgentSettings settings;
   private final PrometheusMeterRegistry registry;
@@ -102,10 +110,12 @@ public final class Agent implements AutoCloseable {
     log.info("agent for node {} serving health and metrics on port {}", settings.nodeName(),
         health.port());
     TrimmedObjects trimmed = new TrimmedObjects();
-    watch(feed.namespaces(), client.namespaces().runnableInformer(0), trimmed::namespace);
-    watch(feed.pods(), client.pods().inAnyNamespace().runnableInformer(0), trimmed::pod);
+    watch(feed.namespaces(), client.namespaces().withLimit(LIST_PAGE_SIZE).runnableInformer(0),
+        trimmed::namespace);
+    watch(feed.pods(), client.pods().inAnyNamespace().withLimit(LIST_PAGE_SIZE)
+        .runnableInformer(0), trimmed::pod);
     watch(feed.policies(), client.network().v1().networkPolicies().inAnyNamespace()
-        .runnableInformer(0), trimmed::networkPolicy);
+        .withLimit(LIST_PAGE_SIZE).runnableInformer(0), trimmed::networkPolicy);
     uninstallWatch = settings.selfPod().flatMap(pod ->
         UninstallWatch.start(client, pod.namespace(), pod.name()));
     runner.start();

@@ -24,7 +24,7 @@ import java.util.logging.Logger;
 
 /**
  * The demo cluster's API server: the fabric8 mock server in CRUD mode on loopback (watches,
- * label selectors, resource versions, /status). Its state lives in the dispatcher, so a
+ * label selectors, resource versions, /status, and list pages: {@link PagingCrudDispatcher}). Its state lives in the dispatcher, so a
  * {@link #pause()} and {@link #resume()} on the same port keep every object, as an API server
  * restart does.
  */
@@ -34,7 +34,7 @@ public final class EmbeddedApiServer implements ApiServer {
    * output. Held in a field: JUL keeps loggers only weakly, and a collected one forgets its level.
    */
   private static final Logger MOCK_SERVER_LOG = quiet("io.fabric8.mockwebserver");
-  private final KubernetesCrudDispatcher dispatcher = new KubernetesCrudDispatcher();
+  private final KubernetesCrudDispatcher dispatcher = new PagingCrudDispatcher();
   private KubernetesMockServer server;
   private final int port;
 
