@@ -49,6 +49,11 @@ public final class AgentMemoryMeasurement {
       return new Settings(jar, jvmOptions, duration, histogram);
     }
 
+    /** Other options than the chart's, to compare. */
+    public Settings withJvmOptions(List<String> options) {
+      return new Settings(jar, List.copyOf(options), steadyState, histogram);
+    }
+
     public Settings withHistogram() {
       return new Settings(jar, jvmOptions, steadyState, true);
     }
@@ -207,7 +212,8 @@ public final class AgentMemoryMeasurement {
 
   /**
    * Arguments: pod counts (default 10000 50000); {@code --histogram} adds the heap's top
-   * classes after each steady state. Run from the repository's root.
+   * classes after each steady state; {@code "--jvm=-Xmx1g -XX:+UseG1GC"} replaces the chart's
+   * JVM options (to compare). Run from the repository's root.
    */
   public static void main(String[] args) throws Exception {
     Settings settings = Settings.chart(Path.of(""));
@@ -215,6 +221,8 @@ public final class AgentMemoryMeasurement {
     for (String arg : args) {
       if (arg.equals("--histogram")) {
         settings = settings.withHistogram();
+      } else if (arg.startsWith("--jvm=")) {
+        settings = settings.withJvmOptions(List.of(arg.substring("--jvm=".length()).split(" ")));
       } else {
         sizes.add(Integer.parseInt(arg));
       }
@@ -232,7 +240,7 @@ public final class AgentMemoryMeasurement {
       }
     }
     System.out.println();
-    System.out.println("JVM options (the chart's): " + String.join(" ", settings.jvmOptions()));
+    System.out.println("JVM options: " + String.join(" ", settings.jvmOptions()));
     System.out.println(Result.tableHeader());
     results.forEach(result -> System.out.println(result.tableRow()));
   }

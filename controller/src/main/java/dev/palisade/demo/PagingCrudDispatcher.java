@@ -1,18 +1,23 @@
 package dev.palisade.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -29,8 +34,14 @@ import java.util.stream.Collectors;
 final class PagingCrudDispatcher extends KubernetesCrudDispatcher {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * One list being paged through: its apiVersion, kind and metadata, and each item's JSON text
+   * (kept as text: a 50,000-pod list as a tree would take gigabytes).
+   */
+  private record Snapshot(ObjectNode header, List<String> items) {}
+
   /** Lists being paged through, by snapshot id (the token is "id:offset"). */
-  private final Map<String, ObjectNode> snapshots = new ConcurrentHashMap<>();
+  private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
   private final AtomicLong snapshotIds = new AtomicLong();
 
   @Override
@@ -47,19 +58,19 @@ final class PagingCrudDispatcher extends KubernetesCrudDispatcher {
     if (token == null) {
       String unpaged = (queryStart < 0 ? path : path.substring(0, queryStart)) + queryText(query);
       MockResponse full = super.handleGet(unpaged);
-      JsonNode list = read(full.getBody().readUtf8());
-      if (!list.path("items").isArray()) {
+      Optional<Snapshot> list = readList(full.getBody().readUtf8());
+      if (list.isEmpty()) {
         return full; // one object, or an error
       }
       snapshot = Long.toString(snapshotIds.incrementAndGet());
       offset = 0;
-      snapshots.put(snapshot, (ObjectNode) list);
+      snapshots.put(snapshot, list.get());
     } else {
       String[] parts = token.split(":", 2);
       snapshot = parts[0];
       offset = Integer.parseInt(parts[1]);
     }
-    ObjectNode list = snapshots.get(snapshot);
+    Snapshot list = snapshots.get(snapshot);
     if (list == null) {
       return new MockResponse().setResponseCode(410).setBody("{\"kind\":\"Status\","
           + "\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Expired\",\"code\":410,"
@@ -69,37 +80,49 @@ final class PagingCrudDispatcher extends KubernetesCrudDispatcher {
         .setBody(page(list, snapshot, offset, Integer.parseInt(limit)));
   }
 
-  private String page(ObjectNode list, String snapshot, int offset, int limit) {
-    ArrayNode items = (ArrayNode) list.get("items");
-    int end = Math.min(items.size(), offset + limit);
-    ObjectNode page = JSON.createObjectNode();
-    page.set("apiVersion", list.get("apiVersion"));
-    page.set("kind", list.get("kind"));
-    ObjectNode metadata = list.path("metadata").isObject()
-        ? ((ObjectNode) list.get("metadata")).deepCopy() : JSON.createObjectNode();
-    if (end < items.size()) {
+  private String page(Snapshot list, String snapshot, int offset, int limit) {
+    int end = Math.min(list.items().size(), offset + limit);
+    ObjectNode header = list.header().deepCopy();
+    ObjectNode metadata = header.with("metadata");
+    if (end < list.items().size()) {
       metadata.put("continue", snapshot + ":" + end);
     } else {
       snapshots.remove(snapshot);
     }
-    page.set("metadata", metadata);
-    ArrayNode pageItems = page.putArray("items");
-    for (int i = offset; i < end; i++) {
-      pageItems.add(items.get(i));
-    }
-    try {
-      return JSON.writeValueAsString(page);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    String text = header.toString();
+    return text.substring(0, text.length() - 1) + ",\"items\":["
+        + String.join(",", list.items().subList(offset, end)) + "]}";
   }
 
-  private static JsonNode read(String json) {
-    try {
-      return JSON.readTree(json);
+  /** A list response split into its header and the text of each item; empty if no list. */
+  private static Optional<Snapshot> readList(String json) {
+    ObjectNode header = JSON.createObjectNode();
+    List<String> items = new ArrayList<>();
+    boolean isList = false;
+    try (JsonParser parser = JSON.getFactory().createParser(json)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return Optional.empty();
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if (field.equals("items") && value == JsonToken.START_ARRAY) {
+          isList = true;
+          while (parser.nextToken() != JsonToken.END_ARRAY) {
+            StringWriter item = new StringWriter();
+            try (JsonGenerator generator = JSON.getFactory().createGenerator(item)) {
+              generator.copyCurrentStructure(parser);
+            }
+            items.add(item.toString());
+          }
+        } else {
+          header.set(field, JSON.readTree(parser));
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return isList ? Optional.of(new Snapshot(header, items)) : Optional.empty();
   }
 
   private static Map<String, String> queryOf(String text) {

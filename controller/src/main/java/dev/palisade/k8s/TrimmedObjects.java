@@ -33,6 +33,10 @@ public final class TrimmedObjects {
   /** metadata.{name, namespace, labels, resourceVersion}; the rest of metadata is dropped. */
   private ObjectMeta metadata(ObjectMeta full) {
     ObjectMeta trimmed = new ObjectMeta();
+    trimmed.setAnnotations(null);
+    trimmed.setFinalizers(null);
+    trimmed.setManagedFields(null);
+    trimmed.setOwnerReferences(null);
     if (full != null) {
       trimmed.setName(full.getName());
       trimmed.setNamespace(intern(full.getNamespace()));
@@ -65,7 +69,7 @@ public final class TrimmedObjects {
     Pod trimmed = new Pod();
     trimmed.setMetadata(metadata(full.getMetadata()));
     if (full.getSpec() != null) {
-      PodSpec spec = new PodSpec();
+      PodSpec spec = withoutEmptyCollections(new PodSpec());
       spec.setNodeName(intern(full.getSpec().getNodeName()));
       spec.setHostNetwork(full.getSpec().getHostNetwork());
       if (full.getSpec().getContainers() != null) {
@@ -75,7 +79,7 @@ public final class TrimmedObjects {
       trimmed.setSpec(spec);
     }
     if (full.getStatus() != null) {
-      PodStatus status = new PodStatus();
+      PodStatus status = withoutEmptyCollections(new PodStatus());
       status.setPhase(intern(full.getStatus().getPhase()));
       status.setPodIP(full.getStatus().getPodIP());
       if (full.getStatus().getPodIPs() != null) {
@@ -89,13 +93,56 @@ public final class TrimmedObjects {
 
   /** A container with only its ports; an empty list stays empty, null stays null. */
   private Container containerPorts(Container full) {
-    Container trimmed = new Container();
+    Container trimmed = withoutEmptyCollections(new Container());
     List<ContainerPort> ports = full.getPorts();
     trimmed.setPorts(ports == null ? null : ports.stream()
         .map(port -> new ContainerPort(port.getContainerPort(), null, null,
             intern(port.getName()), intern(port.getProtocol())))
         .toList());
     return trimmed;
+  }
+
+  /**
+   * fabric8's model objects start with an empty list or map in every collection field: some 30
+   * per pod, 0.9 KB, 43 MB at 50,000 pods. A copy keeps null where it keeps nothing (the
+   * converter reads null as empty, and both serialize to nothing).
+   */
+  private static PodSpec withoutEmptyCollections(PodSpec spec) {
+    spec.setEphemeralContainers(null);
+    spec.setHostAliases(null);
+    spec.setImagePullSecrets(null);
+    spec.setInitContainers(null);
+    spec.setNodeSelector(null);
+    spec.setOverhead(null);
+    spec.setReadinessGates(null);
+    spec.setResourceClaims(null);
+    spec.setSchedulingGates(null);
+    spec.setTolerations(null);
+    spec.setTopologySpreadConstraints(null);
+    spec.setVolumes(null);
+    return spec;
+  }
+
+  private static Container withoutEmptyCollections(Container container) {
+    container.setArgs(null);
+    container.setCommand(null);
+    container.setEnv(null);
+    container.setEnvFrom(null);
+    container.setResizePolicy(null);
+    container.setRestartPolicyRules(null);
+    container.setVolumeDevices(null);
+    container.setVolumeMounts(null);
+    return container;
+  }
+
+  private static PodStatus withoutEmptyCollections(PodStatus status) {
+    status.setConditions(null);
+    status.setContainerStatuses(null);
+    status.setEphemeralContainerStatuses(null);
+    status.setHostIPs(null);
+    status.setInitContainerStatuses(null);
+    status.setResourceClaimStatuses(null);
+    return status;
   }
 
   /** A NetworkPolicy's name, namespace, labels and spec (all of it: every field is read). */

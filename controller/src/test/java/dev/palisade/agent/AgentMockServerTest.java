@@ -117,11 +117,11 @@ class AgentMockServerTest {
     assertThat(agent.cached("Pod")).as("the cache after an add and an update")
         .containsExactly(new TrimmedObjects().pod(relabelled));
     Pod cached = (Pod) agent.cached("Pod").get(0);
-    assertThat(cached.getMetadata().getManagedFields()).isEmpty();
-    assertThat(cached.getMetadata().getAnnotations()).isEmpty();
-    assertThat(cached.getSpec().getVolumes()).isEmpty();
-    assertThat(cached.getSpec().getContainers().get(0).getEnv()).isEmpty();
-    assertThat(cached.getStatus().getConditions()).isEmpty();
+    assertThat(cached.getMetadata().getManagedFields()).isNullOrEmpty();
+    assertThat(cached.getMetadata().getAnnotations()).isNullOrEmpty();
+    assertThat(cached.getSpec().getVolumes()).isNullOrEmpty();
+    assertThat(cached.getSpec().getContainers().get(0).getEnv()).isNullOrEmpty();
+    assertThat(cached.getStatus().getConditions()).isNullOrEmpty();
 
     client.pods().inNamespace("shop").withName(full.getMetadata().getName()).delete();
     await("the deleted pod left the cache", () -> agent.cached("Pod").isEmpty());

@@ -134,8 +134,8 @@ class TrimmedObjectsTest {
         """, NetworkPolicy.class);
     NetworkPolicy copy = trimmed.networkPolicy(full);
 
-    assertThat(copy.getMetadata().getAnnotations()).isEmpty();
-    assertThat(copy.getMetadata().getManagedFields()).isEmpty();
+    assertThat(copy.getMetadata().getAnnotations()).isNullOrEmpty();
+    assertThat(copy.getMetadata().getManagedFields()).isNullOrEmpty();
     assertThat(copy.getMetadata().getResourceVersion()).isEqualTo("99");
     assertThat(copy.getSpec()).isEqualTo(full.getSpec());
     assertThat(converter.networkPolicy(copy)).isEqualTo(converter.networkPolicy(full));
