@@ -1,23 +1,20 @@
 package dev.palisade.demo;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.http.MockResponse;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.ConcurrentModificationException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -34,10 +31,7 @@ import java.util.stream.Collectors;
 final class PagingCrudDispatcher extends KubernetesCrudDispatcher {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /**
-   * One list being paged through: its apiVersion, kind and metadata, and each item's JSON text
-   * (kept as text: a 50,000-pod list as a tree would take gigabytes).
-   */
+  /** One list being paged through: its apiVersion, kind and metadata, and each item's JSON. */
   private record Snapshot(ObjectNode header, List<String> items) {}
 
   /** Lists being paged through, by snapshot id (the token is "id:offset"). */
@@ -57,14 +51,13 @@ final class PagingCrudDispatcher extends KubernetesCrudDispatcher {
     int offset;
     if (token == null) {
       String unpaged = (queryStart < 0 ? path : path.substring(0, queryStart)) + queryText(query);
-      MockResponse full = super.handleGet(unpaged);
-      Optional<Snapshot> list = readList(full.getBody().readUtf8());
-      if (list.isEmpty()) {
-        return full; // one object, or an error
+      List<String> items = matching(unpaged);
+      if (items.isEmpty()) {
+        return super.handleGet(unpaged);
       }
       snapshot = Long.toString(snapshotIds.incrementAndGet());
       offset = 0;
-      snapshots.put(snapshot, list.get());
+      snapshots.put(snapshot, new Snapshot(listHeader(items.get(0)), items));
     } else {
       String[] parts = token.split(":", 2);
       snapshot = parts[0];
@@ -94,35 +87,37 @@ final class PagingCrudDispatcher extends KubernetesCrudDispatcher {
         + String.join(",", list.items().subList(offset, end)) + "]}";
   }
 
-  /** A list response split into its header and the text of each item; empty if no list. */
-  private static Optional<Snapshot> readList(String json) {
-    ObjectNode header = JSON.createObjectNode();
-    List<String> items = new ArrayList<>();
-    boolean isList = false;
-    try (JsonParser parser = JSON.getFactory().createParser(json)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return Optional.empty();
+  /**
+   * The stored JSON of every object a list at {@code path} returns, without composing the list
+   * (the mock server builds one string of all of them, then the page would be cut from it).
+   * Read without the dispatcher's lock, which is private: a write at the same moment makes the
+   * read start again.
+   */
+  private List<String> matching(String path) {
+    AttributeSet query = getAttributeExtractor().fromPath(path);
+    while (true) {
+      try {
+        return getMap().entrySet().stream().filter(entry -> entry.getKey().matches(query))
+            .map(Map.Entry::getValue).toList();
+      } catch (ConcurrentModificationException e) {
+        Thread.onSpinWait();
       }
-      while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        String field = parser.currentName();
-        JsonToken value = parser.nextToken();
-        if (field.equals("items") && value == JsonToken.START_ARRAY) {
-          isList = true;
-          while (parser.nextToken() != JsonToken.END_ARRAY) {
-            StringWriter item = new StringWriter();
-            try (JsonGenerator generator = JSON.getFactory().createGenerator(item)) {
-              generator.copyCurrentStructure(parser);
-            }
-            items.add(item.toString());
-          }
-        } else {
-          header.set(field, JSON.readTree(parser));
-        }
-      }
+    }
+  }
+
+  /** apiVersion, kind ("PodList") and metadata.resourceVersion of a list holding this item. */
+  private ObjectNode listHeader(String item) {
+    try {
+      JsonNode first = JSON.readTree(item);
+      ObjectNode header = JSON.createObjectNode();
+      header.set("apiVersion", first.get("apiVersion"));
+      header.put("kind", first.path("kind").asText() + "List");
+      header.putObject("metadata").put("resourceVersion",
+          Long.toString(requestResourceVersion()));
+      return header;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return isList ? Optional.of(new Snapshot(header, items)) : Optional.empty();
   }
 
   private static Map<String, String> queryOf(String text) {

@@ -300,8 +300,9 @@ class ChartTest {
   }
 
   /** The agent's JVM options as measured (docs/performance.md, "Agent memory"). */
-  private static final List<String> DEFAULT_AGENT_JVM = List.of("-XX:+UseSerialGC", "-Xmx320m",
-      "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=48m", "-Xss512k");
+  private static final List<String> DEFAULT_AGENT_JVM = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx320m",
+      "-XX:MinHeapFreeRatio=5", "-XX:MaxHeapFreeRatio=20", "-XX:MaxMetaspaceSize=96m",
+      "-XX:ReservedCodeCacheSize=48m", "-Xss512k");
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("agentContainers")
