@@ -9,6 +9,7 @@ import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.http.HealthServer;
 import dev.palisade.k8s.ModelConverter;
 import dev.palisade.k8s.TrimmedObjects;
+import dev.palisade.model.GraphDelta;
 import dev.palisade.model.RuleGraph;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -19,11 +20,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.util.LinkedHashMap;
+import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +80,7 @@ public final class Agent implements AutoCloseable {
    *     command runner), or empty to leave established connections alone
    */
   public Agent(KubernetesClient client, AgentSettings settings,
-      Function<RuleGraph, DesiredState> compiler, KernelWriter kernel,
+      BiFunction<RuleGraph, GraphDelta, DesiredState> compiler, KernelWriter kernel,
       Optional<CommandRunner> conntrack, PrometheusMeterRegistry registry, Ticker ticker) {
     this.client = client;
     this.settings = settings;
@@ -87,13 +90,23 @@ public final class Agent implements AutoCloseable {
     this.apiErrors = new ApiErrors(registry);
     AgentMetrics metrics = new AgentMetrics(registry, completeness, tracker);
     this.nodeEvents = new NodeEvents(client, settings.nodeName(), Clock.systemUTC());
-    AgentSync sync = new AgentSync(graph, completeness, apiErrors, settings.nodeName(), compiler,
-        kernel, tracker, metrics, ticker, conntrack.map(ConntrackPurger::new), nodeEvents);
+    // The feed requests syncs of the runner, whose sync takes in the feed's changes.
+    this.feed = new ModelFeed(graph, new ModelConverter(), tracker, metrics, this::requestSync,
+        ticker);
+    AgentSync sync = new AgentSync(graph, feed, completeness, apiErrors, settings.nodeName(),
+        compiler, kernel, settings.driftCheckInterval(), tracker, metrics, ticker,
+        conntrack.map(ConntrackPurger::new), nodeEvents);
+    // A quiet node still syncs once per drift-check interval, so that drift is found in time.
+    Duration quietSync = Collections.min(List.of(settings.maxSyncInterval(),
+        settings.driftCheckInterval()));
     this.runner = new SyncRunner("palisade-sync", sync,
-        new SyncTimer(settings.minSyncInterval(), settings.maxSyncInterval(),
+        new SyncTimer(settings.minSyncInterval(), quietSync,
             settings.retryInterval(), settings.maxRetryInterval()),
         new SyncHealth(ticker, settings.readinessGrace(), settings.stuckSyncTimeout()), ticker);
-    this.feed = new ModelFeed(graph, new ModelConverter(), tracker, metrics, runner::request);
+  }
+
+  private void requestSync() {
+    runner.request();
   }
 
   /**

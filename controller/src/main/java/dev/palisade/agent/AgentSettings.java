@@ -14,11 +14,14 @@ import java.util.Optional;
  * @param readinessGrace how long syncs may fail (or wait for a complete model) after a success
  *     before the agent stops being ready ({@link SyncHealth})
  * @param stuckSyncTimeout how long one sync may run before the agent stops being live
+ * @param driftCheckInterval how often a sync reads the kernel back to find and repair what
+ *     others changed; the syncs between trust the kernel writer's record of its last write
  */
 public record AgentSettings(
     String nodeName,
     Duration minSyncInterval,
     Duration maxSyncInterval,
+    Duration driftCheckInterval,
     Duration retryInterval,
     Duration maxRetryInterval,
     Duration readinessGrace,
@@ -29,6 +32,7 @@ public record AgentSettings(
 
   public static final Duration DEFAULT_READINESS_GRACE = Duration.ofMinutes(1);
   public static final Duration DEFAULT_STUCK_SYNC_TIMEOUT = Duration.ofMinutes(5);
+  public static final Duration DEFAULT_DRIFT_CHECK_INTERVAL = Duration.ofSeconds(60);
 
   public AgentSettings {
     checkArgument(nodeName != null && !nodeName.isBlank(), "the node name must be set");
@@ -36,33 +40,44 @@ public record AgentSettings(
         healthPort);
     checkArgument(!readinessGrace.isNegative(), "the readiness grace must not be negative");
     checkArgument(!stuckSyncTimeout.isNegative() && !stuckSyncTimeout.isZero(), "the stuck-sync timeout must be positive");
+    checkArgument(!driftCheckInterval.isNegative() && !driftCheckInterval.isZero(),
+        "the drift-check interval must be positive");
   }
 
   /** Defaults for everything but the node name. */
   public static AgentSettings defaults(String nodeName) {
-    return new AgentSettings(nodeName, Duration.ofSeconds(1), Duration.ofMinutes(5),
-        Duration.ofSeconds(1), Duration.ofSeconds(30), DEFAULT_READINESS_GRACE,
+    return new AgentSettings(nodeName, Duration.ZERO, Duration.ofMinutes(5),
+        DEFAULT_DRIFT_CHECK_INTERVAL, Duration.ofSeconds(1), Duration.ofSeconds(30), DEFAULT_READINESS_GRACE,
         DEFAULT_STUCK_SYNC_TIMEOUT, "0.0.0.0", 9301, Optional.empty());
   }
 
   public AgentSettings withSyncIntervals(Duration min, Duration max) {
-    return new AgentSettings(nodeName, min, max, retryInterval, maxRetryInterval,
+    return new AgentSettings(nodeName, min, max, driftCheckInterval, retryInterval, maxRetryInterval,
         readinessGrace, stuckSyncTimeout, healthAddress, healthPort, selfPod);
   }
 
   public AgentSettings withHealthTimeouts(Duration grace, Duration stuckSync) {
-    return new AgentSettings(nodeName, minSyncInterval, maxSyncInterval, retryInterval,
+    return new AgentSettings(nodeName, minSyncInterval, maxSyncInterval, driftCheckInterval,
+        retryInterval,
         maxRetryInterval, grace, stuckSync, healthAddress, healthPort, selfPod);
   }
 
   public AgentSettings withHealth(String address, int port) {
-    return new AgentSettings(nodeName, minSyncInterval, maxSyncInterval, retryInterval,
+    return new AgentSettings(nodeName, minSyncInterval, maxSyncInterval, driftCheckInterval,
+        retryInterval,
         maxRetryInterval, readinessGrace, stuckSyncTimeout, address, port, selfPod);
+  }
+
+  public AgentSettings withDriftCheckInterval(Duration interval) {
+    return new AgentSettings(nodeName, minSyncInterval, maxSyncInterval, interval,
+        retryInterval, maxRetryInterval, readinessGrace, stuckSyncTimeout, healthAddress,
+        healthPort, selfPod);
   }
 
   /** The agent's own pod, whose DaemonSet tells it when Palisade is uninstalled. */
   public AgentSettings withSelfPod(ObjectRef pod) {
-    return new AgentSettings(nodeName, minSyncInterval, maxSyncInterval, retryInterval,
+    return new AgentSettings(nodeName, minSyncInterval, maxSyncInterval, driftCheckInterval,
+        retryInterval,
         maxRetryInterval, readinessGrace, stuckSyncTimeout, healthAddress, healthPort,
         Optional.of(pod));
   }

@@ -3,9 +3,11 @@ package dev.palisade.agent;
 import com.google.common.base.Ticker;
 import dev.palisade.dataplane.kernel.ApplyResult;
 import dev.palisade.dataplane.kernel.KernelWriter;
+import dev.palisade.dataplane.kernel.KernelWriter.KernelView;
 import dev.palisade.dataplane.kernel.Leftover;
 import dev.palisade.dataplane.kernel.WriteCounts;
 import dev.palisade.dataplane.state.DesiredState;
+import dev.palisade.model.GraphDelta;
 import dev.palisade.model.RuleGraph;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -13,26 +15,29 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One dataplane sync, as the runner calls it: check that the model holds the cluster's complete
- * view (else wait, writing nothing), observe (take a ticket and compile the model under its
- * lock), apply (the kernel writer diffs and writes outside the lock), report (metrics, enforced
- * versions, and drift: writes needed although the state to enforce did not change since the
- * last success). Reads like the script it is.
+ * One dataplane sync, as the runner calls it: take the received changes into the model, check
+ * that it holds the cluster's complete view (else wait, writing nothing), observe (take a ticket
+ * and compile what the changes touched), apply (the kernel writer writes the difference: against
+ * its record of its last write, or, every drift-check interval and after any failure, against
+ * the kernel read back), report (metrics, enforced versions, and drift: writes needed although
+ * the state to enforce did not change since the last success). Reads like the script it is.
  */
 final class AgentSync implements Supplier<SyncOutcome> {
   private static final Duration WAIT_REPORT_INTERVAL = Duration.ofSeconds(30);
   private static final Logger log = LoggerFactory.getLogger(AgentSync.class);
 
   private final RuleGraph graph;
+  private final ModelFeed feed;
   private final String nodeName;
-  private final Function<RuleGraph, DesiredState> compiler;
+  private final BiFunction<RuleGraph, GraphDelta, DesiredState> compiler;
   private final KernelWriter kernel;
+  private final long driftCheckNanos;
   private final EnforcementTracker tracker;
   private final AgentMetrics metrics;
   private final Ticker ticker;
@@ -56,13 +61,24 @@ final class AgentSync implements Supplier<SyncOutcome> {
   private long waitReportedAt;
   private boolean listedReported;
   private List<Leftover> lastLeftovers = List.of();
+  /** What the changes taken into the graph since the last compilation touched. */
+  private GraphDelta uncompiled = GraphDelta.EMPTY;
+  /** When the kernel was last read back by a successful sync (ticker time). */
+  private long lastKernelRead;
 
-  AgentSync(RuleGraph graph, GraphCompleteness completeness, ApiErrors apiErrors,
-      String nodeName,
-      Function<RuleGraph, DesiredState> compiler, KernelWriter kernel, EnforcementTracker tracker,
+  /**
+   * @param compiler the node's state for the graph, given what changed since its last call
+   * @param driftCheck how often a sync reads the kernel back instead of trusting the writer's
+   *     record of its last write, to find and repair what others changed
+   */
+  AgentSync(RuleGraph graph, ModelFeed feed, GraphCompleteness completeness, ApiErrors apiErrors,
+      String nodeName, BiFunction<RuleGraph, GraphDelta, DesiredState> compiler,
+      KernelWriter kernel, Duration driftCheck, EnforcementTracker tracker,
       AgentMetrics metrics, Ticker ticker, Optional<ConntrackPurger> purger,
       Consumer<List<Leftover>> leftoversChanged) {
     this.graph = graph;
+    this.feed = feed;
+    this.driftCheckNanos = driftCheck.toNanos();
     this.completeness = completeness;
     this.apiErrors = apiErrors;
     this.nodeName = nodeName;
@@ -78,12 +94,18 @@ final class AgentSync implements Supplier<SyncOutcome> {
   @Override
   public SyncOutcome get() {
     long start = ticker.read();
+    takeInReceivedChanges();
     if (!listedReported && completeness.listed()) {
       listedReported = true;
       log.info("initial lists received ({}) at {} ms of process uptime", completeness.cached(),
           ManagementFactory.getRuntimeMXBean().getUptime());
     }
     Optional<String> missing = completeness.missing();
+    if (missing.isPresent() && feed.hasReceived()) {
+      // Events that came in since the take-in above are the usual gap: no need to wait a poll.
+      takeInReceivedChanges();
+      missing = completeness.missing();
+    }
     if (missing.isPresent()) {
       reportWait(start, missing.get());
       return SyncOutcome.WAITING;
@@ -99,12 +121,16 @@ final class AgentSync implements Supplier<SyncOutcome> {
     int endpoints;
     int policies;
     synchronized (graph) {
+      takeInReceivedChanges();
       ticket = tracker.startSync();
-      desired = compiler.apply(graph);
+      desired = compiler.apply(graph, uncompiled);
+      uncompiled = GraphDelta.EMPTY;
       endpoints = graph.endpointsOnNode(nodeName).size();
-      policies = graph.policies().size();
+      policies = graph.policyCount();
     }
-    ApplyResult result = kernel.apply(desired);
+    boolean readKernel = lastEnforced == null || start - lastKernelRead >= driftCheckNanos;
+    ApplyResult result = kernel.apply(desired,
+        readKernel ? KernelView.READ : KernelView.REMEMBERED);
     Optional<String> failure = result instanceof ApplyResult.Failed failed
         ? Optional.of(failed.describe()) : purgeConnections(result.written());
     long duration = ticker.read() - start;
@@ -115,6 +141,9 @@ final class AgentSync implements Supplier<SyncOutcome> {
       metrics.syncFailed(duration);
       log.error("sync failed: {}", failure.get());
       return SyncOutcome.FAILED;
+    }
+    if (readKernel) {
+      lastKernelRead = start;
     }
     metrics.syncSucceeded(duration, desired, endpoints, policies,
         tracker.enforcedResourceVersion().orElse(-1), delays, result.leftovers().size());
@@ -138,6 +167,12 @@ final class AgentSync implements Supplier<SyncOutcome> {
     }
     lastEnforced = desired;
     return SyncOutcome.ENFORCED;
+  }
+
+  private void takeInReceivedChanges() {
+    synchronized (graph) {
+      uncompiled = uncompiled.plus(feed.takeIn());
+    }
   }
 
   /** Logs the start of a wait, and every {@link #WAIT_REPORT_INTERVAL} while it lasts. */

@@ -42,13 +42,16 @@ final class EnforcementTracker {
     this.ticker = ticker;
   }
 
-  /** An event of this kind with this resource version has been applied to the model. */
-  synchronized void received(String kind, String resourceVersion) {
+  /**
+   * An event of this kind with this resource version, received at {@code receivedAtNanos}
+   * (ticker time), has been applied to the model.
+   */
+  synchronized void received(String kind, String resourceVersion, long receivedAtNanos) {
     long version = parse(resourceVersion);
     if (version >= 0) {
       received.merge(kind, version, Math::max);
     }
-    keepPending(ticker.read());
+    keepPending(receivedAtNanos);
   }
 
   private void keepPending(long receipt) {

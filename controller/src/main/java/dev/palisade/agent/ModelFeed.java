@@ -1,5 +1,6 @@
 package dev.palisade.agent;
 
+import com.google.common.base.Ticker;
 import dev.palisade.k8s.FailClosedPolicy;
 import dev.palisade.k8s.InvalidInputException;
 import dev.palisade.k8s.ModelConverter;
@@ -13,15 +14,20 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns informer events into rule-graph changes: convert (outside the lock), apply to the graph
- * (under its lock), note the resource version, and request a sync when the graph changed.
+ * Turns informer events into rule-graph changes: informer threads convert each event and queue
+ * the change with the time it was received, then request a sync; the sync thread takes the
+ * queued changes into the graph ({@link #takeIn}) right before it compiles. The graph thus has one
+ * owner, an informer thread never waits for a compilation, and an event's enforcement delay is
+ * measured from its receipt, not from whenever a lock became free.
  *
  * <p>A policy the converter refuses (one the API server stores with only a warning, such as the
  * leading-zero CIDR {@code 010.1.0.0/16}; a newer API; a bug) is enforced fail-closed
@@ -33,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * objects included: the graph has decided about them), so that {@link GraphCompleteness} can
  * tell when the graph holds all the informer has cached.
  *
- * <p>Threading: informer threads call the handlers; the graph's monitor guards it, and the sync
- * thread compiles under the same monitor.
+ * <p>Threading: informer threads call the handlers, which touch only the queue; the sync thread
+ * calls {@link #takeIn} and compiles, both under the graph's monitor (for readers on other
+ * threads).
  */
 final class ModelFeed {
   private static final Logger log = LoggerFactory.getLogger(ModelFeed.class);
@@ -44,16 +51,44 @@ final class ModelFeed {
   private final EnforcementTracker tracker;
   private final AgentMetrics metrics;
   private final Runnable requestSync;
+  private final Ticker ticker;
+  /** Converted changes waiting for the sync thread, in the order they were received. */
+  private final Queue<ReceivedChange> received = new ConcurrentLinkedQueue<>();
   /** The policies enforced fail-closed now. */
   private final Set<ObjectRef> failingClosed = ConcurrentHashMap.newKeySet();
 
   ModelFeed(RuleGraph graph, ModelConverter converter, EnforcementTracker tracker,
-      AgentMetrics metrics, Runnable requestSync) {
+      AgentMetrics metrics, Runnable requestSync, Ticker ticker) {
     this.graph = graph;
     this.converter = converter;
     this.tracker = tracker;
     this.metrics = metrics;
     this.requestSync = requestSync;
+    this.ticker = ticker;
+  }
+
+  /** Whether changes are waiting for {@link #takeIn}. */
+  boolean hasReceived() {
+    return !received.isEmpty();
+  }
+
+  /**
+   * Takes every queued change into the graph, in the order received; returns what they touched.
+   * Called by the sync thread only, holding the graph's monitor.
+   */
+  GraphDelta takeIn() {
+    GraphDelta touched = GraphDelta.EMPTY;
+    for (ReceivedChange change = received.poll(); change != null; change = received.poll()) {
+      touched = touched.plus(change.change().apply());
+      tracker.received(change.kind(), change.resourceVersion(), change.receivedAtNanos());
+      // after the graph took the change in: a reader that sees this version sees the graph
+      if (change.deletion()) {
+        change.takenIn().remove(change.key());
+      } else {
+        change.takenIn().put(change.key(), change.resourceVersion());
+      }
+    }
+    return touched;
   }
 
   Handler<Namespace> namespaces() {
@@ -113,10 +148,15 @@ final class ModelFeed {
     return ObjectRef.of(object.getMetadata().getNamespace(), object.getMetadata().getName());
   }
 
-  /** A change to apply to the graph once converted: runs under the graph's lock. */
+  /** A change to apply to the graph once converted: runs on the sync thread. */
   private interface GraphChange {
     GraphDelta apply();
   }
+
+  /** A converted event waiting to be taken into the graph. */
+  private record ReceivedChange(String kind, String key, String resourceVersion,
+      boolean deletion, GraphChange change, long receivedAtNanos,
+      Map<String, String> takenIn) {}
 
   /** The handler of one kind. */
   final class Handler<T extends HasMetadata> implements ResourceEventHandler<T> {
@@ -156,6 +196,7 @@ final class ModelFeed {
     }
 
     private void handle(T object, Function<T, GraphChange> change) {
+      long receivedAt = ticker.read();
       String key = Cache.metaNamespaceKeyFunc(object);
       String version = object.getMetadata().getResourceVersion();
       GraphChange graphChange;
@@ -164,28 +205,15 @@ final class ModelFeed {
       } catch (InvalidInputException e) {
         metrics.invalidObject(kind);
         log.error("ignoring an unusable {}: {}", kind, e.getMessage());
-        takenIn.put(key, version);
-        return;
+        // The graph keeps what it had for the object, but has decided about this version; in
+        // queue order, so that an earlier change of the same object cannot overwrite it.
+        graphChange = () -> GraphDelta.EMPTY;
       }
-      GraphDelta delta;
-      synchronized (graph) {
-        delta = graphChange.apply();
-        tracker.received(kind, version);
-        // after the graph took the change in: a reader that sees this version sees the graph
-        if (change == delete) {
-          takenIn.remove(key);
-        } else {
-          takenIn.put(key, version);
-        }
-      }
+      received.add(new ReceivedChange(kind, key, version, change == delete, graphChange,
+          receivedAt, takenIn));
       // The tracker must see every event, even one that changes nothing, so that a client
       // waiting for its write's version is released by the next sync; hence always request.
       requestSync.run();
-      if (log.isDebugEnabled()) {
-        log.debug("{} {}/{} changed {} selectors, {} pods, {} policies", kind,
-            object.getMetadata().getNamespace(), object.getMetadata().getName(),
-            delta.selectors().size(), delta.pods().size(), delta.policies().size());
-      }
     }
   }
 }

@@ -5,8 +5,9 @@ import dev.palisade.agent.Agent;
 import dev.palisade.agent.ApiErrors;
 import dev.palisade.agent.AgentSettings;
 import dev.palisade.dataplane.compile.DataplaneSettings;
-import dev.palisade.dataplane.compile.NodeCompiler;
+import dev.palisade.dataplane.compile.IncrementalNodeCompiler;
 import dev.palisade.dataplane.kernel.KernelWriter;
+import dev.palisade.dataplane.kernel.WriteStrategy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -53,17 +54,33 @@ final class AgentCommand implements Callable<Integer> {
           + "without dashes, e.g. deny-action=REJECT). Also PALISADE_CONFIG.")
   File config;
 
-  @Option(names = "--min-sync-interval", defaultValue = "1s", paramLabel = "DURATION",
+  @Option(names = "--min-sync-interval", defaultValue = "0s", paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "Syncs run at most this often; a burst of events becomes one sync. "
-          + "Default: ${DEFAULT-VALUE}.")
+      description = "Syncs run at most this often. Events that arrive while a sync runs "
+          + "always become one sync after it; a longer interval batches more, at the cost of "
+          + "delay. Default: ${DEFAULT-VALUE}.")
   Duration minSyncInterval;
 
   @Option(names = "--max-sync-interval", defaultValue = "5m", paramLabel = "DURATION",
       converter = DurationConverter.Positive.class,
-      description = "A sync runs at least this often, repairing drift in the kernel. "
+      description = "A sync runs at least this often, even with nothing to do. "
           + "Default: ${DEFAULT-VALUE}.")
   Duration maxSyncInterval;
+
+  @Option(names = "--drift-check-interval", defaultValue = "60s", paramLabel = "DURATION",
+      converter = DurationConverter.Positive.class,
+      description = "How often a sync reads Palisade's rules and sets back from the kernel to "
+          + "find and repair what others changed (logged and counted as drift); the syncs in "
+          + "between write the difference to what the agent last wrote, without reading. A "
+          + "failed sync always reads. Default: ${DEFAULT-VALUE}.")
+  Duration driftCheckInterval;
+
+  @Option(names = "--write-strategy", defaultValue = "incremental", paramLabel = "STRATEGY",
+      converter = WriteStrategyConverter.class,
+      description = "incremental (write only the difference) or full-resync (rewrite every "
+          + "chain and refill every set on every sync, as a full-resync enforcer does; for "
+          + "comparison in benchmarks). Default: ${DEFAULT-VALUE}.")
+  WriteStrategy writeStrategy;
 
   @Option(names = "--retry-interval", defaultValue = "1s", paramLabel = "DURATION",
       converter = DurationConverter.Positive.class,
@@ -144,13 +161,15 @@ final class AgentCommand implements Callable<Integer> {
     }
     requireAtMost("--min-sync-interval", minSyncInterval, "--max-sync-interval",
         maxSyncInterval);
+    requireAtMost("--min-sync-interval", minSyncInterval, "--drift-check-interval",
+        driftCheckInterval);
     requireAtMost("--retry-interval", retryInterval, "--max-retry-interval", maxRetryInterval);
     AgentSettings settings = new AgentSettings(nodeName, minSyncInterval, maxSyncInterval,
-        retryInterval, maxRetryInterval, readinessGrace, stuckSyncTimeout, healthAddress,
+        driftCheckInterval, retryInterval, maxRetryInterval, readinessGrace, stuckSyncTimeout, healthAddress,
         healthPort,
         podName == null || podNamespace == null ? Optional.empty()
             : Optional.of(ObjectRef.of(podNamespace, podName)));
-    KernelWriter kernel = kernelOptions.writer(instance.installation);
+    KernelWriter kernel = kernelOptions.writer(instance.installation).withStrategy(writeStrategy);
     CountDownLatch stopped = new CountDownLatch(1);
     try (KubernetesClient client = cluster.client()) {
       // Purging a flow only ends it if its next packet is not picked up again mid-stream.
@@ -158,7 +177,7 @@ final class AgentCommand implements Callable<Integer> {
           .withStrictTcpPickup(purgeConntrack)
           .withInstallation(instance.installation);
       Agent agent = new Agent(client, settings,
-          graph -> NodeCompiler.compile(graph, nodeName, dataplaneSettings), kernel,
+          new IncrementalNodeCompiler(nodeName, dataplaneSettings)::compile, kernel,
           purgeConntrack ? Optional.of(kernelOptions.runner()) : Optional.empty(),
           new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Ticker.systemTicker());
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {

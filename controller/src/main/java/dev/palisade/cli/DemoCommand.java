@@ -65,7 +65,8 @@ final class DemoCommand implements Callable<Integer> {
   private List<Path> scenarios;
 
   @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
-      description = "table (default) or json.")
+      description = "table (default), json, html (a page with heat maps and graphs of what the "
+          + "probes observed) or dot (Graphviz).")
   private OutputFormat output;
 
   @Option(names = "--kubeconfig", paramLabel = "FILE",

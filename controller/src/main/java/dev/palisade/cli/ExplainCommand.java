@@ -1,5 +1,6 @@
 package dev.palisade.cli;
 
+import com.google.common.collect.ImmutableList;
 import com.google.common.net.InetAddresses;
 import dev.palisade.k8s.FieldPath;
 import dev.palisade.k8s.InvalidInputException;
@@ -10,7 +11,7 @@ import dev.palisade.model.RuleGraph;
 import dev.palisade.model.eval.Endpoint;
 import dev.palisade.model.eval.Evaluator;
 import dev.palisade.model.eval.Traffic;
-import dev.palisade.model.eval.Verdict;
+import dev.palisade.scenario.MatrixEvaluator;
 import dev.palisade.scenario.ProbePort;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -57,32 +58,43 @@ final class ExplainCommand implements Callable<Integer> {
       paramLabel = "4|6", description = "The address family (default ${DEFAULT-VALUE}).")
   private IpFamily family;
 
+  @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
+      description = "table (default: the explanation as text), html (the matrix of the port as "
+          + "a heat map and a graph, this connection highlighted) or dot (Graphviz).")
+  private OutputFormat output;
+
   @Override
   public Integer call() {
+    output.requireOneOf(spec, OutputFormat.table, OutputFormat.html, OutputFormat.dot);
     RuleGraph graph = ManifestCluster.load(manifests, reading)
         .warnOfFailClosedPolicies(spec.commandLine().getErr()).cluster().graph();
     Pod source = endpoint(graph, "--from", from);
     Pod destination = endpoint(graph, "--to", to);
     PrintWriter out = spec.commandLine().getOut();
-    Optional<Traffic> traffic = port.trafficTo(destination);
+    if (output.isPicture()) {
+      out.print(output.render(picture(graph, source, destination)));
+      out.flush();
+      return ExitCode.OK;
+    }
     Endpoint sourceEnd = Endpoint.of(source, family);
     Endpoint destinationEnd = Endpoint.of(destination, family);
-    String connection = describe(sourceEnd) + " -> " + describe(destinationEnd) + " on " + port;
-    if (traffic.isEmpty()) {
-      out.println(connection + ": DENIED");
-      out.println("  " + destination.ref() + " does not serve " + port);
-      if (!port.isNamed()) {
-        Verdict policies = new Evaluator(graph).verdict(sourceEnd, destinationEnd,
-            Traffic.of(port.protocol(), port.number()));
-        out.println("  policies: " + policies.explain().replace("\n", "\n  "));
-      }
-    } else {
-      Verdict verdict = new Evaluator(graph).verdict(sourceEnd, destinationEnd, traffic.get());
-      out.println(connection + (port.isNamed() ? " (port " + traffic.get().port() + ")" : "")
-          + ": " + verdict.explain());
-    }
+    Optional<Traffic> traffic = port.trafficTo(destination);
+    String resolvedPort = port.isNamed() && traffic.isPresent()
+        ? " (port " + traffic.get().port() + ")" : "";
+    out.println(describe(sourceEnd) + " -> " + describe(destinationEnd) + " on " + port
+        + resolvedPort + ": " + ConnectionExplanation.of(new Evaluator(graph), sourceEnd,
+            destinationEnd, destination, port));
     out.flush();
     return ExitCode.OK;
+  }
+
+  /** The matrix of the port and family, with the connection asked about highlighted. */
+  private Picture picture(RuleGraph graph, Pod source, Pod destination) {
+    Picture.Connection connection = new Picture.Connection(source.ref(), destination.ref());
+    Picture.Panel panel = Picture.Panel.explained("", MatrixEvaluator.observe(graph, port, family),
+        graph, Optional.empty(), Optional.of(connection));
+    return new Picture(source.ref() + " -> " + destination.ref(),
+        ImmutableList.of(panel));
   }
 
   private Pod endpoint(RuleGraph graph, String option, String text) {

@@ -47,6 +47,7 @@ final class LintCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    output.requireOneOf(spec, OutputFormat.table, OutputFormat.json);
     ManifestCluster loaded = ManifestCluster.load(manifests, reading);
     List<Finding> findings = new ArrayList<>(new Linter().lint(loaded.cluster().graph()));
     loaded.cluster().failingClosed().forEach(policy -> findings.add(invalidPolicy(policy)));

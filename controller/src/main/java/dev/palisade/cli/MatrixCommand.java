@@ -1,5 +1,6 @@
 package dev.palisade.cli;
 
+import com.google.common.collect.ImmutableList;
 import dev.palisade.k8s.InvalidInputException;
 import dev.palisade.model.ContainerPort;
 import dev.palisade.model.IpFamily;
@@ -14,7 +15,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,7 +56,8 @@ final class MatrixCommand implements Callable<Integer> {
   private IpFamily family;
 
   @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
-      description = "table (default) or json.")
+      description = "table (default), json, html (a page with a heat map and a graph) or dot "
+          + "(Graphviz).")
   private OutputFormat output;
 
   static final class Input {
@@ -98,6 +102,13 @@ final class MatrixCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     if (output == OutputFormat.json) {
       out.print(new JsonRenderer().matrices(matrices));
+    } else if (output.isPicture()) {
+      String title = "Matrix of " + input.manifests.stream().map(Path::toString)
+          .collect(Collectors.joining(" "));
+      out.print(output.render(new Picture(title, matrices.stream()
+          .map(matrix -> Picture.Panel.explained("", matrix, graph, Optional.empty(),
+              Optional.empty()))
+          .collect(ImmutableList.toImmutableList()))));
     } else {
       TableRenderer renderer = new TableRenderer();
       matrices.forEach(matrix -> out.print(renderer.matrix(matrix)));

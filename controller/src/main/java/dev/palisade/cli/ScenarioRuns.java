@@ -6,12 +6,14 @@ import dev.palisade.scenario.ScenarioBackend;
 import dev.palisade.scenario.ScenarioResult;
 import dev.palisade.scenario.ScenarioRunner;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Runs scenarios one after another on one backend (a real cluster is built once and converged
  * from one scenario to the next), prints each result as it finishes, and returns the worst exit
- * status: shared by {@code matrix} and {@code demo}.
+ * status: shared by {@code matrix} and {@code demo}. A picture (html, dot) is one document for
+ * all the scenarios, printed after the last.
  */
 final class ScenarioRuns {
   /** A scenario to run, parsed on demand so a bad file fails alone (exit 2). */
@@ -41,14 +43,19 @@ final class ScenarioRuns {
 
   private int runAll(List<Source> sources, ScenarioBackend backend) {
     int status = ExitCode.OK;
+    List<ScenarioResult> pictured = new ArrayList<>();
     for (Source source : sources) {
       try {
         Scenario scenario = source.parse();
         scenario.warnings().forEach(warning -> err.println("palisade: warning: " + warning));
         ScenarioResult result = new ScenarioRunner(backend).run(scenario);
-        out.print(output == OutputFormat.json
-            ? new JsonRenderer().scenario(result, backend.mode())
-            : new TableRenderer().scenario(result));
+        if (output.isPicture()) {
+          pictured.add(result);
+        } else {
+          out.print(output == OutputFormat.json
+              ? new JsonRenderer().scenario(result, backend.mode())
+              : new TableRenderer().scenario(result));
+        }
         status = ExitCode.worst(status, result.passed() ? ExitCode.OK : ExitCode.FAILED);
       } catch (InvalidInputException e) {
         err.println("palisade: " + e.getMessage());
@@ -56,6 +63,11 @@ final class ScenarioRuns {
       }
       out.flush();
       err.flush();
+    }
+    // A picture is one document, drawn once every scenario has run.
+    if (!pictured.isEmpty()) {
+      out.print(output.render(Picture.ofScenarios(pictured)));
+      out.flush();
     }
     return status;
   }

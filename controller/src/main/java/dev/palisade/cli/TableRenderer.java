@@ -92,7 +92,7 @@ final class TableRenderer {
     return text.toString();
   }
 
-  private static String title(Matrix matrix) {
+  static String title(Matrix matrix) {
     return matrix.port() + " IPv" + matrix.family().number();
   }
 

@@ -77,7 +77,7 @@ class AgentColdStartTest {
     DesiredState complete = compileFromScratch(written.all());
     List<DesiredState> programs = new CopyOnWriteArrayList<>();
     agent = new Agent(agentClient.client(), AgentSettings.defaults(NODE).withHealth("127.0.0.1", 0),
-        graph -> {
+        (graph, changes) -> {
           DesiredState desired = NodeCompiler.compile(graph, NODE, DataplaneSettings.DEFAULTS);
           programs.add(desired);
           return desired;

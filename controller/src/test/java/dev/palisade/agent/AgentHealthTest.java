@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.base.Ticker;
 import dev.palisade.dataplane.compile.DataplaneSettings;
-import dev.palisade.dataplane.compile.NodeCompiler;
+import dev.palisade.dataplane.compile.IncrementalNodeCompiler;
 import dev.palisade.dataplane.kernel.CommandResult;
 import dev.palisade.dataplane.kernel.FakeKernel;
 import dev.palisade.dataplane.kernel.KernelWriter;
 import dev.palisade.dataplane.state.DesiredState;
+import dev.palisade.model.GraphDelta;
 import dev.palisade.model.RuleGraph;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -30,7 +31,7 @@ import java.util.HashMap;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,13 +66,17 @@ class AgentHealthTest {
     client = server.createClient();
     KernelWriter writer = FakeKernel.writerOver((argv, stdin) -> kernelFails.get()
         ? new CommandResult(1, "", "injected failure") : kernel.run(argv, stdin));
-    Function<RuleGraph, DesiredState> compiler = graph -> {
+    IncrementalNodeCompiler nodeCompiler = new IncrementalNodeCompiler(NODE,
+        DataplaneSettings.DEFAULTS);
+    BiFunction<RuleGraph, GraphDelta, DesiredState> compiler = (graph, changes) -> {
       beforeCompile.run();
-      return NodeCompiler.compile(graph, NODE, DataplaneSettings.DEFAULTS);
+      return nodeCompiler.compile(graph, changes);
     };
     healthPort = freePort();
     agent = new Agent(client, AgentSettings.defaults(NODE)
         .withSyncIntervals(Duration.ofMillis(50), Duration.ofMinutes(1))
+        // every sync reads the kernel, so that a broken kernel fails it
+        .withDriftCheckInterval(Duration.ofMillis(50))
         .withHealthTimeouts(GRACE, STUCK)
         .withHealth("127.0.0.1", healthPort), compiler, writer, Optional.empty(),
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Ticker.systemTicker());

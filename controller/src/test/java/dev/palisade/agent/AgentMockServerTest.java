@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.base.Ticker;
 import dev.palisade.dataplane.compile.DataplaneSettings;
-import dev.palisade.dataplane.compile.NodeCompiler;
+import dev.palisade.dataplane.compile.IncrementalNodeCompiler;
 import dev.palisade.dataplane.compile.StableNames;
 import dev.palisade.dataplane.kernel.FakeKernel;
 import dev.palisade.dataplane.kernel.KernelCommandException;
@@ -55,8 +55,10 @@ import org.junit.jupiter.api.Test;
 class AgentMockServerTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
   private static final String NODE = "node-1";
-  /** The agent's default: a burst of events within it becomes one sync. */
+  /** Batches the events of a burst into one sync, as the agents of older releases did. */
   private static final Duration MIN_SYNC_INTERVAL = Duration.ofSeconds(1);
+  /** Short, so that the drift test sees a read-back soon; other syncs trust the last write. */
+  private static final Duration DRIFT_CHECK_INTERVAL = Duration.ofSeconds(2);
 
   private final KubernetesCrudDispatcher dispatcher = new KubernetesCrudDispatcher();
   private KubernetesMockServer server;
@@ -71,13 +73,14 @@ class AgentMockServerTest {
     client = server.createClient();
     agent = newAgent(AgentSettings.defaults(NODE)
         .withSyncIntervals(MIN_SYNC_INTERVAL, Duration.ofSeconds(30))
+        .withDriftCheckInterval(DRIFT_CHECK_INTERVAL)
         .withHealth("127.0.0.1", 0));
     agent.start();
   }
 
   private Agent newAgent(AgentSettings settings) {
     return new Agent(client, settings,
-        graph -> NodeCompiler.compile(graph, NODE, DataplaneSettings.DEFAULTS), writer,
+        new IncrementalNodeCompiler(NODE, DataplaneSettings.DEFAULTS)::compile, writer,
         Optional.empty(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Ticker.systemTicker());
   }
 
@@ -155,10 +158,12 @@ class AgentMockServerTest {
     client.namespaces().resource(namespace("x")).create();
     client.pods().inNamespace("x").resource(pod("web", NODE, "10.0.1.10", "app", "web"))
         .create();
-    client.pods().inNamespace("x").resource(pod("job", "node-2", "10.0.2.20", "app", "db"))
-        .create();
+    // the pod and policy watches deliver independently: the job must be in before the check
+    Pod job = client.pods().inNamespace("x")
+        .resource(pod("job", "node-2", "10.0.2.20", "app", "db")).create();
     NetworkPolicy policy = client.network().v1().networkPolicies().inNamespace("x")
         .resource(allowFrom("web-from-db", "app", "web", "app", "db")).create();
+    awaitEnforced(job);
     awaitEnforced(policy);
     assertThat(setsHolding("10.0.2.20")).isNotEmpty();
 
@@ -263,7 +268,8 @@ class AgentMockServerTest {
     String peerSet = setsHolding("10.0.2.10").get(0);
     assertThat(kernel.run(List.of("ipset", "restore"), "del " + peerSet + " 10.0.2.10\n")
         .succeeded()).isTrue();
-    // an event that changes nothing the node enforces, so the sync it asks for only repairs
+    // an event that changes nothing the node enforces: its sync trusts what the agent last
+    // wrote and writes nothing; the next drift check reads the kernel and repairs
     client.namespaces().resource(namespace("unrelated")).create();
 
     await("the removed member is back", () -> !setsHolding("10.0.2.10").isEmpty());

@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.base.Ticker;
 import dev.palisade.dataplane.compile.DataplaneSettings;
-import dev.palisade.dataplane.compile.NodeCompiler;
+import dev.palisade.dataplane.compile.IncrementalNodeCompiler;
 import dev.palisade.dataplane.kernel.CommandResult;
 import dev.palisade.dataplane.kernel.CommandRunner;
 import dev.palisade.dataplane.kernel.FakeKernel;
 import dev.palisade.dataplane.kernel.KernelWriter;
+import dev.palisade.k8s.ModelConverter;
 import dev.palisade.model.RuleGraph;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
@@ -28,9 +29,12 @@ class AgentSyncTest {
     EnforcementTracker tracker = new EnforcementTracker(Ticker.systemTicker());
     GraphCompleteness everythingTakenIn = new GraphCompleteness();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    return new AgentSync(graph, everythingTakenIn, new ApiErrors(registry), NODE,
-        model -> NodeCompiler.compile(model, NODE, DataplaneSettings.DEFAULTS), writer, tracker,
-        new AgentMetrics(registry, everythingTakenIn, tracker),
+    AgentMetrics metrics = new AgentMetrics(registry, everythingTakenIn, tracker);
+    ModelFeed nothingReceived = new ModelFeed(graph, new ModelConverter(), tracker, metrics,
+        () -> { }, Ticker.systemTicker());
+    return new AgentSync(graph, nothingReceived, everythingTakenIn, new ApiErrors(registry),
+        NODE, new IncrementalNodeCompiler(NODE, DataplaneSettings.DEFAULTS)::compile, writer,
+        AgentSettings.DEFAULT_DRIFT_CHECK_INTERVAL, tracker, metrics,
         Ticker.systemTicker(), Optional.of(new ConntrackPurger(conntrack)), leftovers -> { });
   }
 

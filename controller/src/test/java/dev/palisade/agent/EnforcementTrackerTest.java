@@ -19,7 +19,7 @@ class EnforcementTrackerTest {
   private void receive(int events) {
     for (int i = 0; i < events; i++) {
       now++;
-      tracker.received("Pod", Long.toString(now));
+      tracker.received("Pod", Long.toString(now), now);
     }
   }
 

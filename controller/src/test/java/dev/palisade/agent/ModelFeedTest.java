@@ -25,7 +25,22 @@ class ModelFeedTest {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final EnforcementTracker tracker = new EnforcementTracker(Ticker.systemTicker());
   private final ModelFeed feed = new ModelFeed(graph, new ModelConverter(), tracker,
-      new AgentMetrics(registry, new GraphCompleteness(), tracker), () -> { });
+      new AgentMetrics(registry, new GraphCompleteness(), tracker), () -> { },
+      Ticker.systemTicker());
+
+  @Test
+  void anEventWaitsForTheSyncThreadToTakeItIntoTheGraph() {
+    ModelFeed.Handler<Pod> pods = feed.pods();
+    pods.onAdd(pod("web", "10.0.1.10"));
+
+    assertThat(graph.pod(WEB)).as("informer threads never touch the graph").isEmpty();
+    assertThat(pods.takenIn()).isEmpty();
+
+    assertThat(feed.takeIn().pods()).containsExactly(WEB);
+    assertThat(graph.pod(WEB)).isPresent();
+    assertThat(pods.takenIn()).containsEntry("x/web", "1");
+    assertThat(feed.takeIn().isEmpty()).isTrue();
+  }
 
   @Test
   void aPolicyTheConverterRefusesIsolatesThePodsItSelectsAndAllowsNothing() {
@@ -34,6 +49,7 @@ class ModelFeedTest {
     ModelFeed.Handler<NetworkPolicy> policies = feed.policies();
 
     policies.onAdd(leadingZero);
+    feed.takeIn();
 
     assertThat(graph.isIsolated(WEB, Direction.INGRESS)).isTrue();
     assertThat(graph.isIsolated(WEB, Direction.EGRESS)).isFalse();
@@ -44,6 +60,7 @@ class ModelFeedTest {
         .contains("palisade_invalid_objects_total{kind=\"NetworkPolicy\"} 1.0");
 
     policies.onUpdate(leadingZero, policy("2", "10.1.0.0/16"));
+    feed.takeIn();
 
     assertThat(graph.policy(ObjectRef.of("x", "from-office")).orElseThrow().ingress())
         .hasSize(1);

@@ -48,6 +48,7 @@ class AgentConfigFileTest {
 
     assertThat(agent.minSyncInterval).isEqualTo(Duration.ofMillis(250));
     assertThat(agent.maxSyncInterval).isEqualTo(Duration.ofHours(1));
+    assertThat(agent.driftCheckInterval).isEqualTo(Duration.ofSeconds(30));
     assertThat(agent.retryInterval).isEqualTo(Duration.ofSeconds(2));
     assertThat(agent.healthPort).isEqualTo(19301);
     assertThat(agent.purgeConntrack).isTrue();
@@ -69,6 +70,7 @@ class AgentConfigFileTest {
 
     assertThat(fromChart.minSyncInterval).isEqualTo(plain.minSyncInterval);
     assertThat(fromChart.maxSyncInterval).isEqualTo(plain.maxSyncInterval);
+    assertThat(fromChart.driftCheckInterval).isEqualTo(plain.driftCheckInterval);
     assertThat(fromChart.retryInterval).isEqualTo(plain.retryInterval);
     assertThat(fromChart.healthPort).isEqualTo(plain.healthPort);
     assertThat(fromChart.purgeConntrack).isEqualTo(plain.purgeConntrack);
@@ -84,6 +86,7 @@ class AgentConfigFileTest {
     assertThat(agent.healthPort).isEqualTo(9500);
     assertThat(agent.retryInterval).isEqualTo(Duration.ofSeconds(7));
     assertThat(agent.maxSyncInterval).isEqualTo(Duration.ofHours(1));
+    assertThat(agent.driftCheckInterval).isEqualTo(Duration.ofSeconds(30));
   }
 
   @Test

@@ -42,8 +42,12 @@ class LifecycleTest {
   @BeforeAll
   static void startCluster() {
     apiServer = EmbeddedApiServer.start();
-    cluster = E2eCluster.start("lifecycle", E2eCluster.standardAgentOptions(), apiServer,
-        E2eCluster.EMBEDDED_LAB_PREFIX);
+    // Every sync of this suite reads the kernel back (a drift check as often as syncs may
+    // run), so that the drift test's "next sync" is one that looks; the other suites write
+    // against what the agents remember, as agents do between drift checks.
+    List<String> options = new ArrayList<>(E2eCluster.standardAgentOptions());
+    options.add("--drift-check-interval=100ms");
+    cluster = E2eCluster.start("lifecycle", options, apiServer, E2eCluster.EMBEDDED_LAB_PREFIX);
   }
 
   @AfterAll
@@ -153,7 +157,8 @@ class LifecycleTest {
   /**
    * Someone damages node 2's rules (flushes the chain that FORWARD jumps to, removes x/a from
    * its set) and node 1's (deletes the FORWARD jump). The damage opens x/c -> x/b; the next
-   * sync, caused by an unrelated namespace relabel, puts every rule and member back.
+   * sync, caused by an unrelated namespace relabel, is a drift check in this suite and puts
+   * every rule and member back.
    */
   @Test
   void driftIsRepairedByTheNextSync() {

@@ -27,6 +27,23 @@ public record GraphDelta(
     return selectors.isEmpty() && pods.isEmpty() && policies.isEmpty();
   }
 
+  /** Everything this delta or {@code later} touched: what a run of changes touched in all. */
+  public GraphDelta plus(GraphDelta later) {
+    if (later.isEmpty()) {
+      return this;
+    }
+    if (isEmpty()) {
+      return later;
+    }
+    return new GraphDelta(union(selectors, later.selectors), union(pods, later.pods),
+        union(policies, later.policies));
+  }
+
+  private static <T> ImmutableSet<T> union(ImmutableSet<T> first, ImmutableSet<T> second) {
+    return second.isEmpty() ? first : first.isEmpty() ? second
+        : ImmutableSet.<T>builder().addAll(first).addAll(second).build();
+  }
+
   /** Collects a delta while one change is applied. Not thread-safe, like the graph. */
   static final class Builder {
     private final ImmutableSet.Builder<PeerSelector> selectors = ImmutableSet.builder();

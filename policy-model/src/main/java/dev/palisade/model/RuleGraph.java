@@ -43,6 +43,13 @@ public final class RuleGraph {
 
   private final Map<String, Namespace> namespaces = new HashMap<>();
   private final Map<String, Map<String, Pod>> podsByNamespace = new HashMap<>();
+  /** Every pod with a node, by node: a node's own pods without a scan of the cluster. */
+  private final Map<String, Set<ObjectRef>> podsByNode = new HashMap<>();
+  /**
+   * Every pod that names a container port, by port name: where a named port towards any peer
+   * can resolve, without a scan of the cluster.
+   */
+  private final Map<String, Set<ObjectRef>> podsByPortName = new HashMap<>();
   private final Map<ObjectRef, Policy> policies = new HashMap<>();
   private final Map<PeerSelector, SelectorEntry> selectors = new HashMap<>();
   /**
@@ -103,9 +110,14 @@ public final class RuleGraph {
 
   /** Endpoint pods scheduled on a node, sorted. */
   public List<Pod> endpointsOnNode(String nodeName) {
-    return pods().stream()
-        .filter(pod -> pod.isEndpoint() && nodeName.equals(pod.nodeName()))
-        .toList();
+    return podsByNode.getOrDefault(nodeName, Set.of()).stream().sorted()
+        .map(ref -> pod(ref).orElseThrow()).filter(Pod::isEndpoint).toList();
+  }
+
+  /** Endpoint pods that declare a container port of this name, sorted. */
+  public List<Pod> endpointsDeclaringPort(String portName) {
+    return podsByPortName.getOrDefault(portName, Set.of()).stream().sorted()
+        .map(ref -> pod(ref).orElseThrow()).filter(Pod::isEndpoint).toList();
   }
 
   /** The endpoint pod that holds an address now, if any. */
@@ -119,6 +131,10 @@ public final class RuleGraph {
   }
 
   /** Every policy, sorted by namespace and name. */
+  public int policyCount() {
+    return policies.size();
+  }
+
   public List<Policy> policies() {
     return policies.values().stream().sorted(Comparator.comparing(Policy::ref)).toList();
   }
@@ -216,6 +232,8 @@ public final class RuleGraph {
   public GraphDelta upsertPod(Pod pod) {
     Pod previous = podsByNamespace.computeIfAbsent(pod.ref().namespace(), ns -> new HashMap<>())
         .put(pod.ref().name(), pod);
+    moveNode(pod.ref(), previous == null ? null : previous.nodeName(), pod.nodeName());
+    reindexPortNames(pod.ref(), previous, pod);
     GraphDelta.Builder delta = new GraphDelta.Builder();
     updateClaims(pod.ref(), endpointIps(previous), endpointIps(pod));
     boolean addressesChanged = previous == null
@@ -239,6 +257,8 @@ public final class RuleGraph {
     if (pods.isEmpty()) {
       podsByNamespace.remove(ref.namespace());
     }
+    moveNode(ref, previous.nodeName(), null);
+    reindexPortNames(ref, previous, null);
     updateClaims(ref, endpointIps(previous), List.of());
     GraphDelta.Builder delta = new GraphDelta.Builder();
     Set<PeerSelector> memberships = selectorsByPod.remove(ref);
@@ -252,6 +272,50 @@ public final class RuleGraph {
       delta.pod(ref);
     }
     return delta.build();
+  }
+
+  /** Keeps {@link #podsByNode} in step: the pod left {@code before} and runs on {@code after}. */
+  private void moveNode(ObjectRef ref, String before, String after) {
+    if (Objects.equals(before, after)) {
+      return;
+    }
+    if (before != null) {
+      Set<ObjectRef> onNode = podsByNode.get(before);
+      onNode.remove(ref);
+      if (onNode.isEmpty()) {
+        podsByNode.remove(before);
+      }
+    }
+    if (after != null) {
+      podsByNode.computeIfAbsent(after, node -> new HashSet<>()).add(ref);
+    }
+  }
+
+  /** Keeps {@link #podsByPortName} in step with a pod's ports, {@code null} for no pod. */
+  private void reindexPortNames(ObjectRef ref, Pod before, Pod after) {
+    Set<String> had = portNames(before);
+    Set<String> has = portNames(after);
+    for (String name : had) {
+      if (!has.contains(name)) {
+        Set<ObjectRef> declaring = podsByPortName.get(name);
+        declaring.remove(ref);
+        if (declaring.isEmpty()) {
+          podsByPortName.remove(name);
+        }
+      }
+    }
+    for (String name : has) {
+      podsByPortName.computeIfAbsent(name, key -> new HashSet<>()).add(ref);
+    }
+  }
+
+  private static Set<String> portNames(Pod pod) {
+    if (pod == null) {
+      return Set.of();
+    }
+    Set<String> names = new HashSet<>();
+    pod.ports().stream().map(ContainerPort::name).filter(Objects::nonNull).forEach(names::add);
+    return names;
   }
 
   private static List<InetAddress> endpointIps(Pod pod) {

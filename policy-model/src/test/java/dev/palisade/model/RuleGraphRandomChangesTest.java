@@ -53,6 +53,7 @@ class RuleGraphRandomChangesTest {
       checkAgainstRebuild(problems, graph, world);
       checkAgainstObjects(problems, graph, world);
       checkEndpointsByIp(problems, graph, world);
+      checkNodeAndPortIndices(problems, graph, world);
       checkDelta(problems, before, after, delta);
       assertThat(problems).as("seed %s, step %s: %s", seed, step, change).isEmpty();
       before = after;
@@ -138,6 +139,27 @@ class RuleGraphRandomChangesTest {
       if (!right) {
         problems.add("endpointByIp(" + ip + ") is " + actual + ", held by " + expected);
       }
+    }
+  }
+
+  /** The per-node and per-port-name indices against a scan of the objects. */
+  private static void checkNodeAndPortIndices(List<String> problems, RuleGraph graph,
+      RandomChanges.World world) {
+    List<Pod> sorted = world.pods().values().stream().sorted(Comparator.comparing(Pod::ref))
+        .toList();
+    for (String node : List.of("node-1", "node-2")) {
+      expectEqual(problems, () -> "endpointsOnNode(" + node + ")", graph.endpointsOnNode(node),
+          sorted.stream().filter(pod -> pod.isEndpoint() && node.equals(pod.nodeName()))
+              .toList());
+    }
+    Set<String> names = new HashSet<>();
+    sorted.forEach(pod -> pod.ports().stream().map(ContainerPort::name)
+        .filter(Objects::nonNull).forEach(names::add));
+    names.add("undeclared");
+    for (String name : names) {
+      expectEqual(problems, () -> "endpointsDeclaringPort(" + name + ")",
+          graph.endpointsDeclaringPort(name), sorted.stream().filter(pod -> pod.isEndpoint()
+              && pod.ports().stream().anyMatch(port -> name.equals(port.name()))).toList());
     }
   }
 

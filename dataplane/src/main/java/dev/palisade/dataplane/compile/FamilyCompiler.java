@@ -2,6 +2,7 @@ package dev.palisade.dataplane.compile;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSortedMap;
+import com.google.common.collect.Maps;
 import dev.palisade.dataplane.rules.Action;
 import dev.palisade.dataplane.rules.Chain;
 import dev.palisade.dataplane.rules.Hook;
@@ -44,22 +45,25 @@ final class FamilyCompiler {
   private final Map<List<Object>, Optional<String>> policyChainNames = new HashMap<>();
 
   private FamilyCompiler(RuleGraph graph, IpFamily family, NodeView view,
-      DataplaneSettings settings, NameLedger ledger) {
+      DataplaneSettings settings, NameLedger ledger, SetMemo memo) {
     this.family = family;
     this.view = view;
     this.settings = settings;
     this.ledger = ledger;
     this.names = new StableNames(settings.installation());
-    this.sets = new SetCatalog(graph, family, ledger, names);
+    this.sets = new SetCatalog(graph, family, ledger, names, memo);
     this.policyCompiler = new PolicyChainCompiler(family, sets, settings.markBit());
   }
 
-  static FamilyState compile(RuleGraph graph, IpFamily family, NodeView view,
-      DataplaneSettings settings, NameLedger ledger) {
-    return new FamilyCompiler(graph, family, view, settings, ledger).compile();
+  /** One family's state, and its sets with their sources. */
+  record Compiled(FamilyState state, ImmutableSortedMap<String, SetCatalog.CompiledSet> sets) {}
+
+  static Compiled compile(RuleGraph graph, IpFamily family, NodeView view,
+      DataplaneSettings settings, NameLedger ledger, SetMemo memo) {
+    return new FamilyCompiler(graph, family, view, settings, ledger, memo).compile();
   }
 
-  private FamilyState compile() {
+  private Compiled compile() {
     for (Direction direction : Direction.values()) {
       compileStage(direction);
     }
@@ -83,8 +87,11 @@ final class FamilyCompiler {
     }
     ImmutableSortedMap.Builder<String, ChainSpec> specs = ImmutableSortedMap.naturalOrder();
     chains.values().forEach(chain -> specs.put(chain.name(), chain.toSpec()));
-    return new FamilyState(family, specs.build(),
-        hooks.stream().map(Hook::toSpec).collect(ImmutableList.toImmutableList()), sets.build());
+    ImmutableSortedMap<String, SetCatalog.CompiledSet> compiledSets = sets.build();
+    return new Compiled(new FamilyState(family, specs.build(),
+        hooks.stream().map(Hook::toSpec).collect(ImmutableList.toImmutableList()),
+        ImmutableSortedMap.copyOfSorted(Maps.transformValues(compiledSets,
+            SetCatalog.CompiledSet::spec))), compiledSets);
   }
 
   /**

@@ -19,7 +19,6 @@ import dev.palisade.model.PortMatcher.NamedPort;
 import dev.palisade.model.RuleGraph;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -30,32 +29,53 @@ import java.util.stream.Stream;
  * The ipsets of one family, created on first use and shared by every rule that uses them: one
  * set per distinct normalized selector, per distinct ipBlock, per ingress named port of a policy
  * and per egress named port towards a peer. Each method returns the set's name.
+ *
+ * <p>Each set is kept with its {@link SetSource}. A set of the previous compilation ({@link
+ * SetMemo}) with the same name and source that the changes since did not touch is reused as it
+ * is, members and all: recompiling a node after a policy change then recomputes the members of
+ * its new sets only, and unchanged sets stay the same objects, which the kernel writer compares
+ * by identity first.
  */
 final class SetCatalog {
   private final RuleGraph graph;
   private final IpFamily family;
   private final NameLedger ledger;
   private final StableNames names;
-  private final Map<String, IpSetSpec> sets = new HashMap<>();
-  /** Every endpoint pod with an address of this family, computed on first need. */
-  private List<Pod> clusterEndpoints;
+  private final SetMemo memo;
+  private final Map<String, CompiledSet> sets = new HashMap<>();
 
-  SetCatalog(RuleGraph graph, IpFamily family, NameLedger ledger, StableNames names) {
+  SetCatalog(RuleGraph graph, IpFamily family, NameLedger ledger, StableNames names,
+      SetMemo memo) {
     this.graph = graph;
     this.family = family;
     this.ledger = ledger;
     this.names = names;
+    this.memo = memo;
+  }
+
+  /** A catalog that only recomputes sets of a previous compilation ({@link #refreshed}). */
+  static SetCatalog refreshing(RuleGraph graph, IpFamily family) {
+    return new SetCatalog(graph, family, null, null, SetMemo.NONE);
+  }
+
+  /** A set and what its members are computed from. */
+  record CompiledSet(IpSetSpec spec, SetSource source) {}
+
+  /** The set with its members computed anew from the graph as it is now. */
+  CompiledSet refreshed(CompiledSet set) {
+    return new CompiledSet(spec(set.spec().name(), set.spec().type(),
+        clusterMembers(set.source())), set.source());
   }
 
   /** The local pods isolated in a direction (members: their addresses). */
   String isolated(Direction direction, Collection<Pod> pods) {
     return define(names.isolatedSet(family, direction), IpSetType.HASH_IP,
-        () -> pods.stream().map(this::address));
+        new SetSource.NodeLocal(), () -> pods.stream().map(this::address));
   }
 
   /** Every local endpoint pod of the family (fail-closed: the known pods). */
   String localPods(Collection<Pod> pods) {
-    return define(names.localPodsSet(family), IpSetType.HASH_IP,
+    return define(names.localPodsSet(family), IpSetType.HASH_IP, new SetSource.NodeLocal(),
         () -> pods.stream().filter(pod -> pod.ip(family).isPresent()).map(this::address));
   }
 
@@ -63,8 +83,7 @@ final class SetCatalog {
   String selector(PeerSelector selector) {
     String name = ledger.claim(
         names.selectorSet(family, readable(selector), selector.toString()));
-    return define(name, IpSetType.HASH_IP,
-        () -> members(selector).map(this::address));
+    return define(name, IpSetType.HASH_IP, new SetSource.SelectorMembers(selector));
   }
 
   /** The blocks of an ipBlock of this family, its excepts as {@code nomatch}. */
@@ -73,8 +92,7 @@ final class SetCatalog {
     String identity = String.join(",", entries);
     String name = ledger.claim(names.blockSet(family,
         IpBlockEntries.text(block.cidr().normalized()), identity));
-    return define(name, IpSetType.HASH_NET,
-        entries::stream);
+    return define(name, IpSetType.HASH_NET, new SetSource.Block(block));
   }
 
   /**
@@ -86,7 +104,7 @@ final class SetCatalog {
     String identity = ref + "|" + port;
     String name = ledger.claim(names.ingressPortSet(family,
         ref.namespace() + "." + ref.name() + "." + port.name(), identity));
-    return define(name, IpSetType.HASH_IP_PORT,
+    return define(name, IpSetType.HASH_IP_PORT, new SetSource.NodeLocal(),
         () -> selectedLocalPods.stream().flatMap(pod -> portEntry(pod, port)));
   }
 
@@ -100,19 +118,47 @@ final class SetCatalog {
     String identity = peerIdentity + "|" + port;
     String readable = port.name() + "." + peer.map(this::readable).orElse("all");
     String name = ledger.claim(names.egressPortSet(family, readable, identity));
-    return define(name, IpSetType.HASH_IP_PORT,
-        () -> peerPods(peer).flatMap(pod -> portEntry(pod, port)));
+    return define(name, IpSetType.HASH_IP_PORT, new SetSource.EgressNamedPort(peer, port));
   }
 
-  ImmutableSortedMap<String, IpSetSpec> build() {
+  /** Every set defined so far, with its source. */
+  ImmutableSortedMap<String, CompiledSet> build() {
     return ImmutableSortedMap.copyOf(sets);
   }
 
-  /** Defines the set on first use; {@code members} is computed only then. */
-  private String define(String name, IpSetType type, Supplier<Stream<String>> members) {
-    sets.computeIfAbsent(name, unused -> new IpSetSpec(name, type, family,
-        members.get().collect(ImmutableSortedSet.toImmutableSortedSet(String::compareTo))));
+  /** Defines a set whose members follow the cluster beyond the node (reusable when untouched). */
+  private String define(String name, IpSetType type, SetSource source) {
+    return define(name, type, source, () -> clusterMembers(source));
+  }
+
+  /**
+   * Defines the set on first use: the previous compilation's set when it is reusable, else
+   * with {@code members}, computed only then.
+   */
+  private String define(String name, IpSetType type, SetSource source,
+      Supplier<Stream<String>> members) {
+    sets.computeIfAbsent(name, unused -> memo.reusable(name, type, source)
+        .orElseGet(() -> new CompiledSet(spec(name, type, members.get()), source)));
     return name;
+  }
+
+  private IpSetSpec spec(String name, IpSetType type, Stream<String> members) {
+    return new IpSetSpec(name, type, family,
+        members.collect(ImmutableSortedSet.toImmutableSortedSet(String::compareTo)));
+  }
+
+  private Stream<String> clusterMembers(SetSource source) {
+    if (source instanceof SetSource.SelectorMembers selector) {
+      return members(selector.selector()).map(this::address);
+    }
+    if (source instanceof SetSource.EgressNamedPort named) {
+      return peerPods(named.peer(), named.port()).flatMap(pod -> portEntry(pod, named.port()));
+    }
+    if (source instanceof SetSource.Block block) {
+      return IpBlockEntries.of(block.block()).stream();
+    }
+    throw new IllegalArgumentException("the members of " + source + " are the node's own pods, "
+        + "known only while compiling the node");
   }
 
   private Stream<Pod> members(PeerSelector selector) {
@@ -120,23 +166,18 @@ final class SetCatalog {
         .filter(pod -> pod.ip(family).isPresent());
   }
 
-  private Stream<Pod> peerPods(Optional<Peer> peer) {
-    if (peer.isEmpty()) {
-      return clusterEndpoints().stream();
-    }
-    if (peer.get() instanceof PeerSelector selector) {
+  /**
+   * The pods of a peer that may resolve the port name: a selector's members, or, with no peer or
+   * an ipBlock peer, the endpoints that declare the name (an index, not a scan of the cluster).
+   */
+  private Stream<Pod> peerPods(Optional<Peer> peer, NamedPort port) {
+    if (peer.isPresent() && peer.get() instanceof PeerSelector selector) {
       return members(selector);
     }
-    IpBlock block = (IpBlock) peer.get();
-    return clusterEndpoints().stream().filter(pod -> block.contains(pod.ip(family).orElseThrow()));
-  }
-
-  private List<Pod> clusterEndpoints() {
-    if (clusterEndpoints == null) {
-      clusterEndpoints = graph.pods().stream()
-          .filter(pod -> pod.isEndpoint() && pod.ip(family).isPresent()).toList();
-    }
-    return clusterEndpoints;
+    Stream<Pod> declaring = graph.endpointsDeclaringPort(port.name()).stream()
+        .filter(pod -> pod.ip(family).isPresent());
+    return peer.map(block -> declaring.filter(pod ->
+        ((IpBlock) block).contains(pod.ip(family).orElseThrow()))).orElse(declaring);
   }
 
   private Stream<String> portEntry(Pod pod, NamedPort port) {

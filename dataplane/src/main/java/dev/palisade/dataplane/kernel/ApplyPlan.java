@@ -22,8 +22,8 @@ record ApplyPlan(ImmutableList<Step> steps, ImmutableSortedSet<String> setsToDes
 
   /** @param replaced sets being replaced, destroyed even without Palisade's marker */
   static ApplyPlan of(DesiredTables desired, KernelSnapshot kernel, KernelTools tools,
-      Set<String> replaced) {
-    SetPlanner.SetPlan sets = SetPlanner.plan(desired.sets(), kernel.sets(), replaced);
+      Set<String> replaced, WriteStrategy strategy) {
+    SetPlanner.SetPlan sets = SetPlanner.plan(desired.sets(), kernel.sets(), replaced, strategy);
     ImmutableList.Builder<Step> steps = ImmutableList.builder();
     if (!sets.updateBatch().isEmpty()) {
       steps.add(new Step(ApplyStep.UPDATE_SETS, tools.ipsetRestore(),
@@ -33,7 +33,7 @@ record ApplyPlan(ImmutableList<Step> steps, ImmutableSortedSet<String> setsToDes
     ImmutableList.Builder<Leftover> leftovers = ImmutableList.builder();
     for (IpFamily family : IpFamily.values()) {
       TablePlanner.TablePlan table = TablePlanner.plan(desired.chains().get(family),
-          desired.hooks().get(family), kernel.table(family), stale);
+          desired.hooks().get(family), kernel.table(family), stale, strategy);
       leftovers.addAll(table.leftovers());
       if (!table.commands().isEmpty()) {
         steps.add(new Step(family == IpFamily.V4 ? ApplyStep.RESTORE_IPV4 : ApplyStep.RESTORE_IPV6,
@@ -41,6 +41,13 @@ record ApplyPlan(ImmutableList<Step> steps, ImmutableSortedSet<String> setsToDes
       }
     }
     return new ApplyPlan(steps.build(), stale, leftovers.build());
+  }
+
+  /** Whether the plan moves, inserts or removes a jump in one of the family's built-in chains. */
+  boolean editsHooks(IpFamily family) {
+    ApplyStep restore = family == IpFamily.V4 ? ApplyStep.RESTORE_IPV4 : ApplyStep.RESTORE_IPV6;
+    return steps.stream().anyMatch(step -> step.step() == restore
+        && step.counts().hooksFixed() + step.counts().hooksRemoved() > 0);
   }
 
   private static String batch(List<String> lines) {

@@ -17,10 +17,13 @@ public final class KernelReader {
   }
 
   public KernelSnapshot read() throws KernelCommandException {
-    return new KernelSnapshot(
-        IptablesSaveParser.parse(IpFamily.V4, output(tools.save(IpFamily.V4)), owner),
-        IptablesSaveParser.parse(IpFamily.V6, output(tools.save(IpFamily.V6)), owner),
+    return new KernelSnapshot(readTable(IpFamily.V4), readTable(IpFamily.V6),
         IpsetSaveParser.parse(output(tools.ipsetSave()), owner));
+  }
+
+  /** One family's filter table only. */
+  public KernelTable readTable(IpFamily family) throws KernelCommandException {
+    return IptablesSaveParser.parse(family, output(tools.save(family)), owner);
   }
 
   private String output(List<String> argv) throws KernelCommandException {

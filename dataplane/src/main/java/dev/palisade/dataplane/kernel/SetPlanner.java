@@ -29,9 +29,11 @@ final class SetPlanner {
   /**
    * @param desired every desired set, members already canonical
    * @param replaced sets being replaced: destroyed when unwanted even without the marker
+   * @param strategy {@link WriteStrategy#FULL_RESYNC} flushes and refills every existing set
    */
   static SetPlan plan(ImmutableSortedMap<String, IpSetSpec> desired,
-      ImmutableSortedMap<String, KernelSet> actual, Set<String> replaced) {
+      ImmutableSortedMap<String, KernelSet> actual, Set<String> replaced,
+      WriteStrategy strategy) {
     List<String> update = new ArrayList<>();
     WriteCounts.Tally updateTally = new WriteCounts.Tally();
     for (IpSetSpec want : desired.values()) {
@@ -48,7 +50,14 @@ final class SetPlanner {
             + have.family() + "/maxelem " + have.maxElements() + " in the kernel but wanted as "
             + want.type().kernelName() + "/" + want.family() + "/maxelem " + want.maxElements()
             + "; it must be replaced before planning");
-      } else {
+      } else if (strategy == WriteStrategy.FULL_RESYNC) {
+        update.add("flush " + want.name());
+        addAll(update, want.name(), want.members());
+        updateTally.membersRemoved += have.members().size();
+        updateTally.membersAdded += want.members().size();
+      } else if (have.members() != want.members()) {
+        // The same object means the kernel was last written from this very set (the writer
+        // remembers what it wrote, and the compiler reuses unchanged sets): nothing to compare.
         Set<String> removed = Sets.difference(have.members(), want.members());
         Set<String> added = Sets.difference(want.members(), have.members());
         // Deletes first: flipping an except entry (x vs "x nomatch") is a del then an add.

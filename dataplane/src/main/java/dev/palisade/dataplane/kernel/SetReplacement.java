@@ -1,13 +1,14 @@
 package dev.palisade.dataplane.kernel;
 
+import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSortedMap;
+import com.google.common.collect.Maps;
 import com.google.common.hash.Hashing;
 import dev.palisade.dataplane.state.IpSetSpec;
 import dev.palisade.dataplane.state.Installation;
 import dev.palisade.model.IpFamily;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -64,13 +65,12 @@ final class SetReplacement {
       String name = renames.getOrDefault(set.name(), set.name());
       sets.put(name, new IpSetSpec(name, set.type(), set.family(), set.members()));
     }
-    Map<IpFamily, Map<String, List<RuleText>>> chains = new LinkedHashMap<>();
-    desired.chains().forEach((family, byName) -> {
-      Map<String, List<RuleText>> renamed = new TreeMap<>();
-      byName.forEach((chain, rules) -> renamed.put(chain,
-          rules.stream().map(rule -> renameSets(rule, renames)).toList()));
-      chains.put(family, renamed);
-    });
+    Map<IpFamily, ImmutableSortedMap<String, ImmutableList<RuleText>>> chains =
+        new LinkedHashMap<>();
+    desired.chains().forEach((family, byName) -> chains.put(family,
+        ImmutableSortedMap.copyOfSorted(Maps.transformValues(byName, rules -> rules.stream()
+            .map(rule -> renameSets(rule, renames))
+            .collect(ImmutableList.toImmutableList())))));
     return new DesiredTables(desired.owner(), chains, desired.hooks(), sets.build());
   }
 

@@ -2,6 +2,7 @@ package dev.palisade.dataplane.kernel;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
+import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.ImmutableSortedSet;
 import com.google.common.collect.Sets;
 import dev.palisade.dataplane.rules.Action;
@@ -47,23 +48,35 @@ final class TablePlanner {
    * @param chains desired chains, rules parsed
    * @param hooks desired jumps
    * @param staleSets sets being replaced or destroyed: a kernel rule naming one is rewritten
+   * @param strategy {@link WriteStrategy#FULL_RESYNC} redeclares (so flushes) and rewrites every
+   *     chain
    */
-  static TablePlan plan(Map<String, List<RuleText>> chains, List<HookSpec> hooks,
-      KernelTable actual, Set<String> staleSets) {
+  static TablePlan plan(ImmutableSortedMap<String, ImmutableList<RuleText>> chains,
+      List<HookSpec> hooks, KernelTable actual, Set<String> staleSets,
+      WriteStrategy strategy) {
+    // The very chains the kernel was last written from (a change of set members only): only
+    // the hooks can need work.
+    boolean chainsWritten = chains == actual.chains() && staleSets.isEmpty()
+        && strategy == WriteStrategy.INCREMENTAL;
     WriteCounts.Tally tally = new WriteCounts.Tally();
     Predicate<RuleText> reusable = rule -> Sets.intersection(rule.matchSets(), staleSets)
         .isEmpty();
     List<String> declarations = new ArrayList<>();
     List<String> bodies = new ArrayList<>();
-    for (Map.Entry<String, List<RuleText>> chain : chains.entrySet()) {
+    for (Map.Entry<String, ImmutableList<RuleText>> chain
+        : chainsWritten ? Map.<String, ImmutableList<RuleText>>of().entrySet()
+            : chains.entrySet()) {
       String name = chain.getKey();
       ImmutableList<RuleText> have = actual.chains().get(name);
-      if (have == null) {
+      if (have == null || strategy == WriteStrategy.FULL_RESYNC) {
         declarations.add(":" + name + " - [0:0]");
         chain.getValue().forEach(rule -> bodies.add("-A " + name + " " + rule.text()));
-        tally.chainsCreated++;
+        tally.chainsCreated += have == null ? 1 : 0;
+        tally.chainsRewritten += have == null ? 0 : 1;
         tally.rulesWritten += chain.getValue().size();
-      } else {
+      } else if (have != chain.getValue() || !staleSets.isEmpty()) {
+        // The same list means the kernel was last written from it (the writer remembers what
+        // it wrote; unchanged chains keep their parse): nothing to compare.
         addEdit(ChainEditor.edit(name, have, chain.getValue(), reusable), bodies, tally);
       }
     }

@@ -100,6 +100,13 @@ final class FakeIpsets {
         }
         return null;
       }
+      case "flush" -> {
+        if (set == null) {
+          return "The set with the given name does not exist";
+        }
+        set.members.clear();
+        return null;
+      }
       case "destroy" -> {
         if (set == null) {
           // checked on ipset 7.17: -exist makes destroying a missing set no error

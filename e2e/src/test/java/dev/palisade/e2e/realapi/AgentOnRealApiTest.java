@@ -6,7 +6,7 @@ import com.google.common.base.Ticker;
 import dev.palisade.agent.Agent;
 import dev.palisade.agent.AgentSettings;
 import dev.palisade.dataplane.compile.DataplaneSettings;
-import dev.palisade.dataplane.compile.NodeCompiler;
+import dev.palisade.dataplane.compile.IncrementalNodeCompiler;
 import dev.palisade.dataplane.kernel.FakeKernel;
 import dev.palisade.dataplane.kernel.KernelCommandException;
 import dev.palisade.dataplane.kernel.KernelSnapshot;
@@ -73,7 +73,7 @@ class AgentOnRealApiTest {
     static RunningAgent start(KubernetesClient client) throws Exception {
       KernelWriter kernel = FakeKernel.writerOver(new FakeKernel());
       Agent agent = new Agent(client, AgentSettings.defaults(NODE).withHealth("127.0.0.1", 0),
-          graph -> NodeCompiler.compile(graph, NODE, DataplaneSettings.DEFAULTS), kernel,
+          new IncrementalNodeCompiler(NODE, DataplaneSettings.DEFAULTS)::compile, kernel,
           Optional.empty(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
           Ticker.systemTicker());
       agent.start();

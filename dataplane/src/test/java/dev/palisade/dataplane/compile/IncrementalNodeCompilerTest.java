@@ -1,0 +1,153 @@
+package dev.palisade.dataplane.compile;
+
+import static dev.palisade.model.testing.Builders.ipBlock;
+import static dev.palisade.model.testing.Builders.named;
+import static dev.palisade.model.testing.Builders.namespace;
+import static dev.palisade.model.testing.Builders.namespacePeer;
+import static dev.palisade.model.testing.Builders.peer;
+import static dev.palisade.model.testing.Builders.pod;
+import static dev.palisade.model.testing.Builders.podPeer;
+import static dev.palisade.model.testing.Builders.policy;
+import static dev.palisade.model.testing.Builders.rule;
+import static dev.palisade.model.testing.Builders.selector;
+import static dev.palisade.model.testing.Builders.tcp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.palisade.dataplane.state.DesiredState;
+import dev.palisade.model.Cidr;
+import dev.palisade.model.Direction;
+import dev.palisade.model.GraphDelta;
+import dev.palisade.model.ObjectRef;
+import dev.palisade.model.Policy;
+import dev.palisade.model.Protocol;
+import dev.palisade.model.RuleGraph;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Supplier;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The incremental compiler must give exactly what the pure compiler gives on the graph as it is,
+ * whatever ran before: random runs of pod, namespace and policy changes on both nodes, compiled
+ * after each run of a few changes with the deltas they returned.
+ */
+class IncrementalNodeCompilerTest {
+  private static final String NODE = "node-1";
+  private static final List<String> NAMESPACES = List.of("x", "y", "z");
+  private static final List<String> APPS = List.of("web", "db", "cache");
+  private static final DataplaneSettings SETTINGS = DataplaneSettings.DEFAULTS
+      .withFailClosed(List.of(Cidr.parse("10.0.1.0/24")));
+
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+  void equalsTheFullCompilationAfterEveryRunOfChanges(long seed) {
+    Random random = new Random(seed);
+    RuleGraph graph = new RuleGraph();
+    IncrementalNodeCompiler compiler = new IncrementalNodeCompiler(NODE, SETTINGS);
+    GraphDelta pending = GraphDelta.EMPTY;
+    for (String ns : NAMESPACES) {
+      pending = pending.plus(graph.upsertNamespace(namespace(ns, "ns", ns, "team", "t1")));
+    }
+    for (int round = 0; round < 150; round++) {
+      int changes = 1 + random.nextInt(3);
+      for (int i = 0; i < changes; i++) {
+        pending = pending.plus(randomChange(random, graph).get());
+      }
+      DesiredState incremental = compiler.compile(graph, pending);
+      pending = GraphDelta.EMPTY;
+      assertThat(incremental).as("seed %s round %s", seed, round)
+          .isEqualTo(NodeCompiler.compile(graph, NODE, SETTINGS));
+    }
+    assertThat(compiler.setOnlyCompilations()).as("remote-only changes take the sets-only path")
+        .isPositive();
+    assertThat(compiler.fullCompilations()).isPositive();
+  }
+
+  @Test
+  void aRemotePodChangeRecomputesOnlyTheSetsItTouches() {
+    RuleGraph graph = new RuleGraph();
+    IncrementalNodeCompiler compiler = new IncrementalNodeCompiler(NODE, SETTINGS);
+    GraphDelta all = graph.upsertNamespace(namespace("x", "ns", "x"))
+        .plus(graph.upsertPod(pod("local").in("x").labels("app", "web").ip("10.0.1.10")
+            .node(NODE).build()))
+        .plus(graph.upsertPod(pod("far").in("x").labels("app", "db").ip("10.0.2.10")
+            .node("node-2").build()))
+        .plus(graph.upsertPolicy(policy("web").in("x").select(selector("app", "web"))
+            .ingress(rule().peers(podPeer("x", selector("app", "db")))).build()))
+        .plus(graph.upsertPolicy(policy("to-cache").in("x").select(selector("app", "web"))
+            .types(Direction.EGRESS)
+            .egress(rule().peers(podPeer("x", selector("app", "cache")))).build()));
+    DesiredState before = compiler.compile(graph, all);
+
+    DesiredState after = compiler.compile(graph, graph.upsertPod(pod("far2").in("x")
+        .labels("app", "db").ip("10.0.2.11").node("node-2").build()));
+
+    assertThat(compiler.setOnlyCompilations()).isEqualTo(1);
+    assertThat(after.v4().chains()).isSameAs(before.v4().chains());
+    List<String> changedSets = new ArrayList<>();
+    after.v4().sets().forEach((name, set) -> {
+      if (set != before.v4().sets().get(name)) {
+        changedSets.add(name);
+      }
+    });
+    assertThat(changedSets).singleElement().satisfies(name ->
+        assertThat(after.v4().sets().get(name).members()).containsExactly("10.0.2.10",
+            "10.0.2.11"));
+    assertThat(after).isEqualTo(NodeCompiler.compile(graph, NODE, SETTINGS));
+  }
+
+  private static Supplier<GraphDelta> randomChange(Random random, RuleGraph graph) {
+    String ns = pick(random, NAMESPACES);
+    String name = "p" + random.nextInt(8);
+    return switch (random.nextInt(10)) {
+      case 0, 1, 2, 3 -> () -> graph.upsertPod(randomPod(random, ns, name));
+      case 4 -> () -> graph.deletePod(ObjectRef.of(ns, name));
+      case 5 -> () -> graph.upsertNamespace(namespace(ns, "ns", ns, "team",
+          random.nextBoolean() ? "t1" : "t2"));
+      case 6, 7 -> () -> graph.upsertPolicy(randomPolicy(random, ns));
+      case 8 -> () -> graph.deletePolicy(ObjectRef.of(ns, "pol" + random.nextInt(4)));
+      default -> () -> graph.upsertPod(randomPod(random, ns, name).withLabels(
+          java.util.Map.of("app", pick(random, APPS), "v", "2")));
+    };
+  }
+
+  private static dev.palisade.model.Pod randomPod(Random random, String ns, String name) {
+    var builder = pod(name).in(ns).labels("app", pick(random, APPS))
+        .node(random.nextInt(3) == 0 ? NODE : "node-2")
+        .port("http", 8000 + random.nextInt(3), Protocol.TCP);
+    if (random.nextInt(6) > 0) {
+      int host = 10 + random.nextInt(40);
+      builder.ip(random.nextBoolean() ? "10.0.1." + host : "10.0.2." + host);
+    }
+    return builder.build();
+  }
+
+  private static Policy randomPolicy(Random random, String ns) {
+    String target = pick(random, APPS);
+    String peerApp = pick(random, APPS);
+    String policyName = "pol" + random.nextInt(4);
+    return switch (random.nextInt(5)) {
+      case 0 -> policy(policyName).in(ns).select(selector("app", target))
+          .ingress(rule().peers(podPeer(ns, selector("app", peerApp)))
+              .ports(named(Protocol.TCP, "http"))).build();
+      case 1 -> policy(policyName).in(ns).select(selector("app", target))
+          .types(Direction.EGRESS)
+          .egress(rule().peers(peer(selector("team", "t1"), selector("app", peerApp)))
+              .ports(named(Protocol.TCP, "http"))).build();
+      case 2 -> policy(policyName).in(ns).select(selector(new String[0])).types(Direction.EGRESS)
+          .egress(rule().ports(named(Protocol.TCP, "http")),
+              rule().peers(ipBlock("10.0.0.0/16", "10.0.2.0/24"))).build();
+      case 3 -> policy(policyName).in(ns).select(selector("app", target))
+          .ingress(rule().peers(namespacePeer(selector("team", "t2"))).ports(tcp(80)))
+          .build();
+      default -> policy(policyName).in(ns).select(selector(new String[0])).build();
+    };
+  }
+
+  private static <T> T pick(Random random, List<T> values) {
+    return values.get(random.nextInt(values.size()));
+  }
+}
