@@ -9,6 +9,7 @@ import dev.palisade.dataplane.kernel.PacketCounterReader;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.http.HealthServer;
 import dev.palisade.k8s.ModelConverter;
+import dev.palisade.k8s.TrimmedObjects;
 import dev.palisade.model.GraphDelta;
 import dev.palisade.model.RuleGraph;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -29,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +53,14 @@ import org.slf4j.LoggerFactory;
 public final class Agent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
 
+  /**
+   * Informers list (and relist) in pages of this many objects, each trimmed into the cache
+   * before the next is read: at 50,000 pods one unpaged list of full objects would take over a
+   * GiB of heap at once (docs/performance.md, "Agent memory"). The size of client-go's pager.
+   * Cost: an API server that cannot serve pages from its watch cache reads them from etcd.
+   */
+  private static final long LIST_PAGE_SIZE = 500;
+
   private final KubernetesClient client;
   private final AgentSettings settings;
   private final PrometheusMeterRegistry registry;
@@ -65,7 +75,8 @@ public final class Agent implements AutoCloseable {
   private final AgentMetrics metrics;
   private final Ticker ticker;
   /** Per kind, in start order. */
-  private final Map<String, SharedIndexInformer<?>> informers = new LinkedHashMap<>();
+  private final Map<String, SharedIndexInformer<? extends HasMetadata>> informers =
+      new LinkedHashMap<>();
   private HealthServer health;
   private Optional<UninstallWatch> uninstallWatch = Optional.empty();
 
@@ -126,11 +137,14 @@ public final class Agent implements AutoCloseable {
         runner::notLive, runner::notReady, registry::scrape, Map.of("/status", this::statusJson));
     log.info("agent for node {} serving health and metrics on port {}", settings.nodeName(),
         health.port());
+    TrimmedObjects trimmed = new TrimmedObjects();
     CompletableFuture.allOf(
-        watch(feed.namespaces(), client.namespaces().runnableInformer(0)),
-        watch(feed.pods(), client.pods().inAnyNamespace().runnableInformer(0)),
+        watch(feed.namespaces(), client.namespaces().withLimit(LIST_PAGE_SIZE)
+            .runnableInformer(0), trimmed::namespace),
+        watch(feed.pods(), client.pods().inAnyNamespace().withLimit(LIST_PAGE_SIZE)
+            .runnableInformer(0), trimmed::pod),
         watch(feed.policies(), client.network().v1().networkPolicies().inAnyNamespace()
-            .runnableInformer(0)))
+            .withLimit(LIST_PAGE_SIZE).runnableInformer(0), trimmed::networkPolicy))
         // when the last list arrives (not when a sync next looks): the cold-start figures
         .thenRun(() -> log.info("initial lists received ({}) at {} ms of process uptime",
             completeness.cached(), ManagementFactory.getRuntimeMXBean().getUptime()));
@@ -140,14 +154,23 @@ public final class Agent implements AutoCloseable {
     runner.request();
   }
 
-  /** Starts one informer; the future completes once its initial list is in its cache. */
+  /**
+   * Starts one informer whose cache keeps only the {@code trim}med copy of each object; the
+   * future completes once its initial list is in its cache.
+   */
   private <T extends HasMetadata> CompletableFuture<Void> watch(ModelFeed.Handler<T> handler,
-      SharedIndexInformer<T> informer) {
+      SharedIndexInformer<T> informer, UnaryOperator<T> trim) {
+    informer.itemStore(new TrimmingItemStore<>(trim));
     informer.addEventHandler(handler);
     informer.exceptionHandler(apiErrors.handlerFor(handler.kind()));
     informers.put(handler.kind(), informer);
     completeness.track(handler.kind(), informer, handler.takenIn());
     return informer.start().toCompletableFuture();
+  }
+
+  /** What the informer of a kind ("Pod", ...) caches now: trimmed copies. */
+  List<HasMetadata> cached(String kind) {
+    return List.copyOf(informers.get(kind).getStore().list());
   }
 
   /** Ready once a sync has succeeded, until syncs fail for longer than the grace window. */

@@ -36,6 +36,9 @@ public final class AgentProcess implements AutoCloseable {
   /** A system property on every demo agent's command line: {@code <marker><owner pid>}. */
   static final String OWNER_MARKER = "-Dpalisade.demo.agent.owner=";
   private static final String MAIN_CLASS = "dev.palisade.cli.Main";
+  /** Small demo agents that start fast: several share one machine. */
+  private static final List<String> DEMO_JVM_OPTIONS = List.of("-Xss512k", "-Xmx256m",
+      "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder()
@@ -62,10 +65,21 @@ public final class AgentProcess implements AutoCloseable {
    */
   public static AgentProcess start(String classpath, String node, String netns, Path kubeconfig,
       Path log, List<String> extraOptions) {
+    return start(classpath, DEMO_JVM_OPTIONS, node, netns, kubeconfig, log, extraOptions);
+  }
+
+  /**
+   * Starts {@code java JVM-OPTIONS -cp <classpath> dev.palisade.cli.Main agent ...} for a node.
+   *
+   * @param jvmOptions e.g. the chart's ({@code agent.jvmOptions} in the chart's values)
+   */
+  public static AgentProcess start(String classpath, List<String> jvmOptions, String node,
+      String netns, Path kubeconfig, Path log, List<String> extraOptions) {
     int port = freeLoopbackPort();
     List<String> command = new ArrayList<>(List.of(javaBinary(),
-        OWNER_MARKER + ProcessHandle.current().pid(), "-Xss512k", "-Xmx256m",
-        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath, MAIN_CLASS, "agent",
+        OWNER_MARKER + ProcessHandle.current().pid()));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", classpath, MAIN_CLASS, "agent",
         "--exit-when-stdin-closes", "--node-name=" + node, "--netns=" + netns,
         "--kubeconfig=" + kubeconfig, "--health-address=127.0.0.1", "--health-port=" + port));
     command.addAll(extraOptions);
@@ -92,6 +106,11 @@ public final class AgentProcess implements AutoCloseable {
 
   public Path log() {
     return log;
+  }
+
+  /** The agent's process id (read /proc/PID/status for its memory). */
+  public long pid() {
+    return process.pid();
   }
 
   public boolean isAlive() {

@@ -2,23 +2,29 @@ package dev.palisade.demo;
 
 import io.fabric8.kubernetes.api.model.Config;
 import io.fabric8.kubernetes.api.model.ConfigBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.crud.AttributeSet;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
+import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The demo cluster's API server: the fabric8 mock server in CRUD mode on loopback (watches,
- * label selectors, resource versions, /status). Its state lives in the dispatcher, so a
+ * label selectors, resource versions, /status, and list pages: {@link PagingCrudDispatcher}). Its state lives in the dispatcher, so a
  * {@link #pause()} and {@link #resume()} on the same port keep every object, as an API server
  * restart does.
  */
@@ -28,7 +34,7 @@ public final class EmbeddedApiServer implements ApiServer {
    * output. Held in a field: JUL keeps loggers only weakly, and a collected one forgets its level.
    */
   private static final Logger MOCK_SERVER_LOG = quiet("io.fabric8.mockwebserver");
-  private final KubernetesCrudDispatcher dispatcher = new KubernetesCrudDispatcher();
+  private final KubernetesCrudDispatcher dispatcher = new PagingCrudDispatcher();
   private KubernetesMockServer server;
   private final int port;
 
@@ -67,6 +73,35 @@ public final class EmbeddedApiServer implements ApiServer {
   @Override
   public String describe() {
     return "the embedded API server";
+  }
+
+  /**
+   * Stores objects as the server would after creating them (resourceVersion, uid, creation
+   * time), without HTTP and without watch events: a cluster that was there before anyone
+   * watched. The CRUD dispatcher searches all it holds on each create, so writing tens of
+   * thousands of objects through the API would take quadratic time; this takes linear time.
+   */
+  public void preload(List<? extends HasMetadata> objects) {
+    for (HasMetadata object : objects) {
+      ObjectMeta metadata = object.getMetadata();
+      metadata.setResourceVersion(Long.toString(dispatcher.requestResourceVersion()));
+      metadata.setUid(UUID.randomUUID().toString());
+      metadata.setCreationTimestamp(Instant.now().toString());
+      String json = Serialization.asJson(object);
+      // keyed as a create through the API keys it: the collection's path (its plural) and the
+      // object's own attributes
+      dispatcher.getMap().put(AttributeSet.merge(dispatcher.getKey(collectionPath(object)),
+          dispatcher.getAttributeExtractor().fromResource(json)), json);
+    }
+  }
+
+  /** Where a client creates such an object, e.g. {@code /api/v1/namespaces/x/pods}. */
+  private static String collectionPath(HasMetadata object) {
+    String api = object.getApiVersion().contains("/") ? "/apis/" + object.getApiVersion()
+        : "/api/" + object.getApiVersion();
+    String namespace = object.getMetadata().getNamespace();
+    return api + (namespace == null ? "" : "/namespaces/" + namespace) + "/"
+        + HasMetadata.getPlural(object.getClass());
   }
 
   /** Writes {@code workDir/kubeconfig}, pointing at this server. */

@@ -9,6 +9,7 @@ import dev.palisade.dataplane.kernel.FakeKernel;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.dataplane.state.FamilyState;
 import dev.palisade.k8s.ModelConverter;
+import dev.palisade.k8s.TrimmedObjects;
 import dev.palisade.model.RuleGraph;
 import dev.palisade.testing.ClusterLoad;
 import dev.palisade.testing.SlowInformerClient;
@@ -95,6 +96,9 @@ class AgentColdStartTest {
     assertThat(programs).as("every program the agent compiled (and so wrote)")
         .allSatisfy(program -> assertThat(program).isEqualTo(complete));
     assertThat(agent.meters().get("palisade.model.complete").gauge().value()).isEqualTo(1.0);
+    TrimmedObjects trimmed = new TrimmedObjects();
+    assertThat(agent.cached("Pod")).as("the cache holds trimmed copies (no container images)")
+        .containsExactlyInAnyOrderElementsOf(written.pods().stream().map(trimmed::pod).toList());
   }
 
   private boolean enforced(HasMetadata object) {

@@ -11,6 +11,7 @@ import dev.palisade.dataplane.kernel.KernelCommandException;
 import dev.palisade.dataplane.kernel.KernelSet;
 import dev.palisade.dataplane.kernel.KernelSnapshot;
 import dev.palisade.dataplane.kernel.KernelWriter;
+import dev.palisade.k8s.TrimmedObjects;
 import dev.palisade.model.Direction;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.ObjectRef;
@@ -26,6 +27,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -99,6 +101,33 @@ class AgentMockServerTest {
   @Test
   void becomesReadyAfterTheFirstSyncOfAnEmptyCluster() {
     await("first sync", agent::isReady);
+  }
+
+  @Test
+  void theInformerCacheHoldsTrimmedCopiesOfWhatTheApiServerSends() {
+    client.namespaces().resource(namespace("shop", "team", "blue")).create();
+    Pod full = new KubernetesSerialization().unmarshal(
+        getClass().getResourceAsStream("/dev/palisade/k8s/full-pod.yaml"), Pod.class);
+    full.getMetadata().setResourceVersion(null);
+    full.getMetadata().setFinalizers(List.of()); // nobody here would remove it: no deletion
+    Pod created = client.pods().inNamespace("shop").resource(full).create();
+    awaitEnforced(created);
+    Pod relabelled = client.pods().inNamespace("shop").withName(full.getMetadata().getName())
+        .edit(p -> new PodBuilder(p).editMetadata().addToLabels("app", "shop").endMetadata()
+            .build());
+    awaitEnforced(relabelled);
+
+    assertThat(agent.cached("Pod")).as("the cache after an add and an update")
+        .containsExactly(new TrimmedObjects().pod(relabelled));
+    Pod cached = (Pod) agent.cached("Pod").get(0);
+    assertThat(cached.getMetadata().getManagedFields()).isNullOrEmpty();
+    assertThat(cached.getMetadata().getAnnotations()).isNullOrEmpty();
+    assertThat(cached.getSpec().getVolumes()).isNullOrEmpty();
+    assertThat(cached.getSpec().getContainers().get(0).getEnv()).isNullOrEmpty();
+    assertThat(cached.getStatus().getConditions()).isNullOrEmpty();
+
+    client.pods().inNamespace("shop").withName(full.getMetadata().getName()).delete();
+    await("the deleted pod left the cache", () -> agent.cached("Pod").isEmpty());
   }
 
   @Test

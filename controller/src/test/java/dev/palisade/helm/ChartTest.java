@@ -39,6 +39,7 @@ import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -307,20 +308,30 @@ class ChartTest {
 
   static Stream<Arguments> agentContainers() {
     return Stream.of(
-        Arguments.of(Values.DEFAULT, "palisade:0.1.0", "IfNotPresent", 9301, "50m", "1"),
-        Arguments.of(Values.NON_DEFAULT, "registry.example.com/palisade:9.9.9-test", "Always", 19301, "100m", "2"));
+        Arguments.of(Values.DEFAULT, "palisade:0.1.0", "IfNotPresent", 9301, "50m", "1", DEFAULT_AGENT_JVM),
+        Arguments.of(Values.NON_DEFAULT, "registry.example.com/palisade:9.9.9-test", "Always", 19301, "100m", "2",
+            List.of("-Xmx1g", "-XX:+UseParallelGC")));
   }
+
+  /** The agent's JVM options as measured (docs/performance.md, "Agent memory"). */
+  private static final List<String> DEFAULT_AGENT_JVM = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx320m",
+      "-XX:MinHeapFreeRatio=5", "-XX:MaxHeapFreeRatio=20", "-XX:MaxMetaspaceSize=96m",
+      "-XX:ReservedCodeCacheSize=48m", "-Xss512k");
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("agentContainers")
-  void agentContainerFollowsTheImageContract(
-      Values values, String image, String pullPolicy, int healthPort, String cpuRequest, String cpuLimit) {
+  void agentContainerFollowsTheImageContract(Values values, String image, String pullPolicy, int healthPort,
+      String cpuRequest, String cpuLimit, List<String> jvmOptions) {
     DaemonSet agent = values.render().get(DaemonSet.class, values.agent());
     Container container = onlyContainer(agent.getSpec().getTemplate().getSpec());
 
     assertThat(container.getImage()).isEqualTo(image);
     assertThat(container.getImagePullPolicy()).isEqualTo(pullPolicy);
-    assertThat(container.getCommand()).isEmpty();
+    List<String> command = new ArrayList<>(List.of("java"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", "/opt/palisade/palisade.jar"));
+    assertThat(container.getCommand()).as("the image's java and jar, with agent.jvmOptions")
+        .isEqualTo(command);
     assertThat(container.getArgs())
         .containsExactly("agent", "--node-name=$(NODE_NAME)", "--config=/etc/palisade/agent.properties");
     assertThat(fieldRefs(container)).isEqualTo(Map.of(

@@ -1,0 +1,66 @@
+package dev.palisade.agent;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+/**
+ * An informer cache that holds a trimmed copy of each object ({@link
+ * dev.palisade.k8s.TrimmedObjects}): fabric8's supported way to shrink what an informer keeps
+ * ({@link io.fabric8.kubernetes.client.informers.SharedIndexInformer#itemStore}). Keyed as
+ * fabric8's default store is ({@link Cache#metaNamespaceKeyFunc}), so {@link GraphCompleteness}
+ * and the feed agree on keys.
+ *
+ * <p>What the handlers see: an update's new object and a watched add or delete come from the
+ * API server in full; the adds of the initial list (fabric8 defers them until the list is
+ * complete, then reads them from this store), an update's previous object and the deletions a
+ * relist finds come from here, trimmed. The model converter gives the same value for both.
+ *
+ * <p>Thread-safe: fabric8 writes from one thread at a time, reads come from any.
+ */
+final class TrimmingItemStore<T extends HasMetadata> implements ItemStore<T> {
+  private final ConcurrentHashMap<String, T> items = new ConcurrentHashMap<>();
+  private final UnaryOperator<T> trim;
+
+  TrimmingItemStore(UnaryOperator<T> trim) {
+    this.trim = trim;
+  }
+
+  @Override
+  public String getKey(T object) {
+    return Cache.metaNamespaceKeyFunc(object);
+  }
+
+  @Override
+  public T put(String key, T object) {
+    return items.put(key, trim.apply(object));
+  }
+
+  @Override
+  public T remove(String key) {
+    return items.remove(key);
+  }
+
+  @Override
+  public Stream<String> keySet() {
+    return items.keySet().stream();
+  }
+
+  @Override
+  public Stream<T> values() {
+    return items.values().stream();
+  }
+
+  @Override
+  public int size() {
+    return items.size();
+  }
+
+  @Override
+  public T get(String key) {
+    return items.get(key);
+  }
+}
