@@ -59,6 +59,8 @@ public final class ScaleBenchmark implements Callable<Integer> {
   static final int FULL_RESYNC_EVENTS = 100;
   /** Connection-rate rounds of each kind and their length: fewer than its default, to fit. */
   private static final int CONNECTION_RATE_ROUNDS = 4;
+  /** How long the agent runs after its first sync before its RSS counts. */
+  private static final Duration RSS_STEADY = Duration.ofSeconds(10);
   private static final Duration CONNECTION_RATE_ROUND = Duration.ofSeconds(5);
   private static final int CLUSTER_WRITERS = 8;
 
@@ -169,7 +171,7 @@ public final class ScaleBenchmark implements Callable<Integer> {
       }
       addStrategyRows(report, settings, options, client, receipts, plan, incremental);
     }
-    addRowsMeasuredElsewhere(report, settings.size());
+    addPacketPathAndMemoryRows(report, settings.size());
     facts.add("load average (1, 5, 15 min) after: " + MachineFacts.loadAverage());
     facts.add(String.format("whole run: %.0f s", (System.nanoTime() - runStart) / 1e9));
     facts.add("pod and policy event delays are the agent's palisade_enforcement_delay_seconds "
@@ -206,13 +208,24 @@ public final class ScaleBenchmark implements Callable<Integer> {
   }
 
   /**
-   * Issue 10's figures that other measurements produce, so that the table shows the whole set:
-   * the connection rate on a cluster of the run's size, the rules a packet meets at three
-   * cluster sizes.
+   * Issue 10's figures that other measurement classes produce, so that the table shows the
+   * whole set: the agent's RSS at the run's size and five times it (its own API server and
+   * agent), the connection rate on a cluster of the run's size, the rules a packet meets at
+   * three cluster sizes.
    */
-  private static void addRowsMeasuredElsewhere(ScaleReport report, ClusterSize size) {
-    report.add(ScaleReport.pending("agent RSS at 10k pods / at 50k pods",
-        "≤ 256 MiB / ≤ 512 MiB", "AgentMemoryMeasurement (branch lean-cache)"));
+  private static void addPacketPathAndMemoryRows(ScaleReport report, ClusterSize size)
+      throws Exception {
+    progress("agent RSS at " + size.pods() + " and " + size.pods() * 5 + " pods");
+    AgentMemoryMeasurement.Settings memory = AgentMemoryMeasurement.Settings.chart(
+        Path.of(System.getProperty("palisade.repository", "."))).withSteadyState(RSS_STEADY);
+    AgentMemoryMeasurement.Result small = AgentMemoryMeasurement.measure(size.pods(), memory);
+    AgentMemoryMeasurement.Result large =
+        AgentMemoryMeasurement.measure(size.pods() * 5, memory);
+    report.add(ScaleReport.judged("agent RSS at " + size.pods() + " pods / at "
+            + size.pods() * 5 + " pods, the chart's JVM options (peak after "
+            + RSS_STEADY.toSeconds() + " s of steady state)", "≤ 256 MiB / ≤ 512 MiB",
+        mebibytes(small) + " / " + mebibytes(large),
+        small.peakSteadyKib() <= 256 * 1024 && large.peakSteadyKib() <= 512 * 1024));
     progress("connection rate through the node, rules loaded vs none");
     ConnectionRateMeasurement.Result rate = ConnectionRateMeasurement.measure(
         new ConnectionRateMeasurement.Settings(size, CONNECTION_RATE_ROUNDS,
@@ -230,6 +243,10 @@ public final class ScaleBenchmark implements Callable<Integer> {
     report.add(ScaleReport.judged("rules traversed by a packet to a pod selected by k "
         + "policies", "independent of cluster size", RulesTraversedMeasurement.summary(rules),
         RulesTraversedMeasurement.independentOfClusterSize(rules)));
+  }
+
+  private static String mebibytes(AgentMemoryMeasurement.Result result) {
+    return result.peakSteadyKib() / 1024 + " MiB";
   }
 
   /** Where the run is, on standard error: the table goes to standard output at the end. */

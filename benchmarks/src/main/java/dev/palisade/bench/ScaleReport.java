@@ -16,9 +16,7 @@ final class ScaleReport {
     /** The issue asks for the figure to be reported, without a target. */
     REPORTED,
     /** The agent under measurement cannot run this part (e.g. an option it lacks). */
-    NOT_APPLICABLE,
-    /** Another measurement produces this figure; it is not wired into this benchmark yet. */
-    PENDING
+    NOT_APPLICABLE
   }
 
   record Row(String figure, String target, String measured, Verdict verdict) {}
@@ -43,11 +41,6 @@ final class ScaleReport {
 
   static Row notApplicable(String figure, String target, String why) {
     return new Row(figure, target, "n/a (" + why + ")", Verdict.NOT_APPLICABLE);
-  }
-
-  /** A figure another measurement class owns, for the lead to wire in. */
-  static Row pending(String figure, String target, String owner) {
-    return new Row(figure, target, "not wired: " + owner, Verdict.PENDING);
   }
 
   /**

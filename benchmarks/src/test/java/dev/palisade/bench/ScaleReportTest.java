@@ -29,12 +29,12 @@ class ScaleReportTest {
   void theTableShowsTargetsBesideFigures() {
     ScaleReport report = new ScaleReport();
     report.add(ScaleReport.judged("restart", "≤ 2 s", "1200 ms", true));
-    report.add(ScaleReport.pending("RSS", "≤ 256 MiB", "AgentMemoryMeasurement"));
+    report.add(ScaleReport.judged("RSS", "≤ 256 MiB", "290 MiB", false));
     assertThat(report.table()).isEqualTo("""
         | Figure | Target | Measured | Verdict |
         | --- | --- | --- | --- |
         | restart | ≤ 2 s | 1200 ms | MET |
-        | RSS | ≤ 256 MiB | not wired: AgentMemoryMeasurement | PENDING |
+        | RSS | ≤ 256 MiB | 290 MiB | MISSED |
         """);
   }
 }
