@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
         + "tools show what your NetworkPolicy YAML does before you apply it.",
     subcommands = {MatrixCommand.class, ExplainCommand.class, LintCommand.class,
         AgentCommand.class, ControllerCommand.class, CleanupCommand.class,
-        DemoCommand.class, RenderCommand.class,
+        DemoCommand.class, RenderCommand.class, StatusCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @Spec

@@ -26,6 +26,7 @@ public final class PalisadeController implements AutoCloseable {
   private final Operator operator;
   private final Leadership leadership;
   private final ClusterAnalyzer analyzer;
+  private final RealizationPublisher realization;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   public PalisadeController(KubernetesClient client, ControllerSettings settings,
@@ -43,9 +44,14 @@ public final class PalisadeController implements AutoCloseable {
     this.leadership = new Leadership(settings.identity());
     var converter = new ModelConverter();
     this.analyzer = new ClusterAnalyzer(converter, lint);
+    ControllerMetrics controllerMetrics = metrics.apply(analyzer);
+    // The agents report in the release namespace, which is also the leader Lease's.
+    this.realization = new RealizationPublisher(client, settings.leaseNamespace(), leadership,
+        controllerMetrics.realization(),
+        new EnforcedEvents(client, clock, settings.identity()), clock);
     var reconciler = new PolicyReconciler(converter, analyzer,
         new FindingEvents(client, clock, settings.refreshInterval(), settings.identity()),
-        metrics.apply(analyzer), leadership);
+        controllerMetrics, leadership, realization);
     this.operator = new Operator(config -> config
         .withKubernetesClient(client)
         .withCloseClientOnStop(false)
@@ -66,6 +72,7 @@ public final class PalisadeController implements AutoCloseable {
 
   public void start() {
     operator.start();
+    realization.start(RealizationPublisher.INTERVAL);
   }
 
   /** Started, and every informer connected and synced. Standby replicas are ready too. */
@@ -92,6 +99,7 @@ public final class PalisadeController implements AutoCloseable {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      realization.close();
       operator.stop();
     }
   }
