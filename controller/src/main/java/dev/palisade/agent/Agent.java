@@ -119,7 +119,7 @@ public final class Agent implements AutoCloseable {
         .runnableInformer(0));
     uninstallWatch = settings.selfPod().flatMap(pod ->
         UninstallWatch.start(client, pod.namespace(), pod.name()));
-    reporter = settings.selfPod().map(pod -> new EnforcementReporter(client, pod.namespace(),
+    reporter = settings.selfPod().map(pod -> new EnforcementReporter(client, pod,
         settings.nodeName(), tracker::enforcedVersions, Clock.systemUTC(),
         EnforcementReporter.LEASE_DURATION));
     reporter.ifPresent(report -> report.start(EnforcementReporter.CHECK_INTERVAL));

@@ -1,13 +1,19 @@
 package dev.palisade.agent;
 
+import dev.palisade.model.ObjectRef;
 import dev.palisade.realization.AgentLease;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -29,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * the API server. A failed write (the API server away, a 403 where the chart's grant is
  * missing) is logged when the trouble changes and tried again at the next check; it never stops
  * the agent, whose enforcement does not depend on it.
+ *
+ * <p>The agent's pod owns the Lease, so the garbage collector deletes it with the pod: an
+ * uninstall leaves none behind, and a node that is removed (its pod with it) stops counting
+ * among the nodes instead of counting forever as one that does not report.
  */
 final class EnforcementReporter implements AutoCloseable {
   static final Duration LEASE_DURATION = Duration.ofSeconds(30);
@@ -36,6 +46,7 @@ final class EnforcementReporter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EnforcementReporter.class);
 
   private final KubernetesClient client;
+  private final ObjectRef pod;
   private final String namespace;
   private final String node;
   private final Supplier<? extends SortedMap<String, Long>> enforcedVersions;
@@ -51,13 +62,16 @@ final class EnforcementReporter implements AutoCloseable {
   private Map<String, Long> written;
   private Instant writtenAt = Instant.MIN;
   private boolean leaseExists;
+  private OwnerReference owner;
   private Optional<String> trouble = Optional.empty();
 
-  EnforcementReporter(KubernetesClient client, String namespace, String node,
+  /** @param pod the agent's own pod: the Lease's namespace and owner */
+  EnforcementReporter(KubernetesClient client, ObjectRef pod, String node,
       Supplier<? extends SortedMap<String, Long>> enforcedVersions, Clock clock,
       Duration leaseDuration) {
     this.client = client;
-    this.namespace = namespace;
+    this.pod = pod;
+    this.namespace = pod.namespace();
     this.node = node;
     this.enforcedVersions = enforcedVersions;
     this.clock = clock;
@@ -79,6 +93,7 @@ final class EnforcementReporter implements AutoCloseable {
     }
     Lease lease = AgentLease.of(namespace, node, versions, now, leaseDuration);
     try {
+      lease.getMetadata().setOwnerReferences(List.of(owner()));
       write(lease);
       written = versions;
       writtenAt = now;
@@ -97,6 +112,20 @@ final class EnforcementReporter implements AutoCloseable {
       }
       trouble = failure;
     }
+  }
+
+  /** The agent's pod as the Lease's owner, read once (its uid). */
+  private OwnerReference owner() {
+    if (owner == null) {
+      Pod self = client.pods().inNamespace(pod.namespace()).withName(pod.name()).get();
+      if (self == null) {
+        throw new KubernetesClientException("my pod " + pod + " does not exist",
+            HttpURLConnection.HTTP_NOT_FOUND, null);
+      }
+      owner = new OwnerReferenceBuilder().withApiVersion("v1").withKind("Pod")
+          .withName(pod.name()).withUid(self.getMetadata().getUid()).build();
+    }
+    return owner;
   }
 
   /**

@@ -86,8 +86,8 @@ final class EnforcedEvents {
         .endInvolvedObject()
         .withType(EventPlanner.NORMAL)
         .withReason(REASON)
-        .withMessage("Enforced on all " + realized.nodes() + " nodes (resourceVersion "
-            + policy.resourceVersion() + ")")
+        .withMessage("Enforced on every node: " + realized.nodes() + " of " + realized.nodes()
+            + " (resourceVersion " + policy.resourceVersion() + ")")
         .withCount(1)
         .withFirstTimestamp(now)
         .withLastTimestamp(now)

@@ -3,9 +3,12 @@ package dev.palisade.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.collect.ImmutableSortedMap;
+import dev.palisade.model.ObjectRef;
 import dev.palisade.realization.AgentLease;
 import dev.palisade.realization.AgentReport;
 import dev.palisade.testing.Eventually;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -31,10 +34,14 @@ class EnforcementReporterTest {
   private final AtomicReference<ImmutableSortedMap<String, Long>> enforced =
       new AtomicReference<>(ImmutableSortedMap.of());
   private EnforcementReporter reporter;
+  private Pod agentPod;
 
   @BeforeEach
   void start() {
-    reporter = new EnforcementReporter(client, NAMESPACE, "node-1", enforced::get,
+    agentPod = client.resource(new PodBuilder().withNewMetadata().withNamespace(NAMESPACE)
+        .withName("palisade-agent-x7k2p").endMetadata().build()).create();
+    reporter = new EnforcementReporter(client,
+        ObjectRef.of(NAMESPACE, agentPod.getMetadata().getName()), "node-1", enforced::get,
         Clock.systemUTC(), LEASE_DURATION);
     reporter.start(Duration.ofMillis(50));
   }
@@ -54,6 +61,12 @@ class EnforcementReporterTest {
         .isEqualTo(ImmutableSortedMap.of("NetworkPolicy", 120L, "Pod", 118L)));
     assertThat(report().current()).isTrue();
     assertThat(lease().getSpec().getLeaseDurationSeconds()).isEqualTo(3);
+    // The agent's pod owns it: the garbage collector deletes it with the pod.
+    assertThat(lease().getMetadata().getOwnerReferences()).singleElement().satisfies(owner -> {
+      assertThat(owner.getKind()).isEqualTo("Pod");
+      assertThat(owner.getName()).isEqualTo(agentPod.getMetadata().getName());
+      assertThat(owner.getUid()).isEqualTo(agentPod.getMetadata().getUid());
+    });
   }
 
   @Test

@@ -69,7 +69,7 @@ class RealizationPublishingTest {
         .satisfies(event -> {
           assertThat(event.getType()).isEqualTo("Normal");
           assertThat(event.getMessage())
-              .isEqualTo("Enforced on all 2 nodes (resourceVersion " + version + ")");
+              .isEqualTo("Enforced on every node: 2 of 2 (resourceVersion " + version + ")");
           assertThat(event.getInvolvedObject().getName()).isEqualTo("deny-all");
           assertThat(event.getInvolvedObject().getResourceVersion())
               .isEqualTo(String.valueOf(version));
