@@ -102,8 +102,13 @@ final class EnforcementReporter implements AutoCloseable {
             AgentLease.name(node));
         trouble = Optional.empty();
       }
-    } catch (KubernetesClientException e) {
-      leaseExists = leaseExists && e.getCode() != 404;
+    } catch (RuntimeException e) {
+      // Whatever fails, the next check tries again: an exception that left this task would end
+      // the schedule. A 404 may be the Lease's (someone deleted it): the next write creates it.
+      if (e instanceof KubernetesClientException api
+          && api.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+        leaseExists = false;
+      }
       Optional<String> failure = Optional.of(ApiErrors.explain(e));
       if (!failure.equals(trouble)) {
         log.warn("cannot write the enforcement report in Lease {}/{} ({}); the controller "

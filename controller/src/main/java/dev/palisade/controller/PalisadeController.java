@@ -12,7 +12,9 @@ import java.util.function.Function;
 
 /**
  * The cluster controller: one JOSDK {@link Operator} with the {@link PolicyReconciler},
- * leader-elected with a Lease so that only one replica publishes Events.
+ * leader-elected with a Lease so that only one replica publishes Events; beside it the {@link
+ * RealizationPublisher}, which counts per policy the nodes that enforce it from the agents'
+ * report Leases in the same namespace as the election's.
  *
  * <p>Lifecycle: {@link #start()} starts the informers and joins the election (JOSDK first checks
  * with a SelfSubjectRulesReview that it may get, create and update Leases, and fails the start

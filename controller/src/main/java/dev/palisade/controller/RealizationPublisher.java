@@ -1,5 +1,6 @@
 package dev.palisade.controller;
 
+import dev.palisade.agent.ApiErrors;
 import dev.palisade.realization.AgentLease;
 import dev.palisade.realization.PolicyVersion;
 import dev.palisade.realization.Realization;
@@ -66,7 +67,15 @@ final class RealizationPublisher implements AutoCloseable {
   /** Watches the report Leases and publishes every {@code interval}. */
   void start(Duration interval) {
     leases = client.leases().inNamespace(namespace).withLabel(AgentLease.REPORT_LABEL, "true")
-        .inform();
+        .runnableInformer(0);
+    // Never fatal, never given up: without the reports (a 403 where the chart's grant is
+    // missing) the controller still lints; publication waits until the informer has synced.
+    leases.exceptionHandler((started, failure) -> {
+      log.warn("cannot watch the agents' report Leases in {} ({}); retrying", namespace,
+          ApiErrors.explain(failure));
+      return true;
+    });
+    leases.start();
     publisher.scheduleWithFixedDelay(this::publishSafely, interval.toMillis(),
         interval.toMillis(), TimeUnit.MILLISECONDS);
   }
