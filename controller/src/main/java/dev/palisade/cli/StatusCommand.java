@@ -1,6 +1,5 @@
 package dev.palisade.cli;
 
-import dev.palisade.agent.ApiErrors;
 import dev.palisade.realization.AgentLease;
 import dev.palisade.realization.PolicyRealization;
 import dev.palisade.realization.PolicyVersion;
@@ -55,7 +54,9 @@ public final class StatusCommand implements Callable<Integer> {
     try (KubernetesClient client = cluster.client()) {
       realization = read(client, clock.instant());
     } catch (KubernetesClientException e) {
-      spec.commandLine().getErr().println("cannot read the cluster: " + ApiErrors.explain(e));
+      // Not ApiErrors.explain: its hints are about the agent's grants, not the user's.
+      spec.commandLine().getErr().println("cannot read the cluster"
+          + (e.getCode() > 0 ? " (HTTP " + e.getCode() + ")" : "") + ": " + e.getMessage());
       return ExitCode.BAD_INPUT;
     }
     spec.commandLine().getOut().print(RealizationTable.render(realization, agentNamespace));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.collect.ImmutableSortedMap;
 import dev.palisade.realization.AgentLease;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -29,8 +30,12 @@ class StatusCommandTest {
 
   @BeforeEach
   void kubeconfig() throws IOException {
-    kubeconfig = dir.resolve("kubeconfig");
-    Files.writeString(kubeconfig, """
+    kubeconfig = kubeconfigFor(client.getMasterUrl().toString());
+  }
+
+  private Path kubeconfigFor(String server) throws IOException {
+    Path file = dir.resolve("kubeconfig-" + server.hashCode());
+    Files.writeString(file, """
         apiVersion: v1
         kind: Config
         clusters:
@@ -45,7 +50,8 @@ class StatusCommandTest {
         users:
         - name: tester
           user: {token: secret}
-        """.formatted(client.getMasterUrl()));
+        """.formatted(server));
+    return file;
   }
 
   @Test
@@ -80,6 +86,29 @@ class StatusCommandTest {
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.OK);
     assertThat(run.out()).contains("x          deny-all  1/1").contains("Nodes: 1, reporting: 1");
+  }
+
+  @Test
+  void aClusterThatRefusesTheReadExitsTwoAndSaysWhy() throws IOException {
+    KubernetesMockServer refusing = new KubernetesMockServer();
+    refusing.init();
+    try {
+      refusing.expect().get().withPath("/apis/networking.k8s.io/v1/networkpolicies")
+          .andReturn(403, new StatusBuilder().withStatus("Failure").withCode(403)
+              .withReason("Forbidden").withMessage("networkpolicies.networking.k8s.io is "
+                  + "forbidden: User \"dev\" cannot list resource \"networkpolicies\"")
+              .build()).always();
+
+      CliRun run = CliRun.of("status", "--kubeconfig",
+          kubeconfigFor(refusing.url("/")).toString());
+
+      assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.BAD_INPUT);
+      assertThat(run.err()).startsWith("cannot read the cluster (HTTP 403): ")
+          .contains("networkpolicies.networking.k8s.io is forbidden");
+      assertThat(run.out()).isEmpty();
+    } finally {
+      refusing.destroy();
+    }
   }
 
   private void report(String namespace, String node, long policyVersion, Instant renewedAt) {
