@@ -5,6 +5,7 @@ import com.google.common.base.Ticker;
 import dev.palisade.dataplane.kernel.ApplyResult;
 import dev.palisade.dataplane.kernel.CommandRunner;
 import dev.palisade.dataplane.kernel.KernelWriter;
+import dev.palisade.dataplane.kernel.PacketCounterReader;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.http.HealthServer;
 import dev.palisade.k8s.ModelConverter;
@@ -17,6 +18,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +63,8 @@ public final class Agent implements AutoCloseable {
   private final SyncRunner runner;
   private final ModelFeed feed;
   private final NodeEvents nodeEvents;
+  private final AgentMetrics metrics;
+  private final Ticker ticker;
   /** Per kind, in start order. */
   private final Map<String, SharedIndexInformer<?>> informers = new LinkedHashMap<>();
   private HealthServer health;
@@ -79,7 +84,8 @@ public final class Agent implements AutoCloseable {
     this.kernel = kernel;
     this.tracker = new EnforcementTracker(ticker);
     this.apiErrors = new ApiErrors(registry);
-    AgentMetrics metrics = new AgentMetrics(registry, completeness, tracker);
+    this.ticker = ticker;
+    this.metrics = new AgentMetrics(registry, completeness, tracker);
     this.nodeEvents = new NodeEvents(client, settings.nodeName(), Clock.systemUTC());
     // The feed requests syncs of the runner, whose sync takes in the feed's changes.
     this.feed = new ModelFeed(graph, new ModelConverter(), tracker, metrics, this::requestSync,
@@ -101,6 +107,15 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
+   * Adds the kernel's per-pod denied and per-policy allowed packet counters to /metrics, read
+   * from {@code reader} when scraped ({@link PacketCounterMetrics}). Call before {@link #start()}.
+   */
+  public void exportPacketCounters(PacketCounterReader reader) {
+    registry.getPrometheusRegistry().register(
+        new PacketCounterMetrics(reader, metrics::enforced, ticker));
+  }
+
+  /**
    * Starts serving, watching and the sync worker; returns at once. The first sync writes only
    * once the informers have listed and the graph has taken every object in, however long that
    * takes: an API server that is unreachable or refuses the agent (401, 403) is reported
@@ -113,10 +128,14 @@ public final class Agent implements AutoCloseable {
         runner::notLive, runner::notReady, registry::scrape, Map.of("/status", this::statusJson));
     log.info("agent for node {} serving health and metrics on port {}", settings.nodeName(),
         health.port());
-    watch(feed.namespaces(), client.namespaces().runnableInformer(0));
-    watch(feed.pods(), client.pods().inAnyNamespace().runnableInformer(0));
-    watch(feed.policies(), client.network().v1().networkPolicies().inAnyNamespace()
-        .runnableInformer(0));
+    CompletableFuture.allOf(
+        watch(feed.namespaces(), client.namespaces().runnableInformer(0)),
+        watch(feed.pods(), client.pods().inAnyNamespace().runnableInformer(0)),
+        watch(feed.policies(), client.network().v1().networkPolicies().inAnyNamespace()
+            .runnableInformer(0)))
+        // when the last list arrives (not when a sync next looks): the cold-start figures
+        .thenRun(() -> log.info("initial lists received ({}) at {} ms of process uptime",
+            completeness.cached(), ManagementFactory.getRuntimeMXBean().getUptime()));
     uninstallWatch = settings.selfPod().flatMap(pod ->
         UninstallWatch.start(client, pod.namespace(), pod.name()));
     reporter = settings.selfPod().map(pod -> new EnforcementReporter(client, pod,
@@ -127,13 +146,14 @@ public final class Agent implements AutoCloseable {
     runner.request();
   }
 
-  private <T extends HasMetadata> void watch(ModelFeed.Handler<T> handler,
+  /** Starts one informer; the future completes once its initial list is in its cache. */
+  private <T extends HasMetadata> CompletableFuture<Void> watch(ModelFeed.Handler<T> handler,
       SharedIndexInformer<T> informer) {
     informer.addEventHandler(handler);
     informer.exceptionHandler(apiErrors.handlerFor(handler.kind()));
     informers.put(handler.kind(), informer);
     completeness.track(handler.kind(), informer, handler.takenIn());
-    informer.start();
+    return informer.start().toCompletableFuture();
   }
 
   /** Ready once a sync has succeeded, until syncs fail for longer than the grace window. */
@@ -162,7 +182,7 @@ public final class Agent implements AutoCloseable {
     status.put("ready", isReady());
     status.put("enforcedResourceVersion", tracker.enforcedResourceVersion().orElse(-1));
     status.put("enforcedResourceVersions", tracker.enforcedVersions());
-    status.put("modelMissing", completeness.missing().orElse(""));
+    status.put("modelMissing", completeness.lastAnswer().orElse(""));
     status.put("apiErrors", apiErrors.latest().orElse(""));
     try {
       return new ObjectMapper().writeValueAsString(status) + "\n";

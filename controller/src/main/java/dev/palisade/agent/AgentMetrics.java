@@ -12,8 +12,10 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The agent's Prometheus metrics. Instances, not globals: the registry comes in through the
@@ -32,6 +34,8 @@ final class AgentMetrics {
   private final AtomicLong policiesFailingClosed = new AtomicLong();
   private final AtomicLong enforcedResourceVersion = new AtomicLong(-1);
   private final AtomicLong leftovers = new AtomicLong();
+  /** What the last successful sync enforced: whose chain is whose, for the packet counters. */
+  private final AtomicReference<DesiredState> enforced = new AtomicReference<>();
 
   AgentMetrics(MeterRegistry registry, GraphCompleteness completeness,
       EnforcementTracker tracker) {
@@ -80,7 +84,7 @@ final class AgentMetrics {
         .description("Palisade chains and sets the last sync had to leave because a foreign "
             + "rule or set holds them (the agent's log names the holder)").register(registry);
     Gauge.builder("palisade.model.complete", completeness,
-            model -> model.missing().isEmpty() ? 1 : 0)
+            model -> model.lastAnswer().isEmpty() ? 1 : 0)
         .description("1 when the model holds every watched object (syncs may write), 0 while "
             + "initial lists are being taken in or a watch is down").register(registry);
   }
@@ -88,6 +92,7 @@ final class AgentMetrics {
   void syncSucceeded(long durationNanos, DesiredState desired, int endpoints, int policyCount,
       long enforcedVersion, long[] delaysNanos, int leftoverCount) {
     syncDuration.record(durationNanos, TimeUnit.NANOSECONDS);
+    enforced.set(desired);
     for (IpFamily family : IpFamily.values()) {
       FamilyState state = desired.family(family);
       rules.get(family).set(state.chains().values().stream()
@@ -101,6 +106,11 @@ final class AgentMetrics {
     for (long delay : delaysNanos) {
       enforcementDelay.record(delay, TimeUnit.NANOSECONDS);
     }
+  }
+
+  /** The state the last successful sync enforced, if one has succeeded. */
+  Optional<DesiredState> enforced() {
+    return Optional.ofNullable(enforced.get());
   }
 
   void syncFailed(long durationNanos) {

@@ -59,7 +59,6 @@ final class AgentSync implements Supplier<SyncOutcome> {
   private long waitingSince = -1;
   /** When the wait was last reported (ticker time). */
   private long waitReportedAt;
-  private boolean listedReported;
   private List<Leftover> lastLeftovers = List.of();
   /** What the changes taken into the graph since the last compilation touched. */
   private GraphDelta uncompiled = GraphDelta.EMPTY;
@@ -95,11 +94,6 @@ final class AgentSync implements Supplier<SyncOutcome> {
   public SyncOutcome get() {
     long start = ticker.read();
     takeInReceivedChanges();
-    if (!listedReported && completeness.listed()) {
-      listedReported = true;
-      log.info("initial lists received ({}) at {} ms of process uptime", completeness.cached(),
-          ManagementFactory.getRuntimeMXBean().getUptime());
-    }
     Optional<String> missing = completeness.missing();
     if (missing.isPresent() && feed.hasReceived()) {
       // Events that came in since the take-in above are the usual gap: no need to wait a poll.

@@ -13,6 +13,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
@@ -77,9 +79,9 @@ final class ModelFeed {
    * Called by the sync thread only, holding the graph's monitor.
    */
   GraphDelta takeIn() {
-    GraphDelta touched = GraphDelta.EMPTY;
+    List<GraphDelta> touched = new ArrayList<>();
     for (ReceivedChange change = received.poll(); change != null; change = received.poll()) {
-      touched = touched.plus(change.change().apply());
+      touched.add(change.change().apply());
       tracker.received(change.kind(), change.resourceVersion(), change.receivedAtNanos());
       // after the graph took the change in: a reader that sees this version sees the graph
       if (change.deletion()) {
@@ -88,7 +90,7 @@ final class ModelFeed {
         change.takenIn().put(change.key(), change.resourceVersion());
       }
     }
-    return touched;
+    return GraphDelta.union(touched);
   }
 
   Handler<Namespace> namespaces() {

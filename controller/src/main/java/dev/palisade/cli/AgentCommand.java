@@ -6,7 +6,10 @@ import dev.palisade.agent.ApiErrors;
 import dev.palisade.agent.AgentSettings;
 import dev.palisade.dataplane.compile.DataplaneSettings;
 import dev.palisade.dataplane.compile.IncrementalNodeCompiler;
+import dev.palisade.dataplane.kernel.CommandRunner;
+import dev.palisade.dataplane.kernel.IptablesBackend;
 import dev.palisade.dataplane.kernel.KernelWriter;
+import dev.palisade.dataplane.kernel.PacketCounterReader;
 import dev.palisade.dataplane.kernel.WriteStrategy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -176,10 +179,12 @@ final class AgentCommand implements Callable<Integer> {
       DataplaneSettings dataplaneSettings = dataplane.settings(() -> nodePodCidrs(client))
           .withStrictTcpPickup(purgeConntrack)
           .withInstallation(instance.installation);
+      CommandRunner node = kernelOptions.runner();
       Agent agent = new Agent(client, settings,
           new IncrementalNodeCompiler(nodeName, dataplaneSettings)::compile, kernel,
-          purgeConntrack ? Optional.of(kernelOptions.runner()) : Optional.empty(),
+          purgeConntrack ? Optional.of(node) : Optional.empty(),
           new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Ticker.systemTicker());
+      agent.exportPacketCounters(new PacketCounterReader(node, IptablesBackend.detect(node)));
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
           agent.close();

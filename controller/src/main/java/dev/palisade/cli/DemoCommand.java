@@ -5,6 +5,7 @@ import dev.palisade.demo.ApiServer;
 import dev.palisade.demo.DemoBackend;
 import dev.palisade.demo.EmbeddedApiServer;
 import dev.palisade.demo.ExternalApiServer;
+import dev.palisade.demo.RunningDemos;
 import dev.palisade.scenario.ScenarioParser;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -91,6 +92,11 @@ final class DemoCommand implements Callable<Integer> {
       description = "Longest wait for a step to be enforced. Default: ${DEFAULT-VALUE}.")
   private Duration enforceTimeout;
 
+  @Option(names = "--log-denied",
+      description = "The agents log denied packets (NFLOG group 100): follow them with "
+          + "`palisade logs --node node-1` in another terminal while the demo runs.")
+  private boolean logDenied;
+
   @Override
   public Integer call() throws IOException {
     if (workDir != null && Files.exists(workDir) && !Files.isDirectory(workDir)) {
@@ -112,10 +118,14 @@ final class DemoCommand implements Callable<Integer> {
     boolean created = workDir == null || !Files.exists(workDir);
     Path logs = workDir != null ? Files.createDirectories(workDir)
         : Files.createTempDirectory("palisade-demo-");
+    List<String> agentOptions = new ArrayList<>(List.of("--deny-action=REJECT",
+        "--min-sync-interval=100ms", "--max-sync-interval=1m"));
+    if (logDenied) {
+      agentOptions.add("--log-denied=true");
+    }
     DemoBackend.Settings settings = new DemoBackend.Settings(LAB_PREFIX, apiServer(),
-        System.getProperty("java.class.path"),
-        List.of("--deny-action=REJECT", "--min-sync-interval=100ms", "--max-sync-interval=1m"),
-        logs, enforceTimeout, spec.commandLine().getErr());
+        System.getProperty("java.class.path"), agentOptions, logs, enforceTimeout,
+        spec.commandLine().getErr(), Optional.of(new RunningDemos(RunningDemos.FOLDER)));
     ScenarioParser parser = new ScenarioParser(reading.reader());
     List<ScenarioRuns.Source> sources = scenarios == null ? List.of(() -> tour(parser))
         : scenarios.stream()

@@ -4,7 +4,7 @@ package dev.palisade.cli;
 final class ExitCode {
   /** Every expectation matched; nothing is wrong. */
   static final int OK = 0;
-  /** A probe did not match its expectation, or lint found an error. */
+  /** A probe did not match its expectation, lint found an error, or diff found a change. */
   static final int FAILED = 1;
   /** The input cannot be used: bad option, file, YAML or object (picocli's usage status too). */
   static final int BAD_INPUT = 2;

@@ -1,18 +1,17 @@
 package dev.palisade.cli;
 
 import com.google.common.collect.ImmutableList;
-import com.google.common.net.InetAddresses;
 import dev.palisade.k8s.FieldPath;
 import dev.palisade.k8s.InvalidInputException;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.ObjectRef;
-import dev.palisade.model.Pod;
 import dev.palisade.model.RuleGraph;
 import dev.palisade.model.eval.Endpoint;
 import dev.palisade.model.eval.Evaluator;
 import dev.palisade.model.eval.Traffic;
 import dev.palisade.scenario.MatrixEvaluator;
 import dev.palisade.scenario.ProbePort;
+import dev.palisade.scenario.ShownNamespaces;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,27 +26,31 @@ import picocli.CommandLine.Spec;
 /** {@code palisade explain}: why one connection is allowed or denied. */
 @Command(name = "explain", mixinStandardHelpOptions = true,
     description = {
-        "Explains the verdict for one connection between two pods of the manifests: the "
-            + "source's egress and the destination's ingress, with the policies and rules that "
-            + "decided each.",
+        "Explains the verdict for one connection between two pods, or a pod and an address "
+            + "outside the cluster: the source's egress and the destination's ingress, with the "
+            + "policies and rules that decided each.",
+        "Reads the manifests of -f, or else the live cluster of the kubeconfig.",
         "Exit status: 0 explained, 2 unusable input."})
 final class ExplainCommand implements Callable<Integer> {
   @Mixin
   private ManifestReading reading;
 
+  @Mixin
+  private ClusterSource source;
+
   @Spec
   private CommandSpec spec;
 
-  @Option(names = {"-f", "--filename"}, arity = "1..*", paramLabel = "PATH", required = true,
+  @Option(names = {"-f", "--filename"}, arity = "1..*", paramLabel = "PATH",
       description = "Manifest files or folders (*.yaml, *.yml, *.json, recursively).")
   private List<Path> manifests;
 
-  @Option(names = "--from", required = true, paramLabel = "NS/POD",
-      description = "The source pod.")
+  @Option(names = "--from", required = true, paramLabel = "NS/POD|IP",
+      description = "The source: a pod, or an address (e.g. 203.0.113.7).")
   private String from;
 
-  @Option(names = "--to", required = true, paramLabel = "NS/POD",
-      description = "The destination pod.")
+  @Option(names = "--to", required = true, paramLabel = "NS/POD|IP",
+      description = "The destination: a pod, or an address (e.g. 8.8.8.8).")
   private String to;
 
   @Option(names = "--port", required = true, converter = PortConverter.class,
@@ -55,7 +58,8 @@ final class ExplainCommand implements Callable<Integer> {
   private ProbePort port;
 
   @Option(names = "--family", converter = FamilyConverter.class, defaultValue = "4",
-      paramLabel = "4|6", description = "The address family (default ${DEFAULT-VALUE}).")
+      paramLabel = "4|6", description = "The address family (default ${DEFAULT-VALUE}, or that "
+          + "of an address given).")
   private IpFamily family;
 
   @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
@@ -66,58 +70,53 @@ final class ExplainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     output.requireOneOf(spec, OutputFormat.table, OutputFormat.html, OutputFormat.dot);
-    RuleGraph graph = ManifestCluster.load(manifests, reading)
-        .warnOfFailClosedPolicies(spec.commandLine().getErr()).cluster().graph();
-    Pod source = endpoint(graph, "--from", from);
-    Pod destination = endpoint(graph, "--to", to);
+    EndpointArgument fromArgument = new EndpointArgument("--from", from);
+    EndpointArgument toArgument = new EndpointArgument("--to", to);
+    IpFamily connectionFamily = EndpointArgument.family(List.of(fromArgument, toArgument),
+        family, spec.commandLine().getParseResult().hasMatchedOption("--family"));
+    if (port.isNamed() && toArgument.address().isPresent()) {
+      throw new InvalidInputException("--port", null, FieldPath.ROOT, "a port name resolves "
+          + "against the destination pod's container ports; to an address give a number, "
+          + "e.g. 53/UDP");
+    }
+    ClusterSource.View view = source.read(manifests, reading);
+    view.loaded().warnOfFailClosedPolicies(spec.commandLine().getErr());
+    RuleGraph graph = view.loaded().cluster().graph();
+    Endpoint sourceEnd = fromArgument.resolve(graph, connectionFamily, view.shown());
+    Endpoint destinationEnd = toArgument.resolve(graph, connectionFamily, view.shown());
     PrintWriter out = spec.commandLine().getOut();
     if (output.isPicture()) {
-      out.print(output.render(picture(graph, source, destination)));
+      out.print(output.render(picture(graph, sourceEnd, destinationEnd, connectionFamily,
+          view.shown())));
       out.flush();
       return ExitCode.OK;
     }
-    Endpoint sourceEnd = Endpoint.of(source, family);
-    Endpoint destinationEnd = Endpoint.of(destination, family);
-    Optional<Traffic> traffic = port.trafficTo(destination);
+    Optional<Traffic> traffic = port.trafficTo(destinationEnd);
     String resolvedPort = port.isNamed() && traffic.isPresent()
         ? " (port " + traffic.get().port() + ")" : "";
-    out.println(describe(sourceEnd) + " -> " + describe(destinationEnd) + " on " + port
-        + resolvedPort + ": " + ConnectionExplanation.of(new Evaluator(graph), sourceEnd,
-            destinationEnd, destination, port));
+    out.println(EndpointArgument.describe(sourceEnd) + " -> "
+        + EndpointArgument.describe(destinationEnd) + " on " + port + resolvedPort + ": "
+        + ConnectionExplanation.of(new Evaluator(graph), sourceEnd, destinationEnd, port));
     out.flush();
     return ExitCode.OK;
   }
 
-  /** The matrix of the port and family, with the connection asked about highlighted. */
-  private Picture picture(RuleGraph graph, Pod source, Pod destination) {
-    Picture.Connection connection = new Picture.Connection(source.ref(), destination.ref());
-    Picture.Panel panel = Picture.Panel.explained("", MatrixEvaluator.observe(graph, port, family),
-        graph, Optional.empty(), Optional.of(connection));
-    return new Picture(source.ref() + " -> " + destination.ref(),
-        ImmutableList.of(panel));
-  }
-
-  private Pod endpoint(RuleGraph graph, String option, String text) {
-    ObjectRef ref;
-    try {
-      ref = ObjectRef.parse(text);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidInputException(option, null, FieldPath.ROOT, e.getMessage());
+  /**
+   * The matrix of the port and family, with the connection asked about highlighted. The
+   * pictures draw pods: an address outside the cluster has no cell there.
+   */
+  private Picture picture(RuleGraph graph, Endpoint sourceEnd, Endpoint destinationEnd,
+      IpFamily connectionFamily, ShownNamespaces shown) {
+    if (sourceEnd.endpointPod().isEmpty() || destinationEnd.endpointPod().isEmpty()) {
+      throw new InvalidInputException("--output", null, FieldPath.ROOT, "the " + output
+          + " picture shows pods; explain a connection with an address outside the cluster "
+          + "as text (-o table)");
     }
-    Pod pod = graph.pod(ref).orElseThrow(() -> new InvalidInputException(option, null,
-        FieldPath.ROOT, "no pod " + ref + " in the manifests"));
-    String problem = pod.hostNetwork() ? "uses the host network"
-        : pod.phase().isTerminated() ? "has terminated"
-        : pod.ip(family).isEmpty() ? "has no IPv" + family.number() + " address"
-        : null;
-    if (problem != null) {
-      throw new InvalidInputException(option, null, FieldPath.ROOT, "pod " + ref + " " + problem
-          + ", so it is not an endpoint that policies apply to");
-    }
-    return pod;
-  }
-
-  private static String describe(Endpoint end) {
-    return end + " (" + InetAddresses.toAddrString(end.ip()) + ")";
+    ObjectRef source = sourceEnd.endpointPod().get().ref();
+    ObjectRef destination = destinationEnd.endpointPod().get().ref();
+    Picture.Panel panel = Picture.Panel.explained("",
+        MatrixEvaluator.observe(graph, port, connectionFamily, shown), graph, Optional.empty(),
+        Optional.of(new Picture.Connection(source, destination)));
+    return new Picture(source + " -> " + destination, ImmutableList.of(panel));
   }
 }

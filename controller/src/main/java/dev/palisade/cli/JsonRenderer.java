@@ -6,9 +6,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableMap;
 import dev.palisade.model.IpFamily;
-import dev.palisade.model.ObjectRef;
 import dev.palisade.model.lint.Finding;
 import dev.palisade.model.Protocol;
+import dev.palisade.scenario.CellChange;
+import dev.palisade.scenario.EndpointMatrix;
 import dev.palisade.scenario.Matrix;
 import dev.palisade.scenario.Mismatch;
 import dev.palisade.scenario.ProbePort;
@@ -62,13 +63,47 @@ final class JsonRenderer {
 
   /** The matrices of {@code palisade matrix -f}: the probes of one step, without expectations. */
   String matrices(Iterable<Matrix> matrices) {
+    ObjectNode root = matrixDocument();
+    matrices.forEach(matrix -> addProbe(root, matrix.port(), matrix.family(), matrix.cells()));
+    return write(root);
+  }
+
+  /** The matrices of {@code palisade matrix --from/--to}: ends may be addresses. */
+  String endpointMatrices(Iterable<EndpointMatrix> matrices) {
+    ObjectNode root = matrixDocument();
+    matrices.forEach(matrix -> addProbe(root, matrix.port(), matrix.family(),
+        matrix.cells().rowMap()));
+    return write(root);
+  }
+
+  private ObjectNode matrixDocument() {
     ObjectNode root = mapper.createObjectNode();
     root.put("mode", "matrix");
-    ArrayNode probes = root.putArray("probes");
-    for (Matrix matrix : matrices) {
-      ObjectNode probeNode = probes.addObject();
-      port(probeNode, matrix);
-      probeNode.set("observed", cells(matrix.cells()));
+    root.putArray("probes");
+    return root;
+  }
+
+  private void addProbe(ObjectNode document, ProbePort port, IpFamily family,
+      Map<?, ? extends Map<?, Reachability>> rows) {
+    ObjectNode probeNode = ((ArrayNode) document.get("probes")).addObject();
+    port(probeNode, port, family);
+    probeNode.set("observed", cells(rows));
+  }
+
+  /**
+   * {@code palisade diff -o json}: the changed cells; {@code before} or {@code after} is null
+   * where the pod is no endpoint in that state.
+   */
+  String changes(List<CellChange> changes) {
+    ObjectNode root = mapper.createObjectNode();
+    ArrayNode list = root.putArray("changes");
+    for (CellChange change : changes) {
+      ObjectNode node = list.addObject()
+          .put("from", change.source().toString())
+          .put("to", change.destination().toString());
+      port(node, change.port(), change.family());
+      node.put("before", change.before().map(Reachability::word).orElse(null));
+      node.put("after", change.after().map(Reachability::word).orElse(null));
     }
     return write(root);
   }
@@ -90,7 +125,10 @@ final class JsonRenderer {
   }
 
   private static void port(ObjectNode node, Matrix matrix) {
-    ProbePort port = matrix.port();
+    port(node, matrix.port(), matrix.family());
+  }
+
+  private static void port(ObjectNode node, ProbePort port, IpFamily family) {
     if (port.protocol() != Protocol.ICMP) {
       if (port.isNamed()) {
         node.put("port", port.name());
@@ -99,12 +137,13 @@ final class JsonRenderer {
       }
     }
     node.put("protocol", port.protocol().name());
-    if (matrix.family() == IpFamily.V6) {
+    if (family == IpFamily.V6) {
       node.put("family", 6);
     }
   }
 
-  private ObjectNode cells(Map<ObjectRef, ? extends Map<ObjectRef, Reachability>> rows) {
+  /** Rows by source, cells by destination, each end written as its string form. */
+  private ObjectNode cells(Map<?, ? extends Map<?, Reachability>> rows) {
     ObjectNode node = mapper.createObjectNode();
     rows.forEach((source, row) -> {
       ObjectNode rowNode = node.putObject(source.toString());

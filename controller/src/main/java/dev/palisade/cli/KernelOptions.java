@@ -25,8 +25,8 @@ final class KernelOptions {
   private CommandSpec command;
 
   @Option(names = "--netns", paramLabel = "NAME",
-      description = "Program the network namespace NAME (as `ip netns exec NAME`) instead of "
-          + "the host's. Default: the host's.")
+      description = "Program the network namespace NAME (entered as "
+          + "`nsenter --net=/run/netns/NAME`) instead of the host's. Default: the host's.")
   String netns;
 
   /**

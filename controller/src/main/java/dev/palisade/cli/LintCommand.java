@@ -29,15 +29,19 @@ import picocli.CommandLine.Spec;
             + "egress rules, endPort with a named port, rules that policyTypes ignores, a policy "
             + "that the API server stores but Palisade enforces fail-closed "
             + "(InvalidNetworkPolicy).",
+        "Reads the manifests of -f, or else the live cluster of the kubeconfig.",
         "Exit status: 0 no error (warnings allowed), 1 an ERROR finding, 2 unusable input."})
 final class LintCommand implements Callable<Integer> {
   @Mixin
   private ManifestReading reading;
 
+  @Mixin
+  private ClusterSource source;
+
   @Spec
   private CommandSpec spec;
 
-  @Option(names = {"-f", "--filename"}, arity = "1..*", paramLabel = "PATH", required = true,
+  @Option(names = {"-f", "--filename"}, arity = "1..*", paramLabel = "PATH",
       description = "Manifest files or folders (*.yaml, *.yml, *.json, recursively).")
   private List<Path> manifests;
 
@@ -48,9 +52,11 @@ final class LintCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     output.requireOneOf(spec, OutputFormat.table, OutputFormat.json);
-    ManifestCluster loaded = ManifestCluster.load(manifests, reading);
+    ClusterSource.View view = source.read(manifests, reading);
+    ManifestCluster loaded = view.loaded();
     List<Finding> findings = new ArrayList<>(new Linter().lint(loaded.cluster().graph()));
     loaded.cluster().failingClosed().forEach(policy -> findings.add(invalidPolicy(policy)));
+    findings.removeIf(finding -> !view.shown().shows(finding.policy()));
     findings.sort(null);
     PrintWriter out = spec.commandLine().getOut();
     if (output == OutputFormat.json) {

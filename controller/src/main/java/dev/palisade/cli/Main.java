@@ -14,8 +14,8 @@ import picocli.CommandLine.Spec;
     description = "Kubernetes NetworkPolicy enforcement with iptables and ipsets; the offline "
         + "tools show what your NetworkPolicy YAML does before you apply it.",
     subcommands = {MatrixCommand.class, ExplainCommand.class, LintCommand.class,
-        AgentCommand.class, ControllerCommand.class, CleanupCommand.class,
-        DemoCommand.class, RenderCommand.class, StatusCommand.class,
+        DiffCommand.class, AgentCommand.class, ControllerCommand.class, CleanupCommand.class,
+        DemoCommand.class, RenderCommand.class, LogsCommand.class, StatusCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @Spec

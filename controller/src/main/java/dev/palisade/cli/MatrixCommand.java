@@ -1,29 +1,36 @@
 package dev.palisade.cli;
 
 import com.google.common.collect.ImmutableList;
+import dev.palisade.k8s.FieldPath;
 import dev.palisade.k8s.InvalidInputException;
 import dev.palisade.model.ContainerPort;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.Pod;
 import dev.palisade.model.RuleGraph;
+import dev.palisade.model.eval.Endpoint;
+import dev.palisade.scenario.EndpointMatrix;
 import dev.palisade.scenario.Matrix;
 import dev.palisade.scenario.MatrixEvaluator;
 import dev.palisade.scenario.ProbePort;
 import dev.palisade.scenario.ScenarioParser;
 import dev.palisade.scenario.ScenarioBackend;
+import dev.palisade.scenario.ShownNamespaces;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /** {@code palisade matrix}: who can reach whom, from a scenario or from manifests. */
@@ -32,7 +39,9 @@ import picocli.CommandLine.Spec;
         "Prints pod-to-pod reachability computed by the reference evaluator.",
         "With --scenario, runs each scenario file (SCENARIO.md) on its own and compares the "
             + "observed truth tables with the expected ones.",
-        "With -f, prints the matrix of the manifests for every port the pods declare.",
+        "With -f, prints the matrix of the manifests for every port the pods declare; "
+            + "without --scenario or -f, that of the live cluster of the kubeconfig.",
+        "--from and --to choose the rows and columns, pods or addresses outside the cluster.",
         "Exit status: 0 all expectations match, 1 a mismatch, 2 unusable input."})
 final class MatrixCommand implements Callable<Integer> {
   private static final Comparator<ProbePort> PORT_ORDER = Comparator
@@ -41,19 +50,34 @@ final class MatrixCommand implements Callable<Integer> {
   @Mixin
   private ManifestReading reading;
 
+  @Mixin
+  private ClusterSource source;
+
   @Spec
   private CommandSpec spec;
 
-  @ArgGroup(exclusive = true, multiplicity = "1")
+  @ArgGroup(exclusive = true)
   private Input input;
 
   @Option(names = "--port", converter = PortConverter.class, paramLabel = "PORT",
-      description = "With -f: only this port, e.g. 80/TCP, 53/UDP, serve-80-tcp, ICMP.")
+      description = "Not with --scenario: only this port, e.g. 80/TCP, 53/UDP, serve-80-tcp, "
+          + "ICMP.")
   private ProbePort port;
 
   @Option(names = "--family", converter = FamilyConverter.class, defaultValue = "4",
-      paramLabel = "4|6", description = "With -f: the address family (default ${DEFAULT-VALUE}).")
+      paramLabel = "4|6", description = "Not with --scenario: the address family (default "
+          + "${DEFAULT-VALUE}, or that of an address given).")
   private IpFamily family;
+
+  @Option(names = "--from", arity = "1..*", paramLabel = "NS/POD|IP",
+      description = "Not with --scenario: these sources (rows) instead of every pod shown; an "
+          + "address is outside the cluster unless a pod holds it, e.g. 203.0.113.7.")
+  private List<String> from;
+
+  @Option(names = "--to", arity = "1..*", paramLabel = "NS/POD|IP",
+      description = "Not with --scenario: these destinations (columns) instead of every pod "
+          + "shown, e.g. 8.8.8.8 --port 53/UDP.")
+  private List<String> to;
 
   @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
       description = "table (default), json, html (a page with a heat map and a graph) or dot "
@@ -72,15 +96,61 @@ final class MatrixCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (input.scenarios != null) {
-      if (port != null || spec.commandLine().getParseResult().hasMatchedOption("--family")) {
-        throw new ParameterException(spec.commandLine(),
-            "--port and --family apply to -f; a scenario names its probes");
+    if (input != null && input.scenarios != null) {
+      ParseResult parsed = spec.commandLine().getParseResult();
+      if (Stream.of("--port", "--family", "--from", "--to", "--kubeconfig", "--context", "-n",
+          "-A").anyMatch(parsed::hasMatchedOption)) {
+        throw new ParameterException(spec.commandLine(), "--port, --family, --from, --to, "
+            + "--kubeconfig, --context, -n and -A apply to a cluster; a scenario names its "
+            + "objects and probes");
       }
       return runScenarios(input.scenarios);
     }
-    return printMatrices(ManifestCluster.load(input.manifests, reading)
-        .warnOfFailClosedPolicies(spec.commandLine().getErr()).cluster().graph());
+    List<EndpointArgument> ends = Stream.concat(
+        arguments("--from", from).stream(), arguments("--to", to).stream()).toList();
+    IpFamily connectionFamily = EndpointArgument.family(ends, family,
+        spec.commandLine().getParseResult().hasMatchedOption("--family"));
+    ClusterSource.View view = source.read(input == null ? null : input.manifests, reading);
+    view.loaded().warnOfFailClosedPolicies(spec.commandLine().getErr());
+    RuleGraph graph = view.loaded().cluster().graph();
+    List<ProbePort> ports = port != null ? List.of(port)
+        : declaredPorts(connectionFamily, view.shown(), graph);
+    if (ports.isEmpty()) {
+      throw new InvalidInputException(input == null ? "the cluster" : "-f", null, null,
+          "the pods declare no container ports; choose one with --port, e.g. --port 80/TCP");
+    }
+    if (from == null && to == null) {
+      TableRenderer renderer = new TableRenderer();
+      return print(ports.stream().map(probe ->
+          MatrixEvaluator.observe(graph, probe, connectionFamily, view.shown())).toList(),
+          new JsonRenderer()::matrices, matrices -> picture(matrices, graph), renderer::matrix);
+    }
+    if (ports.stream().anyMatch(ProbePort::isNamed)
+        && arguments("--to", to).stream().anyMatch(end -> end.address().isPresent())) {
+      throw new InvalidInputException("--port", null, FieldPath.ROOT, "a port name resolves "
+          + "against a destination pod's container ports; to an address give a number, "
+          + "e.g. 53/UDP");
+    }
+    List<Endpoint> pods = MatrixEvaluator.endpoints(graph, connectionFamily, view.shown())
+        .stream().map(pod -> Endpoint.of(pod, connectionFamily)).toList();
+    List<Endpoint> sources = from == null ? pods
+        : resolve(arguments("--from", from), graph, connectionFamily, view.shown());
+    List<Endpoint> destinations = to == null ? pods
+        : resolve(arguments("--to", to), graph, connectionFamily, view.shown());
+    TableRenderer renderer = new TableRenderer();
+    return print(ports.stream().map(probe -> MatrixEvaluator.observe(graph, probe,
+        connectionFamily, sources, destinations)).toList(),
+        new JsonRenderer()::endpointMatrices, this::noPicture, renderer::matrix);
+  }
+
+  private static List<EndpointArgument> arguments(String option, List<String> texts) {
+    return texts == null ? List.of()
+        : texts.stream().map(text -> new EndpointArgument(option, text)).toList();
+  }
+
+  private static List<Endpoint> resolve(List<EndpointArgument> arguments, RuleGraph graph,
+      IpFamily family, ShownNamespaces shown) {
+    return arguments.stream().map(end -> end.resolve(graph, family, shown)).distinct().toList();
   }
 
   private int runScenarios(List<Path> files) {
@@ -91,35 +161,42 @@ final class MatrixCommand implements Callable<Integer> {
         .run(sources, ScenarioBackend.EVALUATOR);
   }
 
-  private int printMatrices(RuleGraph graph) {
-    List<ProbePort> ports = port != null ? List.of(port) : declaredPorts(graph);
-    if (ports.isEmpty()) {
-      throw new InvalidInputException("-f", null, null, "the pods declare no container "
-          + "ports; choose one with --port, e.g. --port 80/TCP");
-    }
-    List<Matrix> matrices = ports.stream()
-        .map(probe -> MatrixEvaluator.observe(graph, probe, family)).toList();
+  /** All matrices as one JSON document or one picture, or each as a table. */
+  private <M> int print(List<M> matrices, Function<List<M>, String> json,
+      Function<List<M>, Picture> picture, Function<M, String> table) {
     PrintWriter out = spec.commandLine().getOut();
     if (output == OutputFormat.json) {
-      out.print(new JsonRenderer().matrices(matrices));
+      out.print(json.apply(matrices));
     } else if (output.isPicture()) {
-      String title = "Matrix of " + input.manifests.stream().map(Path::toString)
-          .collect(Collectors.joining(" "));
-      out.print(output.render(new Picture(title, matrices.stream()
-          .map(matrix -> Picture.Panel.explained("", matrix, graph, Optional.empty(),
-              Optional.empty()))
-          .collect(ImmutableList.toImmutableList()))));
+      out.print(output.render(picture.apply(matrices)));
     } else {
-      TableRenderer renderer = new TableRenderer();
-      matrices.forEach(matrix -> out.print(renderer.matrix(matrix)));
+      matrices.forEach(matrix -> out.print(table.apply(matrix)));
     }
     out.flush();
     return ExitCode.OK;
   }
 
-  /** Every port number and protocol that some endpoint pod of the family serves. */
-  private List<ProbePort> declaredPorts(RuleGraph graph) {
-    return MatrixEvaluator.endpoints(graph, family).stream()
+  /** The pod matrices as one page or graph, each cell with explain's reasons. */
+  private Picture picture(List<Matrix> matrices, RuleGraph graph) {
+    String title = "Matrix of " + (input == null ? "the cluster"
+        : input.manifests.stream().map(Path::toString).collect(Collectors.joining(" ")));
+    return new Picture(title, matrices.stream()
+        .map(matrix -> Picture.Panel.explained("", matrix, graph, Optional.empty(),
+            Optional.empty()))
+        .collect(ImmutableList.toImmutableList()));
+  }
+
+  /** The pictures draw pods: rows or columns of addresses have no place there. */
+  private Picture noPicture(List<EndpointMatrix> matrices) {
+    throw new InvalidInputException("--output", null, FieldPath.ROOT, "the " + output
+        + " picture shows pods; a matrix with --from or --to is printed as table or json");
+  }
+
+  /** Every port number and protocol that some endpoint pod shown serves in the family. */
+  static List<ProbePort> declaredPorts(IpFamily family, ShownNamespaces shown,
+      RuleGraph... graphs) {
+    return Stream.of(graphs)
+        .flatMap(graph -> MatrixEvaluator.endpoints(graph, family, shown).stream())
         .map(Pod::ports).flatMap(List::stream)
         .map((ContainerPort declared) -> ProbePort.number(declared.protocol(), declared.port()))
         .distinct()

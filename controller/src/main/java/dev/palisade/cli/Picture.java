@@ -74,9 +74,8 @@ record Picture(String title, ImmutableList<Panel> panels) {
       for (ObjectRef source : matrix.pods()) {
         Endpoint sourceEnd = Endpoint.of(pod(graph, source), matrix.family());
         for (ObjectRef destination : matrix.pods()) {
-          Pod destinationPod = pod(graph, destination);
           reasons.put(source, destination, ConnectionExplanation.of(evaluator, sourceEnd,
-              Endpoint.of(destinationPod, matrix.family()), destinationPod, matrix.port()));
+              Endpoint.of(pod(graph, destination), matrix.family()), matrix.port()));
         }
       }
       return new Panel(group, matrix, reasons.build(), expected, focus);

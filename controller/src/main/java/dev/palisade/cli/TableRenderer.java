@@ -1,19 +1,21 @@
 package dev.palisade.cli;
 
 import dev.palisade.model.ObjectRef;
+import dev.palisade.model.IpFamily;
+import dev.palisade.scenario.CellChange;
+import dev.palisade.scenario.EndpointMatrix;
 import dev.palisade.scenario.Matrix;
 import dev.palisade.scenario.Mismatch;
+import dev.palisade.scenario.ProbePort;
 import dev.palisade.scenario.ProbeResult;
 import dev.palisade.scenario.Reachability;
 import dev.palisade.scenario.ScenarioResult;
 import dev.palisade.scenario.StepResult;
 import dev.palisade.scenario.TruthTable;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -22,6 +24,8 @@ import java.util.Set;
  */
 final class TableRenderer {
   private static final String TABLE_INDENT = "      ";
+  private static final String MATRIX_LEGEND =
+      " (. allowed, X denied or not served; rows are sources)\n";
 
   String scenario(ScenarioResult result) {
     StringBuilder text = new StringBuilder();
@@ -47,8 +51,23 @@ final class TableRenderer {
   }
 
   String matrix(Matrix matrix) {
-    return "Matrix " + title(matrix) + " (. allowed, X denied or not served; rows are sources)\n"
-        + observed(matrix);
+    return "Matrix " + title(matrix) + MATRIX_LEGEND + observed(matrix);
+  }
+
+  /** The matrix between chosen ends, addresses outside the cluster among them. */
+  String matrix(EndpointMatrix matrix) {
+    return "Matrix " + title(matrix.port(), matrix.family()) + MATRIX_LEGEND
+        + Grid.render(matrix.sources(), matrix.destinations(),
+            (source, destination) -> matrix.get(source, destination).symbol(), TABLE_INDENT);
+  }
+
+  /** {@code palisade diff}: one line per changed cell, then how many. */
+  String changes(List<CellChange> changes) {
+    StringBuilder text = new StringBuilder();
+    changes.forEach(change -> text.append(change).append('\n'));
+    text.append(changes.isEmpty() ? "no change" : changes.size()
+        + (changes.size() == 1 ? " change" : " changes")).append('\n');
+    return text.toString();
   }
 
   private String probe(ProbeResult result) {
@@ -72,17 +91,11 @@ final class TableRenderer {
 
   /** What changed since the same probe's previous step: the live view of a policy change. */
   private static String changes(Matrix before, Matrix after) {
-    List<String> changed = new ArrayList<>();
-    for (ObjectRef source : after.pods()) {
-      for (ObjectRef destination : after.pods()) {
-        Optional<Reachability> was = before.get(source, destination);
-        Reachability now = after.get(source, destination).orElseThrow();
-        if (!source.equals(destination) && was.isPresent() && was.get() != now) {
-          changed.add(source + " -> " + destination + ": " + was.get().word() + " -> "
-              + now.word());
-        }
-      }
-    }
+    List<String> changed = CellChange.between(before, after).stream()
+        .filter(change -> change.before().isPresent() && change.after().isPresent())
+        .map(change -> change.source() + " -> " + change.destination() + ": "
+            + change.before().get().word() + " -> " + change.after().get().word())
+        .toList();
     if (changed.isEmpty()) {
       return "    changed since the previous step: nothing\n";
     }
@@ -93,7 +106,11 @@ final class TableRenderer {
   }
 
   static String title(Matrix matrix) {
-    return matrix.port() + " IPv" + matrix.family().number();
+    return title(matrix.port(), matrix.family());
+  }
+
+  static String title(ProbePort port, IpFamily family) {
+    return port + " IPv" + family.number();
   }
 
   private static String expected(TruthTable table) {

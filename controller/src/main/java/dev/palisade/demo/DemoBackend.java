@@ -62,9 +62,12 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
    * @param agentOptions extra options for every agent
    * @param workDir where kubeconfig and agent logs go
    * @param progress where progress lines go (standard error for the CLI)
+   * @param demos where to tell other commands of this machine about the running cluster
+   *     ({@code palisade logs --node}), if anywhere
    */
   public record Settings(String labPrefix, ApiServer apiServer, String classpath,
-      List<String> agentOptions, Path workDir, Duration enforceTimeout, PrintWriter progress) {}
+      List<String> agentOptions, Path workDir, Duration enforceTimeout, PrintWriter progress,
+      Optional<RunningDemos> demos) {}
 
   private final Settings settings;
   private final ModelConverter converter = new ModelConverter();
@@ -144,6 +147,12 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
           kubeconfig, settings.workDir().resolve("agent-" + name + ".log"),
           settings.agentOptions()));
     }
+    Map<String, String> nodeNamespaces = new LinkedHashMap<>();
+    for (int node = 1; node <= nodes; node++) {
+      nodeNamespaces.put(PodPlacement.nodeName(node), lab.nodeNamespace(node));
+    }
+    settings.demos().ifPresent(demos -> demos.publish(new RunningDemos.Demo(
+        ProcessHandle.current().pid(), kubeconfig, nodeNamespaces)));
     settings.progress().printf("demo: started %d agents (logs in %s)%n", nodes,
         settings.workDir());
     settings.progress().flush();
@@ -338,6 +347,7 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
    * namespaces. A failed deletion is reported, not thrown: the rest must still go.
    */
   private synchronized void stopAll() {
+    settings.demos().ifPresent(demos -> demos.withdraw(ProcessHandle.current().pid()));
     agents.forEach(AgentProcess::stop);
     agents.clear();
     if (owned != null) {

@@ -85,7 +85,18 @@ public final class ClusterState {
       }
     }
     for (Manifest manifest : batch) {
-      apply(manifest, reserved);
+      apply(manifest, reserved, true);
+    }
+  }
+
+  /**
+   * Stores every manifest as a live API server returned it: no admission, so a pending pod
+   * keeps having no node and no address (it is no endpoint), where {@link #apply} would schedule
+   * it and give it one.
+   */
+  public void observe(List<Manifest> batch) {
+    for (Manifest manifest : batch) {
+      apply(manifest, Set.of(), false);
     }
   }
 
@@ -112,7 +123,7 @@ public final class ClusterState {
     return true;
   }
 
-  private void apply(Manifest manifest, Set<InetAddress> reserved) {
+  private void apply(Manifest manifest, Set<InetAddress> reserved, boolean admit) {
     HasMetadata object = manifest.object();
     if (object instanceof io.fabric8.kubernetes.api.model.Namespace namespace) {
       Namespace converted = located(manifest, () -> converter.namespace(namespace));
@@ -123,7 +134,7 @@ public final class ClusterState {
       located(manifest, () -> converter.pod(pod));
       io.fabric8.kubernetes.api.model.Pod stored = objects.get(manifest.key())
           instanceof io.fabric8.kubernetes.api.model.Pod existing
-          ? relabel(existing, pod) : admit(manifest, pod, reserved);
+          ? relabel(existing, pod) : admit ? admit(manifest, pod, reserved) : pod;
       Pod converted = located(manifest, () -> converter.pod(stored));
       checkAddressesFree(manifest, converted);
       objects.put(manifest.key(), stored);

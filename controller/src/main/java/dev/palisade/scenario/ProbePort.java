@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.palisade.model.ContainerPort;
 import dev.palisade.model.Pod;
 import dev.palisade.model.Protocol;
+import dev.palisade.model.eval.Endpoint;
 import dev.palisade.model.eval.Traffic;
 import java.util.Optional;
 
@@ -89,6 +90,21 @@ public record ProbePort(Protocol protocol, int number, String name) {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The traffic this probe sends to {@code destination}: as {@link #trafficTo(Pod)} for a pod; an
+   * address outside the cluster is assumed to serve a numbered port (what it serves is not known)
+   * and serves no named one, since a name resolves only against a pod's container ports.
+   */
+  public Optional<Traffic> trafficTo(Endpoint destination) {
+    if (destination.endpointPod().isPresent()) {
+      return trafficTo(destination.endpointPod().get());
+    }
+    if (protocol == Protocol.ICMP) {
+      return Optional.of(Traffic.icmp());
+    }
+    return isNamed() ? Optional.empty() : Optional.of(Traffic.of(protocol, number));
   }
 
   @Override

@@ -50,7 +50,15 @@ class BadOptionsTest {
         Arguments.of("a work folder that is a file", List.of("demo", "--work-dir",
             file.toString()), "--work-dir " + file + " is a file, not a folder"),
         Arguments.of("a zero enforce timeout", List.of("demo", "--enforce-timeout", "0s"),
-            "Invalid value for option '--enforce-timeout': '0s' must be longer than zero"));
+            "Invalid value for option '--enforce-timeout': '0s' must be longer than zero"),
+        Arguments.of("logs of a demo node and a namespace at once", List.of("logs", "--node",
+            "node-1", "--netns", "palisade-no-such-namespace"),
+            "--node names a demo node, whose namespace the demo knows: give --node or --netns"),
+        Arguments.of("logs of a namespace that does not exist", List.of("logs", "--netns",
+            "palisade-no-such-namespace"), "--netns palisade-no-such-namespace: no such "
+            + "network namespace"),
+        Arguments.of("logs that stop before the first line", List.of("logs", "--count", "0"),
+            "--count must be at least 1"));
   }
 
   @ParameterizedTest(name = "{0}")

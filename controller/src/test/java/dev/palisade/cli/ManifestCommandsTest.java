@@ -96,7 +96,7 @@ class ManifestCommandsTest {
     CliRun missing = CliRun.of("explain", "-f", MANIFESTS, "--from", "x/q", "--to", "x/b",
         "--port", "80");
     assertThat(missing.exitCode()).isEqualTo(2);
-    assertThat(missing.err()).isEqualTo("palisade: --from: no pod x/q in the manifests\n");
+    assertThat(missing.err()).isEqualTo("palisade: --from: no pod x/q in the cluster\n");
     CliRun noV6 = CliRun.of("explain", "-f", MANIFESTS, "--from", "x/a", "--to", "x/b",
         "--port", "80", "--family", "6");
     assertThat(noV6.exitCode()).isEqualTo(2);

@@ -136,7 +136,8 @@ class MatrixScenarioCommandTest {
   void portAndFamilyBelongToManifestsNotScenarios() {
     CliRun run = CliRun.of("matrix", "--scenario", resource("pass.yaml"), "--port", "80");
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).contains("--port and --family apply to -f");
+    assertThat(run.err()).contains("--port, --family, --from, --to, --kubeconfig, --context, "
+        + "-n and -A apply to a cluster");
   }
 
   @Test

@@ -168,6 +168,20 @@ class ChartTest {
     }
   }
 
+  @Test
+  void theGrafanaDashboardIsAConfigMapForTheSidecarOnlyWhenEnabled() throws IOException {
+    assertThat(Values.DEFAULT.render().kindsAndNames()).doesNotContain("ConfigMap/palisade-dashboard");
+
+    ConfigMap dashboard = Values.NON_DEFAULT.render().get(ConfigMap.class, "fence-dashboard");
+    assertThat(dashboard.getMetadata().getLabels())
+        .containsEntry("grafana_dashboard", "1")
+        .containsEntry("dashboards", "palisade");
+    assertThat(dashboard.getMetadata().getAnnotations()).containsEntry("grafana_folder", "Networking");
+    assertThat(dashboard.getData()).containsOnlyKeys("palisade.json");
+    assertThat(dashboard.getData().get("palisade.json"))
+        .isEqualTo(Files.readString(helm.chart().resolve("dashboards/palisade.json"), UTF_8).strip());
+  }
+
   @ParameterizedTest(name = "{0}")
   @EnumSource(Values.class)
   void namespacedObjectsLiveInTheReleaseNamespaceAndAllCarryTheHelmLabels(Values values) {

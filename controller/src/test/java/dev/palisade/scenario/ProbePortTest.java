@@ -4,9 +4,13 @@ import static dev.palisade.model.testing.Builders.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.palisade.model.IpFamily;
 import dev.palisade.model.Pod;
 import dev.palisade.model.Protocol;
+import dev.palisade.model.eval.Endpoint;
 import dev.palisade.model.eval.Traffic;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -71,5 +75,29 @@ class ProbePortTest {
   @MethodSource("serving")
   void sendsOnlyToServedPorts(String name, ProbePort port, Optional<Traffic> expected) {
     assertThat(port.trafficTo(SERVER)).isEqualTo(expected);
+  }
+
+  static Stream<Arguments> outside() {
+    return Stream.of(
+        Arguments.of("any number", ProbePort.number(Protocol.UDP, 53),
+            Optional.of(Traffic.of(Protocol.UDP, 53))),
+        Arguments.of("no name: names are a pod's", ProbePort.named(Protocol.UDP, "dns"),
+            Optional.empty()),
+        Arguments.of("ICMP", ProbePort.icmp(), Optional.of(Traffic.icmp())));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("outside")
+  void anAddressOutsideTheClusterServesNumbersOnly(String name, ProbePort port,
+      Optional<Traffic> expected) throws UnknownHostException {
+    Endpoint outside = new Endpoint(InetAddress.getByName("8.8.8.8"), Optional.empty());
+    assertThat(port.trafficTo(outside)).isEqualTo(expected);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("serving")
+  void aPodEndpointServesWhatItsPodServes(String name, ProbePort port,
+      Optional<Traffic> expected) {
+    assertThat(port.trafficTo(Endpoint.of(SERVER, IpFamily.V4))).isEqualTo(expected);
   }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The e2e suites' real cluster: network namespaces, an API server and agent processes running
@@ -45,7 +46,7 @@ public final class E2eCluster {
       Path logs = Files.createDirectories(Path.of("target", "e2e-logs", name));
       return new DemoBackend(new DemoBackend.Settings(labPrefix, apiServer,
           jar.toAbsolutePath().toString(), agentOptions, logs.toAbsolutePath(),
-          Duration.ofSeconds(90), new PrintWriter(System.err, true)));
+          Duration.ofSeconds(90), new PrintWriter(System.err, true), Optional.empty()));
     } catch (IOException e) {
       apiServer.close();
       throw new UncheckedIOException(e);

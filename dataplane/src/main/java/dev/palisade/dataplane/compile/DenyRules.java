@@ -9,7 +9,6 @@ import dev.palisade.model.Direction;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.ObjectRef;
 import dev.palisade.model.Protocol;
-import java.util.Locale;
 
 /**
  * The end of a pod chain, reached when no policy allowed the packet: an optional rate-limited
@@ -21,13 +20,12 @@ final class DenyRules {
 
   static ImmutableList<Rule> of(DataplaneSettings settings, IpFamily family, Direction direction,
       ObjectRef pod) {
-    return of(settings, family, logPrefix("palisade deny " + direction.name()
-        .toLowerCase(Locale.ROOT) + " " + pod));
+    return of(settings, family, DenyLogPrefix.of(direction, pod));
   }
 
   /** The same end for traffic of a pod not known yet (fail closed): the log names that. */
   static ImmutableList<Rule> forUnknownPods(DataplaneSettings settings, IpFamily family) {
-    return of(settings, family, "palisade deny unknown pod");
+    return of(settings, family, DenyLogPrefix.UNKNOWN_POD);
   }
 
   private static ImmutableList<Rule> of(DataplaneSettings settings, IpFamily family,
@@ -44,11 +42,5 @@ final class DenyRules {
           ? RejectWith.ICMP_PORT_UNREACHABLE : RejectWith.ICMP6_PORT_UNREACHABLE)));
     }
     return rules.build();
-  }
-
-  /** {@code palisade deny ingress x/a}, cut to what NFLOG keeps. */
-  static String logPrefix(String prefix) {
-    return prefix.length() <= Action.Nflog.MAX_PREFIX_LENGTH ? prefix
-        : prefix.substring(0, Action.Nflog.MAX_PREFIX_LENGTH);
   }
 }

@@ -10,6 +10,7 @@ import dev.palisade.dataplane.rules.Match;
 import dev.palisade.dataplane.rules.Match.CtState;
 import dev.palisade.dataplane.rules.Match.Side;
 import dev.palisade.dataplane.rules.Rule;
+import dev.palisade.dataplane.state.ChainOwner;
 import dev.palisade.dataplane.state.ChainSpec;
 import dev.palisade.dataplane.state.FamilyState;
 import dev.palisade.model.Cidr;
@@ -42,6 +43,7 @@ final class FamilyCompiler {
   private final SetCatalog sets;
   private final PolicyChainCompiler policyCompiler;
   private final Map<String, Chain> chains = new TreeMap<>();
+  private final Map<String, ChainOwner> owners = new TreeMap<>();
   private final Map<List<Object>, Optional<String>> policyChainNames = new HashMap<>();
 
   private FamilyCompiler(RuleGraph graph, IpFamily family, NodeView view,
@@ -91,7 +93,7 @@ final class FamilyCompiler {
     return new Compiled(new FamilyState(family, specs.build(),
         hooks.stream().map(Hook::toSpec).collect(ImmutableList.toImmutableList()),
         ImmutableSortedMap.copyOfSorted(Maps.transformValues(compiledSets,
-            SetCatalog.CompiledSet::spec))), compiledSets);
+            SetCatalog.CompiledSet::spec)), ImmutableSortedMap.copyOf(owners)), compiledSets);
   }
 
   /**
@@ -208,6 +210,7 @@ final class FamilyCompiler {
     rules.addAll(DenyRules.of(settings, family, direction, pod));
     String name = ledger.claim(names.podChain(direction, pod));
     addChain(new Chain(name, ImmutableList.copyOf(rules)));
+    owners.put(name, ChainOwner.pod(pod, direction));
     return name;
   }
 
@@ -220,6 +223,7 @@ final class FamilyCompiler {
       }
       String name = ledger.claim(names.policyChain(direction, policy.ref()));
       addChain(new Chain(name, rules));
+      owners.put(name, ChainOwner.policy(policy.ref(), direction));
       return Optional.of(name);
     });
   }

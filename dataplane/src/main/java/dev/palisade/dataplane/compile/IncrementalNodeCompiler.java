@@ -118,7 +118,7 @@ public final class IncrementalNodeCompiler {
       Map<String, IpSetSpec> specs = new HashMap<>(state.sets());
       refreshed.forEach((name, set) -> specs.put(name, set.spec()));
       states.put(family, new FamilyState(family, state.chains(), state.hooks(),
-          ImmutableSortedMap.copyOf(specs)));
+          ImmutableSortedMap.copyOf(specs), state.owners()));
       sets.put(family, ImmutableSortedMap.copyOf(after));
     }
     return new Compilation(new DesiredState(states.get(IpFamily.V4), states.get(IpFamily.V6)),

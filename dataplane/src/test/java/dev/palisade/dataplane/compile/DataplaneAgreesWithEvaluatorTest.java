@@ -3,9 +3,10 @@ package dev.palisade.dataplane.compile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
-import dev.palisade.dataplane.compile.PacketWalker.Outcome;
-import dev.palisade.dataplane.compile.PacketWalker.Packet;
 import dev.palisade.dataplane.state.DesiredState;
+import dev.palisade.dataplane.walk.PacketWalker;
+import dev.palisade.dataplane.walk.PacketWalker.Outcome;
+import dev.palisade.dataplane.walk.PacketWalker.Packet;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.Pod;
 import dev.palisade.model.Protocol;

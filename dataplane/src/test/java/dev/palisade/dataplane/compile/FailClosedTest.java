@@ -4,9 +4,10 @@ import static dev.palisade.model.testing.Builders.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
-import dev.palisade.dataplane.compile.PacketWalker.Outcome;
-import dev.palisade.dataplane.compile.PacketWalker.Packet;
 import dev.palisade.dataplane.state.FamilyState;
+import dev.palisade.dataplane.walk.PacketWalker;
+import dev.palisade.dataplane.walk.PacketWalker.Outcome;
+import dev.palisade.dataplane.walk.PacketWalker.Packet;
 import dev.palisade.model.Cidr;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.Protocol;

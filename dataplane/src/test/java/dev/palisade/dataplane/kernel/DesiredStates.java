@@ -90,7 +90,7 @@ public final class DesiredStates {
     sets.values().stream().filter(s -> s.family() == family)
         .forEach(s -> familySets.put(s.name(), s));
     return new FamilyState(family, specs.build(), ImmutableList.copyOf(hooks.get(family)),
-        familySets.build());
+        familySets.build(), ImmutableSortedMap.of());
   }
 
   private DesiredStates copy() {

@@ -36,11 +36,11 @@ class ProcessCommandRunnerTest {
   }
 
   @Test
-  void netnsRunnerPrefixesIpNetnsExec() {
+  void netnsRunnerEntersTheNamedNetworkNamespace() {
     FakeKernel recorder = new FakeKernel();
     new NetnsCommandRunner(recorder, "paltest-x").run(List.of("ipset", "save"));
 
     assertThat(recorder.log().get(0).argv())
-        .containsExactly("ip", "netns", "exec", "paltest-x", "ipset", "save");
+        .containsExactly("nsenter", "--net=/run/netns/paltest-x", "ipset", "save");
   }
 }

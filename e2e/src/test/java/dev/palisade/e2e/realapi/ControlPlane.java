@@ -84,6 +84,11 @@ public final class ControlPlane implements AutoCloseable {
     return workDir.resolve("audit.log");
   }
 
+  /** The kubectl built with the control plane (its version matches the API server's). */
+  public Path kubectl() {
+    return Path.of(environment().get("PALISADE_CONTROL_PLANE_BIN"), "kubectl");
+  }
+
   public String serverUrl() {
     return admin().getConfiguration().getMasterUrl();
   }

@@ -1,5 +1,6 @@
-package dev.palisade.dataplane.compile;
+package dev.palisade.dataplane.walk;
 
+import com.google.common.collect.ImmutableList;
 import com.google.common.net.InetAddresses;
 import dev.palisade.dataplane.state.ChainSpec;
 import dev.palisade.dataplane.state.FamilyState;
@@ -18,29 +19,51 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * A small interpreter of the rendered rules, for tests: walks the first packet of a connection
- * (conntrack state NEW) from a built-in chain through the Palisade chains of one family, with
- * the kernel's set semantics ({@code hash:net} takes the most specific entry, {@code nomatch}
- * fails). It understands exactly the syntax the compiler writes and fails on anything else, so
- * a rule it cannot read is a test failure, not a silent match.
+ * A small interpreter of the rendered rules: walks the first packet of a connection (conntrack
+ * state NEW) from a built-in chain through the Palisade chains of one family, with the kernel's
+ * set semantics ({@code hash:net} takes the most specific entry, {@code nomatch} fails) and
+ * the kernel's order (each chain's rules in turn, until one matches with a verdict). It
+ * understands exactly the syntax the compiler writes and fails on anything else, so a rule it
+ * cannot read is an error, not a silent match.
+ *
+ * <p>It records every rule it tests, matched or not ({@link Trace}): what the kernel
+ * evaluates for that packet, which the kernel's own counters show only for the rules that
+ * match. The compiler's tests use it as an oracle against the reference evaluator, the
+ * benchmarks to count the rules a packet crosses.
  */
-final class PacketWalker {
+public final class PacketWalker {
 
-  record Packet(InetAddress source, InetAddress destination, Protocol protocol, int port) {}
+  public record Packet(InetAddress source, InetAddress destination, Protocol protocol,
+      int port) {}
 
-  enum Outcome {
+  public enum Outcome {
     /** Accepted, or handed back to the built-in chain: Palisade lets it through. */
     PASSED,
     DROPPED,
     REJECTED
   }
 
+  /**
+   * One rule the packet was tested against: the chain (a built-in chain for a hook), the rule's
+   * 1-based position among that chain's Palisade rules, its text, and whether all its matches
+   * held.
+   */
+  public record Step(String chain, int position, String rule, boolean matched) {}
+
+  /** Where the packet ended and every rule it was tested against, in order. */
+  public record Trace(Outcome outcome, ImmutableList<Step> steps) {
+    public int rulesEvaluated() {
+      return steps.size();
+    }
+  }
+
   /** RETURN leaves the current chain; CONTINUE goes on with the next rule. */
   private enum Verdict { CONTINUE, RETURN, ACCEPT, DROP, REJECT }
 
-  /** A mutable packet in flight: its mark changes as it walks. */
+  /** A mutable packet in flight: its mark changes as it walks, its steps grow. */
   private static final class Flight {
     final Packet packet;
+    final List<Step> steps = new ArrayList<>();
     int mark;
 
     Flight(Packet packet) {
@@ -48,45 +71,52 @@ final class PacketWalker {
     }
   }
 
-  private record ParsedRule(String text, List<Predicate<Flight>> matches, String target,
-      int markValue, int markMask) {}
+  private record ParsedRule(String chain, int position, String text,
+      List<Predicate<Flight>> matches, String target, int markValue, int markMask) {}
 
   private final FamilyState state;
   private final Map<String, List<ParsedRule>> chains = new HashMap<>();
 
-  PacketWalker(FamilyState state) {
+  /**
+   * @throws IllegalArgumentException if a rule uses syntax or a set the walker does not know
+   */
+  public PacketWalker(FamilyState state) {
     this.state = state;
     for (ChainSpec chain : state.chains().values()) {
       List<ParsedRule> rules = new ArrayList<>();
-      chain.rules().forEach(rule -> rules.add(parse(rule)));
+      chain.rules().forEach(rule -> rules.add(parse(chain.name(), rules.size() + 1, rule)));
       chains.put(chain.name(), rules);
     }
   }
 
-  Outcome walk(String builtinChain, Packet packet) {
+  /** Where the first packet of a connection entering {@code builtinChain} ends. */
+  public Outcome walk(String builtinChain, Packet packet) {
+    return trace(builtinChain, packet).outcome();
+  }
+
+  /** The walk of {@link #walk}, with every rule tested on the way. */
+  public Trace trace(String builtinChain, Packet packet) {
     Flight flight = new Flight(packet);
     List<HookSpec> hooks = state.hooks().stream()
         .filter(hook -> hook.builtinChain().equals(builtinChain))
         .sorted(Comparator.comparingInt(HookSpec::position)).toList();
-    for (HookSpec hook : hooks) {
-      Verdict verdict = apply(parse(hook.rule()), flight, 0);
-      if (verdict == Verdict.DROP) {
-        return Outcome.DROPPED;
-      }
-      if (verdict == Verdict.REJECT) {
-        return Outcome.REJECTED;
-      }
-      if (verdict == Verdict.ACCEPT) {
-        return Outcome.PASSED;
-      }
+    Verdict verdict = Verdict.CONTINUE;
+    for (int i = 0; i < hooks.size() && verdict == Verdict.CONTINUE; i++) {
+      HookSpec hook = hooks.get(i);
+      verdict = apply(parse(builtinChain, hook.position(), hook.rule()), flight, 0);
     }
-    return Outcome.PASSED;
+    Outcome outcome = switch (verdict) {
+      case DROP -> Outcome.DROPPED;
+      case REJECT -> Outcome.REJECTED;
+      case CONTINUE, RETURN, ACCEPT -> Outcome.PASSED;
+    };
+    return new Trace(outcome, ImmutableList.copyOf(flight.steps));
   }
 
   private Verdict run(String chain, Flight flight, int depth) {
     List<ParsedRule> rules = chains.get(chain);
     if (rules == null) {
-      throw new AssertionError("jump to missing chain " + chain);
+      throw new IllegalStateException("jump to missing chain " + chain);
     }
     for (ParsedRule rule : rules) {
       Verdict verdict = apply(rule, flight, depth);
@@ -102,12 +132,12 @@ final class PacketWalker {
 
   private Verdict apply(ParsedRule rule, Flight flight, int depth) {
     if (depth > 64) {
-      throw new AssertionError("jump depth exceeded: a loop at " + rule.text());
+      throw new IllegalStateException("jump depth exceeded: a loop at " + rule.text());
     }
-    for (Predicate<Flight> match : rule.matches()) {
-      if (!match.test(flight)) {
-        return Verdict.CONTINUE;
-      }
+    boolean matched = rule.matches().stream().allMatch(match -> match.test(flight));
+    flight.steps.add(new Step(rule.chain(), rule.position(), rule.text(), matched));
+    if (!matched) {
+      return Verdict.CONTINUE;
     }
     switch (rule.target()) {
       case "ACCEPT":
@@ -128,7 +158,7 @@ final class PacketWalker {
     }
   }
 
-  private ParsedRule parse(String text) {
+  private ParsedRule parse(String chain, int position, String text) {
     List<String> tokens = tokenize(text);
     List<Predicate<Flight>> matches = new ArrayList<>();
     boolean negate = false;
@@ -157,7 +187,8 @@ final class PacketWalker {
           String module = tokens.get(++i);
           if ((module.equals("tcp") || module.equals("udp") || module.equals("sctp"))
               && !module.equals(protocol)) {
-            throw new AssertionError("module " + module + " without -p " + module + ": " + text);
+            throw new IllegalArgumentException("module " + module + " without -p " + module
+                + ": " + text);
           }
         }
         case "--dport" -> {
@@ -170,7 +201,7 @@ final class PacketWalker {
         case "--match-set" -> {
           IpSetSpec set = state.sets().get(tokens.get(++i));
           if (set == null) {
-            throw new AssertionError("rule uses missing set: " + text);
+            throw new IllegalArgumentException("rule uses missing set: " + text);
           }
           String flags = tokens.get(++i);
           boolean negated = negate;
@@ -189,23 +220,23 @@ final class PacketWalker {
         }
         case "--limit", "--limit-burst", "--comment" -> i++;
         case "-j" -> {
-          return target(text, matches, tokens.subList(i + 1, tokens.size()));
+          return target(chain, position, text, matches, tokens.subList(i + 1, tokens.size()));
         }
-        default -> throw new AssertionError("unknown token '" + token + "' in: " + text);
+        default -> throw new IllegalArgumentException("unknown token '" + token + "' in: " + text);
       }
     }
-    throw new AssertionError("rule without target: " + text);
+    throw new IllegalArgumentException("rule without target: " + text);
   }
 
-  private static ParsedRule target(String text, List<Predicate<Flight>> matches,
-      List<String> target) {
+  private static ParsedRule target(String chain, int position, String text,
+      List<Predicate<Flight>> matches, List<String> target) {
     String name = target.get(0);
     if (name.equals("MARK")) {
       String[] valueMask = target.get(2).split("/");
-      return new ParsedRule(text, matches, name, Integer.decode(valueMask[0]),
+      return new ParsedRule(chain, position, text, matches, name, Integer.decode(valueMask[0]),
           Integer.decode(valueMask[1]));
     }
-    return new ParsedRule(text, matches, name, 0, 0);
+    return new ParsedRule(chain, position, text, matches, name, 0, 0);
   }
 
   private static boolean inSet(IpSetSpec set, String flags, Packet packet) {
@@ -231,7 +262,7 @@ final class PacketWalker {
         }
         return best != null && !nomatch;
       default:
-        throw new AssertionError("unknown set type " + set.type());
+        throw new IllegalArgumentException("unknown set type " + set.type());
     }
   }
 

@@ -1,0 +1,75 @@
+package dev.palisade.dataplane.walk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSortedMap;
+import com.google.common.net.InetAddresses;
+import dev.palisade.dataplane.state.ChainSpec;
+import dev.palisade.dataplane.state.FamilyState;
+import dev.palisade.dataplane.state.HookSpec;
+import dev.palisade.dataplane.walk.PacketWalker.Outcome;
+import dev.palisade.dataplane.walk.PacketWalker.Packet;
+import dev.palisade.dataplane.walk.PacketWalker.Step;
+import dev.palisade.dataplane.walk.PacketWalker.Trace;
+import dev.palisade.model.IpFamily;
+import dev.palisade.model.Protocol;
+import org.assertj.core.groups.Tuple;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The trace holds every rule the packet is tested against, in the kernel's order: each chain's
+ * rules in turn, a jump's chain before the rule after the jump, nothing after the rule that
+ * ends the walk.
+ */
+class PacketWalkerTraceTest {
+  private static final String ESTABLISHED = "-m conntrack --ctstate RELATED,ESTABLISHED -j RETURN";
+  private static final String TO_INGRESS = "-j PAL-INGRESS";
+  private static final String FROM_NINE = "-s 10.0.0.9/32 -j DROP";
+  private static final String TO_TWO = "-d 10.0.0.2/32 -j DROP";
+  private static final String WEB = "-p tcp -m tcp --dport 80 -j RETURN";
+  private static final String DENY = "-j DROP";
+  private static final String HOOK = "-j PAL-FORWARD";
+
+  private static final PacketWalker WALKER = new PacketWalker(new FamilyState(IpFamily.V4,
+      ImmutableSortedMap.of(
+          "PAL-FORWARD", new ChainSpec("PAL-FORWARD",
+              ImmutableList.of(ESTABLISHED, TO_INGRESS, FROM_NINE)),
+          "PAL-INGRESS", new ChainSpec("PAL-INGRESS", ImmutableList.of(TO_TWO, WEB, DENY))),
+      ImmutableList.of(new HookSpec("FORWARD", 1, HOOK)),
+      ImmutableSortedMap.of(), ImmutableSortedMap.of()));
+
+  private static Trace trace(int port) {
+    return WALKER.trace("FORWARD", new Packet(InetAddresses.forString("10.0.0.1"),
+        InetAddresses.forString("10.0.0.3"), Protocol.TCP, port));
+  }
+
+  @Test
+  void anAllowedPacketIsTestedAgainstEveryRuleUpToEachChainsReturnAndTheRulesAfterTheJump() {
+    Trace trace = trace(80);
+
+    assertThat(trace.outcome()).isEqualTo(Outcome.PASSED);
+    assertThat(trace.steps()).containsExactly(
+        new Step("FORWARD", 1, HOOK, true),
+        new Step("PAL-FORWARD", 1, ESTABLISHED, false),
+        new Step("PAL-FORWARD", 2, TO_INGRESS, true),
+        new Step("PAL-INGRESS", 1, TO_TWO, false),
+        new Step("PAL-INGRESS", 2, WEB, true),
+        new Step("PAL-FORWARD", 3, FROM_NINE, false));
+    assertThat(trace.rulesEvaluated()).isEqualTo(6);
+  }
+
+  @Test
+  void aDroppedPacketStopsAtTheDropAndTestsNothingAfterIt() {
+    Trace trace = trace(81);
+
+    assertThat(trace.outcome()).isEqualTo(Outcome.DROPPED);
+    assertThat(trace.steps()).extracting(Step::rule, Step::matched).containsExactly(
+        Tuple.tuple(HOOK, true),
+        Tuple.tuple(ESTABLISHED, false),
+        Tuple.tuple(TO_INGRESS, true),
+        Tuple.tuple(TO_TWO, false),
+        Tuple.tuple(WEB, false),
+        Tuple.tuple(DENY, true));
+  }
+}
