@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The node agent: watches Namespaces, Pods and NetworkPolicies in all namespaces, keeps the
  * rule graph up to date, and drives one bounded-frequency sync that brings this node's kernel
- * to the compiled state. Its one write to the API: an Event on its Node for each Palisade chain
- * or set that a foreign object holds in the kernel ({@link NodeEvents}).
+ * to the compiled state. Its writes to the API: an Event on its Node for each Palisade chain
+ * or set that a foreign object holds in the kernel ({@link NodeEvents}), and, when it knows its
+ * pod's namespace, the Lease that reports what it enforces ({@link EnforcementReporter}).
  *
  * <p>Lifecycle: {@link #start()} serves health endpoints, starts the informers and waits until
  * their caches are synced; no sync writes before the rule graph has taken in all they hold
@@ -79,6 +80,7 @@ public final class Agent implements AutoCloseable {
       new LinkedHashMap<>();
   private HealthServer health;
   private Optional<UninstallWatch> uninstallWatch = Optional.empty();
+  private Optional<EnforcementReporter> reporter = Optional.empty();
 
   /**
    * @param conntrack where to purge connections that a policy change denies (the node's
@@ -150,6 +152,10 @@ public final class Agent implements AutoCloseable {
             completeness.cached(), ManagementFactory.getRuntimeMXBean().getUptime()));
     uninstallWatch = settings.selfPod().flatMap(pod ->
         UninstallWatch.start(client, pod.namespace(), pod.name()));
+    reporter = settings.selfPod().map(pod -> new EnforcementReporter(client, pod,
+        settings.nodeName(), tracker::enforcedVersions, Clock.systemUTC(),
+        EnforcementReporter.LEASE_DURATION));
+    reporter.ifPresent(report -> report.start(EnforcementReporter.CHECK_INTERVAL));
     runner.start();
     runner.request();
   }
@@ -217,6 +223,7 @@ public final class Agent implements AutoCloseable {
     informers.values().forEach(SharedIndexInformer::close);
     runner.close();
     nodeEvents.close();
+    reporter.ifPresent(EnforcementReporter::close);
     if (uninstallWatch.map(UninstallWatch::uninstalling).orElse(false)) {
       ApplyResult removed = kernel.cleanup();
       log.info("uninstall: removed Palisade's rules and sets from node {}: {}",

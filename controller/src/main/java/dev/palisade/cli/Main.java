@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
         + "tools show what your NetworkPolicy YAML does before you apply it.",
     subcommands = {MatrixCommand.class, ExplainCommand.class, LintCommand.class,
         DiffCommand.class, AgentCommand.class, ControllerCommand.class, CleanupCommand.class,
-        DemoCommand.class, RenderCommand.class, LogsCommand.class,
+        DemoCommand.class, RenderCommand.class, LogsCommand.class, StatusCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @Spec

@@ -20,10 +20,12 @@ final class ControllerMetrics {
   private final Supplier<ClusterAnalysis> latest;
   /** Codes whose gauge exists (Micrometer warns when a gauge is registered twice). */
   private final Set<String> registeredCodes = ConcurrentHashMap.newKeySet();
+  private final RealizationGauges realization;
 
   ControllerMetrics(MeterRegistry registry, Supplier<ClusterAnalysis> latest) {
     this.registry = registry;
     this.latest = latest;
+    this.realization = new RealizationGauges(registry);
     gauge("palisade_controller_policies", "NetworkPolicies in the cluster",
         ClusterStats::policies);
     gauge("palisade_controller_selected_pods",
@@ -32,6 +34,11 @@ final class ControllerMetrics {
         "Endpoint pods isolated for ingress", ClusterStats::isolatedForIngress);
     gauge("palisade_controller_pods_isolated_egress",
         "Endpoint pods isolated for egress", ClusterStats::isolatedForEgress);
+  }
+
+  /** The policies' realization status ("enforced on N of M nodes"). */
+  RealizationGauges realization() {
+    return realization;
   }
 
   /** Makes sure every code of this analysis has its gauge. */

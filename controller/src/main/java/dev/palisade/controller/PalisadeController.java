@@ -12,7 +12,9 @@ import java.util.function.Function;
 
 /**
  * The cluster controller: one JOSDK {@link Operator} with the {@link PolicyReconciler},
- * leader-elected with a Lease so that only one replica publishes Events.
+ * leader-elected with a Lease so that only one replica publishes Events; beside it the {@link
+ * RealizationPublisher}, which counts per policy the nodes that enforce it from the agents'
+ * report Leases in the same namespace as the election's.
  *
  * <p>Lifecycle: {@link #start()} starts the informers and joins the election (JOSDK first checks
  * with a SelfSubjectRulesReview that it may get, create and update Leases, and fails the start
@@ -26,6 +28,7 @@ public final class PalisadeController implements AutoCloseable {
   private final Operator operator;
   private final Leadership leadership;
   private final ClusterAnalyzer analyzer;
+  private final RealizationPublisher realization;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   public PalisadeController(KubernetesClient client, ControllerSettings settings,
@@ -43,9 +46,14 @@ public final class PalisadeController implements AutoCloseable {
     this.leadership = new Leadership(settings.identity());
     var converter = new ModelConverter();
     this.analyzer = new ClusterAnalyzer(converter, lint);
+    ControllerMetrics controllerMetrics = metrics.apply(analyzer);
+    // The agents report in the release namespace, which is also the leader Lease's.
+    this.realization = new RealizationPublisher(client, settings.leaseNamespace(), leadership,
+        controllerMetrics.realization(),
+        new EnforcedEvents(client, clock, settings.identity()), clock);
     var reconciler = new PolicyReconciler(converter, analyzer,
         new FindingEvents(client, clock, settings.refreshInterval(), settings.identity()),
-        metrics.apply(analyzer), leadership);
+        controllerMetrics, leadership, realization);
     this.operator = new Operator(config -> config
         .withKubernetesClient(client)
         .withCloseClientOnStop(false)
@@ -66,6 +74,7 @@ public final class PalisadeController implements AutoCloseable {
 
   public void start() {
     operator.start();
+    realization.start(RealizationPublisher.INTERVAL);
   }
 
   /** Started, and every informer connected and synced. Standby replicas are ready too. */
@@ -92,6 +101,7 @@ public final class PalisadeController implements AutoCloseable {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      realization.close();
       operator.stop();
     }
   }

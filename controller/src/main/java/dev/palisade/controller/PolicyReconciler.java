@@ -34,20 +34,24 @@ final class PolicyReconciler implements Reconciler<NetworkPolicy> {
   private final FindingEvents events;
   private final ControllerMetrics metrics;
   private final Leadership leadership;
+  private final RealizationPublisher realization;
 
+  /** @param realization publishes from this reconciler's policy cache */
   PolicyReconciler(ModelConverter converter, ClusterAnalyzer analyzer, FindingEvents events,
-      ControllerMetrics metrics, Leadership leadership) {
+      ControllerMetrics metrics, Leadership leadership, RealizationPublisher realization) {
     this.converter = converter;
     this.analyzer = analyzer;
     this.events = events;
     this.metrics = metrics;
     this.leadership = leadership;
+    this.realization = realization;
   }
 
   @Override
   public List<EventSource<?, NetworkPolicy>> prepareEventSources(
       EventSourceContext<NetworkPolicy> context) {
     AffectedPolicies affected = AffectedPolicies.indexing(context.getPrimaryCache());
+    realization.follow(context.getPrimaryCache());
     var pods = InformerEventSourceConfiguration.from(Pod.class, NetworkPolicy.class)
         .withSecondaryToPrimaryMapper(affected.forPods())
         .withOnUpdateFilter(new ModelChangeFilter<>(converter::pod))

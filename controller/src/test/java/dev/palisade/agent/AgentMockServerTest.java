@@ -15,6 +15,8 @@ import dev.palisade.k8s.TrimmedObjects;
 import dev.palisade.model.Direction;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.ObjectRef;
+import dev.palisade.realization.AgentLease;
+import dev.palisade.realization.AgentReport;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
@@ -22,6 +24,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -34,6 +37,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -352,6 +356,35 @@ class AgentMockServerTest {
     Thread.sleep(1000);
     agent.close();
     assertThat(snapshot().isClean()).as("uninstall removed everything").isTrue();
+  }
+
+  @Test
+  void reportsWhatItEnforcesInALeaseOwnedByItsPod() throws Exception {
+    Pod self = client.pods().inNamespace("palisade-system").resource(new PodBuilder(
+        pod("palisade-agent-2", NODE, "192.0.2.1")).editSpec().withHostNetwork(true).endSpec()
+        .build()).create();
+    agent.close();
+    agent = newAgent(AgentSettings.defaults(NODE).withHealth("127.0.0.1", 0)
+        .withSelfPod(ObjectRef.of("palisade-system", self.getMetadata().getName())));
+    agent.start();
+    client.namespaces().resource(namespace("x")).create();
+    NetworkPolicy policy = client.network().v1().networkPolicies().inNamespace("x")
+        .resource(allowFrom("web-from-db", "app", "web", "app", "db")).create();
+    long version = Long.parseLong(policy.getMetadata().getResourceVersion());
+
+    await("a report of NetworkPolicy version " + version, () -> report()
+        .map(lease -> lease.enforcedVersions().getOrDefault("NetworkPolicy", -1L) >= version)
+        .orElse(false));
+    assertThat(report()).hasValueSatisfying(lease -> assertThat(lease.current()).isTrue());
+    assertThat(client.leases().inNamespace("palisade-system").withName(AgentLease.name(NODE))
+        .get().getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(owner -> assertThat(owner.getUid()).isEqualTo(self.getMetadata().getUid()));
+  }
+
+  private Optional<AgentReport> report() {
+    Lease lease = client.leases().inNamespace("palisade-system").withName(AgentLease.name(NODE))
+        .get();
+    return lease == null ? Optional.empty() : AgentLease.read(lease, Instant.now());
   }
 
   private double syncCount() {

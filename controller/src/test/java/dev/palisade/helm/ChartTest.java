@@ -378,7 +378,8 @@ class ChartTest {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Values.class)
-  void agentMayOnlyReadTheClusterItsNodeAndItsOwnDaemonSetAndCreateEvents(Values values) {
+  void agentMayOnlyReadTheClusterItsNodeAndItsOwnDaemonSetCreateEventsAndReport(
+      Values values) {
     RenderedChart chart = values.render();
 
     assertThat(Grant.of(chart.get(ClusterRole.class, values.agent()).getRules())).isEqualTo(
@@ -386,7 +387,9 @@ class ChartTest {
             Grant.all("", List.of("events"), Set.of("create")))));
     assertThat(Grant.of(chart.get(Role.class, values.agent()).getRules())).isEqualTo(union(
         Grant.all("", List.of("pods"), Set.of("get")),
-        Grant.named("apps", "daemonsets", values.agent(), INFORM)));
+        union(Grant.named("apps", "daemonsets", values.agent(), INFORM),
+            Grant.all("coordination.k8s.io", List.of("leases"),
+                Set.of("get", "create", "update")))));
     assertBoundToServiceAccount(chart, values.agent());
   }
 
@@ -394,7 +397,7 @@ class ChartTest {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Values.class)
-  void controllerMayWriteOnlyEventsAndItsLease(Values values) {
+  void controllerMayWriteOnlyEventsAndItsLeaseAndReadTheAgentsReports(Values values) {
     RenderedChart chart = values.render();
     Set<Grant> findingEvents = Grant.all("", List.of("events"),
         Set.of("list", "create", "update", "delete"));
@@ -404,11 +407,12 @@ class ChartTest {
         Grant.named("coordination.k8s.io", "leases", values.controller() + "-leader",
             Set.of("get", "patch", "update")),
         Grant.all("coordination.k8s.io", List.of("leases"), Set.of("create")));
+    Set<Grant> agentReports = Grant.all("coordination.k8s.io", List.of("leases"), INFORM);
 
     assertThat(Grant.of(chart.get(ClusterRole.class, values.controller()).getRules()))
         .isEqualTo(union(CLUSTER_INFORMERS, findingEvents));
     assertThat(Grant.of(chart.get(Role.class, values.controller()).getRules()))
-        .isEqualTo(leaderElection);
+        .isEqualTo(union(leaderElection, agentReports));
     assertBoundToServiceAccount(chart, values.controller());
   }
 

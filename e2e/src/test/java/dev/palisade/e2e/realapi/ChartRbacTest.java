@@ -42,8 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
  * programming a network namespace, the controller in this JVM.
  *
  * <p>Sufficient: both do their job (the agent becomes ready and names a foreign rule that holds
- * one of its chains in an Event on its Node; the controller leads, renews its Lease, publishes,
- * refreshes and resolves a lint Event) and the API server's audit log shows no
+ * one of its chains in an Event on its Node and reports what it enforces in its Lease; the
+ * controller leads, renews its Lease, publishes, refreshes and resolves a lint Event, and
+ * announces from the agent's report that a policy is enforced on every node) and the API server's audit log shows no
  * request of theirs refused. Exact: the audit log holds exactly the requests of {@link
  * ChartRequests}, and {@link ReleaseCheck} finds each of them allowed and each grant used by one.
  * Minimal: with any one grant removed the authorizer denies exactly the requests it allowed;
@@ -121,6 +122,11 @@ class ChartRbacTest {
           () -> "; its log:\n" + logOf(agent));
       assertThat(logOf(agent)).contains("watching my DaemonSet " + NAMESPACE + "/"
           + release.name() + "-agent");
+      // The agent reports in its Lease, the controller reads the reports: realization status.
+      Await.until("a PolicyEnforced Event: shop/web is enforced on 1 of 1 nodes", TIMEOUT,
+          () -> eventsOfPolicy("PolicyEnforced").anyMatch(event -> event.getMessage()
+              .startsWith("Enforced on every node: 1 of 1")),
+          () -> "; the agent's log:\n" + logOf(agent));
       reportsAForeignRuleHoldingItsChainOnTheNode(agent);
     }
   }

@@ -75,7 +75,8 @@ final class ChartRequests {
 
   /**
    * The agent's requests (with failClosed, which adds reading its Node; and with a foreign rule
-   * holding one of its chains, which adds an Event on its Node).
+   * holding one of its chains, which adds an Event on its Node). Its report Lease is named after
+   * its node, hence no name here.
    */
   static List<Request> agent(String release) {
     return withInformers(
@@ -83,7 +84,10 @@ final class ChartRequests {
         new Request("create", "", "events", Scope.EACH_NAMESPACE, ""),
         new Request("get", "", "pods", Scope.RELEASE_NAMESPACE, ""),
         new Request("list", "apps", "daemonsets", Scope.RELEASE_NAMESPACE, release + "-agent"),
-        new Request("watch", "apps", "daemonsets", Scope.RELEASE_NAMESPACE, release + "-agent"));
+        new Request("watch", "apps", "daemonsets", Scope.RELEASE_NAMESPACE, release + "-agent"),
+        new Request("create", "coordination.k8s.io", "leases", Scope.RELEASE_NAMESPACE, ""),
+        new Request("get", "coordination.k8s.io", "leases", Scope.RELEASE_NAMESPACE, ""),
+        new Request("update", "coordination.k8s.io", "leases", Scope.RELEASE_NAMESPACE, ""));
   }
 
   /** The controller's requests while it leads, publishes and resolves a finding. */
@@ -92,6 +96,8 @@ final class ChartRequests {
     return withInformers(
         new Request("get", "coordination.k8s.io", "leases", Scope.RELEASE_NAMESPACE, lease),
         new Request("patch", "coordination.k8s.io", "leases", Scope.RELEASE_NAMESPACE, lease),
+        new Request("list", "coordination.k8s.io", "leases", Scope.RELEASE_NAMESPACE, ""),
+        new Request("watch", "coordination.k8s.io", "leases", Scope.RELEASE_NAMESPACE, ""),
         new Request("list", "", "events", Scope.EACH_NAMESPACE, ""),
         new Request("create", "", "events", Scope.EACH_NAMESPACE, ""),
         new Request("update", "", "events", Scope.EACH_NAMESPACE, ""),
