@@ -166,11 +166,13 @@ public final class Agent implements AutoCloseable {
    */
   private <T extends HasMetadata> CompletableFuture<Void> watch(ModelFeed.Handler<T> handler,
       SharedIndexInformer<T> informer, UnaryOperator<T> trim) {
-    informer.itemStore(new TrimmingItemStore<>(trim));
+    TrimmingItemStore<T> cache = new TrimmingItemStore<>(trim);
+    informer.itemStore(cache);
     informer.addEventHandler(handler);
     informer.exceptionHandler(apiErrors.handlerFor(handler.kind()));
     informers.put(handler.kind(), informer);
-    completeness.track(handler.kind(), informer, handler.takenIn());
+    completeness.track(handler.kind(), informer, handler.takenIn(), cache::versionChanges,
+        handler::versionChangesTakenIn);
     return informer.start().toCompletableFuture();
   }
 

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -25,7 +26,9 @@ import java.util.stream.Collectors;
  * every informer watches and, per kind, the feed has taken in every cached object at the
  * cached resource version and nothing else.
  *
- * <p>The check walks the caches: a hash lookup and a string comparison per object.
+ * <p>The check compares two counts per kind: the notifications the informer's store has made
+ * and those the graph has taken in. Only when they differ does it walk the cache (a hash lookup
+ * and a string comparison per object), to say how far behind the graph is.
  *
  * <p>Thread-safe: the sync thread calls {@link #missing()} while informer threads update the
  * caches and the feed; a concurrent change can only make the answer "incomplete", which the
@@ -35,8 +38,13 @@ import java.util.stream.Collectors;
  * and once a shared lock, from the syncs.
  */
 final class GraphCompleteness {
+  /**
+   * @param cacheChanges how many notifications the informer's store has made (objects added,
+   *     removed or at a new version)
+   * @param changesTakenIn how many of those the graph has taken in
+   */
   private record Source(String kind, SharedIndexInformer<? extends HasMetadata> informer,
-      Map<String, String> takenIn) {}
+      Map<String, String> takenIn, LongSupplier cacheChanges, LongSupplier changesTakenIn) {}
 
   private final List<Source> sources = new CopyOnWriteArrayList<>();
   private volatile Optional<String> lastAnswer = Optional.of("not checked yet");
@@ -46,10 +54,12 @@ final class GraphCompleteness {
    *
    * @param takenIn per cache key ({@link Cache#metaNamespaceKeyFunc}), the resource version of
    *     the object the graph last took in; kept by the feed, read here
+   * @param cacheChanges see {@link TrimmingItemStore#versionChanges}
+   * @param changesTakenIn see {@link ModelFeed.Handler#versionChangesTakenIn}
    */
   void track(String kind, SharedIndexInformer<? extends HasMetadata> informer,
-      Map<String, String> takenIn) {
-    sources.add(new Source(kind, informer, takenIn));
+      Map<String, String> takenIn, LongSupplier cacheChanges, LongSupplier changesTakenIn) {
+    sources.add(new Source(kind, informer, takenIn, cacheChanges, changesTakenIn));
   }
 
   /** What the caches hold per kind, e.g. "108 Namespace, 10014 Pod, 1001 NetworkPolicy". */
@@ -81,7 +91,11 @@ final class GraphCompleteness {
         gaps.add(source.kind() + ": initial list not received yet");
       } else if (!source.informer().isWatching()) {
         gaps.add(source.kind() + ": watch not running");
-      } else {
+      } else if (source.cacheChanges().getAsLong() != source.changesTakenIn().getAsLong()) {
+        // Every notification the store made has one handler call, which the feed counts when
+        // the graph takes it in: equal counts are the common case and cost nothing; unequal,
+        // the walk below says how far behind the graph is (and has the last word, should a
+        // count ever be off: it then makes syncs slower, never wrong).
         // Walks the feed's keys, not the cache's objects: the keys are strings the feed keeps
         // (their hashes computed once), where the cache's objects would need a key built each.
         // Same count, and every key of the feed cached at the same version: the same view.

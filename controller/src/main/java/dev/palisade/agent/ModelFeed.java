@@ -16,10 +16,12 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,12 +84,15 @@ final class ModelFeed {
     List<GraphDelta> touched = new ArrayList<>();
     for (ReceivedChange change = received.poll(); change != null; change = received.poll()) {
       touched.add(change.change().apply());
-      tracker.received(change.kind(), change.resourceVersion(), change.receivedAtNanos());
+      tracker.received(change.handler().kind, change.resourceVersion(),
+          change.receivedAtNanos());
       // after the graph took the change in: a reader that sees this version sees the graph
-      if (change.deletion()) {
-        change.takenIn().remove(change.key());
-      } else {
-        change.takenIn().put(change.key(), change.resourceVersion());
+      boolean versionChanged = change.deletion()
+          ? change.handler().takenIn.remove(change.key()) != null
+          : !Objects.equals(change.handler().takenIn.put(change.key(),
+              change.resourceVersion()), change.resourceVersion());
+      if (versionChanged) {
+        change.handler().versionChangesTakenIn.incrementAndGet();
       }
     }
     return GraphDelta.union(touched);
@@ -156,9 +161,8 @@ final class ModelFeed {
   }
 
   /** A converted event waiting to be taken into the graph. */
-  private record ReceivedChange(String kind, String key, String resourceVersion,
-      boolean deletion, GraphChange change, long receivedAtNanos,
-      Map<String, String> takenIn) {}
+  private record ReceivedChange(Handler<?> handler, String key, String resourceVersion,
+      boolean deletion, GraphChange change, long receivedAtNanos) {}
 
   /** The handler of one kind. */
   final class Handler<T extends HasMetadata> implements ResourceEventHandler<T> {
@@ -166,6 +170,8 @@ final class ModelFeed {
     private final Function<T, GraphChange> upsert;
     private final Function<T, GraphChange> delete;
     private final Map<String, String> takenIn = new ConcurrentHashMap<>();
+    /** Objects the graph took in new, dropped or at another version (see takenIn). */
+    private final AtomicLong versionChangesTakenIn = new AtomicLong();
 
     Handler(String kind, Function<T, GraphChange> upsert, Function<T, GraphChange> delete) {
       this.kind = kind;
@@ -180,6 +186,14 @@ final class ModelFeed {
     /** Per cache key, the resource version the graph took in; deleted objects leave it. */
     Map<String, String> takenIn() {
       return takenIn;
+    }
+
+    /**
+     * How many times the graph took in an object that was new, gone or at another version: one
+     * per notification the informer's store made ({@link TrimmingItemStore#versionChanges}).
+     */
+    long versionChangesTakenIn() {
+      return versionChangesTakenIn.get();
     }
 
     @Override
@@ -211,8 +225,8 @@ final class ModelFeed {
         // queue order, so that an earlier change of the same object cannot overwrite it.
         graphChange = () -> GraphDelta.EMPTY;
       }
-      received.add(new ReceivedChange(kind, key, version, change == delete, graphChange,
-          receivedAt, takenIn));
+      received.add(new ReceivedChange(this, key, version, change == delete, graphChange,
+          receivedAt));
       // The tracker must see every event, even one that changes nothing, so that a client
       // waiting for its write's version is released by the next sync; hence always request.
       requestSync.run();

@@ -3,7 +3,9 @@ package dev.palisade.agent;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -24,6 +26,8 @@ import java.util.stream.Stream;
 final class TrimmingItemStore<T extends HasMetadata> implements ItemStore<T> {
   private final ConcurrentHashMap<String, T> items = new ConcurrentHashMap<>();
   private final UnaryOperator<T> trim;
+  /** Objects added, removed or changed in version: each makes one handler notification. */
+  private final AtomicLong versionChanges = new AtomicLong();
 
   TrimmingItemStore(UnaryOperator<T> trim) {
     this.trim = trim;
@@ -36,12 +40,30 @@ final class TrimmingItemStore<T extends HasMetadata> implements ItemStore<T> {
 
   @Override
   public T put(String key, T object) {
-    return items.put(key, trim.apply(object));
+    T previous = items.put(key, trim.apply(object));
+    if (previous == null || !Objects.equals(previous.getMetadata().getResourceVersion(),
+        object.getMetadata().getResourceVersion())) {
+      versionChanges.incrementAndGet();
+    }
+    return previous;
   }
 
   @Override
   public T remove(String key) {
-    return items.remove(key);
+    T previous = items.remove(key);
+    if (previous != null) {
+      versionChanges.incrementAndGet();
+    }
+    return previous;
+  }
+
+  /**
+   * How many times an object was added, removed or changed its version: as many notifications
+   * reach the handlers, later ({@link GraphCompleteness} compares this with what the feed took
+   * in).
+   */
+  long versionChanges() {
+    return versionChanges.get();
   }
 
   @Override
