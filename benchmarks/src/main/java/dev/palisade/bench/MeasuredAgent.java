@@ -43,12 +43,17 @@ final class MeasuredAgent implements AutoCloseable {
     this.healthPort = healthPort;
   }
 
-  /** Starts {@code palisade agent} with these options (node, netns, kubeconfig, ...). */
-  static MeasuredAgent start(Path jar, List<String> options, Path log) throws IOException {
+  /**
+   * Starts {@code palisade agent} in a JVM with these options (the chart's) and with these
+   * agent options (node, netns, kubeconfig, ...).
+   */
+  static MeasuredAgent start(Path jar, List<String> jvmOptions, List<String> options, Path log)
+      throws IOException {
     int port = freeLoopbackPort();
-    List<String> command = new ArrayList<>(List.of(javaBinary(), "-cp", jar.toString(),
-        MAIN_CLASS, "agent", "--exit-when-stdin-closes", "--health-address=127.0.0.1",
-        "--health-port=" + port));
+    List<String> command = new ArrayList<>(List.of(javaBinary()));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", jar.toString(), MAIN_CLASS, "agent",
+        "--exit-when-stdin-closes", "--health-address=127.0.0.1", "--health-port=" + port));
     command.addAll(options);
     Files.deleteIfExists(log);
     Process process = new ProcessBuilder(command).redirectErrorStream(true)

@@ -150,19 +150,20 @@ public final class ScaleBenchmark implements Callable<Integer> {
           (System.nanoTime() - writeStart) / 1e9, settings.node(), settings.events()));
       Path kubeconfig = api.agentKubeconfig(settings.workDir());
       List<String> options = agentOptions(settings, lab.nodeNamespace(1), kubeconfig);
-      facts.add("agent: " + settings.jar() + " with JVM defaults, " + String.join(" ", options)
-          + "; logs in " + settings.workDir());
+      List<String> jvm = chartJvmOptions();
+      facts.add("agent: " + settings.jar() + " with the chart's JVM options (" + String.join(" ",
+          jvm) + "), " + String.join(" ", options) + "; logs in " + settings.workDir());
 
       progress("cold start on the empty node");
       AgentLog.Start cold;
-      try (MeasuredAgent agent = MeasuredAgent.start(settings.jar(), options,
+      try (MeasuredAgent agent = MeasuredAgent.start(settings.jar(), jvm, options,
           settings.workDir().resolve("agent-cold-start.log"))) {
         cold = agent.awaitLog(AgentLog::start, START_TIMEOUT);
       }
       facts.add("the node holds " + cold.localEndpoints() + " local endpoints; "
           + cold.policies() + " policies");
       List<Phase> incremental;
-      try (MeasuredAgent agent = MeasuredAgent.start(settings.jar(), options,
+      try (MeasuredAgent agent = MeasuredAgent.start(settings.jar(), jvm, options,
           settings.workDir().resolve("agent.log"))) {
         progress("restart on the programmed node");
         addStartRows(report, cold, agent.awaitLog(AgentLog::start, START_TIMEOUT));
@@ -216,8 +217,8 @@ public final class ScaleBenchmark implements Callable<Integer> {
   private static void addPacketPathAndMemoryRows(ScaleReport report, ClusterSize size)
       throws Exception {
     progress("agent RSS at " + size.pods() + " and " + size.pods() * 5 + " pods");
-    AgentMemoryMeasurement.Settings memory = AgentMemoryMeasurement.Settings.chart(
-        Path.of(System.getProperty("palisade.repository", "."))).withSteadyState(RSS_STEADY);
+    AgentMemoryMeasurement.Settings memory = AgentMemoryMeasurement.Settings.chart(repository())
+        .withSteadyState(RSS_STEADY);
     AgentMemoryMeasurement.Result small = AgentMemoryMeasurement.measure(size.pods(), memory);
     AgentMemoryMeasurement.Result large =
         AgentMemoryMeasurement.measure(size.pods() * 5, memory);
@@ -243,6 +244,17 @@ public final class ScaleBenchmark implements Callable<Integer> {
     report.add(ScaleReport.judged("rules traversed by a packet to a pod selected by k "
         + "policies", "independent of cluster size", RulesTraversedMeasurement.summary(rules),
         RulesTraversedMeasurement.independentOfClusterSize(rules)));
+  }
+
+  /** The repository the run measures: the chart's values are read from there. */
+  private static Path repository() {
+    return Path.of(System.getProperty("palisade.repository", "."));
+  }
+
+  /** The agent's JVM options in the chart, so the agent runs as it would in a cluster. */
+  private static List<String> chartJvmOptions() {
+    return AgentMemoryMeasurement.chartJvmOptions(
+        repository().resolve(AgentMemoryMeasurement.CHART_VALUES));
   }
 
   private static String mebibytes(AgentMemoryMeasurement.Result result) {
@@ -323,7 +335,7 @@ public final class ScaleBenchmark implements Callable<Integer> {
     List<String> fullResync = new ArrayList<>(options);
     fullResync.add(WRITE_STRATEGY_OPTION + "=full-resync");
     List<Phase> theirs;
-    try (MeasuredAgent agent = MeasuredAgent.start(settings.jar(), fullResync,
+    try (MeasuredAgent agent = MeasuredAgent.start(settings.jar(), chartJvmOptions(), fullResync,
         settings.workDir().resolve("agent-full-resync.log"))) {
       agent.awaitLog(AgentLog::start, START_TIMEOUT);
       progress("pod events with the full-resync strategy");

@@ -313,10 +313,10 @@ class ChartTest {
             List.of("-Xmx1g", "-XX:+UseParallelGC")));
   }
 
-  /** The agent's JVM options as measured (docs/performance.md, "Agent memory"). */
+  /** The agent's JVM options as measured (docs/performance.md, "Agent memory", "Scale"). */
   private static final List<String> DEFAULT_AGENT_JVM = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx320m",
       "-XX:MinHeapFreeRatio=5", "-XX:MaxHeapFreeRatio=20", "-XX:MaxMetaspaceSize=96m",
-      "-XX:ReservedCodeCacheSize=48m", "-Xss512k");
+      "-XX:ReservedCodeCacheSize=48m", "-Xss512k", "-Djdk.lang.Process.launchMechanism=VFORK");
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("agentContainers")
