@@ -28,21 +28,9 @@ public record GraphDelta(
     return selectors.isEmpty() && pods.isEmpty() && policies.isEmpty();
   }
 
-  /** Everything this delta or {@code later} touched: what a run of changes touched in all. */
-  public GraphDelta plus(GraphDelta later) {
-    if (later.isEmpty()) {
-      return this;
-    }
-    if (isEmpty()) {
-      return later;
-    }
-    return new GraphDelta(union(selectors, later.selectors), union(pods, later.pods),
-        union(policies, later.policies));
-  }
-
   /**
-   * Everything a run of changes touched, in one pass: folding {@link #plus} over a long run
-   * (an initial list of 10,000 pods) would copy the growing union at every step.
+   * Everything a run of changes touched, in one pass (folding a two-way union over a long run,
+   * an initial list of 10,000 pods, would copy the growing union at every step).
    */
   public static GraphDelta union(Collection<GraphDelta> deltas) {
     ImmutableSet.Builder<PeerSelector> selectors = ImmutableSet.builder();
@@ -56,10 +44,6 @@ public record GraphDelta(
     return new GraphDelta(selectors.build(), pods.build(), policies.build());
   }
 
-  private static <T> ImmutableSet<T> union(ImmutableSet<T> first, ImmutableSet<T> second) {
-    return second.isEmpty() ? first : first.isEmpty() ? second
-        : ImmutableSet.<T>builder().addAll(first).addAll(second).build();
-  }
 
   /** Collects a delta while one change is applied. Not thread-safe, like the graph. */
   static final class Builder {

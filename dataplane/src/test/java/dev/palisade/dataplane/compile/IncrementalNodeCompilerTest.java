@@ -47,17 +47,17 @@ class IncrementalNodeCompilerTest {
     Random random = new Random(seed);
     RuleGraph graph = new RuleGraph();
     IncrementalNodeCompiler compiler = new IncrementalNodeCompiler(NODE, SETTINGS);
-    GraphDelta pending = GraphDelta.EMPTY;
+    List<GraphDelta> pending = new ArrayList<>();
     for (String ns : NAMESPACES) {
-      pending = pending.plus(graph.upsertNamespace(namespace(ns, "ns", ns, "team", "t1")));
+      pending.add(graph.upsertNamespace(namespace(ns, "ns", ns, "team", "t1")));
     }
     for (int round = 0; round < 150; round++) {
       int changes = 1 + random.nextInt(3);
       for (int i = 0; i < changes; i++) {
-        pending = pending.plus(randomChange(random, graph).get());
+        pending.add(randomChange(random, graph).get());
       }
-      DesiredState incremental = compiler.compile(graph, pending);
-      pending = GraphDelta.EMPTY;
+      DesiredState incremental = compiler.compile(graph, GraphDelta.union(pending));
+      pending.clear();
       assertThat(incremental).as("seed %s round %s", seed, round)
           .isEqualTo(NodeCompiler.compile(graph, NODE, SETTINGS));
     }
@@ -70,16 +70,17 @@ class IncrementalNodeCompilerTest {
   void aRemotePodChangeRecomputesOnlyTheSetsItTouches() {
     RuleGraph graph = new RuleGraph();
     IncrementalNodeCompiler compiler = new IncrementalNodeCompiler(NODE, SETTINGS);
-    GraphDelta all = graph.upsertNamespace(namespace("x", "ns", "x"))
-        .plus(graph.upsertPod(pod("local").in("x").labels("app", "web").ip("10.0.1.10")
-            .node(NODE).build()))
-        .plus(graph.upsertPod(pod("far").in("x").labels("app", "db").ip("10.0.2.10")
-            .node("node-2").build()))
-        .plus(graph.upsertPolicy(policy("web").in("x").select(selector("app", "web"))
-            .ingress(rule().peers(podPeer("x", selector("app", "db")))).build()))
-        .plus(graph.upsertPolicy(policy("to-cache").in("x").select(selector("app", "web"))
+    GraphDelta all = GraphDelta.union(List.of(
+        graph.upsertNamespace(namespace("x", "ns", "x")),
+        graph.upsertPod(pod("local").in("x").labels("app", "web").ip("10.0.1.10")
+            .node(NODE).build()),
+        graph.upsertPod(pod("far").in("x").labels("app", "db").ip("10.0.2.10")
+            .node("node-2").build()),
+        graph.upsertPolicy(policy("web").in("x").select(selector("app", "web"))
+            .ingress(rule().peers(podPeer("x", selector("app", "db")))).build()),
+        graph.upsertPolicy(policy("to-cache").in("x").select(selector("app", "web"))
             .types(Direction.EGRESS)
-            .egress(rule().peers(podPeer("x", selector("app", "cache")))).build()));
+            .egress(rule().peers(podPeer("x", selector("app", "cache")))).build())));
     DesiredState before = compiler.compile(graph, all);
 
     DesiredState after = compiler.compile(graph, graph.upsertPod(pod("far2").in("x")
