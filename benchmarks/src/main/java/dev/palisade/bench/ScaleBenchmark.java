@@ -176,8 +176,8 @@ public final class ScaleBenchmark implements Callable<Integer> {
     facts.add("load average (1, 5, 15 min) after: " + MachineFacts.loadAverage());
     facts.add(String.format("whole run: %.0f s", (System.nanoTime() - runStart) / 1e9));
     facts.add("pod and policy event delays are the agent's palisade_enforcement_delay_seconds "
-        + "(receipt = the event applied to the model), bucket differences of /metrics scraped "
-        + "before and after each phase, p50/p99 interpolated inside the buckets");
+        + "(receipt = the informer hands the event to the agent), bucket differences of /metrics "
+        + "scraped before and after each phase, p50/p99 interpolated inside the buckets");
     return new Result(report, facts);
   }
 

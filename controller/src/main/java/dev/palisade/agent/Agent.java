@@ -207,7 +207,7 @@ public final class Agent implements AutoCloseable {
     status.put("ready", isReady());
     status.put("enforcedResourceVersion", tracker.enforcedResourceVersion().orElse(-1));
     status.put("enforcedResourceVersions", tracker.enforcedVersions());
-    status.put("modelMissing", completeness.lastAnswer().orElse(""));
+    status.put("modelMissing", completeness.missingAtAGlance().orElse(""));
     status.put("apiErrors", apiErrors.latest().orElse(""));
     try {
       return new ObjectMapper().writeValueAsString(status) + "\n";

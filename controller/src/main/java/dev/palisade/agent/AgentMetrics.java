@@ -84,7 +84,7 @@ final class AgentMetrics {
         .description("Palisade chains and sets the last sync had to leave because a foreign "
             + "rule or set holds them (the agent's log names the holder)").register(registry);
     Gauge.builder("palisade.model.complete", completeness,
-            model -> model.lastAnswer().isEmpty() ? 1 : 0)
+            model -> model.missingAtAGlance().isEmpty() ? 1 : 0)
         .description("1 when the model holds every watched object (syncs may write), 0 while "
             + "initial lists are being taken in or a watch is down").register(registry);
   }

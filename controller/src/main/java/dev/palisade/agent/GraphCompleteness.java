@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
@@ -33,9 +34,9 @@ import java.util.stream.Collectors;
  * <p>Thread-safe: the sync thread calls {@link #missing()} while informer threads update the
  * caches and the feed; a concurrent change can only make the answer "incomplete", which the
  * next poll revisits. Everyone else ({@code /status}, the {@code palisade_model_complete}
- * gauge) reads the sync thread's last answer, {@link #lastAnswer()}: at 10,000 pods the walk
- * costs milliseconds, and readers walking it too (a client polling {@code /status}) took CPU,
- * and once a shared lock, from the syncs.
+ * gauge) asks {@link #missingAtAGlance()}, which never walks: at 10,000 pods the walk costs
+ * milliseconds, and readers walking it too (a client polling {@code /status}) took CPU, and
+ * once a shared lock, from the syncs.
  */
 final class GraphCompleteness {
   /**
@@ -47,7 +48,6 @@ final class GraphCompleteness {
       Map<String, String> takenIn, LongSupplier cacheChanges, LongSupplier changesTakenIn) {}
 
   private final List<Source> sources = new CopyOnWriteArrayList<>();
-  private volatile Optional<String> lastAnswer = Optional.of("not checked yet");
 
   /**
    * Follows one kind.
@@ -76,42 +76,59 @@ final class GraphCompleteness {
   }
 
   /**
-   * Empty when the graph holds every informer's complete view; otherwise what it lacks, in the
-   * operator's terms, e.g. {@code "Pod: 345 of 10014 taken in"}.
+   * For readers on other threads ({@code /status}, the {@code palisade_model_complete} gauge):
+   * the same answer as {@link #missing()} without its walk of the cache, which is the sync
+   * thread's to pay. A graph behind its cache is told by the notifications not taken in yet.
    */
-  /** What {@link #missing()} said when the sync thread last asked. */
-  Optional<String> lastAnswer() {
-    return lastAnswer;
+  Optional<String> missingAtAGlance() {
+    return answer(source -> {
+      long behind = source.cacheChanges().getAsLong() - source.changesTakenIn().getAsLong();
+      return behind == 0 ? Optional.empty()
+          : Optional.of(source.kind() + ": " + behind + " changes not taken in yet");
+    });
   }
 
+  /**
+   * Empty when the graph holds every informer's complete view; otherwise what it lacks, in the
+   * operator's terms, e.g. {@code "Pod: 345 of 10014 taken in"}. The sync thread's gate.
+   */
   Optional<String> missing() {
+    return answer(source -> {
+      if (source.cacheChanges().getAsLong() == source.changesTakenIn().getAsLong()) {
+        // Every notification the store made has one handler call, which the feed counts when
+        // the graph takes it in: equal counts are the common case and cost nothing; unequal,
+        // the walk says how far behind the graph is (and has the last word, should a count
+        // ever be off: it then makes syncs slower, never wrong).
+        return Optional.empty();
+      }
+      // Walks the feed's keys, not the cache's objects: the keys are strings the feed keeps
+      // (their hashes computed once), where the cache's objects would need a key built each.
+      // Same count, and every key of the feed cached at the same version: the same view.
+      Store<? extends HasMetadata> cache = source.informer().getStore();
+      long current = source.takenIn().entrySet().stream().filter(taken -> {
+        HasMetadata cached = cache.getByKey(taken.getKey());
+        return cached != null
+            && Objects.equals(taken.getValue(), cached.getMetadata().getResourceVersion());
+      }).count();
+      int cachedCount = cache.listKeys().size();
+      return current == cachedCount && source.takenIn().size() == cachedCount
+          ? Optional.empty()
+          : Optional.of(source.kind() + ": " + current + " of " + cachedCount + " taken in");
+    });
+  }
+
+  /** The informers' state, then, while they watch, {@code behind}'s word on each kind. */
+  private Optional<String> answer(Function<Source, Optional<String>> behind) {
     List<String> gaps = new ArrayList<>();
     for (Source source : sources) {
       if (!source.informer().hasSynced()) {
         gaps.add(source.kind() + ": initial list not received yet");
       } else if (!source.informer().isWatching()) {
         gaps.add(source.kind() + ": watch not running");
-      } else if (source.cacheChanges().getAsLong() != source.changesTakenIn().getAsLong()) {
-        // Every notification the store made has one handler call, which the feed counts when
-        // the graph takes it in: equal counts are the common case and cost nothing; unequal,
-        // the walk below says how far behind the graph is (and has the last word, should a
-        // count ever be off: it then makes syncs slower, never wrong).
-        // Walks the feed's keys, not the cache's objects: the keys are strings the feed keeps
-        // (their hashes computed once), where the cache's objects would need a key built each.
-        // Same count, and every key of the feed cached at the same version: the same view.
-        Store<? extends HasMetadata> cache = source.informer().getStore();
-        long current = source.takenIn().entrySet().stream().filter(taken -> {
-          HasMetadata cached = cache.getByKey(taken.getKey());
-          return cached != null
-              && Objects.equals(taken.getValue(), cached.getMetadata().getResourceVersion());
-        }).count();
-        int cachedCount = cache.listKeys().size();
-        if (current != cachedCount || source.takenIn().size() != cachedCount) {
-          gaps.add(source.kind() + ": " + current + " of " + cachedCount + " taken in");
-        }
+      } else {
+        behind.apply(source).ifPresent(gaps::add);
       }
     }
-    lastAnswer = gaps.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", gaps));
-    return lastAnswer;
+    return gaps.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", gaps));
   }
 }
