@@ -160,9 +160,9 @@ class LifecycleTest {
 
   /**
    * Someone damages node 2's rules (flushes the chain that FORWARD jumps to, removes x/a from
-   * its set) and node 1's (deletes the FORWARD jump). The damage opens x/c -> x/b; the next
-   * drift check (every {@link #DRIFT_CHECK_INTERVAL} here, a sync that reads the kernel back)
-   * puts every rule and member back.
+   * its set) and node 1's (deletes the FORWARD jump) before step 2. The damage opens x/c ->
+   * x/b; the next drift check (every {@link #DRIFT_CHECK_INTERVAL} here, a sync that reads the
+   * kernel back) puts every rule and member back before the step's probes.
    */
   @Test
   void driftIsRepairedByTheNextDriftCheck() {
@@ -182,20 +182,23 @@ class LifecycleTest {
       assertThat(cluster.lab().reaches(C_TO_B.fromPod(), InetAddresses.forString(B),
           Protocol.TCP, 80))
           .as("x/c reaches x/b once node 2's chain %s is flushed", chain).isTrue();
+      // the step's own probes then find every rule back
+      awaitRepair(nodes, intact);
     };
-    Runnable awaitRepair = () -> {
-      try {
-        Eventually.within(DRIFT_CHECK_INTERVAL.multipliedBy(5).dividedBy(2), () -> {
-          for (int n = 0; n < nodes.size(); n++) {
-            assertThat(nodes.get(n).palisadeObjects()).as("%s after the repair",
-                nodes.get(n).namespace()).isEqualTo(intact.get(n));
-          }
-        });
-      } catch (Exception e) {
-        throw new IllegalStateException("interrupted waiting for the repair", e);
-      }
-    };
-    GuardedService.run(cluster, Map.of(2, damage, 3, awaitRepair));
+    GuardedService.run(cluster, Map.of(2, damage));
+  }
+
+  private static void awaitRepair(List<NodeKernel> nodes, List<List<String>> intact) {
+    try {
+      Eventually.within(DRIFT_CHECK_INTERVAL.multipliedBy(5).dividedBy(2), () -> {
+        for (int n = 0; n < nodes.size(); n++) {
+          assertThat(nodes.get(n).palisadeObjects()).as("%s after the repair",
+              nodes.get(n).namespace()).isEqualTo(intact.get(n));
+        }
+      });
+    } catch (Exception e) {
+      throw new IllegalStateException("interrupted waiting for the repair", e);
+    }
   }
 
   /**
