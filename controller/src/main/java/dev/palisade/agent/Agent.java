@@ -15,7 +15,6 @@ import dev.palisade.model.RuleGraph;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -189,11 +188,6 @@ public final class Agent implements AutoCloseable {
   /** Per kind, the highest resource version the kernel enforces. */
   public Map<String, Long> enforcedVersions() {
     return tracker.enforcedVersions();
-  }
-
-  /** The agent's meters (what /metrics serves). */
-  public MeterRegistry meters() {
-    return registry;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.palisade.cli;
 
+import dev.palisade.k8s.ClusterOptions;
 import com.google.common.base.Ticker;
 import dev.palisade.agent.Agent;
 import dev.palisade.agent.ApiErrors;

@@ -1,5 +1,6 @@
 package dev.palisade.cli;
 
+import dev.palisade.k8s.ClusterOptions;
 import dev.palisade.k8s.Manifest;
 import dev.palisade.scenario.ShownNamespaces;
 import io.fabric8.kubernetes.client.Config;

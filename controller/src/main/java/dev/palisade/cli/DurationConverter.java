@@ -8,7 +8,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /** Durations as operators write them: {@code 500ms}, {@code 1s}, {@code 5m}, {@code 1h}. */
-class DurationConverter implements ITypeConverter<Duration> {
+public class DurationConverter implements ITypeConverter<Duration> {
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
 
   @Override
@@ -33,7 +33,7 @@ class DurationConverter implements ITypeConverter<Duration> {
   }
 
   /** For a timeout or an interval that something waits for: zero would never wait at all. */
-  static final class Positive extends DurationConverter {
+  public static final class Positive extends DurationConverter {
     @Override
     public Duration convert(String value) {
       Duration duration = super.convert(value);

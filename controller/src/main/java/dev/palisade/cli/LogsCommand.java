@@ -1,6 +1,6 @@
 package dev.palisade.cli;
 
-import dev.palisade.demo.RunningDemos;
+import dev.palisade.k8s.ClusterOptions;
 import dev.palisade.logs.DeniedPackets;
 import dev.palisade.logs.InformerDirectory;
 import dev.palisade.logs.NflogFollower;

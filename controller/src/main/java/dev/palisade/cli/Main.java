@@ -8,14 +8,17 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** The {@code palisade} command line: one jar for the offline tools (and later the agent). */
+/**
+ * The {@code palisade} command line of the node's jar: the offline tools, the live-cluster tools,
+ * the agent and the controller. The workstation's jar (module demo) adds {@code demo}.
+ */
 @Command(name = "palisade", mixinStandardHelpOptions = true,
     version = "palisade 0.1.0",
     description = "Kubernetes NetworkPolicy enforcement with iptables and ipsets; the offline "
         + "tools show what your NetworkPolicy YAML does before you apply it.",
     subcommands = {MatrixCommand.class, ExplainCommand.class, LintCommand.class,
         DiffCommand.class, AgentCommand.class, ControllerCommand.class, CleanupCommand.class,
-        DemoCommand.class, RenderCommand.class, LogsCommand.class, StatusCommand.class,
+        RenderCommand.class, LogsCommand.class, StatusCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @Spec
@@ -45,14 +48,21 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    CommandLine commandLine = commandLine();
+    System.exit(execute(commandLine(), args));
+  }
+
+  /**
+   * Runs {@code args} on this command line (built by {@link #commandLine}, perhaps with more
+   * commands) with the defaults of a settings file; returns the exit status.
+   */
+  public static int execute(CommandLine commandLine, String[] args) {
     try {
       commandLine.setDefaultValueProvider(
           SettingsDefaults.from(java.util.List.of(args), System.getenv()));
     } catch (IllegalArgumentException e) {
       commandLine.getErr().println("palisade: " + e.getMessage());
-      System.exit(ExitCode.BAD_INPUT);
+      return ExitCode.BAD_INPUT;
     }
-    System.exit(commandLine.execute(args));
+    return commandLine.execute(args);
   }
 }

@@ -4,7 +4,7 @@ import dev.palisade.k8s.ManifestReader;
 import picocli.CommandLine.Option;
 
 /** How manifests and scenario objects are read; shared by every command that reads them. */
-final class ManifestReading {
+public final class ManifestReading {
   @Option(names = "--allow-unknown-fields",
       description = "Ignore fields the Kubernetes API does not know instead of refusing them. "
           + "By default they are errors, as in kube-apiserver's strict decoding: a misspelt "
@@ -12,7 +12,7 @@ final class ManifestReading {
           + "For dumps from a Kubernetes newer than Palisade's model.")
   boolean allowUnknownFields;
 
-  ManifestReader reader() {
+  public ManifestReader reader() {
     return new ManifestReader(allowUnknownFields);
   }
 }

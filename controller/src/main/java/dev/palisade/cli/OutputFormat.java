@@ -11,7 +11,7 @@ import picocli.CommandLine.ParameterException;
  * {@code --output}: truth tables for people, SCENARIO.md's JSON result for programs, or a
  * picture: a self-contained HTML page or a Graphviz graph.
  */
-enum OutputFormat {
+public enum OutputFormat {
   table,
   json,
   html,

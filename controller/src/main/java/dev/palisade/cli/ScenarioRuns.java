@@ -15,9 +15,9 @@ import java.util.List;
  * status: shared by {@code matrix} and {@code demo}. A picture (html, dot) is one document for
  * all the scenarios, printed after the last.
  */
-final class ScenarioRuns {
+public final class ScenarioRuns {
   /** A scenario to run, parsed on demand so a bad file fails alone (exit 2). */
-  interface Source {
+  public interface Source {
     Scenario parse();
   }
 
@@ -25,13 +25,13 @@ final class ScenarioRuns {
   private final PrintWriter err;
   private final OutputFormat output;
 
-  ScenarioRuns(PrintWriter out, PrintWriter err, OutputFormat output) {
+  public ScenarioRuns(PrintWriter out, PrintWriter err, OutputFormat output) {
     this.out = out;
     this.err = err;
     this.output = output;
   }
 
-  int run(List<Source> sources, ScenarioBackend backend) {
+  public int run(List<Source> sources, ScenarioBackend backend) {
     try {
       return runAll(sources, backend);
     } finally {

@@ -1,5 +1,6 @@
 package dev.palisade.cli;
 
+import dev.palisade.k8s.ClusterOptions;
 import dev.palisade.realization.AgentLease;
 import dev.palisade.realization.PolicyRealization;
 import dev.palisade.realization.PolicyVersion;

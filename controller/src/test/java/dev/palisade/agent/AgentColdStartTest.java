@@ -51,6 +51,7 @@ class AgentColdStartTest {
   private KubernetesClient admin;
   private SlowInformerClient agentClient;
   private Agent agent;
+  private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   @BeforeEach
   void startServer() {
@@ -83,8 +84,7 @@ class AgentColdStartTest {
           return desired;
         },
         FakeKernel.writerOver(new FakeKernel()),
-        Optional.empty(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-        Ticker.systemTicker());
+        Optional.empty(), meters, Ticker.systemTicker());
 
     agent.start();
     assertThat(agent.isReady()).as("not ready before a sync of the complete cluster").isFalse();
@@ -95,7 +95,7 @@ class AgentColdStartTest {
         .isEqualTo(ruleCount(complete));
     assertThat(programs).as("every program the agent compiled (and so wrote)")
         .allSatisfy(program -> assertThat(program).isEqualTo(complete));
-    assertThat(agent.meters().get("palisade.model.complete").gauge().value()).isEqualTo(1.0);
+    assertThat(meters.get("palisade.model.complete").gauge().value()).isEqualTo(1.0);
     TrimmedObjects trimmed = new TrimmedObjects();
     assertThat(agent.cached("Pod")).as("the cache holds trimmed copies (no container images)")
         .containsExactlyInAnyOrderElementsOf(written.pods().stream().map(trimmed::pod).toList());

@@ -70,6 +70,8 @@ class AgentMockServerTest {
   private final FakeKernel kernel = new FakeKernel();
   private final KernelWriter writer = FakeKernel.writerOver(kernel);
   private Agent agent;
+  /** The meters of the latest {@link #newAgent}: what its /metrics serves. */
+  private PrometheusMeterRegistry meters;
 
   @BeforeEach
   void startServerAndAgent() throws Exception {
@@ -83,9 +85,10 @@ class AgentMockServerTest {
   }
 
   private Agent newAgent(AgentSettings settings) {
+    meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     return new Agent(client, settings,
         new IncrementalNodeCompiler(NODE, DataplaneSettings.DEFAULTS)::compile, writer,
-        Optional.empty(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Ticker.systemTicker());
+        Optional.empty(), meters, Ticker.systemTicker());
   }
 
   private KubernetesMockServer newServer(int port) {
@@ -229,7 +232,7 @@ class AgentMockServerTest {
 
     server.shutdown();
     await("the agent sees its watches down and stops syncing",
-        () -> agent.meters().get("palisade.model.complete").gauge().value() == 0);
+        () -> meters.get("palisade.model.complete").gauge().value() == 0);
     Thread.sleep(500);
     assertThat(snapshot()).as("nothing is flushed while the API is away").isEqualTo(before);
 
@@ -253,7 +256,7 @@ class AgentMockServerTest {
 
     agent = newAgent(AgentSettings.defaults(NODE).withHealth("127.0.0.1", 0));
     agent.start();
-    await("the failing list is counted", () -> agent.meters().find("palisade.api.errors")
+    await("the failing list is counted", () -> meters.find("palisade.api.errors")
         .counters().stream().mapToDouble(counter -> counter.count()).sum() > 0);
     Thread.sleep(1000);
     assertThat(agent.isReady()).as("ready without the API server").isFalse();
@@ -309,7 +312,7 @@ class AgentMockServerTest {
   }
 
   private double driftRepairs() {
-    return agent.meters().get("palisade.drift.repairs").counter().count();
+    return meters.get("palisade.drift.repairs").counter().count();
   }
 
   /** x/web on this node may be reached from x/db on node-2; waits until that is enforced. */
@@ -388,7 +391,7 @@ class AgentMockServerTest {
   }
 
   private double syncCount() {
-    return agent.meters().get("palisade.sync.duration").timer().count();
+    return meters.get("palisade.sync.duration").timer().count();
   }
 
   private List<String> setsHolding(String member) {

@@ -7,12 +7,16 @@ import java.nio.file.Path;
 import picocli.CommandLine;
 
 /** One in-process run of {@code palisade}: its exit status and what it printed. */
-record CliRun(int exitCode, String out, String err) {
+public record CliRun(int exitCode, String out, String err) {
 
   static CliRun of(String... args) {
+    return of(Main.commandLine(), args);
+  }
+
+  /** A run of this command line (the workstation's, say). */
+  public static CliRun of(CommandLine commandLine, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine commandLine = Main.commandLine();
     commandLine.setOut(new PrintWriter(out, true));
     commandLine.setErr(new PrintWriter(err, true));
     int exitCode = commandLine.execute(args);

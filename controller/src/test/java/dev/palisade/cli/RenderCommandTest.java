@@ -9,7 +9,7 @@ import picocli.CommandLine;
 
 /** {@code palisade render}: the payloads of one node at one step of a scenario. */
 class RenderCommandTest {
-  private static final String TOUR = "src/main/resources/dev/palisade/demo/tour.yaml";
+  private static final String TOUR = "../demo/src/main/resources/dev/palisade/demo/tour.yaml";
 
   private final StringWriter out = new StringWriter();
   private final StringWriter err = new StringWriter();

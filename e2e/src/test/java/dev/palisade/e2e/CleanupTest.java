@@ -3,6 +3,7 @@ package dev.palisade.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.palisade.demo.DemoBackend;
+import dev.palisade.demo.Disruptions;
 import dev.palisade.scenario.ScenarioParser;
 import dev.palisade.scenario.ScenarioResult;
 import dev.palisade.scenario.ScenarioRunner;
@@ -31,7 +32,7 @@ class CleanupTest {
       ScenarioResult dualStack = new ScenarioRunner(cluster).run(new ScenarioParser()
           .parse(ScenarioFiles.named("dual-stack", "ip-blocks-both-families.yaml")));
       assertThat(dualStack.passed()).as("the dual-stack scenario before the cleanup").isTrue();
-      cluster.stopAgents();
+      Disruptions.stopAgents(cluster);
 
       for (int node = 1; node <= cluster.lab().nodeCount(); node++) {
         NodeKernel kernel = new NodeKernel(cluster.lab(), node);

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
 import dev.palisade.demo.DemoBackend;
+import dev.palisade.demo.Disruptions;
 import dev.palisade.demo.EmbeddedApiServer;
 import dev.palisade.e2e.ProbeLoop.Flow;
 import dev.palisade.e2e.ProbeLoop.Tally;
@@ -95,7 +96,7 @@ class LifecycleTest {
         assertThat(established.awaitEchoes(3, Duration.ofSeconds(5))).isTrue();
         countersBefore = nodes.stream().map(NodeKernel::palisadeRuleCounters).toList();
         for (int node = 1; node <= 2; node++) {
-          cluster.restartAgent(node);
+          Disruptions.restartAgent(cluster, node);
           cluster.converge(guarded);
           loop.awaitMoreProbes(3);
         }
@@ -140,7 +141,7 @@ class LifecycleTest {
   @Test
   void enforcementOutlivesAnApiServerOutageAndReconverges() {
     GuardedService.run(cluster, Map.of(GuardedService.TIGHTENING, () -> {
-      apiServer.pause();
+      Disruptions.pause(apiServer);
       try {
         ProbeLoop loop = ProbeLoop.start(cluster.lab(), List.of(A_TO_B, C_TO_B));
         Map<Flow, Tally> seen;
@@ -153,7 +154,7 @@ class LifecycleTest {
         seen.forEach((flow, tally) -> assertThat(tally.wrong())
             .as("probes of %s while the API server is away", flow).isEmpty());
       } finally {
-        apiServer.resume();
+        Disruptions.resume(apiServer);
       }
     }));
   }

@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetAddress;
@@ -68,16 +69,16 @@ class AgentOnRealApiTest {
   }
 
   /** An in-process agent for {@link #NODE} over its own fake kernel. */
-  private record RunningAgent(Agent agent, KernelWriter kernel, KubernetesClient client)
-      implements AutoCloseable {
+  private record RunningAgent(Agent agent, KernelWriter kernel, KubernetesClient client,
+      MeterRegistry meters) implements AutoCloseable {
     static RunningAgent start(KubernetesClient client) throws Exception {
       KernelWriter kernel = FakeKernel.writerOver(new FakeKernel());
+      PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       Agent agent = new Agent(client, AgentSettings.defaults(NODE).withHealth("127.0.0.1", 0),
           new IncrementalNodeCompiler(NODE, DataplaneSettings.DEFAULTS)::compile, kernel,
-          Optional.empty(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-          Ticker.systemTicker());
+          Optional.empty(), meters, Ticker.systemTicker());
       agent.start();
-      return new RunningAgent(agent, kernel, client);
+      return new RunningAgent(agent, kernel, client, meters);
     }
 
     KernelSnapshot snapshot() throws KernelCommandException {
@@ -85,7 +86,7 @@ class AgentOnRealApiTest {
     }
 
     double apiErrors(String code) {
-      return agent.meters().find("palisade.api.errors").tag("code", code).counters().stream()
+      return meters.find("palisade.api.errors").tag("code", code).counters().stream()
           .mapToDouble(counter -> counter.count()).sum();
     }
 

@@ -247,7 +247,7 @@ public final class ControlPlane implements AutoCloseable {
         """.formatted(serverUrl(), trust, token);
   }
 
-  /** The project's clients speak HTTP/1.1 (dev.palisade.cli.ClusterOptions says why). */
+  /** The project's clients speak HTTP/1.1 (dev.palisade.k8s.ClusterOptions says why). */
   private static Config http1(Config config) {
     return new ConfigBuilder(config).withHttp2Disable(true).build();
   }

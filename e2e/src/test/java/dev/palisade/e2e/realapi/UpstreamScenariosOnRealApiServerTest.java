@@ -3,7 +3,7 @@ package dev.palisade.e2e.realapi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.palisade.cli.ClusterOptions;
+import dev.palisade.k8s.ClusterOptions;
 import dev.palisade.demo.DemoBackend;
 import dev.palisade.demo.ExternalApiServer;
 import dev.palisade.e2e.DataplaneAgreement;

@@ -1,4 +1,4 @@
-package dev.palisade.demo;
+package dev.palisade.cli;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -40,7 +40,7 @@ public final class RunningDemos {
    * Publishes {@code demo} (replacing what its process published before), and removes what
    * demos killed with SIGKILL left behind.
    */
-  void publish(Demo demo) {
+  public void publish(Demo demo) {
     listed().filter(file -> pid(file).filter(RunningDemos::alive).isEmpty())
         .forEach(this::delete);
     Properties properties = new Properties();
@@ -58,7 +58,7 @@ public final class RunningDemos {
   }
 
   /** Removes what process {@code pid} published, if anything. */
-  void withdraw(long pid) {
+  public void withdraw(long pid) {
     delete(file(pid));
   }
 

@@ -1,5 +1,6 @@
 package dev.palisade.demo;
 
+import dev.palisade.cli.RunningDemos;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import dev.palisade.dataplane.lab.NetnsCluster;
@@ -72,7 +73,8 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
   private final Settings settings;
   private final ModelConverter converter = new ModelConverter();
   private final ExecutorService probePool = Executors.newFixedThreadPool(8);
-  private final List<AgentProcess> agents = new ArrayList<>();
+  /** One per node, in node order (tests stop and restart them: Disruptions). */
+  final List<AgentProcess> agents = new ArrayList<>();
   /** The pods the lab wired, as they were when wired: a pod that changes is wired anew. */
   private final Map<String, Pod> wired = new LinkedHashMap<>();
   private final Thread shutdownHook = new Thread(this::stopBySignal, "palisade-demo-cleanup");
@@ -276,20 +278,6 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while probing", e);
     }
-  }
-
-  /** Restarts the agent of one node (lifecycle tests). */
-  public void restartAgent(int node) {
-    agents.get(node - 1).restart();
-  }
-
-  /**
-   * Stops every agent and leaves its rules in the kernel (cleanup tests); the next
-   * {@link #converge} starts them again.
-   */
-  public void stopAgents() {
-    agents.forEach(AgentProcess::stop);
-    agents.clear();
   }
 
   /** The running cluster, for tests that look inside (drift, cleanup). */

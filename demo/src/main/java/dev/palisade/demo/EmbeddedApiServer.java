@@ -25,8 +25,7 @@ import java.util.logging.Logger;
 /**
  * The demo cluster's API server: the fabric8 mock server in CRUD mode on loopback (watches,
  * label selectors, resource versions, /status, and list pages: {@link PagingCrudDispatcher}). Its state lives in the dispatcher, so a
- * {@link #pause()} and {@link #resume()} on the same port keep every object, as an API server
- * restart does.
+ * new server on the same port keeps every object, as an API server restart does.
  */
 public final class EmbeddedApiServer implements ApiServer {
   /**
@@ -35,8 +34,9 @@ public final class EmbeddedApiServer implements ApiServer {
    */
   private static final Logger MOCK_SERVER_LOG = quiet("io.fabric8.mockwebserver");
   private final KubernetesCrudDispatcher dispatcher = new PagingCrudDispatcher();
-  private KubernetesMockServer server;
-  private final int port;
+  /** Replaced when tests restart the server on {@link #port} (Disruptions, in the tests). */
+  KubernetesMockServer server;
+  final int port;
 
   private EmbeddedApiServer(int requestedPort) {
     this.server = listen(requestedPort);
@@ -54,7 +54,7 @@ public final class EmbeddedApiServer implements ApiServer {
     return new EmbeddedApiServer(0);
   }
 
-  private KubernetesMockServer listen(int onPort) {
+  KubernetesMockServer listen(int onPort) {
     KubernetesMockServer mock = new KubernetesMockServer(new Context(), new MockWebServer(),
         new HashMap<>(), dispatcher, false);
     mock.init(InetAddress.getLoopbackAddress(), onPort);
@@ -118,15 +118,6 @@ public final class EmbeddedApiServer implements ApiServer {
         .build();
     Files.writeString(file, Serialization.asYaml(config));
     return file;
-  }
-
-  /** Stops serving without starting again; {@link #resume()} serves again. */
-  public void pause() {
-    server.shutdown();
-  }
-
-  public void resume() {
-    server = listen(port);
   }
 
   @Override

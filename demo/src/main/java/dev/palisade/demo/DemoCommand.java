@@ -1,11 +1,13 @@
-package dev.palisade.cli;
+package dev.palisade.demo;
 
+import dev.palisade.k8s.ClusterOptions;
 import dev.palisade.dataplane.lab.NetnsCluster;
-import dev.palisade.demo.ApiServer;
-import dev.palisade.demo.DemoBackend;
-import dev.palisade.demo.EmbeddedApiServer;
-import dev.palisade.demo.ExternalApiServer;
-import dev.palisade.demo.RunningDemos;
+import dev.palisade.cli.DurationConverter;
+import dev.palisade.cli.ExitCode;
+import dev.palisade.cli.ManifestReading;
+import dev.palisade.cli.OutputFormat;
+import dev.palisade.cli.RunningDemos;
+import dev.palisade.cli.ScenarioRuns;
 import dev.palisade.scenario.ScenarioParser;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -51,7 +53,7 @@ import picocli.CommandLine.Spec;
         "Exit status: 0 all expectations match, 1 a mismatch, 2 unusable input (an object "
             + "the API server refuses, or one that exists there already, included) or no "
             + "root, 130 stopped by SIGINT or SIGTERM."})
-final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer> {
   private static final String TOUR = "/dev/palisade/demo/tour.yaml";
   private static final String LAB_PREFIX = "paldemo";
 

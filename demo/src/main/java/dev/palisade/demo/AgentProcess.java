@@ -88,7 +88,7 @@ public final class AgentProcess implements AutoCloseable {
     return agent;
   }
 
-  private void launch() {
+  void launch() {
     try {
       // standard input stays the default pipe, never written: it closes when this JVM exits
       process = new ProcessBuilder(command)
@@ -160,12 +160,6 @@ public final class AgentProcess implements AutoCloseable {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
     }
-  }
-
-  /** Stops and starts the same command again (an agent restart). */
-  public void restart() {
-    stop();
-    launch();
   }
 
   @Override

@@ -1,7 +1,5 @@
-package dev.palisade.cli;
+package dev.palisade.k8s;
 
-import dev.palisade.k8s.FieldPath;
-import dev.palisade.k8s.InvalidInputException;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -20,7 +18,7 @@ public final class ClusterOptions {
   public String context;
 
   /** Whether the command line named a cluster (as opposed to relying on discovery). */
-  boolean named() {
+  public boolean named() {
     return kubeconfig != null || context != null;
   }
 
@@ -28,7 +26,7 @@ public final class ClusterOptions {
     return new KubernetesClientBuilder().withConfig(config()).build();
   }
 
-  Config config() {
+  public Config config() {
     Config config = kubeconfig == null ? Config.autoConfigure(context)
         : Config.fromKubeconfig(context, kubeconfig);
     // fabric8 falls back to the current context when the named one does not exist: that would

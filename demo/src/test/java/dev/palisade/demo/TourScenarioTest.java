@@ -1,7 +1,8 @@
-package dev.palisade.cli;
+package dev.palisade.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.palisade.cli.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.palisade.demo;
+package dev.palisade.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
