@@ -19,14 +19,16 @@ class LeadershipTest {
       assertThat(controller.leadershipLost()).isNotDone();
 
       // Another replica holds the lease now, for an hour: renewals fail until the deadline.
-      cluster.client.leases().inNamespace(MockCluster.LEASE_NAMESPACE)
-          .withName("palisade-controller")
+      // The edit is retried: a renewal of the leader between its read and its write makes it a
+      // conflict (409), as it would for a real contender.
+      Eventually.within(Duration.ofSeconds(10), () -> cluster.client.leases()
+          .inNamespace(MockCluster.LEASE_NAMESPACE).withName("palisade-controller")
           .edit(lease -> {
             lease.getSpec().setHolderIdentity("intruder");
             lease.getSpec().setLeaseDurationSeconds(3600);
             lease.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
             return lease;
-          });
+          }));
 
       Eventually.within(Duration.ofSeconds(60), () ->
           assertThat(controller.leadershipLost()).isDone());

@@ -73,14 +73,15 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
   private final Settings settings;
   private final ModelConverter converter = new ModelConverter();
   private final ExecutorService probePool = Executors.newFixedThreadPool(8);
-  /** One per node, in node order (tests stop and restart them: Disruptions). */
+  /** One per node, in node order (tests stop and restart them: DemoTestAccess). */
   final List<AgentProcess> agents = new ArrayList<>();
   /** The pods the lab wired, as they were when wired: a pod that changes is wired anew. */
   private final Map<String, Pod> wired = new LinkedHashMap<>();
   private final Thread shutdownHook = new Thread(this::stopBySignal, "palisade-demo-cleanup");
   private final List<Runnable> afterStop = new ArrayList<>();
   private volatile boolean stoppedBySignal;
-  private NetnsCluster lab;
+  /** The network namespaces of the running cluster (tests look inside: DemoTestAccess). */
+  NetnsCluster lab;
   private KubernetesClient client;
   private OwnedObjects owned;
   private Writer writer;
@@ -278,11 +279,6 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while probing", e);
     }
-  }
-
-  /** The running cluster, for tests that look inside (drift, cleanup). */
-  public NetnsCluster lab() {
-    return lab;
   }
 
   /** The API server the cluster writes to (for tests that write objects of their own). */

@@ -34,7 +34,7 @@ public final class EmbeddedApiServer implements ApiServer {
    */
   private static final Logger MOCK_SERVER_LOG = quiet("io.fabric8.mockwebserver");
   private final KubernetesCrudDispatcher dispatcher = new PagingCrudDispatcher();
-  /** Replaced when tests restart the server on {@link #port} (Disruptions, in the tests). */
+  /** Replaced when tests restart the server on {@link #port} (DemoTestAccess, in the tests). */
   KubernetesMockServer server;
   final int port;
 

@@ -89,7 +89,7 @@ class DemoSignalsTest {
     static Demo start(List<ProcessHandle> started, Path stderr) throws Exception {
       Process process = new ProcessBuilder(
           ProcessHandle.current().info().command().orElse("java"), "-cp",
-          System.getProperty("java.class.path"), "dev.palisade.cli.Main", "demo")
+          System.getProperty("java.class.path"), WorkstationMain.class.getName(), "demo")
           .redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .redirectError(stderr.toFile()).start();
       started.add(process.toHandle());

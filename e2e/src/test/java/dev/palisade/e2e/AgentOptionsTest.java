@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.common.net.InetAddresses;
 import dev.palisade.dataplane.lab.NetnsCluster;
 import dev.palisade.demo.DemoBackend;
+import dev.palisade.demo.DemoTestAccess;
 import dev.palisade.model.Protocol;
 import dev.palisade.scenario.ClusterState;
 import dev.palisade.scenario.ScenarioParser;
@@ -69,7 +70,7 @@ class AgentOptionsTest {
     ClusterState guarded = ScenarioRunner.stateAfter(
         new ScenarioParser().parse(GuardedService.FILE), 1);
     cluster.converge(guarded);
-    NetnsCluster lab = cluster.lab();
+    NetnsCluster lab = DemoTestAccess.lab(cluster);
     InetAddress newcomer = InetAddresses.forString(NEW_POD_IP);
     lab.addPod(NEW_POD, 1, List.of(newcomer));
     try (KubernetesClient client = cluster.apiServer().client()) {

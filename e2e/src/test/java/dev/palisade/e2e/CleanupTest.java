@@ -3,7 +3,7 @@ package dev.palisade.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.palisade.demo.DemoBackend;
-import dev.palisade.demo.Disruptions;
+import dev.palisade.demo.DemoTestAccess;
 import dev.palisade.scenario.ScenarioParser;
 import dev.palisade.scenario.ScenarioResult;
 import dev.palisade.scenario.ScenarioRunner;
@@ -32,10 +32,10 @@ class CleanupTest {
       ScenarioResult dualStack = new ScenarioRunner(cluster).run(new ScenarioParser()
           .parse(ScenarioFiles.named("dual-stack", "ip-blocks-both-families.yaml")));
       assertThat(dualStack.passed()).as("the dual-stack scenario before the cleanup").isTrue();
-      Disruptions.stopAgents(cluster);
+      DemoTestAccess.stopAgents(cluster);
 
-      for (int node = 1; node <= cluster.lab().nodeCount(); node++) {
-        NodeKernel kernel = new NodeKernel(cluster.lab(), node);
+      for (int node = 1; node <= DemoTestAccess.lab(cluster).nodeCount(); node++) {
+        NodeKernel kernel = new NodeKernel(DemoTestAccess.lab(cluster), node);
         placeForeignObjects(kernel);
         assertThat(kernel.palisadeObjects()).as("%s before the cleanup", kernel.namespace())
             .anyMatch(object -> object.startsWith("iptables-save "))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
 import dev.palisade.demo.DemoBackend;
+import dev.palisade.demo.DemoTestAccess;
 import dev.palisade.logs.DeniedPackets;
 import dev.palisade.logs.InformerDirectory;
 import dev.palisade.logs.NflogFollower;
@@ -71,7 +72,7 @@ class DeniedTrafficTest {
     try (KubernetesClient client = cluster.apiServer().client();
         InformerDirectory directory = InformerDirectory.start(client, 30);
         NflogFollower follower = NflogFollower.start(
-            Optional.of(cluster.lab().nodeNamespace(2)), 100)) {
+            Optional.of(DemoTestAccess.lab(cluster).nodeNamespace(2)), 100)) {
       CompletableFuture<Void> printing = CompletableFuture.runAsync(() -> {
         try {
           DeniedPackets.print(follower, directory, new PrintWriter(shown), Optional.of(1));
@@ -82,7 +83,7 @@ class DeniedTrafficTest {
       // Until print runs, logged packets wait in the socket; probe until a line shows.
       long deadline = System.nanoTime() + TIMEOUT.toNanos();
       while (!printing.isDone() && System.nanoTime() < deadline) {
-        assertThat(cluster.lab().reaches("x/c", B, Protocol.TCP, 80)).isFalse();
+        assertThat(DemoTestAccess.lab(cluster).reaches("x/c", B, Protocol.TCP, 80)).isFalse();
       }
       printing.get();
     }
@@ -98,8 +99,8 @@ class DeniedTrafficTest {
     String allowed = "palisade_allowed_packets_total{policy=\"x/guard-b\"}";
     String before = awaitMetrics(denied, allowed);
 
-    assertThat(cluster.lab().reaches("x/c", B, Protocol.TCP, 80)).isFalse();
-    assertThat(cluster.lab().reaches("x/a", B, Protocol.TCP, 80)).isTrue();
+    assertThat(DemoTestAccess.lab(cluster).reaches("x/c", B, Protocol.TCP, 80)).isFalse();
+    assertThat(DemoTestAccess.lab(cluster).reaches("x/a", B, Protocol.TCP, 80)).isTrue();
 
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     String after = before;
@@ -121,7 +122,7 @@ class DeniedTrafficTest {
     String metrics = metrics();
     while (!List.of(series).stream().allMatch(metrics::contains)
         && System.nanoTime() < deadline) {
-      assertThat(cluster.lab().reaches("x/a", B, Protocol.TCP, 80)).isTrue();
+      assertThat(DemoTestAccess.lab(cluster).reaches("x/a", B, Protocol.TCP, 80)).isTrue();
       Thread.sleep(500);
       metrics = metrics();
     }

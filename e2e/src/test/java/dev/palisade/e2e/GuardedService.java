@@ -3,6 +3,7 @@ package dev.palisade.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.palisade.demo.DemoBackend;
+import dev.palisade.demo.DemoTestAccess;
 import dev.palisade.e2e.ProbeLoop.Flow;
 import dev.palisade.scenario.ScenarioRunner;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ final class GuardedService {
     LongConnection[] opened = new LongConnection[1];
     try {
       run(cluster, Map.of(TIGHTENING, () -> {
-        opened[0] = LongConnection.open(cluster.lab(), A_TO_B.fromPod(), B, 80);
+        opened[0] = LongConnection.open(DemoTestAccess.lab(cluster), A_TO_B.fromPod(), B, 80);
         assertThat(opened[0].awaitEchoes(5, Duration.ofSeconds(5)))
             .as("echoes on the connection x/a -> x/b before the tightening").isTrue();
       }));

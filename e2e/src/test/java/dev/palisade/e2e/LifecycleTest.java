@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
 import dev.palisade.demo.DemoBackend;
-import dev.palisade.demo.Disruptions;
+import dev.palisade.demo.DemoTestAccess;
 import dev.palisade.demo.EmbeddedApiServer;
 import dev.palisade.e2e.ProbeLoop.Flow;
 import dev.palisade.e2e.ProbeLoop.Tally;
@@ -83,20 +83,20 @@ class LifecycleTest {
     ClusterState guarded = ScenarioRunner.stateAfter(
         new ScenarioParser().parse(GuardedService.FILE), 1);
     cluster.converge(guarded);
-    List<NodeKernel> nodes = List.of(new NodeKernel(cluster.lab(), 1),
-        new NodeKernel(cluster.lab(), 2));
+    List<NodeKernel> nodes = List.of(new NodeKernel(DemoTestAccess.lab(cluster), 1),
+        new NodeKernel(DemoTestAccess.lab(cluster), 2));
     List<Map<String, Long>> countersBefore;
 
-    ProbeLoop loop = ProbeLoop.start(cluster.lab(), List.of(A_TO_B, C_TO_B));
+    ProbeLoop loop = ProbeLoop.start(DemoTestAccess.lab(cluster), List.of(A_TO_B, C_TO_B));
     Map<Flow, Tally> seen;
-    try (LongConnection established = LongConnection.open(cluster.lab(), A_TO_B.fromPod(), B,
+    try (LongConnection established = LongConnection.open(DemoTestAccess.lab(cluster), A_TO_B.fromPod(), B,
         80)) {
       try {
         loop.awaitMoreProbes(3);
         assertThat(established.awaitEchoes(3, Duration.ofSeconds(5))).isTrue();
         countersBefore = nodes.stream().map(NodeKernel::palisadeRuleCounters).toList();
         for (int node = 1; node <= 2; node++) {
-          Disruptions.restartAgent(cluster, node);
+          DemoTestAccess.restartAgent(cluster, node);
           cluster.converge(guarded);
           loop.awaitMoreProbes(3);
         }
@@ -141,9 +141,9 @@ class LifecycleTest {
   @Test
   void enforcementOutlivesAnApiServerOutageAndReconverges() {
     GuardedService.run(cluster, Map.of(GuardedService.TIGHTENING, () -> {
-      Disruptions.pause(apiServer);
+      DemoTestAccess.pause(apiServer);
       try {
-        ProbeLoop loop = ProbeLoop.start(cluster.lab(), List.of(A_TO_B, C_TO_B));
+        ProbeLoop loop = ProbeLoop.start(DemoTestAccess.lab(cluster), List.of(A_TO_B, C_TO_B));
         Map<Flow, Tally> seen;
         try {
           loop.runFor(Duration.ofSeconds(3));
@@ -154,7 +154,7 @@ class LifecycleTest {
         seen.forEach((flow, tally) -> assertThat(tally.wrong())
             .as("probes of %s while the API server is away", flow).isEmpty());
       } finally {
-        Disruptions.resume(apiServer);
+        DemoTestAccess.resume(apiServer);
       }
     }));
   }
@@ -170,8 +170,8 @@ class LifecycleTest {
     List<NodeKernel> nodes = new ArrayList<>();
     List<List<String>> intact = new ArrayList<>();
     Runnable damage = () -> {
-      NodeKernel node1 = new NodeKernel(cluster.lab(), 1);
-      NodeKernel node2 = new NodeKernel(cluster.lab(), 2);
+      NodeKernel node1 = new NodeKernel(DemoTestAccess.lab(cluster), 1);
+      NodeKernel node2 = new NodeKernel(DemoTestAccess.lab(cluster), 2);
       nodes.addAll(List.of(node1, node2));
       nodes.forEach(node -> intact.add(node.palisadeObjects()));
       String chain = node2.forwardJumpTarget();
@@ -180,7 +180,7 @@ class LifecycleTest {
       String set = node2.setHolding(A);
       node2.run("ipset", "del", set, A);
       node1.run("iptables", "-D", "FORWARD", Integer.toString(node1.forwardJumpNumber()));
-      assertThat(cluster.lab().reaches(C_TO_B.fromPod(), InetAddresses.forString(B),
+      assertThat(DemoTestAccess.lab(cluster).reaches(C_TO_B.fromPod(), InetAddresses.forString(B),
           Protocol.TCP, 80))
           .as("x/c reaches x/b once node 2's chain %s is flushed", chain).isTrue();
       // the step's own probes then find every rule back

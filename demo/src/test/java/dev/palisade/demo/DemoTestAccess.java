@@ -1,12 +1,20 @@
 package dev.palisade.demo;
 
+import dev.palisade.dataplane.lab.NetnsCluster;
+
 /**
- * What tests do to a running demo cluster that the demo itself never does: restart or stop its
- * agents, take its API server away and bring it back. Test code, so that the product has no
- * methods only tests call; it reaches the package's state directly.
+ * What tests do to a running demo cluster that the demo itself never does: look into its
+ * network namespaces, restart or stop its agents, take its API server away and bring it back.
+ * Test code, so that the product has no methods only tests call; it reaches the package's state
+ * directly.
  */
-public final class Disruptions {
-  private Disruptions() {}
+public final class DemoTestAccess {
+  private DemoTestAccess() {}
+
+  /** The cluster's network namespaces (drift, cleanup and counter tests look inside). */
+  public static NetnsCluster lab(DemoBackend backend) {
+    return backend.lab;
+  }
 
   /** Stops and starts the agent of one node (1-based) with the same command line. */
   public static void restartAgent(DemoBackend backend, int node) {
