@@ -9,6 +9,7 @@ import dev.palisade.model.RuleGraph;
 import dev.palisade.model.eval.Endpoint;
 import dev.palisade.model.eval.Evaluator;
 import dev.palisade.model.eval.Traffic;
+import dev.palisade.scenario.EndpointArgument;
 import dev.palisade.scenario.MatrixEvaluator;
 import dev.palisade.scenario.ProbePort;
 import dev.palisade.scenario.ShownNamespaces;
