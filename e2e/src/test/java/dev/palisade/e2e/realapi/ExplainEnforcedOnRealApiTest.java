@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.palisade.dataplane.compile.StableNames;
+import dev.palisade.e2e.realapi.UserCommand.Run;
 import dev.palisade.dataplane.lab.NetnsCluster;
 import dev.palisade.demo.AgentProcess;
 import dev.palisade.model.Direction;
@@ -28,7 +29,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -283,42 +283,13 @@ class ExplainEnforcedOnRealApiTest {
 
   /**
    * Runs {@code kubectl ARGS} (finding the plugin in {@code bin}) or the checkout's
-   * {@code palisade ARGS}, with this JVM's java on PATH and {@code kubeconfig}.
+   * {@code palisade ARGS}, as a user with {@code kubeconfig}.
    */
   private static Run run(Path bin, String kubeconfig, String program, List<String> arguments) {
     List<String> command = new ArrayList<>();
     command.add(program.equals("kubectl") ? plane.kubectl().toString()
         : REPOSITORY.resolve("palisade").toString());
     command.addAll(arguments);
-    ProcessBuilder builder = new ProcessBuilder(command);
-    builder.environment().putAll(Map.of(
-        "PATH", bin + ":" + Path.of(System.getProperty("java.home"), "bin")
-            + ":/usr/local/bin:/usr/bin:/bin",
-        "KUBECONFIG", kubeconfig));
-    Path out = work.resolve("out-" + System.nanoTime());
-    Path err = work.resolve("err-" + System.nanoTime());
-    builder.redirectOutput(out.toFile()).redirectError(err.toFile());
-    try {
-      Process process = builder.start();
-      process.getOutputStream().close();
-      if (!process.waitFor(120, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new IllegalStateException(command + " did not end in 120 s");
-      }
-      return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted running " + command, e);
-    }
-  }
-
-  /** What a command printed and how it ended. */
-  private record Run(int exitCode, String out, String err) {
-    @Override
-    public String toString() {
-      return "exit " + exitCode + "\n--- out\n" + out + "--- err\n" + err;
-    }
+    return UserCommand.run(work, bin, Path.of(kubeconfig), command);
   }
 }
