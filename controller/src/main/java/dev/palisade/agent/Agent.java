@@ -2,6 +2,7 @@ package dev.palisade.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.base.Ticker;
+import dev.palisade.dataplane.compile.StableNames;
 import dev.palisade.dataplane.kernel.ApplyResult;
 import dev.palisade.dataplane.kernel.CommandRunner;
 import dev.palisade.dataplane.kernel.KernelWriter;
@@ -71,6 +72,8 @@ public final class Agent implements AutoCloseable {
   private final EnforcementTracker tracker;
   private final SyncRunner runner;
   private final ModelFeed feed;
+  private final AgentSync sync;
+  private StableNames kernelNames = StableNames.DEFAULT;
   private final NodeEvents nodeEvents;
   private final AgentMetrics metrics;
   private final Ticker ticker;
@@ -100,7 +103,7 @@ public final class Agent implements AutoCloseable {
     // The feed requests syncs of the runner, whose sync takes in the feed's changes.
     this.feed = new ModelFeed(graph, new ModelConverter(), tracker, metrics, this::requestSync,
         ticker);
-    AgentSync sync = new AgentSync(graph, feed, completeness, apiErrors, settings.nodeName(),
+    this.sync = new AgentSync(graph, feed, completeness, apiErrors, settings.nodeName(),
         compiler, kernel, settings.driftCheckInterval(), tracker, metrics, ticker,
         conntrack.map(ConntrackPurger::new), nodeEvents);
     // A quiet node still syncs once per drift-check interval, so that drift is found in time.
@@ -126,6 +129,15 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
+   * The names the node's compiler gives its chains and sets (those of its installation, {@code
+   * --instance}): /explain walks from the stage chains. Default: the default installation's. Call
+   * before {@link #start()}.
+   */
+  public void nameKernelObjectsAs(StableNames names) {
+    this.kernelNames = names;
+  }
+
+  /**
    * Starts serving, watching and the sync worker; returns at once. The first sync writes only
    * once the informers have listed and the graph has taken every object in, however long that
    * takes: an API server that is unreachable or refuses the agent (401, 403) is reported
@@ -136,6 +148,8 @@ public final class Agent implements AutoCloseable {
     health = new HealthServer(
         new InetSocketAddress(settings.healthAddress(), settings.healthPort()), "palisade-http",
         runner::notLive, runner::notReady, registry::scrape, Map.of("/status", this::statusJson));
+    health.serve("/explain", new EnforcedExplainer(graph, settings.nodeName(), tracker,
+        sync::enforced, kernelNames)::answer);
     log.info("agent for node {} serving health and metrics on port {}", settings.nodeName(),
         health.port());
     TrimmedObjects trimmed = new TrimmedObjects();
@@ -178,6 +192,11 @@ public final class Agent implements AutoCloseable {
   /** What the informer of a kind ("Pod", ...) caches now: trimmed copies. */
   List<HasMetadata> cached(String kind) {
     return List.copyOf(informers.get(kind).getStore().list());
+  }
+
+  /** The port of the health endpoints (the one bound when asked for port 0); after start. */
+  int healthPort() {
+    return health.port();
   }
 
   /** Ready once a sync has succeeded, until syncs fail for longer than the grace window. */

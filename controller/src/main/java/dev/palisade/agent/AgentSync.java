@@ -52,6 +52,11 @@ final class AgentSync implements Supplier<SyncOutcome> {
    * apply may have written part of its state, and the next apply completing it is no drift).
    */
   private DesiredState lastEnforced;
+  /**
+   * For /explain: the state the last successful sync enforced and the model versions it was
+   * compiled from; stale after a failed sync. Written by the sync thread, read by others.
+   */
+  private volatile EnforcedExplainer.Enforced enforced;
   /** A purge failed or did not run for a failed sync: the next successful apply purges. */
   private boolean purgeOwed;
   /** Whether a sync has succeeded since start (its log line says when, for cold-start figures). */
@@ -132,6 +137,7 @@ final class AgentSync implements Supplier<SyncOutcome> {
     long[] delays = tracker.finishSync(ticket, failure.isEmpty());
     if (failure.isPresent()) {
       lastEnforced = null;
+      enforced = enforced == null ? null : enforced.stale();
       purgeOwed = true;
       metrics.syncFailed(duration);
       log.error("sync failed: {}", failure.get());
@@ -161,7 +167,13 @@ final class AgentSync implements Supplier<SyncOutcome> {
           TimeUnit.NANOSECONDS.toMillis(duration), endpoints, policies, written.describe());
     }
     lastEnforced = desired;
+    enforced = new EnforcedExplainer.Enforced(desired, ticket.versions(), true);
     return SyncOutcome.ENFORCED;
+  }
+
+  /** What the last successful sync enforced (stale after a failure), or null before one. */
+  EnforcedExplainer.Enforced enforced() {
+    return enforced;
   }
 
   private void takeInReceivedChanges() {

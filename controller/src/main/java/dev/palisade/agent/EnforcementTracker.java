@@ -102,6 +102,11 @@ final class EnforcementTracker {
     return droppedReceipts;
   }
 
+  /** Per kind, the highest resource version the model has taken in. */
+  synchronized ImmutableSortedMap<String, Long> modelVersions() {
+    return ImmutableSortedMap.copyOf(received);
+  }
+
   /** Per kind, the highest resource version the kernel enforces. */
   synchronized ImmutableSortedMap<String, Long> enforcedVersions() {
     return ImmutableSortedMap.copyOf(enforced);

@@ -7,6 +7,7 @@ import dev.palisade.agent.ApiErrors;
 import dev.palisade.agent.AgentSettings;
 import dev.palisade.dataplane.compile.DataplaneSettings;
 import dev.palisade.dataplane.compile.IncrementalNodeCompiler;
+import dev.palisade.dataplane.compile.StableNames;
 import dev.palisade.dataplane.kernel.CommandRunner;
 import dev.palisade.dataplane.kernel.IptablesBackend;
 import dev.palisade.dataplane.kernel.KernelWriter;
@@ -110,12 +111,12 @@ final class AgentCommand implements Callable<Integer> {
   Duration stuckSyncTimeout;
 
   @Option(names = "--health-address", defaultValue = "0.0.0.0", paramLabel = "ADDRESS",
-      description = "Address of /healthz, /readyz, /metrics and /status. "
+      description = "Address of /healthz, /readyz, /metrics, /status and /explain. "
           + "Default: ${DEFAULT-VALUE}.")
   String healthAddress;
 
   @Option(names = "--health-port", defaultValue = "9301", paramLabel = "PORT",
-      description = "Port of /healthz, /readyz, /metrics and /status (0: any free port). "
+      description = "Port of /healthz, /readyz, /metrics, /status and /explain (0: any free port). "
           + "Default: ${DEFAULT-VALUE}.")
   int healthPort;
 
@@ -186,6 +187,7 @@ final class AgentCommand implements Callable<Integer> {
           purgeConntrack ? Optional.of(node) : Optional.empty(),
           new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Ticker.systemTicker());
       agent.exportPacketCounters(new PacketCounterReader(node, IptablesBackend.detect(node)));
+      agent.nameKernelObjectsAs(new StableNames(instance.installation));
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
           agent.close();

@@ -66,14 +66,19 @@ final class ClusterSource {
 
   /** Lists the live cluster once: the API server's answer is read, never watched. */
   Live readLive() {
+    try (KubernetesClient client = client()) {
+      LiveCluster live = new LiveCluster(client);
+      return new Live(live.objects(), shown(ShownNamespaces.of(live.contextNamespace())));
+    }
+  }
+
+  /** A client of the live cluster that asks each question once. */
+  KubernetesClient client() {
     Config config = connection.config();
     // One answer, asked once: fabric8's default of ten retries with doubling backoff kept a
     // command on a cluster that is down waiting for 45 s before it said so.
     config.setRequestRetryBackoffLimit(0);
-    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
-      LiveCluster live = new LiveCluster(client);
-      return new Live(live.objects(), shown(ShownNamespaces.of(live.contextNamespace())));
-    }
+    return new KubernetesClientBuilder().withConfig(config).build();
   }
 
   private ShownNamespaces shown(ShownNamespaces byDefault) {

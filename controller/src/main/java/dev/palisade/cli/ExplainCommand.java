@@ -1,5 +1,6 @@
 package dev.palisade.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableList;
 import dev.palisade.k8s.FieldPath;
 import dev.palisade.k8s.InvalidInputException;
@@ -9,9 +10,11 @@ import dev.palisade.model.RuleGraph;
 import dev.palisade.model.eval.Endpoint;
 import dev.palisade.model.eval.Evaluator;
 import dev.palisade.model.eval.Traffic;
+import dev.palisade.scenario.EndpointArgument;
 import dev.palisade.scenario.MatrixEvaluator;
 import dev.palisade.scenario.ProbePort;
 import dev.palisade.scenario.ShownNamespaces;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,6 +24,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code palisade explain}: why one connection is allowed or denied. */
@@ -29,8 +33,11 @@ import picocli.CommandLine.Spec;
         "Explains the verdict for one connection between two pods, or a pod and an address "
             + "outside the cluster: the source's egress and the destination's ingress, with the "
             + "policies and rules that decided each.",
-        "Reads the manifests of -f, or else the live cluster of the kubeconfig.",
-        "Exit status: 0 explained, 2 unusable input."})
+        "Reads the manifests of -f, or else the live cluster of the kubeconfig. With "
+            + "--enforced, asks the Palisade agents of the two pods' nodes what they enforce "
+            + "now, through the API server's pod proxy (needs get on pods/proxy in the agents' "
+            + "namespace), naming the chain and sets that decide on each node.",
+        "Exit status: 0 explained, 2 unusable input (or an agent that cannot be asked)."})
 final class ExplainCommand implements Callable<Integer> {
   @Mixin
   private ManifestReading reading;
@@ -64,12 +71,37 @@ final class ExplainCommand implements Callable<Integer> {
 
   @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
       description = "table (default: the explanation as text), html (the matrix of the port as "
-          + "a heat map and a graph, this connection highlighted) or dot (Graphviz).")
+          + "a heat map and a graph, this connection highlighted) or dot (Graphviz); with "
+          + "--enforced table or json (the agents' answers combined).")
   private OutputFormat output;
+
+  @Option(names = "--enforced", description = "Ask the agents what they enforce now instead "
+      + "of evaluating the policies here: the source's egress from the agent on its node, the "
+      + "destination's ingress from the agent on its node, each with the chain and sets that "
+      + "decide there. A live cluster only.")
+  private boolean enforced;
+
+  @Option(names = "--agent-namespace", paramLabel = "NAMESPACE", defaultValue = "palisade-system",
+      description = "With --enforced: where Palisade's agents run. Default: ${DEFAULT-VALUE}.")
+  private String agentNamespace;
+
+  @Option(names = "--agent-port", paramLabel = "PORT", defaultValue = "9301",
+      converter = IntRangeConverter.Port.class,
+      description = "With --enforced: the agents' health port (the chart's agent.healthPort). "
+          + "Default: ${DEFAULT-VALUE}.")
+  private int agentPort;
 
   @Override
   public Integer call() {
-    output.requireOneOf(spec, OutputFormat.table, OutputFormat.html, OutputFormat.dot);
+    if (enforced) {
+      output.requireOneOf(spec, OutputFormat.table, OutputFormat.json);
+      if (manifests != null) {
+        throw new ParameterException(spec.commandLine(), "--enforced asks the agents of a live "
+            + "cluster what they enforce: -f does not apply");
+      }
+    } else {
+      output.requireOneOf(spec, OutputFormat.table, OutputFormat.html, OutputFormat.dot);
+    }
     EndpointArgument fromArgument = new EndpointArgument("--from", from);
     EndpointArgument toArgument = new EndpointArgument("--to", to);
     IpFamily connectionFamily = EndpointArgument.family(List.of(fromArgument, toArgument),
@@ -94,9 +126,26 @@ final class ExplainCommand implements Callable<Integer> {
     Optional<Traffic> traffic = port.trafficTo(destinationEnd);
     String resolvedPort = port.isNamed() && traffic.isPresent()
         ? " (port " + traffic.get().port() + ")" : "";
+    String explanation;
+    if (enforced) {
+      ObjectNode answer;
+      try (KubernetesClient client = source.client()) {
+        answer = new EnforcedExplanation(client, agentNamespace, agentPort)
+            .explain(sourceEnd, destinationEnd, port, connectionFamily);
+      }
+      if (output == OutputFormat.json) {
+        out.println(answer.toPrettyString());
+        out.flush();
+        return ExitCode.OK;
+      }
+      explanation = EnforcedExplanation.text(answer, destinationEnd.toString());
+    } else {
+      explanation = ConnectionExplanation.of(new Evaluator(graph), sourceEnd, destinationEnd,
+          port);
+    }
     out.println(EndpointArgument.describe(sourceEnd) + " -> "
         + EndpointArgument.describe(destinationEnd) + " on " + port + resolvedPort + ": "
-        + ConnectionExplanation.of(new Evaluator(graph), sourceEnd, destinationEnd, port));
+        + explanation);
     out.flush();
     return ExitCode.OK;
   }

@@ -40,4 +40,11 @@ abstract class IntRangeConverter implements ITypeConverter<Integer> {
       super(0, 65535, "NFLOG groups");
     }
   }
+
+  /** A TCP port to connect to. */
+  static final class Port extends IntRangeConverter {
+    Port() {
+      super(1, 65535, "TCP ports");
+    }
+  }
 }

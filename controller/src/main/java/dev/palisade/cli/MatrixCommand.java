@@ -8,6 +8,7 @@ import dev.palisade.model.IpFamily;
 import dev.palisade.model.Pod;
 import dev.palisade.model.RuleGraph;
 import dev.palisade.model.eval.Endpoint;
+import dev.palisade.scenario.EndpointArgument;
 import dev.palisade.scenario.EndpointMatrix;
 import dev.palisade.scenario.Matrix;
 import dev.palisade.scenario.MatrixEvaluator;

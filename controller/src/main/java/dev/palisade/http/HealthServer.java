@@ -1,22 +1,28 @@
 package dev.palisade.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * The HTTP endpoints of the agent and the controller on one port: {@code /healthz} (the
  * component says it is live), {@code /readyz} (the component says it is ready), {@code /metrics}
- * (Prometheus text) and any JSON endpoints the component adds (the agent's {@code /status}).
+ * (Prometheus text) and any JSON endpoints the component adds (the agent's {@code /status}, and
+ * its {@code /explain}, which reads a query).
  * A handful of GET endpoints need no framework: the JDK's server with one daemon thread.
  */
 public final class HealthServer implements AutoCloseable {
@@ -36,8 +42,32 @@ public final class HealthServer implements AutoCloseable {
     }
   }
 
+  /** What a query endpoint answers: a status and a JSON body. */
+  public record Answer(int status, String json) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** {"error": message}. */
+    public static Answer error(int status, String message) {
+      return of(status, Map.of("error", message));
+    }
+
+    /** The value as JSON (maps, lists, strings, numbers, booleans), one line. */
+    public static Answer of(int status, Object value) {
+      try {
+        return new Answer(status, JSON.writeValueAsString(value) + "\n");
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException("not JSON: " + value, e);
+      }
+    }
+  }
+
   private final HttpServer server;
   private final ExecutorService executor;
+  /**
+   * Runs the query endpoints, so that a slow answer (one that waits for the agent's sync to let go
+   * of its rule graph) never holds up {@code /healthz} and {@code /readyz} for the kubelet.
+   */
+  private final ExecutorService queries;
 
   /**
    * Starts serving.
@@ -55,13 +85,43 @@ public final class HealthServer implements AutoCloseable {
         "text/plain; version=0.0.4; charset=utf-8", prometheusText.get()));
     json.forEach((path, body) -> server.createContext(path,
         exchange -> respond(exchange, 200, "application/json", body.get())));
-    executor = Executors.newSingleThreadExecutor(runnable -> {
-      Thread thread = new Thread(runnable, threadName);
-      thread.setDaemon(true);
-      return thread;
-    });
+    executor = Executors.newSingleThreadExecutor(daemon(threadName));
+    queries = Executors.newSingleThreadExecutor(daemon(threadName + "-queries"));
     server.setExecutor(executor);
     server.start();
+  }
+
+  /**
+   * Adds a GET endpoint that answers a request (its URI: path and query) with a status and
+   * JSON, on a thread of its own (one request at a time); a thrown exception is a 500 naming
+   * it.
+   */
+  public void serve(String path, Function<URI, Answer> handler) {
+    server.createContext(path, exchange -> queries.execute(() -> {
+      try {
+        Answer answer;
+        try {
+          answer = "GET".equals(exchange.getRequestMethod())
+              ? handler.apply(exchange.getRequestURI())
+              : Answer.error(405, "only GET is served here");
+        } catch (RuntimeException e) {
+          answer = Answer.error(500, "internal error: " + e);
+        }
+        respond(exchange, answer.status(), "application/json", answer.json());
+      } catch (IOException e) {
+        // the client went away: nothing to answer
+      } finally {
+        exchange.close();
+      }
+    }));
+  }
+
+  private static ThreadFactory daemon(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 
   /** The bound port (useful when asked for port 0). */
@@ -90,5 +150,6 @@ public final class HealthServer implements AutoCloseable {
   public void close() {
     server.stop(0);
     executor.shutdownNow();
+    queries.shutdownNow();
   }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.palisade.k8s.Manifest;
 import dev.palisade.k8s.ManifestLoader;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -108,6 +110,53 @@ class LiveClusterCommandsTest {
         .contains("PAL004 WARNING");
     assertThat(CliRun.of("lint", "--kubeconfig", kubeconfig, "-n", "x").out())
         .isEqualTo("no findings\n");
+  }
+
+  @Test
+  void explainEnforcedNamesWhatStandsBetweenItAndTheAgents() {
+    String[] explain = {"explain", "--kubeconfig", kubeconfig, "--from", "x/a", "--to", "x/b",
+        "--port", "80/TCP", "--enforced"};
+    CliRun noAgent = CliRun.of(explain);
+    assertThat(noAgent.exitCode()).as(noAgent.toString()).isEqualTo(2);
+    assertThat(noAgent.err()).contains("--enforced: no Palisade agent is running on node node-1 "
+        + "(no running pod labelled app.kubernetes.io/component=agent,"
+        + "app.kubernetes.io/part-of=palisade in namespace palisade-system; --agent-namespace "
+        + "names where Palisade is installed)");
+
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
+        .withName("palisade-system").endMetadata().build()).create();
+    for (String node : List.of("node-1", "node-2")) {
+      Pod agent = client.pods().inNamespace("palisade-system").resource(new PodBuilder()
+          .withNewMetadata().withName("palisade-agent-" + node)
+          .withLabels(EnforcedExplanation.AGENT_LABELS).endMetadata()
+          .withNewSpec().withNodeName(node).withHostNetwork(true).endSpec().build()).create();
+      client.pods().inNamespace("palisade-system").resource(new PodBuilder(agent)
+          .withNewStatus().withPhase("Running").withPodIP("192.0.2.1").endStatus().build())
+          .updateStatus();
+    }
+    // the mock server proxies nothing (it answers with a list): whatever is no agent's answer
+    CliRun unreachable = CliRun.of(concat(explain, new String[] {"--agent-port", "9400"}));
+    assertThat(unreachable.exitCode()).as(unreachable.toString()).isEqualTo(2);
+    assertThat(unreachable.err()).contains("--enforced: the agent "
+        + "palisade-system/palisade-agent-node-1 on node node-1 did not answer through the API "
+        + "server's pod proxy (port 9400, --agent-port): 200 {\"apiVersion\":\"v1\"");
+
+    CliRun addresses = CliRun.of("explain", "--kubeconfig", kubeconfig, "--from", "203.0.113.7",
+        "--to", "8.8.8.8", "--port", "53/UDP", "--enforced");
+    assertThat(addresses.err()).contains("neither end is a pod, so no node's agent enforces "
+        + "this connection");
+    CliRun withFile = CliRun.of("explain", "-f", CLUSTER, "--from", "x/a", "--to", "x/b",
+        "--port", "80/TCP", "--enforced");
+    assertThat(withFile.exitCode()).isEqualTo(2);
+    assertThat(withFile.err()).contains("--enforced asks the agents of a live cluster what "
+        + "they enforce: -f does not apply");
+    CliRun picture = CliRun.of(concat(explain, new String[] {"-o", "html"}));
+    assertThat(picture.err()).contains("--output html is not available here; choose table, "
+        + "json");
+    CliRun json = CliRun.of("explain", "--kubeconfig", kubeconfig, "--from", "x/a", "--to",
+        "x/b", "--port", "80/TCP", "-o", "json");
+    assertThat(json.err()).contains("--output json is not available here; choose table, html, "
+        + "dot");
   }
 
   @Test

@@ -9,6 +9,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -43,6 +46,46 @@ class HealthServerTest {
       HttpResponse<String> status = get(server, "/status");
       assertThat(status.body()).isEqualTo("{\"ready\":false}\n");
       assertThat(status.headers().firstValue("Content-Type")).hasValue("application/json");
+    }
+  }
+
+  @Test
+  void aQueryEndpointAnswersOnItsOwnThreadSoThatASlowAnswerDoesNotHoldUpHealthz()
+      throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    try (var server = new HealthServer(new InetSocketAddress("127.0.0.1", 0), "test-http",
+        HealthServer.Check.serving(), HealthServer.Check.serving(), () -> "", Map.of())) {
+      server.serve("/slow", uri -> {
+        await(release);
+        return HealthServer.Answer.of(200, Map.of("query", uri.getRawQuery()));
+      });
+      server.serve("/broken", uri -> {
+        throw new IllegalStateException("a \"bug\"");
+      });
+      CompletableFuture<HttpResponse<String>> slow = web.sendAsync(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + server.port() + "/slow?a=b")).build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      assertThat(get(server, "/healthz").statusCode()).as("while /slow waits").isEqualTo(200);
+      release.countDown();
+      assertThat(slow.get(10, TimeUnit.SECONDS).body()).isEqualTo("{\"query\":\"a=b\"}\n");
+
+      HttpResponse<String> broken = get(server, "/broken");
+      assertThat(broken.statusCode()).isEqualTo(500);
+      assertThat(broken.body()).isEqualTo("{\"error\":\"internal error: "
+          + "java.lang.IllegalStateException: a \\\"bug\\\"\"}\n");
+      HttpResponse<String> posted = web.send(HttpRequest.newBuilder(URI.create(
+          "http://127.0.0.1:" + server.port() + "/slow")).POST(
+              HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(posted.statusCode()).isEqualTo(405);
+    }
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

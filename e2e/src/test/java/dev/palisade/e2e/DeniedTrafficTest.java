@@ -16,19 +16,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -44,8 +36,6 @@ import org.junit.jupiter.api.Test;
 class DeniedTrafficTest {
   private static final String NAME = "denied-traffic";
   private static final InetAddress B = InetAddresses.forString(GuardedService.B);
-  private static final Pattern HEALTH_PORT =
-      Pattern.compile("serving health and metrics on port (\\d+)");
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private static DemoBackend cluster;
@@ -137,17 +127,7 @@ class DeniedTrafficTest {
   }
 
   /** Node 2's agent's /metrics; its port is in its log (the harness picks a free one). */
-  private static String metrics() throws Exception {
-    Path log = Path.of("target", "e2e-logs", NAME, "agent-node-2.log");
-    Matcher port = HEALTH_PORT.matcher(Files.readString(log));
-    String found = null;
-    while (port.find()) {
-      found = port.group(1);
-    }
-    assertThat(found).as("the health port in %s", log).isNotNull();
-    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + found + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    return response.body();
+  private static String metrics() {
+    return AgentHealth.get(AgentHealth.port(NAME, 2), "/metrics").body();
   }
 }

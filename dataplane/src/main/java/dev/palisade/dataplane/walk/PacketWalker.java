@@ -113,6 +113,38 @@ public final class PacketWalker {
     return new Trace(outcome, ImmutableList.copyOf(flight.steps));
   }
 
+  /**
+   * The walk of the first packet of a connection through one Palisade chain (and the chains it
+   * jumps to), as if a rule had jumped there: {@link Outcome#PASSED} when it returns or falls
+   * through. Explains one direction alone, e.g. from the ingress stage chain.
+   *
+   * @throws IllegalArgumentException if the state has no such chain
+   */
+  public Trace traceChain(String chain, Packet packet) {
+    if (!chains.containsKey(chain)) {
+      throw new IllegalArgumentException("no chain " + chain + " in the state");
+    }
+    Flight flight = new Flight(packet);
+    Outcome outcome = switch (run(chain, flight, 0)) {
+      case DROP -> Outcome.DROPPED;
+      case REJECT -> Outcome.REJECTED;
+      case CONTINUE, RETURN, ACCEPT -> Outcome.PASSED;
+    };
+    return new Trace(outcome, ImmutableList.copyOf(flight.steps));
+  }
+
+  /** The sets a rule's {@code --match-set} matches name, in the rule's order. */
+  public static List<String> setsOf(String rule) {
+    List<String> tokens = tokenize(rule);
+    List<String> sets = new ArrayList<>();
+    for (int i = 0; i + 1 < tokens.size(); i++) {
+      if (tokens.get(i).equals("--match-set")) {
+        sets.add(tokens.get(i + 1));
+      }
+    }
+    return sets;
+  }
+
   private Verdict run(String chain, Flight flight, int depth) {
     List<ParsedRule> rules = chains.get(chain);
     if (rules == null) {
@@ -178,6 +210,16 @@ public final class PacketWalker {
           protocol = tokens.get(++i);
           String wanted = protocol;
           matches.add(f -> protocolName(f.packet).equals(wanted));
+        }
+        case "--tcp-flags" -> {
+          // the walked packet opens a connection: a TCP SYN alone
+          List<String> mask = List.of(tokens.get(++i).split(","));
+          List<String> set = List.of(tokens.get(++i).split(","));
+          boolean synMatches = mask.contains("SYN") ? set.equals(List.of("SYN"))
+              : set.isEmpty() || set.equals(List.of("NONE"));
+          boolean negated = negate;
+          negate = false;
+          matches.add(f -> synMatches != negated);
         }
         case "--icmpv6-type" -> {
           int type = Integer.parseInt(tokens.get(++i));

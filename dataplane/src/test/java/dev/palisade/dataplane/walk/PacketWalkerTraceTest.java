@@ -72,4 +72,40 @@ class PacketWalkerTraceTest {
         Tuple.tuple(WEB, false),
         Tuple.tuple(DENY, true));
   }
+
+  @Test
+  void oneChainIsWalkedAloneAsIfARuleHadJumpedThere() {
+    Trace trace = WALKER.traceChain("PAL-INGRESS", new Packet(
+        InetAddresses.forString("10.0.0.9"), InetAddresses.forString("10.0.0.3"),
+        Protocol.TCP, 80));
+
+    assertThat(trace.outcome()).isEqualTo(Outcome.PASSED);
+    assertThat(trace.steps()).extracting(Step::chain).containsOnly("PAL-INGRESS");
+    assertThat(trace.steps()).extracting(Step::rule).containsExactly(TO_TWO, WEB);
+  }
+
+  @Test
+  void theSetsOfARuleAreThoseItsMatchSetsName() {
+    assertThat(PacketWalker.setsOf("-m set ! --match-set pal-4-isolated-ingress dst -m set "
+        + "--match-set pal-4s-x dst,dst -j RETURN"))
+        .containsExactly("pal-4-isolated-ingress", "pal-4s-x");
+    assertThat(PacketWalker.setsOf(DENY)).isEmpty();
+  }
+
+  @Test
+  void theWalkedFirstPacketIsASynSoANewFlowWithoutSynIsNotIt() {
+    String midStream = "-p tcp -m tcp ! --tcp-flags FIN,SYN,RST,ACK SYN -j DROP";
+    String syn = "-p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN -j ACCEPT";
+    PacketWalker walker = new PacketWalker(new FamilyState(IpFamily.V4,
+        ImmutableSortedMap.of("PAL-X", new ChainSpec("PAL-X",
+            ImmutableList.of(midStream, syn, DENY))),
+        ImmutableList.of(), ImmutableSortedMap.of(), ImmutableSortedMap.of()));
+
+    Trace trace = walker.traceChain("PAL-X", new Packet(InetAddresses.forString("10.0.0.1"),
+        InetAddresses.forString("10.0.0.3"), Protocol.TCP, 80));
+
+    assertThat(trace.steps()).extracting(Step::rule, Step::matched).containsExactly(
+        Tuple.tuple(midStream, false), Tuple.tuple(syn, true));
+    assertThat(trace.outcome()).isEqualTo(Outcome.PASSED);
+  }
 }

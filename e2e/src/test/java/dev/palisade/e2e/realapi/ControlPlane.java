@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,18 +40,30 @@ public final class ControlPlane implements AutoCloseable {
 
   private final Path workDir;
   private final boolean withControllerManager;
+  private final Optional<Path> clusterEgress;
   private KubernetesClient admin;
 
-  private ControlPlane(Path workDir, boolean withControllerManager) {
+  private ControlPlane(Path workDir, boolean withControllerManager,
+      Optional<Path> clusterEgress) {
     this.workDir = workDir;
     this.withControllerManager = withControllerManager;
+    this.clusterEgress = clusterEgress;
   }
 
   /** Starts a new control plane in a fresh temporary work directory. */
   public static ControlPlane start(boolean withControllerManager) {
+    return start(withControllerManager, Optional.empty());
+  }
+
+  /**
+   * Starts a new control plane whose traffic to the cluster (pod proxy among it) goes as HTTP
+   * CONNECT requests to the Unix socket {@code clusterEgress}, when given
+   * ({@code .ci/control-plane/start --cluster-egress-uds}).
+   */
+  public static ControlPlane start(boolean withControllerManager, Optional<Path> clusterEgress) {
     try {
       ControlPlane plane = new ControlPlane(Files.createTempDirectory("palisade-apiserver-"),
-          withControllerManager);
+          withControllerManager, clusterEgress);
       plane.startProcesses();
       return plane;
     } catch (IOException e) {
@@ -211,6 +224,8 @@ public final class ControlPlane implements AutoCloseable {
     if (withControllerManager) {
       args.add("--controller-manager");
     }
+    clusterEgress.ifPresent(socket -> args.addAll(List.of("--cluster-egress-uds",
+        socket.toAbsolutePath().toString())));
     run("start", args);
   }
 

@@ -2,6 +2,7 @@ package dev.palisade.e2e.realapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.palisade.e2e.realapi.UserCommand.Run;
 import dev.palisade.k8s.Manifest;
 import dev.palisade.k8s.ManifestLoader;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -13,14 +14,11 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,7 +39,6 @@ class KubectlPluginOnRealApiTest {
   private static final Path REPOSITORY = ControlPlane.repository();
   private static final Path CLUSTER =
       REPOSITORY.resolve("controller/src/test/resources/cli/live/cluster.yaml");
-  private static final long TIMEOUT_SECONDS = 180;
   private static ControlPlane plane;
 
   @TempDir
@@ -167,35 +164,6 @@ class KubectlPluginOnRealApiTest {
    * the admin's kubeconfig, as a user's shell would hold them.
    */
   private Run run(Path pathFirst, List<String> command) {
-    ProcessBuilder builder = new ProcessBuilder(command);
-    String javaBin = Path.of(System.getProperty("java.home"), "bin").toString();
-    builder.environment().putAll(Map.of(
-        "PATH", pathFirst + ":" + javaBin + ":/usr/local/bin:/usr/bin:/bin",
-        "KUBECONFIG", plane.adminKubeconfig().toString()));
-    Path out = work.resolve("out-" + System.nanoTime());
-    Path err = work.resolve("err-" + System.nanoTime());
-    builder.redirectOutput(out.toFile()).redirectError(err.toFile());
-    try {
-      Process process = builder.start();
-      process.getOutputStream().close();
-      if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new IllegalStateException(command + " did not end in " + TIMEOUT_SECONDS + " s");
-      }
-      return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted running " + command, e);
-    }
-  }
-
-  /** What a command printed and how it ended. */
-  private record Run(int exitCode, String out, String err) {
-    @Override
-    public String toString() {
-      return "exit " + exitCode + "\n--- out\n" + out + "--- err\n" + err;
-    }
+    return UserCommand.run(work, pathFirst, plane.adminKubeconfig(), command);
   }
 }

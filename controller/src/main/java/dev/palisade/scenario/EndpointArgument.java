@@ -1,4 +1,4 @@
-package dev.palisade.cli;
+package dev.palisade.scenario;
 
 import com.google.common.net.InetAddresses;
 import dev.palisade.k8s.FieldPath;
@@ -8,7 +8,6 @@ import dev.palisade.model.ObjectRef;
 import dev.palisade.model.Pod;
 import dev.palisade.model.RuleGraph;
 import dev.palisade.model.eval.Endpoint;
-import dev.palisade.scenario.ShownNamespaces;
 import java.net.InetAddress;
 import java.util.Collection;
 import java.util.Optional;
@@ -19,11 +18,12 @@ import java.util.stream.Collectors;
  * One end of a connection as {@code --from} or {@code --to} names it: {@code NS/POD}, a pod
  * name in the {@code -n} namespace, or an IP address. An address that no endpoint pod holds is
  * outside the cluster: only ipBlock peers match it and no policy isolates it. An address that a
- * pod holds is that pod, as the dataplane would see it.
+ * pod holds is that pod, as the dataplane would see it. The command line ({@code explain},
+ * {@code matrix}) and the agent's {@code /explain} read ends alike.
  */
-record EndpointArgument(String option, String text) {
+public record EndpointArgument(String option, String text) {
 
-  Optional<InetAddress> address() {
+  public Optional<InetAddress> address() {
     return InetAddresses.isInetAddress(text) ? Optional.of(InetAddresses.forString(text))
         : Optional.empty();
   }
@@ -32,7 +32,7 @@ record EndpointArgument(String option, String text) {
    * The family of the connection: that of the addresses given, which must agree with each other
    * and with an explicit {@code --family}; else {@code chosen}.
    */
-  static IpFamily family(Collection<EndpointArgument> ends, IpFamily chosen,
+  public static IpFamily family(Collection<EndpointArgument> ends, IpFamily chosen,
       boolean chosenExplicitly) {
     Set<IpFamily> ofAddresses = ends.stream().flatMap(end -> end.address().stream())
         .map(IpFamily::of).collect(Collectors.toSet());
@@ -44,7 +44,7 @@ record EndpointArgument(String option, String text) {
     return ofAddresses.isEmpty() ? chosen : ofAddresses.iterator().next();
   }
 
-  Endpoint resolve(RuleGraph graph, IpFamily family, ShownNamespaces shown) {
+  public Endpoint resolve(RuleGraph graph, IpFamily family, ShownNamespaces shown) {
     Optional<InetAddress> address = address();
     if (address.isPresent()) {
       return new Endpoint(address.get(), graph.endpointByIp(address.get()));
@@ -83,7 +83,7 @@ record EndpointArgument(String option, String text) {
   }
 
   /** e.g. "x/a (10.244.1.10)", or "8.8.8.8 (outside the cluster)". */
-  static String describe(Endpoint end) {
+  public static String describe(Endpoint end) {
     return end + " (" + (end.endpointPod().isPresent() ? InetAddresses.toAddrString(end.ip())
         : "outside the cluster") + ")";
   }
