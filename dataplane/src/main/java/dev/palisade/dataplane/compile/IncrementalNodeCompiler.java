@@ -4,6 +4,8 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSortedMap;
 import dev.palisade.dataplane.compile.NodeCompiler.Compilation;
 import dev.palisade.dataplane.compile.SetCatalog.CompiledSet;
+import dev.palisade.dataplane.plan.NodePlan;
+import dev.palisade.dataplane.plan.NodePlanner;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.dataplane.state.FamilyState;
 import dev.palisade.dataplane.state.IpSetSpec;
@@ -63,7 +65,7 @@ public final class IncrementalNodeCompiler {
       return last.state();
     }
     if (last != null && changes.policies().isEmpty() && !touchesThisNode(graph, changes)) {
-      last = refreshSets(graph, changes);
+      last = refreshSets(NodePlanner.refresh(graph, last.plan(), changes));
       setOnlyCompilations++;
     } else {
       last = NodeCompiler.compile(graph, nodeName, settings, last, changes);
@@ -95,16 +97,17 @@ public final class IncrementalNodeCompiler {
     return false;
   }
 
-  private Compilation refreshSets(RuleGraph graph, GraphDelta changes) {
+  /** The previous state with the sets whose members the refreshed plan changed rendered anew. */
+  private Compilation refreshSets(NodePlan plan) {
     Map<IpFamily, FamilyState> states = new EnumMap<>(IpFamily.class);
     Map<IpFamily, ImmutableSortedMap<String, CompiledSet>> sets = new EnumMap<>(IpFamily.class);
     for (IpFamily family : IpFamily.values()) {
       ImmutableSortedMap<String, CompiledSet> before = last.sets().get(family);
-      SetCatalog catalog = SetCatalog.refreshing(graph, family);
       Map<String, CompiledSet> refreshed = new HashMap<>();
       before.forEach((name, set) -> {
-        if (set.source().touchedBy(changes)) {
-          refreshed.put(name, catalog.refreshed(set));
+        CompiledSet now = set.refreshedFrom(plan.family(family));
+        if (now != set) {
+          refreshed.put(name, now);
         }
       });
       FamilyState state = last.state().family(family);
@@ -122,6 +125,6 @@ public final class IncrementalNodeCompiler {
       sets.put(family, ImmutableSortedMap.copyOf(after));
     }
     return new Compilation(new DesiredState(states.get(IpFamily.V4), states.get(IpFamily.V6)),
-        ImmutableMap.copyOf(sets));
+        plan, ImmutableMap.copyOf(sets));
   }
 }

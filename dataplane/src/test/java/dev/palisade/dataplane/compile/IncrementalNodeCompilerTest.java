@@ -100,6 +100,37 @@ class IncrementalNodeCompilerTest {
     assertThat(after).isEqualTo(NodeCompiler.compile(graph, NODE, SETTINGS));
   }
 
+  @Test
+  void aPolicyChangeRecompilesTheChainsAndKeepsEveryUntouchedSet() {
+    RuleGraph graph = new RuleGraph();
+    IncrementalNodeCompiler compiler = new IncrementalNodeCompiler(NODE, SETTINGS);
+    DesiredState before = compiler.compile(graph, GraphDelta.union(List.of(
+        graph.upsertNamespace(namespace("x", "ns", "x")),
+        graph.upsertPod(pod("local").in("x").labels("app", "web").ip("10.0.1.10")
+            .node(NODE).build()),
+        graph.upsertPod(pod("far").in("x").labels("app", "db").ip("10.0.2.10")
+            .node("node-2").build()),
+        graph.upsertPolicy(policy("from-db").in("x").select(selector("app", "web"))
+            .ingress(rule().peers(podPeer("x", selector("app", "db")))).build()),
+        graph.upsertPolicy(webFromBlock(80)))));
+
+    DesiredState after = compiler.compile(graph, graph.upsertPolicy(webFromBlock(443)));
+
+    assertThat(compiler.fullCompilations()).isEqualTo(2);
+    assertThat(after.v4().chains()).isNotEqualTo(before.v4().chains());
+    List<String> remoteSets = before.v4().sets().keySet().stream()
+        .filter(name -> name.startsWith("pal-4s-") || name.startsWith("pal-4n-")).toList();
+    assertThat(remoteSets).as("the selector's and the ipBlock's sets").hasSize(2);
+    remoteSets.forEach(name -> assertThat(after.v4().sets().get(name)).as(name)
+        .isSameAs(before.v4().sets().get(name)));
+    assertThat(after).isEqualTo(NodeCompiler.compile(graph, NODE, SETTINGS));
+  }
+
+  private static Policy webFromBlock(int port) {
+    return policy("from-block").in("x").select(selector("app", "web"))
+        .ingress(rule().peers(ipBlock("10.9.0.0/16")).ports(tcp(port))).build();
+  }
+
   private static Supplier<GraphDelta> randomChange(Random random, RuleGraph graph) {
     String ns = pick(random, NAMESPACES);
     String name = "p" + random.nextInt(8);
