@@ -6,7 +6,6 @@ import dev.palisade.dataplane.compile.SetCatalog.CompiledSet;
 import dev.palisade.dataplane.plan.NodePlan;
 import dev.palisade.dataplane.plan.NodePlanner;
 import dev.palisade.dataplane.state.DesiredState;
-import dev.palisade.model.GraphDelta;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.RuleGraph;
 import java.util.EnumMap;
@@ -24,7 +23,7 @@ public final class NodeCompiler {
 
   public static DesiredState compile(RuleGraph graph, String nodeName,
       DataplaneSettings settings) {
-    return compile(graph, nodeName, settings, null, GraphDelta.EMPTY).state();
+    return render(NodePlanner.plan(graph, nodeName), settings, null).state();
   }
 
   /** One compilation of the node: its state, its plan and per family its rendered sets. */
@@ -32,18 +31,11 @@ public final class NodeCompiler {
       ImmutableMap<IpFamily, ImmutableSortedMap<String, CompiledSet>> sets) {}
 
   /**
-   * @param previous the previous compilation of the same node and settings, whose untouched
-   *     members and sets are reused, or null
-   * @param changes what the graph changed since {@code previous}
+   * The plan as iptables state: chains, hooks and sets of both families.
+   *
+   * @param previous the previous compilation of the same node and settings, whose sets are
+   *     reused where the plan's members are the same objects, or null
    */
-  static Compilation compile(RuleGraph graph, String nodeName, DataplaneSettings settings,
-      Compilation previous, GraphDelta changes) {
-    NodePlan plan = NodePlanner.plan(graph, nodeName,
-        previous == null ? null : previous.plan(), changes);
-    return render(plan, settings, previous);
-  }
-
-  /** The plan as iptables state: chains, hooks and sets of both families. */
   static Compilation render(NodePlan plan, DataplaneSettings settings, Compilation previous) {
     NameLedger ledger = new NameLedger();
     Map<IpFamily, FamilyCompiler.Compiled> families = new EnumMap<>(IpFamily.class);
