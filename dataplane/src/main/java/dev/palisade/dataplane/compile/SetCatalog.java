@@ -3,6 +3,7 @@ package dev.palisade.dataplane.compile;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.ImmutableSortedSet;
+import com.google.common.collect.Sets;
 import com.google.common.net.InetAddresses;
 import dev.palisade.dataplane.plan.Endpoint;
 import dev.palisade.dataplane.plan.FamilyPlan;
@@ -22,6 +23,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -36,6 +39,9 @@ import java.util.stream.Stream;
  * stay the same objects, which the kernel writer compares by identity first.
  */
 final class SetCatalog {
+  /** Re-render a set from its previous text when at most one member in this many changed. */
+  private static final int INCREMENTAL_RATIO = 8;
+
   private final FamilyPlan plan;
   private final IpFamily family;
   private final NameLedger ledger;
@@ -64,8 +70,26 @@ final class SetCatalog {
         return this;
       }
       ImmutableSet<Member> now = plan.members(source.get());
-      return now == from ? this
-          : new CompiledSet(SetCatalog.spec(spec.name(), spec.type(), spec.family(), now), source, now);
+      return now == from ? this : new CompiledSet(rerendered(now), source, now);
+    }
+
+    /**
+     * The spec for new members of the same class: when few changed, the previous member text
+     * with the removed members taken out and the added ones put in, which at tens of thousands
+     * of members is far cheaper than rendering and sorting them all again (a member's text is
+     * a function of the member, one to one).
+     */
+    IpSetSpec rerendered(ImmutableSet<Member> members) {
+      Set<Member> removed = Sets.difference(from, members);
+      Set<Member> added = Sets.difference(members, from);
+      if ((long) (removed.size() + added.size()) * INCREMENTAL_RATIO > members.size()) {
+        return SetCatalog.spec(spec.name(), spec.type(), spec.family(), members);
+      }
+      TreeSet<String> text = new TreeSet<>(spec.members());
+      removed.forEach(member -> text.remove(SetMemberText.of(member)));
+      added.forEach(member -> text.add(SetMemberText.of(member)));
+      return new IpSetSpec(spec.name(), spec.type(), spec.family(),
+          ImmutableSortedSet.copyOfSorted(text));
     }
   }
 
@@ -122,9 +146,13 @@ final class SetCatalog {
     ImmutableSet<Member> members = plan.members(peerClass);
     sets.computeIfAbsent(name, unused -> {
       CompiledSet before = previous.get(name);
-      return before != null && before.from() == members && before.spec().type() == type
-          ? before : new CompiledSet(spec(name, type, family, members),
-              Optional.of(peerClass), members);
+      if (before == null || before.spec().type() != type
+          || !before.source().equals(Optional.of(peerClass))) {
+        return new CompiledSet(spec(name, type, family, members), Optional.of(peerClass),
+            members);
+      }
+      return before.from() == members ? before
+          : new CompiledSet(before.rerendered(members), Optional.of(peerClass), members);
     });
     return name;
   }
