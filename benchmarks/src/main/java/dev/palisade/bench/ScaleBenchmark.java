@@ -5,9 +5,7 @@ import dev.palisade.bench.EventPhases.Phase;
 import dev.palisade.bench.ScaleReport.Row;
 import dev.palisade.dataplane.lab.NetnsCluster;
 import dev.palisade.demo.EmbeddedApiServer;
-import dev.palisade.model.Namespace;
-import dev.palisade.model.Pod;
-import dev.palisade.model.Policy;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,9 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
-import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -62,8 +57,7 @@ public final class ScaleBenchmark implements Callable<Integer> {
   /** How long the agent runs after its first sync before its RSS counts. */
   private static final Duration RSS_STEADY = Duration.ofSeconds(10);
   private static final Duration CONNECTION_RATE_ROUND = Duration.ofSeconds(5);
-  private static final int CLUSTER_WRITERS = 8;
-
+  
   /** What to measure, and with what. */
   record Settings(ClusterSize size, long seed, String node, int events, Path jar,
       String minSyncInterval, Path workDir) {}
@@ -144,8 +138,8 @@ public final class ScaleBenchmark implements Callable<Integer> {
       facts.add("iptables in the node namespace: " + MachineFacts.iptables(lab.nodeNamespace(1)));
       progress("writing the cluster: " + settings.size());
       long writeStart = System.nanoTime();
-      writeCluster(client, cluster);
-      facts.add(String.format("cluster: %s (seed %d) written to the embedded API server in "
+      api.preload(clusterObjects(cluster));
+      facts.add(String.format("cluster: %s (seed %d) preloaded into the embedded API server in "
           + "%.1f s; measured node %s; %d events per phase", settings.size(), settings.seed(),
           (System.nanoTime() - writeStart) / 1e9, settings.node(), settings.events()));
       Path kubeconfig = api.agentKubeconfig(settings.workDir());
@@ -359,26 +353,16 @@ public final class ScaleBenchmark implements Callable<Integer> {
     return phases.stream().map(Phase::delays).reduce(Scrape.Histogram::plus).orElseThrow();
   }
 
-  /** Namespaces, then pods (with their status), then policies, by several writers. */
-  private static void writeCluster(KubernetesClient client, SyntheticCluster cluster)
-      throws InterruptedException, ExecutionException {
-    ForkJoinPool writers = new ForkJoinPool(CLUSTER_WRITERS);
-    try {
-      inParallel(writers, cluster.namespaces(), (Namespace namespace) ->
-          client.namespaces().resource(ApiObjects.namespace(namespace)).create());
-      inParallel(writers, cluster.pods(), (Pod pod) ->
-          client.pods().resource(ApiObjects.pod(pod)).create());
-      inParallel(writers, cluster.policies(), (Policy policy) ->
-          client.network().v1().networkPolicies().resource(ApiObjects.networkPolicy(policy))
-              .create());
-    } finally {
-      writers.shutdownNow();
-    }
+  /**
+   * Namespaces, pods (with their status) and policies, stored as the server would store them
+   * after creating them, without watch events: the cluster is there before the agent starts,
+   * and the mock server's creates would take minutes (each searches everything it holds).
+   */
+  private static List<HasMetadata> clusterObjects(SyntheticCluster cluster) {
+    List<HasMetadata> objects = new ArrayList<>();
+    cluster.namespaces().forEach(namespace -> objects.add(ApiObjects.namespace(namespace)));
+    cluster.pods().forEach(pod -> objects.add(ApiObjects.pod(pod)));
+    cluster.policies().forEach(policy -> objects.add(ApiObjects.networkPolicy(policy)));
+    return objects;
   }
-
-  private static <T> void inParallel(ForkJoinPool writers, List<T> objects, Consumer<T> write)
-      throws InterruptedException, ExecutionException {
-    writers.submit(() -> objects.parallelStream().forEach(write)).get();
-  }
-
 }
