@@ -46,8 +46,18 @@ public record PinLayout(Path root) {
     return progs().resolve(fromPod ? FROM_POD : TO_POD);
   }
 
-  /** The pin of an interface's link: {@code links/<ifname>.from-pod} or {@code .to-pod}. */
+  /**
+   * The pin of an interface's link: {@code links/from-pod/<ifname>} or {@code links/to-pod/...}.
+   * The bpffs refuses names with a dot (EPERM), which an interface name may have (a VLAN's
+   * {@code eth0.100}): a dot is written as a colon, which no interface name has.
+   */
   public Path link(String interfaceName, boolean fromPod) {
-    return links().resolve(interfaceName + (fromPod ? ".from-pod" : ".to-pod"));
+    return links().resolve(fromPod ? "from-pod" : "to-pod")
+        .resolve(interfaceName.replace('.', ':'));
+  }
+
+  /** The interface name a link pin stands for. */
+  public static String interfaceOf(Path linkPin) {
+    return linkPin.getFileName().toString().replace(':', '.');
   }
 }

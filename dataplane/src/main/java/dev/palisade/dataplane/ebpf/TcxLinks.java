@@ -57,7 +57,7 @@ public final class TcxLinks {
       try {
         int link = netns.call(() -> bpf.linkCreateTcx(prog, ifindex, fromPod, Bpf.TCX_FIRST));
         try {
-          Files.createDirectories(pins.links());
+          Files.createDirectories(pin.getParent());
           bpf.objPin(link, pin.toString());
         } catch (IOException e) {
           bpf.linkDetach(link);
@@ -84,16 +84,7 @@ public final class TcxLinks {
 
   /** The interfaces with pinned links. */
   public List<String> attachedInterfaces() {
-    if (!Files.isDirectory(pins.links())) {
-      return List.of();
-    }
-    try (Stream<Path> files = Files.list(pins.links())) {
-      return files.map(path -> path.getFileName().toString())
-          .map(name -> name.substring(0, name.lastIndexOf('.')))
-          .distinct().sorted().toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return pinsOnDisk().stream().map(PinLayout::interfaceOf).distinct().sorted().toList();
   }
 
   /** The ifindex the pinned link is attached to; 0 once its interface is gone. */
@@ -130,8 +121,8 @@ public final class TcxLinks {
     if (!Files.isDirectory(pins.links())) {
       return List.of();
     }
-    try (Stream<Path> files = Files.list(pins.links())) {
-      return new ArrayList<>(files.sorted().toList());
+    try (Stream<Path> files = Files.walk(pins.links())) {
+      return new ArrayList<>(files.filter(Files::isRegularFile).sorted().toList());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
