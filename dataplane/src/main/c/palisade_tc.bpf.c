@@ -38,7 +38,10 @@
  * opposite policy direction, with the remote address as peer and the packet's source port as
  * the port the connection was opened to. The verdict is re-checked on every packet, so a
  * tightened policy cuts established connections; there is no flow map of our own. ICMP echo
- * replies are judged as their echo request (the kfunc looks up TCP and UDP only). Conntrack
+ * replies are judged as their echo request (the kfunc looks up TCP and UDP only). An ICMP error
+ * (destination unreachable, fragmentation needed, time exceeded, parameter problem; ICMPv6 1..4)
+ * whose quoted TCP or UDP header belongs to a connection conntrack knows is RELATED: judged as
+ * that connection, with the quoted remote address as peer. Conntrack
  * must be active in the node's network namespace (docs/ebpf.md says what activates it); where
  * it is not, replies are judged as new traffic and an isolated direction denies them.
  *
@@ -73,6 +76,7 @@
 #define IPPROTO_ICMPV6_NUM 58
 #define ICMP_ECHOREPLY_TYPE 0
 #define ICMPV6_ECHOREPLY_TYPE 129
+#define CT_DIR_ORIGINAL 0
 #define CT_DIR_REPLY 1
 
 struct endpoint {
@@ -174,6 +178,7 @@ struct packet {
 	__u8 protocol;
 	__u8 icmp_type;
 	__u8 has_ports;
+	__u32 l4_offset;
 	__be16 sport;
 	__be16 dport;
 	__u8 saddr[16];
@@ -192,6 +197,7 @@ static __always_inline void count(__u32 slot)
  * ICMP. Returns -1 when the packet is too short. */
 static __always_inline int read_l4(struct __sk_buff *skb, __u32 offset, struct packet *pkt)
 {
+	pkt->l4_offset = offset;
 	if (pkt->protocol == IPPROTO_TCP || pkt->protocol == IPPROTO_UDP ||
 	    pkt->protocol == IPPROTO_SCTP) {
 		__be16 ports[2];
@@ -268,17 +274,21 @@ static __always_inline int parse_v6(struct __sk_buff *skb, struct packet *pkt)
 	return read_l4(skb, offset, pkt);
 }
 
-/* Whether conntrack knows the packet as the reply direction of a TCP or UDP connection. */
-static __always_inline int is_ct_reply(struct __sk_buff *skb, struct packet *pkt)
+/*
+ * The direction in which conntrack knows the packet's TCP or UDP tuple: CT_DIR_ORIGINAL (the
+ * packet goes the way the connection was opened), CT_DIR_REPLY, or -1 (no connection, or not
+ * TCP/UDP: the kfunc looks up those two only).
+ */
+static __always_inline int ct_direction(struct __sk_buff *skb, struct packet *pkt)
 {
 	struct bpf_sock_tuple tuple = {};
 	struct bpf_ct_opts opts = {.netns_id = -1 /* BPF_F_CURRENT_NETNS */};
 	struct nf_conn *ct;
 	__u32 tuple_size;
-	int reply;
+	int direction;
 
 	if (!pkt->has_ports || (pkt->protocol != IPPROTO_TCP && pkt->protocol != IPPROTO_UDP))
-		return 0;
+		return -1;
 	opts.l4proto = pkt->protocol;
 	if (pkt->family == 4) {
 		__builtin_memcpy(&tuple.ipv4.saddr, pkt->saddr, 4);
@@ -295,10 +305,10 @@ static __always_inline int is_ct_reply(struct __sk_buff *skb, struct packet *pkt
 	}
 	ct = bpf_skb_ct_lookup(skb, &tuple, tuple_size, &opts, CT_OPTS_SIZE);
 	if (!ct)
-		return 0;
-	reply = opts.dir == CT_DIR_REPLY;
+		return -1;
+	direction = opts.dir == CT_DIR_REPLY ? CT_DIR_REPLY : CT_DIR_ORIGINAL;
 	bpf_ct_release(ct);
-	return reply;
+	return direction;
 }
 
 static __always_inline __u32 identity_of(struct packet *pkt, __u8 *addr)
@@ -333,6 +343,56 @@ static __always_inline int is_echo_reply(struct packet *pkt)
 		pkt->icmp_type == ICMPV6_ECHOREPLY_TYPE);
 }
 
+/* ICMP errors, which quote the header of the packet they are about: destination unreachable
+ * (fragmentation needed among them), time exceeded, parameter problem; ICMPv6 1 to 4 (packet
+ * too big included). */
+static __always_inline int is_icmp_error(struct packet *pkt)
+{
+	if (pkt->family == 4)
+		return pkt->protocol == IPPROTO_ICMP &&
+		       (pkt->icmp_type == 3 || pkt->icmp_type == 11 || pkt->icmp_type == 12);
+	return pkt->protocol == IPPROTO_ICMPV6_NUM && pkt->icmp_type >= 1 && pkt->icmp_type <= 4;
+}
+
+/* The quoted packet of an ICMP error: 8 bytes after the ICMP header's start. */
+static __always_inline int parse_quoted(struct __sk_buff *skb, struct packet *pkt,
+					struct packet *quoted)
+{
+	__u32 offset = pkt->l4_offset + 8;
+
+	quoted->family = pkt->family;
+	if (pkt->family == 4) {
+		struct iphdr ip;
+
+		if (bpf_skb_load_bytes(skb, offset, &ip, sizeof(ip)))
+			return -1;
+		quoted->protocol = ip.protocol;
+		__builtin_memcpy(quoted->saddr, &ip.saddr, 4);
+		__builtin_memcpy(quoted->daddr, &ip.daddr, 4);
+		if (ip.frag_off & bpf_htons(0x1fff))
+			return 0;
+		return read_l4(skb, offset + ip.ihl * 4, quoted);
+	} else {
+		struct ipv6hdr ip;
+
+		if (bpf_skb_load_bytes(skb, offset, &ip, sizeof(ip)))
+			return -1;
+		quoted->protocol = ip.nexthdr;
+		__builtin_memcpy(quoted->saddr, &ip.saddr, 16);
+		__builtin_memcpy(quoted->daddr, &ip.daddr, 16);
+		return read_l4(skb, offset + sizeof(ip), quoted);
+	}
+}
+
+/* What one packet is judged as: a direction of the pod's policy, the remote address, the
+ * protocol and the port the connection was opened to. */
+struct judged {
+	__u8 direction;
+	__u8 protocol;
+	__be16 port;
+	__u8 remote[16];
+};
+
 /*
  * hook_direction: the pod's policy direction of a packet that opens a connection here
  * (DIR_EGRESS for packets from the pod). The remote address is the destination of packets from
@@ -343,11 +403,11 @@ static __always_inline int decide(struct __sk_buff *skb, __u8 hook_direction)
 	__u32 ifindex = skb->ifindex;
 	struct endpoint *endpoint = bpf_map_lookup_elem(&endpoints, &ifindex);
 	struct packet pkt = {};
+	struct packet quoted = {};
+	struct judged as = {.direction = hook_direction};
 	struct verdict_key key = {.prefixlen = 96};
 	struct verdict *verdict;
-	__u8 direction = hook_direction;
-	__be16 port;
-	int reply;
+	int ct_dir;
 	int parsed;
 
 	if (!endpoint || !(endpoint->flags & (ISOLATED_INGRESS | ISOLATED_EGRESS)))
@@ -359,34 +419,50 @@ static __always_inline int decide(struct __sk_buff *skb, __u8 hook_direction)
 	else
 		return TC_ACT_UNSPEC;
 	if (parsed < 0)
-		goto deny_malformed;
+		goto deny;
 	if (is_neighbour_discovery(&pkt))
 		return TC_ACT_UNSPEC;
 
-	reply = is_ct_reply(skb, &pkt) || is_echo_reply(&pkt);
-	if (reply)
-		direction = hook_direction == DIR_EGRESS ? DIR_INGRESS : DIR_EGRESS;
-	if (!(endpoint->flags & (direction == DIR_INGRESS ? ISOLATED_INGRESS : ISOLATED_EGRESS)))
+	/* By default a packet opens (or continues) a connection in the hook's direction. */
+	as.protocol = pkt.protocol;
+	as.port = pkt.has_ports ? pkt.dport : 0;
+	__builtin_memcpy(as.remote, hook_direction == DIR_EGRESS ? pkt.daddr : pkt.saddr, 16);
+
+	if (is_icmp_error(&pkt) && parse_quoted(skb, &pkt, &quoted) == 0 &&
+	    (ct_dir = ct_direction(skb, &quoted)) >= 0) {
+		/* RELATED: judged as the connection the quoted packet belongs to. The quoted packet
+		 * went the other way: the pod sent it when the error comes to the pod. The pod
+		 * opened that connection when the quoted packet is the pod's and ORIGINAL, or the
+		 * remote's and a REPLY. */
+		int pod_sent_quoted = hook_direction == DIR_INGRESS;
+
+		as.direction = pod_sent_quoted == (ct_dir == CT_DIR_ORIGINAL) ? DIR_EGRESS : DIR_INGRESS;
+		as.protocol = quoted.protocol;
+		as.port = ct_dir == CT_DIR_ORIGINAL ? quoted.dport : quoted.sport;
+		__builtin_memcpy(as.remote, pod_sent_quoted ? quoted.daddr : quoted.saddr, 16);
+	} else if (ct_direction(skb, &pkt) == CT_DIR_REPLY || is_echo_reply(&pkt)) {
+		/* a reply: judged as the connection's original direction, to the port it was opened
+		 * to, which is the reply's source port */
+		as.direction = hook_direction == DIR_EGRESS ? DIR_INGRESS : DIR_EGRESS;
+		as.port = pkt.has_ports ? pkt.sport : 0;
+	}
+	if (!(endpoint->flags & (as.direction == DIR_INGRESS ? ISOLATED_INGRESS : ISOLATED_EGRESS)))
 		return TC_ACT_UNSPEC;
 
-	port = pkt.has_ports ? (reply ? pkt.sport : pkt.dport) : 0;
 	key.endpoint = endpoint->id;
-	key.identity = identity_of(&pkt, hook_direction == DIR_EGRESS ? pkt.daddr : pkt.saddr);
-	key.direction = direction;
-	key.protocol = pkt.protocol;
-	key.port = port;
+	key.identity = identity_of(&pkt, as.remote);
+	key.direction = as.direction;
+	key.protocol = as.protocol;
+	key.port = as.port;
 	verdict = bpf_map_lookup_elem(&verdicts, &key);
 	if (verdict) {
-		count(direction * 2);
+		count(as.direction * 2);
 		if (verdict->counter >= 4)
 			count(verdict->counter);
 		return TC_ACT_UNSPEC;
 	}
-	count(direction * 2 + 1);
-	return TC_ACT_SHOT;
-
-deny_malformed:
-	count(direction * 2 + 1);
+deny:
+	count(as.direction * 2 + 1);
 	return TC_ACT_SHOT;
 }
 

@@ -212,6 +212,28 @@ class EbpfNetnsTest {
   }
 
   @Test
+  void icmpErrorsOfAnAllowedConnectionReachAnIsolatedPod() {
+    // p1 may send UDP to p2:83, where nothing listens: p2 answers "port unreachable", which
+    // p1's ingress (isolated, nothing allowed) lets in as RELATED to the allowed flow
+    ebpf.desired()
+        .isolate(p1, true, true)
+        .isolate(p2, true, false)
+        .allow(p1, EGRESS, ebpf.identity(p2), Traffic.port(UDP, 83))
+        .allow(p2, INGRESS, ebpf.identity(p1), Traffic.port(UDP, 83))
+        .apply();
+
+    for (IpFamily family : IpFamily.values()) {
+      String target = family == IpFamily.V4
+          ? "UDP4:" + InetAddresses.toAddrString(p2.v4()) + ":83"
+          : "UDP6:[" + InetAddresses.toAddrString(p2.v6()) + "]:83";
+      String stderr = new Shell().runner().run(List.of("ip", "netns", "exec", p1.namespace(),
+          "socat", "-T", "3", "-", target), "x\ny\n").stderr();
+      assertThat(stderr).as(family + ": the port unreachable error reached p1")
+          .contains("Connection refused");
+    }
+  }
+
+  @Test
   void theSameRulesHoldForIpv6() {
     ebpf.desired()
         .isolate(p2, true, false)
