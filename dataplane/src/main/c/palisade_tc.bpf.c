@@ -214,11 +214,13 @@ static __always_inline int read_l4(struct __sk_buff *skb, __u32 offset, struct p
 	return 0;
 }
 
-static __always_inline int parse_v4(struct __sk_buff *skb, struct packet *pkt)
+/* Parses the IPv4 header at offset: the packet's own (after the MAC header) or one quoted in an
+ * ICMP error. */
+static __always_inline int parse_v4(struct __sk_buff *skb, __u32 offset, struct packet *pkt)
 {
 	struct iphdr ip;
 
-	if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)))
+	if (bpf_skb_load_bytes(skb, offset, &ip, sizeof(ip)))
 		return -1;
 	pkt->family = 4;
 	pkt->protocol = ip.protocol;
@@ -226,7 +228,7 @@ static __always_inline int parse_v4(struct __sk_buff *skb, struct packet *pkt)
 	__builtin_memcpy(pkt->daddr, &ip.daddr, 4);
 	if (ip.frag_off & bpf_htons(0x1fff))
 		return 0; /* a later fragment: no L4 header */
-	return read_l4(skb, ETH_HLEN + ip.ihl * 4, pkt);
+	return read_l4(skb, offset + ip.ihl * 4, pkt);
 }
 
 #define NEXTHDR_HOP 0
@@ -235,14 +237,14 @@ static __always_inline int parse_v4(struct __sk_buff *skb, struct packet *pkt)
 #define NEXTHDR_DEST 60
 #define MAX_EXTENSION_HEADERS 4
 
-static __always_inline int parse_v6(struct __sk_buff *skb, struct packet *pkt)
+static __always_inline int parse_v6(struct __sk_buff *skb, __u32 offset, struct packet *pkt)
 {
 	struct ipv6hdr ip;
-	__u32 offset = ETH_HLEN + sizeof(ip);
 	__u8 next;
 
-	if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)))
+	if (bpf_skb_load_bytes(skb, offset, &ip, sizeof(ip)))
 		return -1;
+	offset += sizeof(ip);
 	pkt->family = 6;
 	__builtin_memcpy(pkt->saddr, &ip.saddr, 16);
 	__builtin_memcpy(pkt->daddr, &ip.daddr, 16);
@@ -360,28 +362,7 @@ static __always_inline int parse_quoted(struct __sk_buff *skb, struct packet *pk
 {
 	__u32 offset = pkt->l4_offset + 8;
 
-	quoted->family = pkt->family;
-	if (pkt->family == 4) {
-		struct iphdr ip;
-
-		if (bpf_skb_load_bytes(skb, offset, &ip, sizeof(ip)))
-			return -1;
-		quoted->protocol = ip.protocol;
-		__builtin_memcpy(quoted->saddr, &ip.saddr, 4);
-		__builtin_memcpy(quoted->daddr, &ip.daddr, 4);
-		if (ip.frag_off & bpf_htons(0x1fff))
-			return 0;
-		return read_l4(skb, offset + ip.ihl * 4, quoted);
-	} else {
-		struct ipv6hdr ip;
-
-		if (bpf_skb_load_bytes(skb, offset, &ip, sizeof(ip)))
-			return -1;
-		quoted->protocol = ip.nexthdr;
-		__builtin_memcpy(quoted->saddr, &ip.saddr, 16);
-		__builtin_memcpy(quoted->daddr, &ip.daddr, 16);
-		return read_l4(skb, offset + sizeof(ip), quoted);
-	}
+	return pkt->family == 4 ? parse_v4(skb, offset, quoted) : parse_v6(skb, offset, quoted);
 }
 
 /* What one packet is judged as: a direction of the pod's policy, the remote address, the
@@ -413,9 +394,9 @@ static __always_inline int decide(struct __sk_buff *skb, __u8 hook_direction)
 	if (!endpoint || !(endpoint->flags & (ISOLATED_INGRESS | ISOLATED_EGRESS)))
 		return TC_ACT_UNSPEC;
 	if (skb->protocol == bpf_htons(ETH_P_IP))
-		parsed = parse_v4(skb, &pkt);
+		parsed = parse_v4(skb, ETH_HLEN, &pkt);
 	else if (skb->protocol == bpf_htons(ETH_P_IPV6))
-		parsed = parse_v6(skb, &pkt);
+		parsed = parse_v6(skb, ETH_HLEN, &pkt);
 	else
 		return TC_ACT_UNSPEC;
 	if (parsed < 0)

@@ -125,17 +125,8 @@ public final class Bpf {
   public byte[] lookup(int mapFd, byte[] key, int valueSize) {
     Pointer k = bytes(key);
     Pointer value = Memory.allocateDirect(runtime, valueSize, true);
-    Pointer attr = elemAttr(mapFd, k, value, 0);
-    if (libcall(MAP_LOOKUP_ELEM, attr, k, value) < 0) {
-      int errno = lastErrno();
-      if (errno == jnr.constants.platform.Errno.ENOENT.intValue()) {
-        return null;
-      }
-      throw new BpfException("BPF_MAP_LOOKUP_ELEM", errno);
-    }
-    byte[] out = new byte[valueSize];
-    value.get(0, out, 0, valueSize);
-    return out;
+    return bytesOrNull(MAP_LOOKUP_ELEM, elemAttr(mapFd, k, value, 0), value, valueSize,
+        "BPF_MAP_LOOKUP_ELEM", k);
   }
 
   public void update(int mapFd, byte[] key, byte[] value, long flags) {
@@ -161,17 +152,23 @@ public final class Bpf {
   public byte[] nextKey(int mapFd, byte[] key, int keySize) {
     Pointer next = Memory.allocateDirect(runtime, keySize, true);
     Pointer current = key == null ? null : bytes(key);
-    Pointer attr = elemAttr(mapFd, current, next, 0);
-    if (libcall(MAP_GET_NEXT_KEY, attr, current, next) < 0) {
+    return bytesOrNull(MAP_GET_NEXT_KEY, elemAttr(mapFd, current, next, 0), next, keySize,
+        "BPF_MAP_GET_NEXT_KEY", current);
+  }
+
+  /** Runs a command that fills {@code out}: its bytes, or null when the kernel says ENOENT. */
+  private byte[] bytesOrNull(int command, Pointer attr, Pointer out, int size, String operation,
+      Object keep) {
+    if (libcall(command, attr, keep, out) < 0) {
       int errno = lastErrno();
       if (errno == jnr.constants.platform.Errno.ENOENT.intValue()) {
         return null;
       }
-      throw new BpfException("BPF_MAP_GET_NEXT_KEY", errno);
+      throw new BpfException(operation, errno);
     }
-    byte[] out = new byte[keySize];
-    next.get(0, out, 0, keySize);
-    return out;
+    byte[] bytes = new byte[size];
+    out.get(0, bytes, 0, size);
+    return bytes;
   }
 
   /**

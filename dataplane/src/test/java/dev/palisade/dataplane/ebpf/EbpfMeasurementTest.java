@@ -49,7 +49,7 @@ class EbpfMeasurementTest {
         MapContents endpoints = withEndpoints(verdictsAndIdentities);
         report("10,000 endpoints (hash map)", ebpf.writer.apply(endpoints,
             MapWriter.View.REMEMBERED));
-        report("20,000 entries removed", ebpf.writer.apply(withVerdicts(ebpf, p2, 0, 0),
+        report("30,000 entries removed", ebpf.writer.apply(withVerdicts(ebpf, p2, 0, 0),
             MapWriter.View.REMEMBERED));
         report("10,000 verdicts + 10,000 identities at once", ebpf.writer.apply(
             verdictsAndIdentities, MapWriter.View.REMEMBERED));
