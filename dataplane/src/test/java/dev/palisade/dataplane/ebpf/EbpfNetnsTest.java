@@ -6,6 +6,7 @@ import static dev.palisade.model.Protocol.ICMP;
 import static dev.palisade.model.Protocol.TCP;
 import static dev.palisade.model.Protocol.UDP;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.net.InetAddresses;
 import dev.palisade.dataplane.lab.LabPod;
@@ -14,13 +15,16 @@ import dev.palisade.dataplane.lab.Shell;
 import dev.palisade.model.Cidr;
 import dev.palisade.model.IpBlock;
 import dev.palisade.model.IpFamily;
-import dev.palisade.model.Protocol;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -143,7 +147,7 @@ class EbpfNetnsTest {
     }
   }
 
-  private static Map<String, List<IpBlock>> classes(String block, java.net.InetAddress except) {
+  private static Map<String, List<IpBlock>> classes(String block, InetAddress except) {
     Map<String, List<IpBlock>> classes = new LinkedHashMap<>();
     classes.put("block", List.of(IpBlock.of(Cidr.parse(block), List.of(Cidr.host(except)))));
     for (LabPod pod : lab.pods()) {
@@ -372,12 +376,46 @@ class EbpfNetnsTest {
     return lab.pods().stream().flatMap(pod -> List.of(true, false).stream().map(fromPod -> {
       int fd = ebpf.bpf.objGet(ebpf.pins.link(pod.nodeInterface(), fromPod).toString());
       try {
-        return java.nio.ByteBuffer.wrap(ebpf.bpf.objInfo(fd, 64))
-            .order(java.nio.ByteOrder.nativeOrder()).getInt(4);
+        return ByteBuffer.wrap(ebpf.bpf.objInfo(fd, 64))
+            .order(ByteOrder.nativeOrder()).getInt(4);
       } finally {
         ebpf.bpf.close(fd);
       }
     })).toList();
+  }
+
+  @Test
+  void aLinkWhoseInterfaceWentAwayIsReplacedOnTheNextAttach() {
+    // an interface of the test's own in the node namespace (a pod's veth being deleted and
+    // created again under the same name), with a dot in its name, which the bpffs refuses
+    lab.inNode("ip", "link", "add", "pv.1", "type", "veth", "peer", "name", "pv1peer");
+    try {
+      int first = ebpf.links.attach("pv.1");
+      Path pin = ebpf.pins.link("pv.1", true);
+      assertThat(ebpf.links.attachedIfindex(pin)).isEqualTo(first);
+      assertThat(ebpf.links.attachedInterfaces()).contains("pv.1");
+
+      lab.inNode("ip", "link", "del", "pv.1");
+      assertThat(ebpf.links.attachedIfindex(pin)).as("a defunct link").isZero();
+      lab.inNode("ip", "link", "add", "pv.1", "type", "veth", "peer", "name", "pv1peer");
+      int second = ebpf.links.attach("pv.1");
+
+      assertThat(second).isNotEqualTo(first);
+      assertThat(ebpf.links.attachedIfindex(pin)).isEqualTo(second);
+      ebpf.links.detach("pv.1");
+      assertThat(pin).doesNotExist();
+    } finally {
+      new Shell().tryRun("ip", "-n", lab.node(), "link", "del", "pv.1");
+    }
+  }
+
+  @Test
+  void theRefusalNamesAMissingBpffs() {
+    Path notBpffs = Path.of("/tmp/palisade-not-a-bpffs");
+
+    assertThatThrownBy(() -> EbpfRequirements.check(notBpffs))
+        .hasMessageContaining("a bpffs mounted at or above " + notBpffs)
+        .hasMessageNotContaining("BTF").hasMessageNotContaining("kfunc");
   }
 
   @Test
@@ -395,7 +433,7 @@ class EbpfNetnsTest {
     Files.createDirectories(ebpf.bpffs.path().resolve("foreign"));
     Connectivity.over(IpFamily.V4).denied(p1, p2, TCP, 80).denied(p1, p3, TCP, 80).verify();
 
-    List<java.nio.file.Path> removed = EbpfCleanup.remove(ebpf.bpf, other);
+    List<Path> removed = EbpfCleanup.remove(ebpf.bpf, other);
 
     assertThat(removed).isNotEmpty().allMatch(path -> path.startsWith(other.root()));
     assertThat(other.root()).doesNotExist();
