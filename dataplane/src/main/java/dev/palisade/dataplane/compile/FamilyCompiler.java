@@ -13,13 +13,12 @@ import dev.palisade.dataplane.rules.Rule;
 import dev.palisade.dataplane.state.ChainOwner;
 import dev.palisade.dataplane.state.ChainSpec;
 import dev.palisade.dataplane.state.FamilyState;
+import dev.palisade.dataplane.plan.Endpoint;
+import dev.palisade.dataplane.plan.FamilyPlan;
 import dev.palisade.model.Cidr;
 import dev.palisade.model.Direction;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.ObjectRef;
-import dev.palisade.model.Pod;
-import dev.palisade.model.Policy;
-import dev.palisade.model.RuleGraph;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,15 +27,15 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Compiles a node's view into the chains, hooks and sets of one IP family; see
- * {@code docs/dataplane.md} for the layout and a packet's walk through it.
+ * Renders a node's plan of one IP family as iptables chains, hooks and ipsets: the iptables
+ * backend. See {@code docs/dataplane.md} for the layout and a packet's walk through it.
  */
 final class FamilyCompiler {
   /** The hooks sit first in their built-in chains, ahead of rules that would accept. */
   private static final int HOOK_POSITION = 1;
 
   private final IpFamily family;
-  private final NodeView view;
+  private final FamilyPlan plan;
   private final DataplaneSettings settings;
   private final NameLedger ledger;
   private final StableNames names;
@@ -46,23 +45,27 @@ final class FamilyCompiler {
   private final Map<String, ChainOwner> owners = new TreeMap<>();
   private final Map<List<Object>, Optional<String>> policyChainNames = new HashMap<>();
 
-  private FamilyCompiler(RuleGraph graph, IpFamily family, NodeView view,
-      DataplaneSettings settings, NameLedger ledger, SetMemo memo) {
-    this.family = family;
-    this.view = view;
+  private FamilyCompiler(FamilyPlan plan, DataplaneSettings settings, NameLedger ledger,
+      Map<String, SetCatalog.CompiledSet> previousSets) {
+    this.family = plan.family();
+    this.plan = plan;
     this.settings = settings;
     this.ledger = ledger;
     this.names = new StableNames(settings.installation());
-    this.sets = new SetCatalog(graph, family, ledger, names, memo);
-    this.policyCompiler = new PolicyChainCompiler(family, sets, settings.markBit());
+    this.sets = new SetCatalog(plan, ledger, names, previousSets);
+    this.policyCompiler = new PolicyChainCompiler(sets, settings.markBit());
   }
 
   /** One family's state, and its sets with their sources. */
   record Compiled(FamilyState state, ImmutableSortedMap<String, SetCatalog.CompiledSet> sets) {}
 
-  static Compiled compile(RuleGraph graph, IpFamily family, NodeView view,
-      DataplaneSettings settings, NameLedger ledger, SetMemo memo) {
-    return new FamilyCompiler(graph, family, view, settings, ledger, memo).compile();
+  /**
+   * @param previousSets the sets of the previous compilation of the node in this family (reused
+   *     when their members are the same objects in the plan), or none
+   */
+  static Compiled compile(FamilyPlan plan, DataplaneSettings settings, NameLedger ledger,
+      Map<String, SetCatalog.CompiledSet> previousSets) {
+    return new FamilyCompiler(plan, settings, ledger, previousSets).compile();
   }
 
   private Compiled compile() {
@@ -120,7 +123,7 @@ final class FamilyCompiler {
     if (cidrs.isEmpty()) {
       return List.of();
     }
-    String known = sets.localPods(view.localPods());
+    String known = sets.localPods(plan.endpoints());
     addChain(new Chain(names.failClosedChain(),
         DenyRules.forUnknownPods(settings, family)));
     List<Rule> rules = new ArrayList<>();
@@ -167,16 +170,15 @@ final class FamilyCompiler {
    */
   private void compileStage(Direction direction) {
     List<DispatchTree.Target> targets = new ArrayList<>();
-    List<Pod> isolated = new ArrayList<>();
-    for (Pod pod : view.localPods()) {
-      List<Policy> policies = view.policiesByPod().get(pod.ref()).stream()
-          .filter(policy -> policy.isolates(direction)).toList();
-      if (policies.isEmpty() || pod.ip(family).isEmpty()) {
+    List<Endpoint> isolated = new ArrayList<>();
+    for (Endpoint endpoint : plan.endpoints()) {
+      if (!endpoint.isolated(direction)) {
         continue;
       }
-      String podChain = compilePodChain(direction, pod.ref(), policies);
-      targets.add(new DispatchTree.Target(pod.ip(family).orElseThrow(), podChain));
-      isolated.add(pod);
+      String podChain = compilePodChain(direction, endpoint.ref(),
+          endpoint.isolatedBy(direction));
+      targets.add(new DispatchTree.Target(endpoint.address(family), podChain));
+      isolated.add(endpoint);
     }
     Side side = direction == Direction.INGRESS ? Side.DESTINATION : Side.SOURCE;
     String gate = sets.isolated(direction, isolated);
@@ -195,10 +197,10 @@ final class FamilyCompiler {
    * Clears the allowed bit, tries each selecting policy's chain and returns as soon as one set
    * the bit; what falls through is denied.
    */
-  private String compilePodChain(Direction direction, ObjectRef pod, List<Policy> policies) {
+  private String compilePodChain(Direction direction, ObjectRef pod, List<ObjectRef> policies) {
     int bit = settings.markBit();
     List<Rule> rules = new ArrayList<>();
-    for (Policy policy : policies) {
+    for (ObjectRef policy : policies) {
       policyChain(policy, direction).ifPresent(chain -> {
         rules.add(Rule.of(new Action.Jump(chain)));
         rules.add(Rule.of(new Action.Return(), new Match.Mark(bit, bit)));
@@ -214,16 +216,16 @@ final class FamilyCompiler {
     return name;
   }
 
-  private Optional<String> policyChain(Policy policy, Direction direction) {
-    return policyChainNames.computeIfAbsent(List.of(policy.ref(), direction), key -> {
-      ImmutableList<Rule> rules = policyCompiler.compile(policy, direction,
-          view.localPodsByPolicy().get(policy.ref()));
+  private Optional<String> policyChain(ObjectRef policy, Direction direction) {
+    return policyChainNames.computeIfAbsent(List.of(policy, direction), key -> {
+      ImmutableList<Rule> rules = policyCompiler.compile(plan.rules(policy, direction),
+          direction);
       if (rules.isEmpty()) {
         return Optional.empty();
       }
-      String name = ledger.claim(names.policyChain(direction, policy.ref()));
+      String name = ledger.claim(names.policyChain(direction, policy));
       addChain(new Chain(name, rules));
-      owners.put(name, ChainOwner.policy(policy.ref(), direction));
+      owners.put(name, ChainOwner.policy(policy, direction));
       return Optional.of(name);
     });
   }

@@ -4,34 +4,30 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSortedMap;
 import dev.palisade.dataplane.compile.NodeCompiler.Compilation;
 import dev.palisade.dataplane.compile.SetCatalog.CompiledSet;
+import dev.palisade.dataplane.plan.IncrementalNodePlanner;
+import dev.palisade.dataplane.plan.NodePlan;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.dataplane.state.FamilyState;
 import dev.palisade.dataplane.state.IpSetSpec;
 import dev.palisade.model.GraphDelta;
 import dev.palisade.model.IpFamily;
-import dev.palisade.model.ObjectRef;
-import dev.palisade.model.Pod;
 import dev.palisade.model.RuleGraph;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Compiles one node again and again as the graph changes, doing only the work the changes need,
  * with the same result as {@link NodeCompiler#compile} on the graph as it is (a property test
- * holds it to that over random change sequences).
+ * holds it to that over random change sequences). It plans with an {@link
+ * IncrementalNodePlanner} and renders only what the plan changed:
  *
  * <ul>
- *   <li>Changes that reach neither a policy nor a pod of this node (a remote pod added, deleted,
- *       relabelled or readdressed; a namespace relabelled) change only the members of the sets
- *       of remote pods: the chains, hooks and every other set stay as they were, and only the
- *       touched sets are recomputed. This is the path of nearly every event in a large cluster,
- *       and it costs the size of the touched sets, not of the cluster.
- *   <li>Anything else recompiles the node's chains; sets whose members the changes did not
- *       touch are reused from the previous compilation, members and all.
+ *   <li>A plan with the previous plan's endpoints and rules (the same objects: the planner only
+ *       refreshed members) keeps the chains and hooks, and renders again only the sets whose
+ *       members are new objects.
+ *   <li>Any other plan renders the chains anew; sets whose members are the previous objects are
+ *       reused as they were.
  * </ul>
  * Unchanged chains and sets keep their identity, which is what makes the kernel writer's diff of
  * an unchanged node cheap.
@@ -40,16 +36,14 @@ import java.util.stream.Collectors;
  * compiles.
  */
 public final class IncrementalNodeCompiler {
-  private final String nodeName;
+  private final IncrementalNodePlanner planner;
   private final DataplaneSettings settings;
   private Compilation last;
-  /** The endpoints of this node in {@link #last}: a change to one of them recompiles chains. */
-  private Set<ObjectRef> lastLocalPods = Set.of();
   private long fullCompilations;
   private long setOnlyCompilations;
 
   public IncrementalNodeCompiler(String nodeName, DataplaneSettings settings) {
-    this.nodeName = nodeName;
+    this.planner = new IncrementalNodePlanner(nodeName);
     this.settings = settings;
   }
 
@@ -59,52 +53,51 @@ public final class IncrementalNodeCompiler {
    * @param changes everything the graph changed since the previous call (ignored on the first)
    */
   public DesiredState compile(RuleGraph graph, GraphDelta changes) {
-    if (last != null && changes.isEmpty()) {
+    NodePlan plan = planner.plan(graph, changes);
+    if (last != null && plan == last.plan()) {
       return last.state();
     }
-    if (last != null && changes.policies().isEmpty() && !touchesThisNode(graph, changes)) {
-      last = refreshSets(graph, changes);
+    if (last != null && sameEndpointsAndRules(plan, last.plan())) {
+      last = refreshSets(plan);
       setOnlyCompilations++;
     } else {
-      last = NodeCompiler.compile(graph, nodeName, settings, last, changes);
-      lastLocalPods = graph.endpointsOnNode(nodeName).stream().map(Pod::ref)
-          .collect(Collectors.toUnmodifiableSet());
+      last = NodeCompiler.render(plan, settings, last);
       fullCompilations++;
     }
     return last.state();
   }
 
-  /** Compilations that recompiled the node's chains (the first one included). */
+  /** Compilations that rendered the node's chains (the first one included). */
   public long fullCompilations() {
     return fullCompilations;
   }
 
-  /** Compilations that only recomputed the members of touched sets. */
+  /** Compilations that only rendered the members of changed sets. */
   public long setOnlyCompilations() {
     return setOnlyCompilations;
   }
 
-  /** Whether a changed pod was, or now is, scheduled on this node. */
-  private boolean touchesThisNode(RuleGraph graph, GraphDelta changes) {
-    for (ObjectRef ref : changes.pods()) {
-      if (lastLocalPods.contains(ref) || graph.pod(ref)
-          .map(pod -> Objects.equals(pod.nodeName(), nodeName)).orElse(false)) {
-        return true;
+  private static boolean sameEndpointsAndRules(NodePlan plan, NodePlan previous) {
+    for (IpFamily family : IpFamily.values()) {
+      if (plan.family(family).endpoints() != previous.family(family).endpoints()
+          || plan.family(family).rules() != previous.family(family).rules()) {
+        return false;
       }
     }
-    return false;
+    return true;
   }
 
-  private Compilation refreshSets(RuleGraph graph, GraphDelta changes) {
+  /** The previous state with the sets whose members the plan changed rendered anew. */
+  private Compilation refreshSets(NodePlan plan) {
     Map<IpFamily, FamilyState> states = new EnumMap<>(IpFamily.class);
     Map<IpFamily, ImmutableSortedMap<String, CompiledSet>> sets = new EnumMap<>(IpFamily.class);
     for (IpFamily family : IpFamily.values()) {
       ImmutableSortedMap<String, CompiledSet> before = last.sets().get(family);
-      SetCatalog catalog = SetCatalog.refreshing(graph, family);
       Map<String, CompiledSet> refreshed = new HashMap<>();
       before.forEach((name, set) -> {
-        if (set.source().touchedBy(changes)) {
-          refreshed.put(name, catalog.refreshed(set));
+        CompiledSet now = set.refreshedFrom(plan.family(family));
+        if (now != set) {
+          refreshed.put(name, now);
         }
       });
       FamilyState state = last.state().family(family);
@@ -122,6 +115,6 @@ public final class IncrementalNodeCompiler {
       sets.put(family, ImmutableSortedMap.copyOf(after));
     }
     return new Compilation(new DesiredState(states.get(IpFamily.V4), states.get(IpFamily.V6)),
-        ImmutableMap.copyOf(sets));
+        plan, ImmutableMap.copyOf(sets));
   }
 }

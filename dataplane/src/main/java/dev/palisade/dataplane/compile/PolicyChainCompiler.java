@@ -1,114 +1,62 @@
 package dev.palisade.dataplane.compile;
 
 import com.google.common.collect.ImmutableList;
+import dev.palisade.dataplane.plan.AllowRule;
+import dev.palisade.dataplane.plan.PeerClass;
+import dev.palisade.dataplane.plan.PortMatch;
 import dev.palisade.dataplane.rules.Action;
 import dev.palisade.dataplane.rules.Match;
 import dev.palisade.dataplane.rules.Match.Side;
 import dev.palisade.dataplane.rules.Rule;
 import dev.palisade.model.Direction;
-import dev.palisade.model.IpBlock;
-import dev.palisade.model.IpFamily;
-import dev.palisade.model.Peer;
-import dev.palisade.model.PeerSelector;
-import dev.palisade.model.Pod;
-import dev.palisade.model.Policy;
-import dev.palisade.model.PortMatcher;
-import dev.palisade.model.PortMatcher.AnyPort;
-import dev.palisade.model.PortMatcher.NamedPort;
-import dev.palisade.model.PortMatcher.PortRange;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * Compiles one policy's rules of one direction into a chain of one family. Every rule becomes
- * one iptables rule per (peer, port) pair that sets the "allowed" mark bit; the pod chain that
- * jumps here returns as soon as the bit is set. Peers are set lookups on the packet's source
- * (ingress) or destination (egress).
+ * Compiles one policy's allow rules of one direction into a chain of one family. Every allow rule
+ * becomes one iptables rule that sets the "allowed" mark bit; the pod chain that jumps here
+ * returns as soon as the bit is set. Peers are set lookups on the packet's source (ingress) or
+ * destination (egress).
  */
 final class PolicyChainCompiler {
-  private final IpFamily family;
   private final SetCatalog sets;
   private final Action allow;
 
-  PolicyChainCompiler(IpFamily family, SetCatalog sets, int markBit) {
-    this.family = family;
+  PolicyChainCompiler(SetCatalog sets, int markBit) {
     this.sets = sets;
     this.allow = new Action.SetMark(markBit);
   }
 
-  /**
-   * The rules of the policy's chain, none when none of its rules can match in this family (a
-   * deny-all policy, or rules whose only peers are ipBlocks of the other family).
-   *
-   * @param selectedLocalPods the local pods the policy selects, on which ingress named ports
-   *     resolve
-   */
-  ImmutableList<Rule> compile(Policy policy, Direction direction,
-      Collection<Pod> selectedLocalPods) {
+  /** The rules of the policy's chain; none when none of its rules can match in this family. */
+  ImmutableList<Rule> compile(List<AllowRule> allowRules, Direction direction) {
+    Side peerSide = direction == Direction.INGRESS ? Side.SOURCE : Side.DESTINATION;
     ImmutableList.Builder<Rule> rules = ImmutableList.builder();
-    for (dev.palisade.model.Rule rule : policy.rules(direction)) {
-      for (Optional<Peer> peer : peersOf(rule)) {
-        for (Optional<PortMatcher> port : portsOf(rule)) {
-          rules.add(new Rule(matches(policy, direction, peer, port, selectedLocalPods), allow));
-        }
-      }
+    for (AllowRule allowRule : allowRules) {
+      List<Match> matches = new ArrayList<>();
+      allowRule.peer().map(peer -> peerMatch(peer, peerSide)).ifPresent(matches::add);
+      allowRule.port().map(this::portMatch).ifPresent(matches::add);
+      rules.add(new Rule(ImmutableList.copyOf(matches), allow));
     }
     return rules.build();
   }
 
-  /** "Empty from/to matches all peers": one unconstrained entry; ipBlocks of this family only. */
-  private List<Optional<Peer>> peersOf(dev.palisade.model.Rule rule) {
-    if (rule.allowsAllPeers()) {
-      return List.of(Optional.empty());
-    }
-    return rule.peers().stream()
-        .filter(peer -> !(peer instanceof IpBlock block) || block.family() == family)
-        .map(Optional::of).toList();
-  }
-
-  /** "Empty ports matches all ports", every protocol included (ICMP too). */
-  private static List<Optional<PortMatcher>> portsOf(dev.palisade.model.Rule rule) {
-    if (rule.allowsAllPorts()) {
-      return List.of(Optional.empty());
-    }
-    return rule.ports().stream().map(Optional::of).toList();
-  }
-
-  private ImmutableList<Match> matches(Policy policy, Direction direction, Optional<Peer> peer,
-      Optional<PortMatcher> port, Collection<Pod> selectedLocalPods) {
-    Side peerSide = direction == Direction.INGRESS ? Side.SOURCE : Side.DESTINATION;
-    List<Match> matches = new ArrayList<>();
-    boolean egressNamedPort = direction == Direction.EGRESS
-        && port.filter(NamedPort.class::isInstance).isPresent();
-    // An egress named-port set holds (peer pod, port) pairs, so it matches the peer as well.
-    if (!egressNamedPort) {
-      peer.map(p -> peerMatch(p, peerSide)).ifPresent(matches::add);
-    }
-    port.map(p -> portMatch(policy, direction, peer, p, selectedLocalPods))
-        .ifPresent(matches::add);
-    return ImmutableList.copyOf(matches);
-  }
-
-  private Match peerMatch(Peer peer, Side side) {
-    String set = peer instanceof PeerSelector selector ? sets.selector(selector)
-        : sets.block((IpBlock) peer);
+  private Match peerMatch(PeerClass peer, Side side) {
+    String set = peer instanceof PeerClass.Selected selected ? sets.selector(selected)
+        : sets.block((PeerClass.Block) peer);
     return Match.InSet.of(set, side);
   }
 
-  private Match portMatch(Policy policy, Direction direction, Optional<Peer> peer,
-      PortMatcher port, Collection<Pod> selectedLocalPods) {
-    if (port instanceof AnyPort any) {
+  private Match portMatch(PortMatch port) {
+    if (port instanceof PortMatch.AnyPortOf any) {
       return Match.ProtocolPorts.any(any.protocol());
     }
-    if (port instanceof PortRange range) {
-      return Match.ProtocolPorts.range(range.protocol(), range.port(), range.endPort());
+    if (port instanceof PortMatch.Ports range) {
+      return Match.ProtocolPorts.range(range.protocol(), range.first(), range.last());
     }
-    NamedPort named = (NamedPort) port;
-    String set = direction == Direction.INGRESS
-        ? sets.ingressPort(policy, named, selectedLocalPods)
-        : sets.egressPort(peer, named);
+    // (address, port) pairs of the receiving pods: both are the packet's destination
+    PeerClass resolved = ((PortMatch.Named) port).resolved();
+    String set = resolved instanceof PeerClass.IngressNamedPort ingress
+        ? sets.ingressPort(ingress) : sets.egressPort((PeerClass.EgressNamedPort) resolved);
     return Match.InSet.of(set, Side.DESTINATION, Side.DESTINATION);
   }
 }

@@ -82,8 +82,10 @@ record DesiredTables(Installation owner,
       hooks.put(family, familyState.hooks());
       for (IpSetSpec set : familyState.sets().values()) {
         requirePrefix("set", set.name(), owner.setPrefix());
-        IpSetSpec canonical = before != null && set == before.sets().get(set.name())
-            ? previous.tables().sets().get(set.name()) : canonical(set);
+        IpSetSpec wantedBefore = before == null ? null : before.sets().get(set.name());
+        IpSetSpec canonical = set == wantedBefore ? previous.tables().sets().get(set.name())
+            : canonical(set, wantedBefore,
+                wantedBefore == null ? null : previous.tables().sets().get(set.name()));
         IpSetSpec sameName = sets.putIfAbsent(set.name(), canonical);
         if (sameName != null && !sameName.equals(canonical)) {
           throw new IllegalArgumentException("set " + set.name()
@@ -170,7 +172,31 @@ record DesiredTables(Installation owner,
     }
   }
 
-  private static IpSetSpec canonical(IpSetSpec set) {
+  /**
+   * The set with its members in {@code ipset save} text: the set itself when they already are
+   * (the compiler writes them so), which later syncs recognise by identity.
+   *
+   * @param wantedBefore the set of the same name in the previous state, or null
+   * @param canonicalBefore what {@code wantedBefore} was made; the same object when its members
+   *     were canonical already, in which case only members it did not hold are parsed (a
+   *     changed set of 10,000 members parses the few that changed, not all of them)
+   */
+  private static IpSetSpec canonical(IpSetSpec set, IpSetSpec wantedBefore,
+      IpSetSpec canonicalBefore) {
+    boolean previousWasCanonical = wantedBefore != null && canonicalBefore == wantedBefore
+        && wantedBefore.type() == set.type() && wantedBefore.family() == set.family();
+    boolean canonicalAlready = true;
+    for (String member : set.members()) {
+      if (!(previousWasCanonical && wantedBefore.members().contains(member))
+          && !SetMembers.canonical(set.name(), set.type(), set.family(), member)
+              .equals(member)) {
+        canonicalAlready = false;
+        break;
+      }
+    }
+    if (canonicalAlready) {
+      return set;
+    }
     ImmutableSortedSet<String> members = set.members().stream()
         .map(m -> SetMembers.canonical(set.name(), set.type(), set.family(), m))
         .collect(ImmutableSortedSet.toImmutableSortedSet(String::compareTo));

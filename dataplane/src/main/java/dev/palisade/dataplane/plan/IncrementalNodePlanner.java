@@ -1,0 +1,68 @@
+package dev.palisade.dataplane.plan;
+
+import dev.palisade.model.GraphDelta;
+import dev.palisade.model.ObjectRef;
+import dev.palisade.model.Pod;
+import dev.palisade.model.RuleGraph;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Plans one node again and again as the graph changes, doing only the work the changes need,
+ * with the same result as {@link NodePlanner#plan(RuleGraph, String)} on the graph as it is.
+ *
+ * <ul>
+ *   <li>Changes that reach neither a policy nor a pod of this node (a remote pod added,
+ *       deleted, relabelled or readdressed; a namespace relabelled) change only the members of
+ *       classes: the plan keeps its endpoints and rules (the same objects) and recomputes the
+ *       touched members only. This is the path of nearly every event in a large cluster, and it
+ *       costs the size of the touched classes, not of the cluster.
+ *   <li>Anything else plans the node anew, reusing the members of untouched classes.
+ * </ul>
+ * A backend tells the first case by identity: endpoints and rules that are the objects of its
+ * previous plan need no new rendering.
+ *
+ * <p>Not thread-safe: one owner (the agent's sync thread), which also owns the graph while it
+ * plans.
+ */
+public final class IncrementalNodePlanner {
+  private final String nodeName;
+  private NodePlan last;
+  /** The endpoints of this node in {@link #last}: a change to one of them replans the node. */
+  private Set<ObjectRef> lastLocalPods = Set.of();
+
+  public IncrementalNodePlanner(String nodeName) {
+    this.nodeName = nodeName;
+  }
+
+  /**
+   * The plan of the node for the graph as it is now.
+   *
+   * @param changes everything the graph changed since the previous call (ignored on the first)
+   */
+  public NodePlan plan(RuleGraph graph, GraphDelta changes) {
+    if (last != null && changes.isEmpty()) {
+      return last;
+    }
+    if (last != null && changes.policies().isEmpty() && !touchesThisNode(graph, changes)) {
+      last = NodePlanner.refresh(graph, last, changes);
+    } else {
+      last = NodePlanner.plan(graph, nodeName, last, changes);
+      lastLocalPods = graph.endpointsOnNode(nodeName).stream().map(Pod::ref)
+          .collect(Collectors.toUnmodifiableSet());
+    }
+    return last;
+  }
+
+  /** Whether a changed pod was, or now is, scheduled on this node. */
+  private boolean touchesThisNode(RuleGraph graph, GraphDelta changes) {
+    for (ObjectRef ref : changes.pods()) {
+      if (lastLocalPods.contains(ref) || graph.pod(ref)
+          .map(pod -> Objects.equals(pod.nodeName(), nodeName)).orElse(false)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,269 @@
+package dev.palisade.dataplane.plan;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableListMultimap;
+import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
+import dev.palisade.dataplane.plan.FamilyPlan.PolicyDirection;
+import dev.palisade.model.Direction;
+import dev.palisade.model.GraphDelta;
+import dev.palisade.model.IpBlock;
+import dev.palisade.model.IpFamily;
+import dev.palisade.model.ObjectRef;
+import dev.palisade.model.Peer;
+import dev.palisade.model.PeerSelector;
+import dev.palisade.model.Pod;
+import dev.palisade.model.Policy;
+import dev.palisade.model.PortMatcher;
+import dev.palisade.model.PortMatcher.AnyPort;
+import dev.palisade.model.PortMatcher.NamedPort;
+import dev.palisade.model.PortMatcher.PortRange;
+import dev.palisade.model.Rule;
+import dev.palisade.model.RuleGraph;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Builds a node's plan from the rule graph: a pure function of the graph and the node, which
+ * reads the graph and starts nothing. Given the previous plan and the graph's changes since, it
+ * reuses the members of every class the changes did not touch (the same objects), so that a
+ * backend can tell unchanged classes by identity, and {@link #refresh} recomputes only the
+ * members of touched classes for changes that reach neither a policy nor a pod of the node.
+ */
+public final class NodePlanner {
+  private NodePlanner() {}
+
+  public static NodePlan plan(RuleGraph graph, String nodeName) {
+    return plan(graph, nodeName, null, GraphDelta.EMPTY);
+  }
+
+  /**
+   * @param previous the previous plan of the same node, whose untouched members are reused, or
+   *     null
+   * @param changes what the graph changed since {@code previous}
+   */
+  public static NodePlan plan(RuleGraph graph, String nodeName, NodePlan previous,
+      GraphDelta changes) {
+    NodeShare share = NodeShare.of(graph, nodeName);
+    return new NodePlan(
+        new FamilyPlanner(graph, IpFamily.V4, previous, changes).plan(share),
+        new FamilyPlanner(graph, IpFamily.V6, previous, changes).plan(share));
+  }
+
+  /**
+   * The previous plan with the members of the classes {@code changes} touched computed anew;
+   * endpoints and rules stay. Only for changes that touch no policy and no pod that is, or was,
+   * on the node: those replan with {@link #plan}.
+   */
+  public static NodePlan refresh(RuleGraph graph, NodePlan previous, GraphDelta changes) {
+    return new NodePlan(
+        new FamilyPlanner(graph, IpFamily.V4, previous, changes).refresh(previous.v4()),
+        new FamilyPlanner(graph, IpFamily.V6, previous, changes).refresh(previous.v6()));
+  }
+
+  /**
+   * The node's share of the graph, read once for both families: its endpoint pods, the policies
+   * that select each of them, and for each such policy the node's pods it selects.
+   */
+  private record NodeShare(ImmutableList<Pod> localPods,
+      ImmutableMap<ObjectRef, ImmutableList<Policy>> policiesByPod,
+      ImmutableListMultimap<ObjectRef, Pod> localPodsByPolicy) {
+
+    static NodeShare of(RuleGraph graph, String nodeName) {
+      ImmutableList<Pod> local = ImmutableList.sortedCopyOf(Comparator.comparing(Pod::ref),
+          graph.endpointsOnNode(nodeName));
+      ImmutableMap.Builder<ObjectRef, ImmutableList<Policy>> policiesByPod =
+          ImmutableMap.builder();
+      ImmutableListMultimap.Builder<ObjectRef, Pod> podsByPolicy =
+          ImmutableListMultimap.builder();
+      for (Pod pod : local) {
+        List<Policy> policies = graph.policiesSelecting(pod.ref());
+        policiesByPod.put(pod.ref(), ImmutableList.copyOf(policies));
+        policies.forEach(policy -> podsByPolicy.put(policy.ref(), pod));
+      }
+      return new NodeShare(local, policiesByPod.build(), podsByPolicy.build());
+    }
+  }
+
+  private static final class FamilyPlanner {
+    private final RuleGraph graph;
+    private final IpFamily family;
+    private final Map<PeerClass, ImmutableSet<Member>> previousMembers;
+    private final GraphDelta changes;
+    private final Map<PeerClass, ImmutableSet<Member>> members = new LinkedHashMap<>();
+
+    FamilyPlanner(RuleGraph graph, IpFamily family, NodePlan previous, GraphDelta changes) {
+      this.graph = graph;
+      this.family = family;
+      this.previousMembers = previous == null ? Map.of() : previous.family(family).members();
+      this.changes = changes;
+    }
+
+    FamilyPlan plan(NodeShare share) {
+      ImmutableList.Builder<Endpoint> endpoints = ImmutableList.builder();
+      Map<PolicyDirection, ImmutableList<AllowRule>> rules = new LinkedHashMap<>();
+      Map<ObjectRef, Policy> policies = new LinkedHashMap<>();
+      for (Pod pod : share.localPods()) {
+        if (pod.ip(family).isEmpty()) {
+          continue;
+        }
+        List<Policy> selecting = share.policiesByPod().get(pod.ref());
+        selecting.forEach(policy -> policies.putIfAbsent(policy.ref(), policy));
+        endpoints.add(new Endpoint(pod, isolating(selecting, Direction.INGRESS),
+            isolating(selecting, Direction.EGRESS)));
+      }
+      ImmutableList<Endpoint> planned = endpoints.build();
+      // Directions first, then endpoints and their policies in order: the order in which a
+      // backend meets the rules when it walks the endpoints, so members come in that order too.
+      for (Direction direction : Direction.values()) {
+        for (Endpoint endpoint : planned) {
+          for (ObjectRef ref : endpoint.isolatedBy(direction)) {
+            rules.computeIfAbsent(new PolicyDirection(ref, direction), key -> allowRules(
+                policies.get(ref), direction, share.localPodsByPolicy().get(ref)));
+          }
+        }
+      }
+      return new FamilyPlan(family, planned, ImmutableMap.copyOf(rules),
+          ImmutableMap.copyOf(members));
+    }
+
+    FamilyPlan refresh(FamilyPlan previous) {
+      Map<PeerClass, ImmutableSet<Member>> refreshed = new LinkedHashMap<>(previous.members());
+      refreshed.replaceAll((peerClass, before) -> peerClass.touchedBy(changes)
+          ? clusterMembers(peerClass) : before);
+      return new FamilyPlan(family, previous.endpoints(), previous.rules(),
+          ImmutableMap.copyOf(refreshed));
+    }
+
+    private static ImmutableList<ObjectRef> isolating(List<Policy> policies,
+        Direction direction) {
+      return policies.stream().filter(policy -> policy.isolates(direction)).map(Policy::ref)
+          .collect(ImmutableList.toImmutableList());
+    }
+
+    /** One allow rule per (peer, port) pair of each of the policy's rules of the direction. */
+    private ImmutableList<AllowRule> allowRules(Policy policy, Direction direction,
+        List<Pod> selectedLocalPods) {
+      ImmutableList.Builder<AllowRule> rules = ImmutableList.builder();
+      for (Rule rule : policy.rules(direction)) {
+        for (Optional<Peer> peer : peersOf(rule)) {
+          for (Optional<PortMatcher> port : portsOf(rule)) {
+            rules.add(allowRule(policy, direction, peer, port, selectedLocalPods));
+          }
+        }
+      }
+      return rules.build();
+    }
+
+    /** "Empty from/to matches all peers": one unconstrained entry; ipBlocks of this family. */
+    private List<Optional<Peer>> peersOf(Rule rule) {
+      if (rule.allowsAllPeers()) {
+        return List.of(Optional.empty());
+      }
+      return rule.peers().stream()
+          .filter(peer -> !(peer instanceof IpBlock block) || block.family() == family)
+          .map(Optional::of).toList();
+    }
+
+    /** "Empty ports matches all ports", every protocol included (ICMP too). */
+    private static List<Optional<PortMatcher>> portsOf(Rule rule) {
+      if (rule.allowsAllPorts()) {
+        return List.of(Optional.empty());
+      }
+      return rule.ports().stream().map(Optional::of).toList();
+    }
+
+    private AllowRule allowRule(Policy policy, Direction direction, Optional<Peer> peer,
+        Optional<PortMatcher> port, List<Pod> selectedLocalPods) {
+      // An egress named port resolves on the peer's pods: its class stands for the peer too.
+      if (direction == Direction.EGRESS && port.orElse(null) instanceof NamedPort named) {
+        return new AllowRule(Optional.empty(), Optional.of(new PortMatch.Named(
+            named(new PeerClass.EgressNamedPort(peer, named), this::clusterMembers))));
+      }
+      Optional<PeerClass> peerClass = peer.map(p -> named(p instanceof PeerSelector selector
+          ? new PeerClass.Selected(selector) : new PeerClass.Block((IpBlock) p),
+          this::clusterMembers));
+      return new AllowRule(peerClass, port.map(p -> portMatch(policy, p, selectedLocalPods)));
+    }
+
+    private PortMatch portMatch(Policy policy, PortMatcher port, List<Pod> selectedLocalPods) {
+      if (port instanceof AnyPort any) {
+        return new PortMatch.AnyPortOf(any.protocol());
+      }
+      if (port instanceof PortRange range) {
+        return new PortMatch.Ports(range.protocol(), range.port(), range.endPort());
+      }
+      NamedPort named = (NamedPort) port;
+      return new PortMatch.Named(named(new PeerClass.IngressNamedPort(policy.ref(), named),
+          unused -> selectedLocalPods.stream().flatMap(pod -> hostPort(pod, named))
+              .collect(ImmutableSet.toImmutableSet())));
+    }
+
+    /**
+     * Names {@code peerClass} in the plan: its members are computed on first use, or reused
+     * from the previous plan when the class follows the cluster only and the changes did not
+     * touch it.
+     */
+    private PeerClass named(PeerClass peerClass,
+        java.util.function.Function<PeerClass, ImmutableSet<Member>> compute) {
+      members.computeIfAbsent(peerClass, key -> {
+        ImmutableSet<Member> before = previousMembers.get(key);
+        return before != null && key.followsClusterOnly() && !key.touchedBy(changes)
+            ? before : compute.apply(key);
+      });
+      return peerClass;
+    }
+
+    /** The members of a class that follows the cluster only, from the graph as it is now. */
+    private ImmutableSet<Member> clusterMembers(PeerClass peerClass) {
+      if (peerClass instanceof PeerClass.Selected selected) {
+        return members(selected.selector())
+            .map(pod -> (Member) new Member.Host(pod.ip(family).orElseThrow()))
+            .collect(ImmutableSet.toImmutableSet());
+      }
+      if (peerClass instanceof PeerClass.Block block) {
+        return ImmutableSet.copyOf(BlockRanges.of(block.block()));
+      }
+      if (peerClass instanceof PeerClass.EgressNamedPort named) {
+        return peerPods(named.peer(), named.port()).flatMap(pod -> hostPort(pod, named.port()))
+            .collect(ImmutableSet.toImmutableSet());
+      }
+      throw new IllegalArgumentException("the members of " + peerClass + " are the node's own "
+          + "pods, known only while planning the node");
+    }
+
+    private Stream<Pod> members(PeerSelector selector) {
+      return graph.members(selector).stream().map(graph::pod).flatMap(Optional::stream)
+          .filter(pod -> pod.ip(family).isPresent());
+    }
+
+    /**
+     * The pods of a peer that may resolve the port name: a selector's members, or, with no peer
+     * or an ipBlock peer, the endpoints that declare the name (an index, not a scan of the
+     * cluster).
+     */
+    private Stream<Pod> peerPods(Optional<Peer> peer, NamedPort port) {
+      if (peer.isPresent() && peer.get() instanceof PeerSelector selector) {
+        return members(selector);
+      }
+      Stream<Pod> declaring = graph.endpointsDeclaringPort(port.name()).stream()
+          .filter(pod -> pod.ip(family).isPresent());
+      return peer.map(block -> declaring.filter(pod ->
+          ((IpBlock) block).contains(pod.ip(family).orElseThrow()))).orElse(declaring);
+    }
+
+    private Stream<Member> hostPort(Pod pod, NamedPort port) {
+      int number = port.resolve(pod.ports());
+      if (number < 0 || pod.ip(family).isEmpty()) {
+        return Stream.empty();
+      }
+      return Stream.of(new Member.HostPort(pod.ip(family).orElseThrow(), port.protocol(),
+          number));
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package dev.palisade.dataplane.plan;
+
+import static dev.palisade.model.testing.Builders.ipBlock;
+import static dev.palisade.model.testing.Builders.named;
+import static dev.palisade.model.testing.Builders.namespace;
+import static dev.palisade.model.testing.Builders.pod;
+import static dev.palisade.model.testing.Builders.podPeer;
+import static dev.palisade.model.testing.Builders.policy;
+import static dev.palisade.model.testing.Builders.range;
+import static dev.palisade.model.testing.Builders.rule;
+import static dev.palisade.model.testing.Builders.selector;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.common.collect.ImmutableSet;
+import com.google.common.net.InetAddresses;
+import dev.palisade.model.Cidr;
+import dev.palisade.model.Direction;
+import dev.palisade.model.GraphDelta;
+import dev.palisade.model.IpBlock;
+import dev.palisade.model.IpFamily;
+import dev.palisade.model.ObjectRef;
+import dev.palisade.model.PeerSelector;
+import dev.palisade.model.PortMatcher.NamedPort;
+import dev.palisade.model.Protocol;
+import dev.palisade.model.RuleGraph;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The node plan says, per family and in backend-neutral terms, which of the node's pods are
+ * isolated by which policies, what each policy allows, and who belongs to each peer class; and
+ * a later plan reuses the members the graph's changes did not touch.
+ */
+class NodePlannerTest {
+  private static final String NODE = "node-1";
+  private static final ObjectRef WEB_POLICY = ObjectRef.of("x", "web");
+  private static final ObjectRef EGRESS_POLICY = ObjectRef.of("x", "out");
+  private static final PeerSelector DB = (PeerSelector) podPeer("x", selector("app", "db"));
+  private static final IpBlock BLOCK = (IpBlock) ipBlock("10.9.0.0/16", "10.9.1.0/24");
+
+  private final RuleGraph graph = new RuleGraph();
+  private final GraphDelta setup = GraphDelta.union(List.of(
+      graph.upsertNamespace(namespace("x", "ns", "x")),
+      graph.upsertPod(pod("web").in("x").labels("app", "web").ip("10.0.1.10", "fd00::10")
+          .node(NODE).port("http", 8080, Protocol.TCP).build()),
+      graph.upsertPod(pod("db").in("x").labels("app", "db").ip("10.0.2.10")
+          .node("node-2").port("sql", 5432, Protocol.TCP).build()),
+      graph.upsertPod(pod("open").in("x").labels("app", "open").ip("10.0.1.11")
+          .node(NODE).build()),
+      graph.upsertPolicy(policy("web").in("x").select(selector("app", "web"))
+          .ingress(rule().peers(DB, BLOCK, ipBlock("fd00:9::/64"))
+              .ports(named(Protocol.TCP, "http"), range(Protocol.UDP, 53, 54)))
+          .build()),
+      graph.upsertPolicy(policy("out").in("x").select(selector("app", "web"))
+          .types(Direction.EGRESS)
+          .egress(rule().peers(DB).ports(named(Protocol.TCP, "sql"))).build())));
+
+  @Test
+  void endpointsCarryThePoliciesThatIsolateThemPerDirection() {
+    FamilyPlan v4 = NodePlanner.plan(graph, NODE).v4();
+
+    assertThat(v4.endpoints()).extracting(Endpoint::ref)
+        .containsExactly(ObjectRef.of("x", "open"), ObjectRef.of("x", "web"));
+    Endpoint web = v4.endpoints().get(1);
+    assertThat(web.isolatedBy(Direction.INGRESS)).containsExactly(WEB_POLICY);
+    assertThat(web.isolatedBy(Direction.EGRESS)).containsExactly(EGRESS_POLICY);
+    assertThat(v4.endpoints().get(0).isolated(Direction.INGRESS)).isFalse();
+    assertThat(NodePlanner.plan(graph, NODE).v6().endpoints()).extracting(Endpoint::ref)
+        .as("only pods with an address in the family").containsExactly(ObjectRef.of("x", "web"));
+  }
+
+  @Test
+  void rulesArePeerPortPairsWithClassesOfThisFamily() {
+    FamilyPlan v4 = NodePlanner.plan(graph, NODE).v4();
+
+    PeerClass ingressHttp = new PeerClass.IngressNamedPort(WEB_POLICY,
+        new NamedPort(Protocol.TCP, "http"));
+    assertThat(v4.rules(WEB_POLICY, Direction.INGRESS)).as("the v6 ipBlock is left out")
+        .containsExactly(
+            allow(new PeerClass.Selected(DB), new PortMatch.Named(ingressHttp)),
+            allow(new PeerClass.Selected(DB), new PortMatch.Ports(Protocol.UDP, 53, 54)),
+            allow(new PeerClass.Block(BLOCK), new PortMatch.Named(ingressHttp)),
+            allow(new PeerClass.Block(BLOCK), new PortMatch.Ports(Protocol.UDP, 53, 54)));
+    assertThat(v4.members(ingressHttp)).as("resolved on the selected pods of the node")
+        .containsExactly(new Member.HostPort(address("10.0.1.10"), Protocol.TCP, 8080));
+    assertThat(v4.members(new PeerClass.Block(BLOCK))).containsExactly(
+        new Member.Range(Cidr.parse("10.9.0.0/16"), false),
+        new Member.Range(Cidr.parse("10.9.1.0/24"), true));
+
+    PeerClass egressSql = new PeerClass.EgressNamedPort(Optional.of(DB),
+        new NamedPort(Protocol.TCP, "sql"));
+    assertThat(v4.rules(EGRESS_POLICY, Direction.EGRESS))
+        .as("an egress named port resolves on the peer's pods and stands for the peer")
+        .containsExactly(new AllowRule(Optional.empty(),
+            Optional.of(new PortMatch.Named(egressSql))));
+    assertThat(v4.members(egressSql))
+        .containsExactly(new Member.HostPort(address("10.0.2.10"), Protocol.TCP, 5432));
+  }
+
+  @Test
+  void untouchedMembersAreTheSameObjectsAndTouchedOnesAreRecomputed() {
+    NodePlan before = NodePlanner.plan(graph, NODE, null, setup);
+    ImmutableSet<Member> blockBefore = before.v4().members(new PeerClass.Block(BLOCK));
+    ImmutableSet<Member> dbBefore = before.v4().members(new PeerClass.Selected(DB));
+
+    GraphDelta remotePod = graph.upsertPod(pod("db2").in("x").labels("app", "db")
+        .ip("10.0.2.11").node("node-2").build());
+    NodePlan refreshed = NodePlanner.refresh(graph, before, remotePod);
+    NodePlan replanned = NodePlanner.plan(graph, NODE, before, remotePod);
+
+    for (NodePlan after : List.of(refreshed, replanned)) {
+      assertThat(after.v4().members(new PeerClass.Block(BLOCK))).isSameAs(blockBefore);
+      assertThat(after.v4().members(new PeerClass.Selected(DB))).isNotSameAs(dbBefore)
+          .containsExactlyInAnyOrder(new Member.Host(address("10.0.2.10")),
+              new Member.Host(address("10.0.2.11")));
+      assertThat(after).isEqualTo(NodePlanner.plan(graph, NODE));
+    }
+    assertThat(refreshed.v4().rules()).isSameAs(before.v4().rules());
+  }
+
+  private static AllowRule allow(PeerClass peer, PortMatch port) {
+    return new AllowRule(Optional.of(peer), Optional.of(port));
+  }
+
+  private static java.net.InetAddress address(String text) {
+    return InetAddresses.forString(text);
+  }
+}
