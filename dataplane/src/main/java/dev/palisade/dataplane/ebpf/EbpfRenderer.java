@@ -171,7 +171,7 @@ public final class EbpfRenderer {
 
   private static String className(PeerClass peerClass) {
     if (peerClass instanceof PeerClass.Selected selected) {
-      return "pods " + selected.selector();
+      return selected.selector().toString();
     }
     if (peerClass instanceof PeerClass.Block block) {
       return "block " + block.block();
