@@ -1,6 +1,9 @@
 package dev.palisade.cli;
 
 import dev.palisade.dataplane.compile.NodeCompiler;
+import dev.palisade.dataplane.ebpf.EbpfRenderer;
+import dev.palisade.dataplane.ebpf.IdentityTable;
+import dev.palisade.dataplane.plan.NodePlanner;
 import dev.palisade.dataplane.render.RestorePayload;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.k8s.InvalidInputException;
@@ -20,11 +23,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code palisade render}: the exact ipset and iptables payloads a node would apply to an empty
- * kernel for a scenario's cluster, for reviewers and admins. Starts no process.
+ * kernel for a scenario's cluster, or the eBPF backend's map contents, for reviewers and admins.
+ * Starts no process.
  */
 @Command(name = "render", mixinStandardHelpOptions = true,
     description = "Prints the ipset restore and iptables-restore payloads that a node's agent "
-        + "would apply (to an empty kernel) for a scenario's cluster, IPv4 then IPv6.")
+        + "would apply (to an empty kernel) for a scenario's cluster, IPv4 then IPv6; with "
+        + "--backend ebpf, the contents of the eBPF backend's maps instead.")
 final class RenderCommand implements Callable<Integer> {
   @Mixin
   private ManifestReading reading;
@@ -45,6 +50,15 @@ final class RenderCommand implements Callable<Integer> {
       description = "The node whose share to render, e.g. node-1.")
   private String node;
 
+  @Option(names = "--backend", defaultValue = "iptables", paramLabel = "BACKEND",
+      description = "iptables (default): the restore payloads; ebpf: the maps (endpoints, "
+          + "identities by prefix and the classes they stand for, verdicts), numbered as a "
+          + "fresh agent would number them.")
+  private Backend backend;
+
+  /** The dataplane whose state to print. */
+  enum Backend { iptables, ebpf }
+
   @Mixin
   private DataplaneOptions dataplane;
 
@@ -62,11 +76,16 @@ final class RenderCommand implements Callable<Integer> {
       throw new InvalidInputException(scenarioFile.toString(), null, null, "no pod runs on "
           + "node '" + node + "'; the scenario's nodes are node-1 to node-" + scenario.nodes());
     }
-    DesiredState desired = NodeCompiler.compile(cluster.graph(), node,
-        dataplane.settings().withInstallation(instance.installation));
     PrintWriter out = spec.commandLine().getOut();
-    for (IpFamily family : IpFamily.values()) {
-      out.print(RestorePayload.of(desired.family(family)).describe());
+    if (backend == Backend.ebpf) {
+      out.print(new EbpfRenderer(new IdentityTable.Interner())
+          .render(NodePlanner.plan(cluster.graph(), node)).describe());
+    } else {
+      DesiredState desired = NodeCompiler.compile(cluster.graph(), node,
+          dataplane.settings().withInstallation(instance.installation));
+      for (IpFamily family : IpFamily.values()) {
+        out.print(RestorePayload.of(desired.family(family)).describe());
+      }
     }
     out.flush();
     return ExitCode.OK;

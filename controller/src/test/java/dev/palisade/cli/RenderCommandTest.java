@@ -2,8 +2,11 @@ package dev.palisade.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -34,6 +37,17 @@ class RenderCommandTest {
         // x/a (node-1) is isolated at step 3 and accepts http from namespace y
         .contains("add pal-4-isolated-ingress 10.244.1.10 -exist")
         .containsPattern("add pal-4i-x\\.web_from_y\\S* 10\\.244\\.1\\.10,tcp:80 -exist");
+  }
+
+  /**
+   * The eBPF backend's maps for the tour's end on node-1 (golden file): x/a admits http (port
+   * 80, resolved on x/a) from namespace y's pods, y/b sends DNS to namespace z's pods only.
+   */
+  @Test
+  void printsTheEbpfMapsWithBackendEbpf() throws IOException {
+    assertThat(render("--scenario", TOUR, "--node", "node-1", "--backend", "ebpf")).isZero();
+    assertThat(out.toString()).isEqualTo(Files.readString(
+        Path.of("src/test/resources/cli/render-ebpf-tour.txt")));
   }
 
   @Test

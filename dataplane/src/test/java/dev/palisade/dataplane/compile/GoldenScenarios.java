@@ -29,10 +29,10 @@ import java.util.stream.IntStream;
  * Representative scenarios, one per semantic of DESIGN.md section 3 and per setting; each has
  * a golden file {@code golden/<name>.txt} with the payloads node-1 would restore.
  */
-final class GoldenScenarios {
+public final class GoldenScenarios {
   private GoldenScenarios() {}
 
-  record Scenario(String name, TestCluster cluster, DataplaneSettings settings) {
+  public record Scenario(String name, TestCluster cluster, DataplaneSettings settings) {
     Scenario(String name, TestCluster cluster) {
       this(name, cluster, DataplaneSettings.DEFAULTS);
     }
@@ -52,7 +52,7 @@ final class GoldenScenarios {
     }
   }
 
-  static List<Scenario> all() {
+  public static List<Scenario> all() {
     DataplaneSettings defaults = DataplaneSettings.DEFAULTS;
     return List.of(
         new Scenario("no-policies", TestCluster.reference()),

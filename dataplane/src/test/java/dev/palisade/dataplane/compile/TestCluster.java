@@ -20,7 +20,7 @@ import java.util.List;
  * pod: {@code http} is 8080 on x/a, 9090 on x/b, 8081 on x/c; {@code dns} is 53/UDP on x/a and
  * y/c, 5353/UDP on x/b. A host-network pod and a failed pod on node-1 are never endpoints.
  */
-final class TestCluster {
+public final class TestCluster {
   static final String NODE = "node-1";
 
   private final List<Namespace> namespaces = new ArrayList<>();
@@ -69,7 +69,7 @@ final class TestCluster {
   }
 
   /** The graph, filled namespaces first, then pods, then policies. */
-  RuleGraph graph() {
+  public RuleGraph graph() {
     return fill(namespaces, pods, policies, false);
   }
 

@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Palisade's tc program: NetworkPolicy for one node, attached to the host-side end of every
+ * local pod's veth. One fixed program; the policy lives in the maps below, written by the agent
+ * (dev.palisade.dataplane.ebpf). docs/ebpf.md explains the design; this header is its summary.
+ *
+ * Hooks. On the pod's host-side interface, tc ingress sees the packets FROM the pod (the pod's
+ * egress: program palisade_from_pod) and tc egress the packets TO the pod (its ingress:
+ * palisade_to_pod). Allowed packets get TC_ACT_UNSPEC (tcx: "next"), never TC_ACT_OK, so a
+ * CNI's own programs still run after ours; denied ones TC_ACT_SHOT.
+ *
+ * Maps (all pinned under the agent's bpffs directory):
+ *   endpoints      hash   ifindex (u32, host-side interface) -> {endpoint id, isolation flags}
+ *                  An interface without an entry is not Palisade's: every packet passes.
+ *   identities_v4  LPM    IPv4 prefix -> identity (u32)
+ *   identities_v6  LPM    IPv6 prefix -> identity (u32)
+ *                  An identity is one equivalence class of remote addresses: the exact set of
+ *                  peer classes (selectors' pods, ipBlocks minus excepts) an address belongs to.
+ *                  The longest prefix wins, so an ipBlock's except is simply a longer prefix
+ *                  with its own identity. An address in no prefix is identity 0, "world".
+ *   verdicts       LPM    {endpoint, identity, direction, protocol, port} -> {counter index}
+ *                  Presence means allowed. The key's data is 12 bytes, 96 bits:
+ *                    bits  0..31 endpoint   (exact)
+ *                    bits 32..63 identity   (exact)
+ *                    bits 64..71 direction  (exact; 0 ingress, 1 egress of the pod)
+ *                    bits 72..79 protocol   (IANA number)
+ *                    bits 80..95 port       (big-endian, so that a port range is a few prefixes)
+ *                  prefixlen 72 = every protocol and port (a rule without ports: ICMP too),
+ *                  80 = every port of one protocol, 81..96 = a block of ports (a range becomes
+ *                  at most 30 such prefixes), 96 = one port. One lookup per packet decides.
+ *                  The identity sits before the protocol so that "every protocol" is one prefix.
+ *   counters       per-CPU array of u64 packets: slots 0..3 are {ingress, egress} x {allowed,
+ *                  denied} (slot = direction * 2 + denied); a verdict's counter index (>= 4)
+ *                  counts the packets that its rule allowed.
+ *
+ * Replies. A packet that the kernel's conntrack knows as the REPLY direction of a TCP or UDP
+ * connection (bpf_skb_ct_lookup) is judged as the connection's original direction is: for the
+ * opposite policy direction, with the remote address as peer and the packet's source port as
+ * the port the connection was opened to. The verdict is re-checked on every packet, so a
+ * tightened policy cuts established connections; there is no flow map of our own. ICMP echo
+ * replies are judged as their echo request (the kfunc looks up TCP and UDP only). An ICMP error
+ * (destination unreachable, fragmentation needed, time exceeded, parameter problem; ICMPv6 1..4)
+ * whose quoted TCP or UDP header belongs to a connection conntrack knows is RELATED: judged as
+ * that connection, with the quoted remote address as peer. Conntrack
+ * must be active in the node's network namespace (docs/ebpf.md says what activates it); where
+ * it is not, replies are judged as new traffic and an isolated direction denies them.
+ *
+ * Always passing: non-IP frames (ARP), IPv6 neighbour discovery (ICMPv6 133..136; link plumbing
+ * between the pod and its node, as in the iptables backend).
+ *
+ * Ports: TCP, UDP and SCTP destination ports; every other protocol (ICMP, ICMPv6, ...) and
+ * every non-first fragment is looked up with port 0, which only "every port" prefixes
+ * (prefixlen <= 80) match: a rule with ports never allows ICMP.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#define DIR_INGRESS 0
+#define DIR_EGRESS 1
+
+#define ISOLATED_INGRESS (1u << 0)
+#define ISOLATED_EGRESS (1u << 1)
+
+#define COUNTER_SLOTS 65536
+#define MAX_ENDPOINTS 16384
+#define MAX_PREFIXES 262144
+#define MAX_VERDICTS 1048576
+
+#define IPPROTO_ICMPV6_NUM 58
+#define ICMP_ECHOREPLY_TYPE 0
+#define ICMPV6_ECHOREPLY_TYPE 129
+#define CT_DIR_ORIGINAL 0
+#define CT_DIR_REPLY 1
+
+struct endpoint {
+	__u32 id;
+	__u32 flags;
+};
+
+struct prefix_v4 {
+	__u32 prefixlen;
+	__u8 addr[4];
+};
+
+struct prefix_v6 {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+struct verdict_key {
+	__u32 prefixlen;
+	__u32 endpoint;
+	__u32 identity;
+	__u8 direction;
+	__u8 protocol;
+	__be16 port;
+};
+
+struct verdict {
+	__u32 counter;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_ENDPOINTS);
+	__type(key, __u32);
+	__type(value, struct endpoint);
+} endpoints SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, MAX_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct prefix_v4);
+	__type(value, __u32);
+} identities_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, MAX_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct prefix_v6);
+	__type(value, __u32);
+} identities_v6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, MAX_VERDICTS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct verdict_key);
+	__type(value, struct verdict);
+} verdicts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, COUNTER_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/*
+ * The conntrack kfuncs (net/netfilter/nf_conntrack_bpf.c); libbpf resolves their BTF ids and
+ * checks the prototypes, comparing struct names only, but a forward declaration is a different
+ * BTF kind to libbpf 1.1: hence a body that is never read.
+ */
+struct nf_conn {
+	__u64 opaque;
+};
+
+struct bpf_ct_opts {
+	__s32 netns_id;
+	__s32 error;
+	__u8 l4proto;
+	__u8 dir;
+	__u8 reserved[2];
+};
+
+/* The 12-byte layout: accepted by every kernel with the kfunc; dir is filled since 6.1. */
+#define CT_OPTS_SIZE 12
+
+extern struct nf_conn *bpf_skb_ct_lookup(struct __sk_buff *skb, struct bpf_sock_tuple *tuple,
+					 __u32 tuple__sz, struct bpf_ct_opts *opts,
+					 __u32 opts__sz) __ksym;
+extern void bpf_ct_release(struct nf_conn *ct) __ksym;
+
+/* Pod interfaces are Ethernet (veth): the IP header follows 14 bytes of MAC header. */
+
+/* What the program reads from a packet. Addresses are in network order. */
+struct packet {
+	__u8 family; /* 4 or 6 */
+	__u8 protocol;
+	__u8 icmp_type;
+	__u8 has_ports;
+	__u32 l4_offset;
+	__be16 sport;
+	__be16 dport;
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+static __always_inline void count(__u32 slot)
+{
+	__u64 *value = bpf_map_lookup_elem(&counters, &slot);
+
+	if (value)
+		*value += 1;
+}
+
+/* Reads the L4 header at offset: ports for TCP, UDP and SCTP (their first 4 bytes), the type for
+ * ICMP. Returns -1 when the packet is too short. */
+static __always_inline int read_l4(struct __sk_buff *skb, __u32 offset, struct packet *pkt)
+{
+	pkt->l4_offset = offset;
+	if (pkt->protocol == IPPROTO_TCP || pkt->protocol == IPPROTO_UDP ||
+	    pkt->protocol == IPPROTO_SCTP) {
+		__be16 ports[2];
+
+		if (bpf_skb_load_bytes(skb, offset, ports, sizeof(ports)))
+			return -1;
+		pkt->sport = ports[0];
+		pkt->dport = ports[1];
+		pkt->has_ports = 1;
+	} else if (pkt->protocol == IPPROTO_ICMP || pkt->protocol == IPPROTO_ICMPV6_NUM) {
+		if (bpf_skb_load_bytes(skb, offset, &pkt->icmp_type, 1))
+			return -1;
+	}
+	return 0;
+}
+
+/* Parses the IPv4 header at offset: the packet's own (after the MAC header) or one quoted in an
+ * ICMP error. */
+static __always_inline int parse_v4(struct __sk_buff *skb, __u32 offset, struct packet *pkt)
+{
+	struct iphdr ip;
+
+	if (bpf_skb_load_bytes(skb, offset, &ip, sizeof(ip)))
+		return -1;
+	pkt->family = 4;
+	pkt->protocol = ip.protocol;
+	__builtin_memcpy(pkt->saddr, &ip.saddr, 4);
+	__builtin_memcpy(pkt->daddr, &ip.daddr, 4);
+	if (ip.frag_off & bpf_htons(0x1fff))
+		return 0; /* a later fragment: no L4 header */
+	return read_l4(skb, offset + ip.ihl * 4, pkt);
+}
+
+#define NEXTHDR_HOP 0
+#define NEXTHDR_ROUTING 43
+#define NEXTHDR_FRAGMENT 44
+#define NEXTHDR_DEST 60
+#define MAX_EXTENSION_HEADERS 4
+
+static __always_inline int parse_v6(struct __sk_buff *skb, __u32 offset, struct packet *pkt)
+{
+	struct ipv6hdr ip;
+	__u8 next;
+
+	if (bpf_skb_load_bytes(skb, offset, &ip, sizeof(ip)))
+		return -1;
+	offset += sizeof(ip);
+	pkt->family = 6;
+	__builtin_memcpy(pkt->saddr, &ip.saddr, 16);
+	__builtin_memcpy(pkt->daddr, &ip.daddr, 16);
+	next = ip.nexthdr;
+#pragma unroll
+	for (int i = 0; i < MAX_EXTENSION_HEADERS; i++) {
+		__u8 header[4];
+
+		if (next != NEXTHDR_HOP && next != NEXTHDR_ROUTING && next != NEXTHDR_FRAGMENT &&
+		    next != NEXTHDR_DEST)
+			break;
+		if (bpf_skb_load_bytes(skb, offset, header, sizeof(header)))
+			return -1;
+		if (next == NEXTHDR_FRAGMENT) {
+			__u16 frag_off = (__u16)(header[2] << 8 | header[3]);
+
+			next = header[0];
+			if (frag_off & 0xfff8) {
+				pkt->protocol = next;
+				return 0; /* a later fragment: no L4 header */
+			}
+			offset += 8;
+		} else {
+			next = header[0];
+			offset += (header[1] + 1) * 8;
+		}
+	}
+	pkt->protocol = next;
+	return read_l4(skb, offset, pkt);
+}
+
+/*
+ * The direction in which conntrack knows the packet's TCP or UDP tuple: CT_DIR_ORIGINAL (the
+ * packet goes the way the connection was opened), CT_DIR_REPLY, or -1 (no connection, or not
+ * TCP/UDP: the kfunc looks up those two only).
+ */
+static __always_inline int ct_direction(struct __sk_buff *skb, struct packet *pkt)
+{
+	struct bpf_sock_tuple tuple = {};
+	struct bpf_ct_opts opts = {.netns_id = -1 /* BPF_F_CURRENT_NETNS */};
+	struct nf_conn *ct;
+	__u32 tuple_size;
+	int direction;
+
+	if (!pkt->has_ports || (pkt->protocol != IPPROTO_TCP && pkt->protocol != IPPROTO_UDP))
+		return -1;
+	opts.l4proto = pkt->protocol;
+	if (pkt->family == 4) {
+		__builtin_memcpy(&tuple.ipv4.saddr, pkt->saddr, 4);
+		__builtin_memcpy(&tuple.ipv4.daddr, pkt->daddr, 4);
+		tuple.ipv4.sport = pkt->sport;
+		tuple.ipv4.dport = pkt->dport;
+		tuple_size = sizeof(tuple.ipv4);
+	} else {
+		__builtin_memcpy(tuple.ipv6.saddr, pkt->saddr, 16);
+		__builtin_memcpy(tuple.ipv6.daddr, pkt->daddr, 16);
+		tuple.ipv6.sport = pkt->sport;
+		tuple.ipv6.dport = pkt->dport;
+		tuple_size = sizeof(tuple.ipv6);
+	}
+	ct = bpf_skb_ct_lookup(skb, &tuple, tuple_size, &opts, CT_OPTS_SIZE);
+	if (!ct)
+		return -1;
+	direction = opts.dir == CT_DIR_REPLY ? CT_DIR_REPLY : CT_DIR_ORIGINAL;
+	bpf_ct_release(ct);
+	return direction;
+}
+
+static __always_inline __u32 identity_of(struct packet *pkt, __u8 *addr)
+{
+	__u32 *identity;
+
+	if (pkt->family == 4) {
+		struct prefix_v4 key = {.prefixlen = 32};
+
+		__builtin_memcpy(key.addr, addr, 4);
+		identity = bpf_map_lookup_elem(&identities_v4, &key);
+	} else {
+		struct prefix_v6 key = {.prefixlen = 128};
+
+		__builtin_memcpy(key.addr, addr, 16);
+		identity = bpf_map_lookup_elem(&identities_v6, &key);
+	}
+	return identity ? *identity : 0;
+}
+
+static __always_inline int is_neighbour_discovery(struct packet *pkt)
+{
+	return pkt->protocol == IPPROTO_ICMPV6_NUM && pkt->icmp_type >= 133 &&
+	       pkt->icmp_type <= 136;
+}
+
+static __always_inline int is_echo_reply(struct packet *pkt)
+{
+	return (pkt->family == 4 && pkt->protocol == IPPROTO_ICMP &&
+		pkt->icmp_type == ICMP_ECHOREPLY_TYPE) ||
+	       (pkt->family == 6 && pkt->protocol == IPPROTO_ICMPV6_NUM &&
+		pkt->icmp_type == ICMPV6_ECHOREPLY_TYPE);
+}
+
+/* ICMP errors, which quote the header of the packet they are about: destination unreachable
+ * (fragmentation needed among them), time exceeded, parameter problem; ICMPv6 1 to 4 (packet
+ * too big included). */
+static __always_inline int is_icmp_error(struct packet *pkt)
+{
+	if (pkt->family == 4)
+		return pkt->protocol == IPPROTO_ICMP &&
+		       (pkt->icmp_type == 3 || pkt->icmp_type == 11 || pkt->icmp_type == 12);
+	return pkt->protocol == IPPROTO_ICMPV6_NUM && pkt->icmp_type >= 1 && pkt->icmp_type <= 4;
+}
+
+/* The quoted packet of an ICMP error: 8 bytes after the ICMP header's start. */
+static __always_inline int parse_quoted(struct __sk_buff *skb, struct packet *pkt,
+					struct packet *quoted)
+{
+	__u32 offset = pkt->l4_offset + 8;
+
+	return pkt->family == 4 ? parse_v4(skb, offset, quoted) : parse_v6(skb, offset, quoted);
+}
+
+/* What one packet is judged as: a direction of the pod's policy, the remote address, the
+ * protocol and the port the connection was opened to. */
+struct judged {
+	__u8 direction;
+	__u8 protocol;
+	__be16 port;
+	__u8 remote[16];
+};
+
+/*
+ * hook_direction: the pod's policy direction of a packet that opens a connection here
+ * (DIR_EGRESS for packets from the pod). The remote address is the destination of packets from
+ * the pod and the source of packets to it, replies or not.
+ */
+static __always_inline int decide(struct __sk_buff *skb, __u8 hook_direction)
+{
+	__u32 ifindex = skb->ifindex;
+	struct endpoint *endpoint = bpf_map_lookup_elem(&endpoints, &ifindex);
+	struct packet pkt = {};
+	struct packet quoted = {};
+	struct judged as = {.direction = hook_direction};
+	struct verdict_key key = {.prefixlen = 96};
+	struct verdict *verdict;
+	int ct_dir;
+	int parsed;
+
+	if (!endpoint || !(endpoint->flags & (ISOLATED_INGRESS | ISOLATED_EGRESS)))
+		return TC_ACT_UNSPEC;
+	if (skb->protocol == bpf_htons(ETH_P_IP))
+		parsed = parse_v4(skb, ETH_HLEN, &pkt);
+	else if (skb->protocol == bpf_htons(ETH_P_IPV6))
+		parsed = parse_v6(skb, ETH_HLEN, &pkt);
+	else
+		return TC_ACT_UNSPEC;
+	if (parsed < 0)
+		goto deny;
+	if (is_neighbour_discovery(&pkt))
+		return TC_ACT_UNSPEC;
+
+	/* By default a packet opens (or continues) a connection in the hook's direction. */
+	as.protocol = pkt.protocol;
+	as.port = pkt.has_ports ? pkt.dport : 0;
+	__builtin_memcpy(as.remote, hook_direction == DIR_EGRESS ? pkt.daddr : pkt.saddr, 16);
+
+	if (is_icmp_error(&pkt) && parse_quoted(skb, &pkt, &quoted) == 0 &&
+	    (ct_dir = ct_direction(skb, &quoted)) >= 0) {
+		/* RELATED: judged as the connection the quoted packet belongs to. The quoted packet
+		 * went the other way: the pod sent it when the error comes to the pod. The pod
+		 * opened that connection when the quoted packet is the pod's and ORIGINAL, or the
+		 * remote's and a REPLY. */
+		int pod_sent_quoted = hook_direction == DIR_INGRESS;
+
+		as.direction = pod_sent_quoted == (ct_dir == CT_DIR_ORIGINAL) ? DIR_EGRESS : DIR_INGRESS;
+		as.protocol = quoted.protocol;
+		as.port = ct_dir == CT_DIR_ORIGINAL ? quoted.dport : quoted.sport;
+		__builtin_memcpy(as.remote, pod_sent_quoted ? quoted.daddr : quoted.saddr, 16);
+	} else if (ct_direction(skb, &pkt) == CT_DIR_REPLY || is_echo_reply(&pkt)) {
+		/* a reply: judged as the connection's original direction, to the port it was opened
+		 * to, which is the reply's source port */
+		as.direction = hook_direction == DIR_EGRESS ? DIR_INGRESS : DIR_EGRESS;
+		as.port = pkt.has_ports ? pkt.sport : 0;
+	}
+	if (!(endpoint->flags & (as.direction == DIR_INGRESS ? ISOLATED_INGRESS : ISOLATED_EGRESS)))
+		return TC_ACT_UNSPEC;
+
+	key.endpoint = endpoint->id;
+	key.identity = identity_of(&pkt, as.remote);
+	key.direction = as.direction;
+	key.protocol = as.protocol;
+	key.port = as.port;
+	verdict = bpf_map_lookup_elem(&verdicts, &key);
+	if (verdict) {
+		count(as.direction * 2);
+		if (verdict->counter >= 4)
+			count(verdict->counter);
+		return TC_ACT_UNSPEC;
+	}
+deny:
+	count(as.direction * 2 + 1);
+	return TC_ACT_SHOT;
+}
+
+SEC("tc")
+int palisade_from_pod(struct __sk_buff *skb)
+{
+	return decide(skb, DIR_EGRESS);
+}
+
+SEC("tc")
+int palisade_to_pod(struct __sk_buff *skb)
+{
+	return decide(skb, DIR_INGRESS);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,65 @@
+package dev.palisade.dataplane.ebpf;
+
+import com.google.common.collect.ImmutableSortedMap;
+import com.google.common.collect.ImmutableSortedSet;
+import dev.palisade.model.ObjectRef;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A node plan as the eBPF backend writes it: the contents of its maps, with the endpoints still
+ * keyed by pod (the interface of each pod, whose ifindex keys the {@code endpoints} map, is
+ * known only on the node). {@link EbpfRenderer} makes it.
+ *
+ * @param endpoints each local pod's endpoint id and isolation
+ * @param identities the remote addresses' prefixes and identities, both families
+ * @param verdicts the allowing entries of the {@code verdicts} map (value: counter slot, 0)
+ */
+public record EbpfPlan(ImmutableSortedMap<ObjectRef, EbpfEndpoint> endpoints,
+    IdentityTable identities, ImmutableSortedMap<VerdictKey, Integer> verdicts) {
+
+  /**
+   * The maps as readable text ({@code palisade render --backend ebpf}): endpoints by pod,
+   * identities with the classes their addresses belong to, verdicts by pod and direction.
+   */
+  public String describe() {
+    Map<Integer, ObjectRef> podById = new HashMap<>();
+    endpoints.forEach((pod, endpoint) -> podById.put(endpoint.id(), pod));
+    List<String> lines = new ArrayList<>();
+    lines.add("# endpoints: pod -> id, isolation (map endpoints, keyed by the pod's host-side "
+        + "interface on the node)");
+    endpoints.forEach((pod, endpoint) -> lines.add(pod + " -> " + endpoint.id() + ", "
+        + isolation(endpoint)));
+    lines.add("# identities: prefix -> identity (maps identities_v4, identities_v6; the "
+        + "longest prefix decides, no prefix: 0, the world)");
+    identities.prefixes().forEach((prefix, identity) -> lines.add(prefix + " -> " + identity));
+    lines.add("# classes of each identity");
+    identities.classes().forEach((identity, classes) -> lines.add(identity + ": "
+        + String.join("; ", classes)));
+    lines.add("# verdicts: allowed (endpoint, identity, direction, traffic) (map verdicts)");
+    verdicts.keySet().forEach(key -> lines.add(podById.get(key.endpoint()) + " "
+        + key.direction().name().toLowerCase(Locale.ROOT) + " identity "
+        + key.identity() + " " + key.traffic()));
+    return String.join("\n", lines) + "\n";
+  }
+
+  private static String isolation(EbpfEndpoint endpoint) {
+    List<String> isolated = new ArrayList<>();
+    if (endpoint.isolatedIngress()) {
+      isolated.add("ingress");
+    }
+    if (endpoint.isolatedEgress()) {
+      isolated.add("egress");
+    }
+    return isolated.isEmpty() ? "open" : "isolated " + String.join(" and ", isolated);
+  }
+
+  /** Every identity the table numbers, and the world's. */
+  ImmutableSortedSet<Integer> everyIdentity() {
+    return ImmutableSortedSet.<Integer>naturalOrder().add(IdentityTable.WORLD)
+        .addAll(identities.prefixes().values()).build();
+  }
+}

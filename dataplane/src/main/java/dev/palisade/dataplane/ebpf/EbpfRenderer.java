@@ -1,0 +1,186 @@
+package dev.palisade.dataplane.ebpf;
+
+import com.google.common.collect.ImmutableSet;
+import com.google.common.collect.ImmutableSortedMap;
+import dev.palisade.dataplane.plan.AllowRule;
+import dev.palisade.dataplane.plan.Endpoint;
+import dev.palisade.dataplane.plan.FamilyPlan;
+import dev.palisade.dataplane.plan.Member;
+import dev.palisade.dataplane.plan.NodePlan;
+import dev.palisade.dataplane.plan.PeerClass;
+import dev.palisade.dataplane.plan.PortMatch;
+import dev.palisade.model.Cidr;
+import dev.palisade.model.Direction;
+import dev.palisade.model.IpBlock;
+import dev.palisade.model.IpFamily;
+import dev.palisade.model.ObjectRef;
+import dev.palisade.model.Protocol;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Renders a node plan as the eBPF backend's map contents ({@link EbpfPlan}), the counterpart of
+ * the iptables backend's compiler: a pure function of the plan and the numbering so far.
+ *
+ * <ul>
+ *   <li>Each endpoint gets an id (kept while the pod is on the node) and its isolation flags.
+ *   <li>Each remote peer class becomes a class of the identity table: a selector's pods as
+ *       host prefixes, an ipBlock as itself (its excepts are longer prefixes of their own), and
+ *       an egress named port as one class per number the name resolved to, holding the pods
+ *       that resolve it so.
+ *   <li>Each allow rule of an isolating policy becomes verdict entries of the endpoint: for
+ *       every identity of its peer class (of every identity, the world's included, without a
+ *       peer), for its traffic (every protocol, every port of one, or the aligned port blocks of
+ *       a range). An ingress named port resolves on the endpoint itself: the number it declares,
+ *       or nothing.
+ * </ul>
+ */
+public final class EbpfRenderer {
+  private final IdentityTable.Interner identities;
+  private final Map<ObjectRef, Integer> endpointIds = new TreeMap<>();
+  private int nextEndpointId = 1;
+
+  public EbpfRenderer(IdentityTable.Interner identities) {
+    this.identities = identities;
+  }
+
+  /** The maps for the plan, numbering new endpoints and class sets after the ones before. */
+  public EbpfPlan render(NodePlan plan) {
+    Map<ObjectRef, Endpoint> endpoints = new TreeMap<>();
+    for (IpFamily family : IpFamily.values()) {
+      plan.family(family).endpoints().forEach(endpoint ->
+          endpoints.putIfAbsent(endpoint.ref(), endpoint));
+    }
+    endpointIds.keySet().retainAll(endpoints.keySet());
+    ImmutableSortedMap.Builder<ObjectRef, EbpfEndpoint> flags = ImmutableSortedMap.naturalOrder();
+    endpoints.forEach((ref, endpoint) -> flags.put(ref, new EbpfEndpoint(
+        endpointIds.computeIfAbsent(ref, unused -> nextEndpointId++),
+        endpoint.isolated(Direction.INGRESS), endpoint.isolated(Direction.EGRESS))));
+
+    Map<String, List<IpBlock>> classes = new LinkedHashMap<>();
+    for (IpFamily family : IpFamily.values()) {
+      plan.family(family).members().forEach((peerClass, members) ->
+          remoteClasses(peerClass, members).forEach((name, blocks) ->
+              classes.computeIfAbsent(name, unused -> new ArrayList<>()).addAll(blocks)));
+    }
+    IdentityTable table = IdentityTable.compute(classes, identities);
+    identities.retainOnly(table.classes().values());
+
+    EbpfPlan withoutVerdicts = new EbpfPlan(flags.build(), table, ImmutableSortedMap.of());
+    TreeMap<VerdictKey, Integer> verdicts = new TreeMap<>();
+    for (IpFamily family : IpFamily.values()) {
+      FamilyPlan familyPlan = plan.family(family);
+      for (Endpoint endpoint : familyPlan.endpoints()) {
+        int id = endpointIds.get(endpoint.ref());
+        for (Direction direction : Direction.values()) {
+          for (ObjectRef policy : endpoint.isolatedBy(direction)) {
+            for (AllowRule rule : familyPlan.rules(policy, direction)) {
+              allowed(withoutVerdicts, familyPlan, endpoint, rule).forEach(allowed ->
+                  verdicts.put(new VerdictKey(id, allowed.identity(), direction,
+                      allowed.traffic()), 0));
+            }
+          }
+        }
+      }
+    }
+    return new EbpfPlan(withoutVerdicts.endpoints(), table,
+        ImmutableSortedMap.copyOfSorted(verdicts));
+  }
+
+  /** What one allow rule lets the endpoint exchange: identities with their traffic. */
+  private record Allowed(int identity, Traffic traffic) {}
+
+  private static List<Allowed> allowed(EbpfPlan maps, FamilyPlan plan, Endpoint endpoint,
+      AllowRule rule) {
+    if (rule.port().orElse(null) instanceof PortMatch.Named named
+        && named.resolved() instanceof PeerClass.EgressNamedPort egress) {
+      // the class holds the peer's pods with the number the name has on each
+      List<Allowed> allowed = new ArrayList<>();
+      byNumber(egress, plan.members(egress)).keySet().forEach(number ->
+          maps.identities().identitiesOf(number.name()).forEach(identity ->
+              allowed.add(new Allowed(identity, Traffic.port(number.protocol(),
+                  number.port())))));
+      return allowed;
+    }
+    Collection<Integer> peers = rule.peer()
+        .map(peer -> (Collection<Integer>) maps.identities().identitiesOf(className(peer)))
+        .orElseGet(maps::everyIdentity);
+    List<Traffic> traffic = traffic(plan, endpoint, rule.port());
+    List<Allowed> allowed = new ArrayList<>();
+    peers.forEach(identity -> traffic.forEach(t -> allowed.add(new Allowed(identity, t))));
+    return allowed;
+  }
+
+  private static List<Traffic> traffic(FamilyPlan plan, Endpoint endpoint,
+      Optional<PortMatch> port) {
+    if (port.isEmpty()) {
+      return List.of(Traffic.everything());
+    }
+    if (port.get() instanceof PortMatch.AnyPortOf any) {
+      return List.of(Traffic.allPorts(any.protocol()));
+    }
+    if (port.get() instanceof PortMatch.Ports ports) {
+      return Traffic.range(ports.protocol(), ports.first(), ports.last());
+    }
+    // an ingress named port: the number the endpoint itself gives the name, if any
+    PeerClass resolved = ((PortMatch.Named) port.get()).resolved();
+    return plan.members(resolved).stream()
+        .map(Member.HostPort.class::cast)
+        .filter(member -> member.address().equals(endpoint.address(plan.family())))
+        .map(member -> Traffic.port(member.protocol(), member.port()))
+        .toList();
+  }
+
+  /** The classes of the identity table that a peer class stands for, with their blocks. */
+  private static Map<String, List<IpBlock>> remoteClasses(PeerClass peerClass,
+      ImmutableSet<Member> members) {
+    if (peerClass instanceof PeerClass.IngressNamedPort) {
+      return Map.of(); // the node's own pods, resolved per endpoint
+    }
+    if (peerClass instanceof PeerClass.EgressNamedPort egress) {
+      Map<String, List<IpBlock>> classes = new LinkedHashMap<>();
+      byNumber(egress, members).forEach((number, addresses) -> classes.put(number.name(),
+          addresses.stream().map(EbpfRenderer::host).toList()));
+      return classes;
+    }
+    if (peerClass instanceof PeerClass.Block block) {
+      return Map.of(className(peerClass), List.of(block.block()));
+    }
+    return Map.of(className(peerClass), members.stream()
+        .map(member -> host(((Member.Host) member).address())).toList());
+  }
+
+  /** The class of the pods that give an egress port name one number. */
+  private record NumberClass(String name, Protocol protocol, int port) {}
+
+  /** An egress named port's members by the number the name has on each pod. */
+  private static Map<NumberClass, List<InetAddress>> byNumber(PeerClass.EgressNamedPort egress,
+      Collection<Member> members) {
+    Map<NumberClass, List<InetAddress>> classes = new LinkedHashMap<>();
+    members.stream().map(Member.HostPort.class::cast).forEach(member -> classes.computeIfAbsent(
+        new NumberClass(className(egress) + " -> " + member.port(), member.protocol(),
+            member.port()), unused -> new ArrayList<>()).add(member.address()));
+    return classes;
+  }
+
+  private static String className(PeerClass peerClass) {
+    if (peerClass instanceof PeerClass.Selected selected) {
+      return selected.selector().toString();
+    }
+    if (peerClass instanceof PeerClass.Block block) {
+      return "block " + block.block();
+    }
+    PeerClass.EgressNamedPort egress = (PeerClass.EgressNamedPort) peerClass;
+    return "port " + egress.port() + " of " + egress.peer().map(Object::toString).orElse("any pod");
+  }
+
+  private static IpBlock host(InetAddress address) {
+    return IpBlock.of(Cidr.host(address), List.of());
+  }
+}

@@ -1,0 +1,172 @@
+package dev.palisade.dataplane.ebpf;
+
+import dev.palisade.dataplane.lab.LabPod;
+import dev.palisade.dataplane.lab.NetnsLab;
+import dev.palisade.dataplane.lab.Shell;
+import dev.palisade.model.Cidr;
+import dev.palisade.model.Direction;
+import dev.palisade.model.IpFamily;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The eBPF backend on a {@link NetnsLab}: a bpffs of the test's own, the program loaded and
+ * pinned there, tcx links on every pod's host-side interface in the node namespace, conntrack
+ * active in the node namespace, and a {@link MapWriter} on the pinned maps. Contents are built
+ * by hand ({@link Desired}); pod i is endpoint i + 1 and its addresses are identity 10 + i + 1.
+ * Closing removes links, pins and the bpffs whatever happened before; the lab's namespaces go
+ * with the lab.
+ */
+final class EbpfLab implements AutoCloseable {
+  /** A count-only rule: it makes the kernel track connections in the node namespace. */
+  static final List<String> CONNTRACK_RULE = List.of("FORWARD", "-m", "conntrack", "--ctstate",
+      "NEW,ESTABLISHED,RELATED,INVALID,UNTRACKED", "-m", "comment", "--comment",
+      "palisade-ebpf-conntrack");
+
+  final NetnsLab lab;
+  final Bpf bpf = Bpf.load();
+  final BpffsMount bpffs;
+  final PinLayout pins;
+  final Map<String, Integer> ifindex = new LinkedHashMap<>();
+  NetnsThread node;
+  TcxLinks links;
+  EbpfMaps maps;
+  MapWriter writer;
+
+  private EbpfLab(NetnsLab lab, BpffsMount bpffs) {
+    this.lab = lab;
+    this.bpffs = bpffs;
+    this.pins = PinLayout.forInstance(bpffs.path(), "test");
+  }
+
+  static EbpfLab start(NetnsLab lab) {
+    EbpfLab ebpf = new EbpfLab(lab, BpffsMount.mount());
+    try {
+      ebpf.build();
+    } catch (RuntimeException e) {
+      ebpf.close();
+      throw e;
+    }
+    return ebpf;
+  }
+
+  private void build() {
+    EbpfRequirements.check(pins.root());
+    activateConntrack(lab);
+    new ProgramLoader(new Shell().runner()).ensureLoaded(pins);
+    node = NetnsThread.enter(bpf, Optional.of(Path.of("/run/netns", lab.node())));
+    links = new TcxLinks(bpf, pins, node);
+    for (LabPod pod : lab.pods()) {
+      ifindex.put(pod.name(), links.attach(pod.nodeInterface()));
+    }
+    maps = EbpfMaps.open(bpf, pins.maps());
+    writer = new MapWriter(maps);
+  }
+
+  static void activateConntrack(NetnsLab lab) {
+    for (String iptables : List.of("iptables", "ip6tables")) {
+      List<String> argv = new ArrayList<>(List.of(iptables, "-w", "-A"));
+      argv.addAll(CONNTRACK_RULE);
+      lab.inNode(argv.toArray(String[]::new));
+    }
+  }
+
+  int endpointId(LabPod pod) {
+    return lab.pods().indexOf(pod) + 1;
+  }
+
+  int identity(LabPod pod) {
+    return 10 + lab.pods().indexOf(pod) + 1;
+  }
+
+  Desired desired() {
+    return new Desired();
+  }
+
+  /** Hand-built map contents. Every pod's addresses carry its identity unless said otherwise. */
+  final class Desired {
+    private final TreeMap<Integer, EbpfEndpoint> endpoints = new TreeMap<>();
+    private final TreeMap<Cidr, Integer> identities = new TreeMap<>();
+    private final TreeMap<VerdictKey, Integer> verdicts = new TreeMap<>();
+
+    Desired() {
+      for (LabPod pod : lab.pods()) {
+        for (IpFamily family : IpFamily.values()) {
+          identities.put(Cidr.host(pod.address(family)), EbpfLab.this.identity(pod));
+        }
+      }
+    }
+
+    Desired isolate(LabPod pod, boolean ingress, boolean egress) {
+      endpoints.put(ifindex.get(pod.name()), new EbpfEndpoint(endpointId(pod), ingress, egress));
+      return this;
+    }
+
+    /** These prefixes instead of the pods' own identities. */
+    Desired onlyIdentities(Map<Cidr, Integer> table) {
+      identities.clear();
+      identities.putAll(table);
+      return this;
+    }
+
+    Desired allow(LabPod pod, Direction direction, int identity, Traffic traffic) {
+      verdicts.put(new VerdictKey(endpointId(pod), identity, direction, traffic), 0);
+      return this;
+    }
+
+    Desired allow(LabPod pod, Direction direction, int identity, List<Traffic> traffic) {
+      traffic.forEach(t -> allow(pod, direction, identity, t));
+      return this;
+    }
+
+    Desired counted(LabPod pod, Direction direction, int identity, Traffic traffic, int slot) {
+      verdicts.put(new VerdictKey(endpointId(pod), identity, direction, traffic), slot);
+      return this;
+    }
+
+    MapContents build() {
+      return MapContents.of(endpoints, identities, verdicts);
+    }
+
+    MapWriter.Report apply() {
+      return writer.apply(build(), MapWriter.View.REMEMBERED);
+    }
+  }
+
+  @Override
+  public void close() {
+    RuntimeException failure = null;
+    List<Runnable> steps = List.of(
+        () -> {
+          if (maps != null) {
+            maps.close();
+          }
+        },
+        () -> EbpfCleanup.remove(bpf, pins),
+        () -> {
+          if (node != null) {
+            node.close();
+          }
+        },
+        bpffs::close);
+    for (Runnable step : steps) {
+      try {
+        step.run();
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+}
