@@ -4,13 +4,14 @@ import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.ImmutableSortedSet;
 import dev.palisade.model.Cidr;
 import dev.palisade.model.IpBlock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -81,70 +82,123 @@ public final class IdentityTable {
   /**
    * The table for these peer classes (class name → its ipBlocks; a pod is a host prefix without
    * excepts), numbering class sets with {@code interner}.
+   *
+   * <p>One sweep over the named prefixes in the order of a walk of the prefix tree (a prefix
+   * before the prefixes inside it: {@link Cidr}'s order), keeping the chain of prefixes that
+   * contain the current one and, per class, how many of its blocks are entered and not taken
+   * out by an except on that chain. A class set costs its size at each prefix, so a table of
+   * tens of thousands of pod addresses takes time linear in them, not in their square.
    */
   public static IdentityTable compute(Map<String, ? extends Collection<IpBlock>> peerClasses,
       Interner interner) {
-    SortedSet<Cidr> named = new TreeSet<>();
-    peerClasses.values().forEach(blocks -> blocks.forEach(block -> {
-      named.add(block.cidr().normalized());
-      block.except().forEach(except -> named.add(except.normalized()));
-    }));
-    // shortest first, so that a prefix's enclosing prefixes are decided before it
-    List<Cidr> byLength = new ArrayList<>(named);
-    byLength.sort((a, b) -> a.prefixLength() != b.prefixLength()
-        ? Integer.compare(a.prefixLength(), b.prefixLength()) : a.compareTo(b));
-    Map<Cidr, ImmutableSortedSet<String>> setOf = new HashMap<>();
+    TreeMap<Cidr, Marks> marks = new TreeMap<>();
+    peerClasses.forEach((name, blocks) -> {
+      for (IpBlock block : blocks) {
+        Block marked = new Block(name);
+        marks.computeIfAbsent(block.cidr().normalized(), unused -> new Marks()).starts
+            .add(marked);
+        block.except().forEach(except -> marks.computeIfAbsent(except.normalized(),
+            unused -> new Marks()).excepts.add(marked));
+      }
+    });
+    Sweep sweep = new Sweep();
     TreeMap<Cidr, Integer> prefixes = new TreeMap<>();
     TreeMap<Integer, ImmutableSortedSet<String>> classes = new TreeMap<>();
-    for (Cidr prefix : byLength) {
-      ImmutableSortedSet<String> members = membersOf(prefix, peerClasses);
-      setOf.put(prefix, members);
-      ImmutableSortedSet<String> enclosing = enclosingSet(prefix, byLength, setOf);
-      if (members.equals(enclosing)) {
-        continue;
+    marks.forEach((prefix, marked) -> {
+      ImmutableSortedSet<String> enclosing = sweep.enter(prefix, marked);
+      ImmutableSortedSet<String> members = sweep.classes();
+      if (!members.equals(enclosing)) {
+        int identity = interner.identity(members);
+        prefixes.put(prefix, identity);
+        if (identity != WORLD) {
+          classes.put(identity, members);
+        }
       }
-      int identity = members.isEmpty() ? WORLD : interner.identity(members);
-      prefixes.put(prefix, identity);
-      if (identity != WORLD) {
-        classes.put(identity, members);
-      }
-    }
+    });
     return new IdentityTable(ImmutableSortedMap.copyOfSorted(prefixes),
         ImmutableSortedMap.copyOfSorted(classes));
   }
 
-  private static ImmutableSortedSet<String> membersOf(Cidr prefix,
-      Map<String, ? extends Collection<IpBlock>> peerClasses) {
-    ImmutableSortedSet.Builder<String> members = ImmutableSortedSet.naturalOrder();
-    peerClasses.forEach((name, blocks) -> {
-      for (IpBlock block : blocks) {
-        if (contains(block.cidr(), prefix)
-            && block.except().stream().noneMatch(except -> contains(except, prefix))) {
-          members.add(name);
-          return;
+  /** One ipBlock of a class; blocks are told apart by identity. */
+  private static final class Block {
+    final String peerClass;
+    boolean entered;
+    int excepted;
+
+    Block(String peerClass) {
+      this.peerClass = peerClass;
+    }
+  }
+
+  /** The blocks whose cidr a prefix is, and those it is an except of. */
+  private static final class Marks {
+    final List<Block> starts = new ArrayList<>();
+    final List<Block> excepts = new ArrayList<>();
+  }
+
+  /** The chain of named prefixes containing the current one, and what they make of classes. */
+  private static final class Sweep {
+    private final Deque<Cidr> chain = new ArrayDeque<>();
+    private final Deque<Marks> chainMarks = new ArrayDeque<>();
+    private final Deque<ImmutableSortedSet<String>> chainClasses = new ArrayDeque<>();
+    /** Per class, its blocks that are entered and not excepted. */
+    private final Map<String, Integer> counts = new HashMap<>();
+    private final TreeSet<String> current = new TreeSet<>();
+
+    /** Moves to {@code prefix}; returns the class set of the prefix enclosing it. */
+    ImmutableSortedSet<String> enter(Cidr prefix, Marks marks) {
+      while (!chain.isEmpty() && !chain.peek().contains(prefix)) {
+        chain.pop();
+        chainClasses.pop();
+        leave(chainMarks.pop());
+      }
+      ImmutableSortedSet<String> enclosing = chainClasses.isEmpty() ? ImmutableSortedSet.of()
+          : chainClasses.peek();
+      for (Block block : marks.starts) {
+        block.entered = true;
+        if (block.excepted == 0) {
+          count(block.peerClass, 1);
         }
       }
-    });
-    return members.build();
-  }
-
-  /** The class set of the longest named prefix strictly containing {@code prefix}. */
-  private static ImmutableSortedSet<String> enclosingSet(Cidr prefix, List<Cidr> byLength,
-      Map<Cidr, ImmutableSortedSet<String>> setOf) {
-    Cidr best = null;
-    for (Cidr candidate : byLength) {
-      if (candidate.prefixLength() >= prefix.prefixLength()) {
-        break;
+      for (Block block : marks.excepts) {
+        if (block.excepted++ == 0 && block.entered) {
+          count(block.peerClass, -1);
+        }
       }
-      if (contains(candidate, prefix)) {
-        best = candidate;
+      chain.push(prefix);
+      chainMarks.push(marks);
+      chainClasses.push(ImmutableSortedSet.copyOfSorted(current));
+      return enclosing;
+    }
+
+    /** The classes of the current prefix. */
+    ImmutableSortedSet<String> classes() {
+      return chainClasses.peek();
+    }
+
+    /** Undoes what entering a prefix did, in the reverse order. */
+    private void leave(Marks marks) {
+      for (Block block : marks.excepts) {
+        if (--block.excepted == 0 && block.entered) {
+          count(block.peerClass, 1);
+        }
+      }
+      for (Block block : marks.starts) {
+        if (block.excepted == 0) {
+          count(block.peerClass, -1);
+        }
+        block.entered = false;
       }
     }
-    return best == null ? ImmutableSortedSet.of() : setOf.get(best);
-  }
 
-  private static boolean contains(Cidr outer, Cidr inner) {
-    return outer.family() == inner.family() && outer.normalized().contains(inner.normalized());
+    private void count(String peerClass, int change) {
+      int now = counts.merge(peerClass, change, Integer::sum);
+      if (now > 0) {
+        current.add(peerClass);
+      } else {
+        current.remove(peerClass);
+      }
+    }
   }
 
   /** Numbers class sets; a set keeps its number, a new set gets a fresh one. Not thread-safe. */
