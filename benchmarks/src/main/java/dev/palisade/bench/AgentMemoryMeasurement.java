@@ -3,6 +3,7 @@ package dev.palisade.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.palisade.dataplane.lab.NetnsCluster;
+import dev.palisade.dataplane.lab.ResidentMemory;
 import dev.palisade.demo.AgentProcess;
 import dev.palisade.demo.EmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -123,14 +124,15 @@ public final class AgentMemoryMeasurement {
           work.resolve("agent.log"), List.of())) {
         awaitEnforced(agent, written);
         Duration firstSync = Duration.ofNanos(System.nanoTime() - started);
-        long[] atFirstSync = rssAndPeakKib(agent.pid());
+        ResidentMemory atFirstSync = ResidentMemory.of(agent.pid());
         TimeUnit.MILLISECONDS.sleep(settings.steadyState().toMillis());
-        long[] steady = rssAndPeakKib(agent.pid());
+        ResidentMemory steady = ResidentMemory.of(agent.pid());
         String histogram = settings.histogram() ? histogram(agent.pid()) : "";
         agent.stop();
         deleteWorkDirectory(work);
-        return new Result(size, nodePods, settings.jvmOptions(), firstSync, atFirstSync[0],
-            atFirstSync[1], settings.steadyState(), steady[0], steady[1], histogram,
+        return new Result(size, nodePods, settings.jvmOptions(), firstSync,
+            atFirstSync.rssKib(), atFirstSync.peakKib(), settings.steadyState(), steady.rssKib(),
+            steady.peakKib(), histogram,
             loadBefore, loadAverage());
       } catch (RuntimeException e) {
         throw new IllegalStateException("measuring " + size + " failed; the agent's log: "
@@ -161,20 +163,6 @@ public final class AgentMemoryMeasurement {
       }
     }
     Files.delete(work);
-  }
-
-  /** VmRSS and VmHWM of a process, in KiB. */
-  static long[] rssAndPeakKib(long pid) throws IOException {
-    long[] values = {-1, -1};
-    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-      String[] parts = line.split("\\s+");
-      if (line.startsWith("VmRSS:")) {
-        values[0] = Long.parseLong(parts[1]);
-      } else if (line.startsWith("VmHWM:")) {
-        values[1] = Long.parseLong(parts[1]);
-      }
-    }
-    return values;
   }
 
   /** The 1, 5 and 15 minute load averages. */

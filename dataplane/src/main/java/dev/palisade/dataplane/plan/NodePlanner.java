@@ -20,12 +20,12 @@ import dev.palisade.model.PortMatcher.NamedPort;
 import dev.palisade.model.PortMatcher.PortRange;
 import dev.palisade.model.Rule;
 import dev.palisade.model.RuleGraph;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -210,7 +210,7 @@ public final class NodePlanner {
      * touch it.
      */
     private PeerClass named(PeerClass peerClass,
-        java.util.function.Function<PeerClass, ImmutableSet<Member>> compute) {
+        Function<PeerClass, ImmutableSet<Member>> compute) {
       members.computeIfAbsent(peerClass, key -> {
         ImmutableSet<Member> before = previousMembers.get(key);
         return before != null && key.followsClusterOnly() && !key.touchedBy(changes)

@@ -3,6 +3,7 @@ package dev.palisade.e2e.realapi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.palisade.dataplane.lab.NetnsCluster;
+import dev.palisade.dataplane.lab.ResidentMemory;
 import dev.palisade.testing.ClusterLoad;
 import dev.palisade.testing.Eventually;
 import java.nio.file.Files;
@@ -99,7 +100,7 @@ class ColdStartMeasurement {
         assertThat(matcher.find()).as("first sync logged").isTrue();
         firstSync[0] = matcher;
       });
-      long[] rss = rssKib(agent.pid());
+      ResidentMemory memory = ResidentMemory.of(agent.pid());
       Matcher listed = LISTED.matcher(agent.output());
       assertThat(listed.find()).isTrue();
       Thread.sleep(3000);
@@ -107,24 +108,9 @@ class ColdStartMeasurement {
           .doesNotContain("synced in");
       String wrote = firstSync[0].group(5).strip();
       return new Start(Long.parseLong(listed.group(2)), Long.parseLong(firstSync[0].group(2)),
-          Long.parseLong(firstSync[0].group(1)), wrote, rss[0], rss[1],
+          Long.parseLong(firstSync[0].group(1)), wrote, memory.rssKib(), memory.peakKib(),
           firstSync[0].group(3) + " local endpoints, " + firstSync[0].group(4) + " policies ("
               + listed.group(1) + ")");
     }
   }
-
-  /** VmRSS and VmHWM of the process, in KiB. */
-  private static long[] rssKib(long pid) throws Exception {
-    long[] values = new long[2];
-    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-      String[] parts = line.split("\\s+");
-      if (line.startsWith("VmRSS:")) {
-        values[0] = Long.parseLong(parts[1]);
-      } else if (line.startsWith("VmHWM:")) {
-        values[1] = Long.parseLong(parts[1]);
-      }
-    }
-    return values;
-  }
-
 }
