@@ -2,16 +2,12 @@ package dev.palisade.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.base.Ticker;
-import dev.palisade.dataplane.compile.StableNames;
-import dev.palisade.dataplane.kernel.ApplyResult;
+import dev.palisade.dataplane.backend.Dataplane;
+import dev.palisade.dataplane.backend.Outcome;
 import dev.palisade.dataplane.kernel.CommandRunner;
-import dev.palisade.dataplane.kernel.KernelWriter;
-import dev.palisade.dataplane.kernel.PacketCounterReader;
-import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.http.HealthServer;
 import dev.palisade.k8s.ModelConverter;
 import dev.palisade.k8s.TrimmedObjects;
-import dev.palisade.model.GraphDelta;
 import dev.palisade.model.RuleGraph;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -29,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * #close()} stops watching and syncing and leaves the kernel as it is: rules stay in force
  * across restarts and upgrades; removing them is {@code palisade cleanup}'s job.
  */
-public final class Agent implements AutoCloseable {
+public final class Agent<S> implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
 
   /**
@@ -65,15 +60,14 @@ public final class Agent implements AutoCloseable {
   private final KubernetesClient client;
   private final AgentSettings settings;
   private final PrometheusMeterRegistry registry;
-  private final KernelWriter kernel;
+  private final Dataplane<S> dataplane;
   private final RuleGraph graph = new RuleGraph();
   private final GraphCompleteness completeness = new GraphCompleteness();
   private final ApiErrors apiErrors;
   private final EnforcementTracker tracker;
   private final SyncRunner runner;
   private final ModelFeed feed;
-  private final AgentSync sync;
-  private StableNames kernelNames = StableNames.DEFAULT;
+  private final AgentSync<S> sync;
   private final NodeEvents nodeEvents;
   private final AgentMetrics metrics;
   private final Ticker ticker;
@@ -85,16 +79,16 @@ public final class Agent implements AutoCloseable {
   private Optional<EnforcementReporter> reporter = Optional.empty();
 
   /**
+   * @param dataplane what compiles the graph for this node and writes it to the kernel
    * @param conntrack where to purge connections that a policy change denies (the node's
    *     command runner), or empty to leave established connections alone
    */
-  public Agent(KubernetesClient client, AgentSettings settings,
-      BiFunction<RuleGraph, GraphDelta, DesiredState> compiler, KernelWriter kernel,
+  public Agent(KubernetesClient client, AgentSettings settings, Dataplane<S> dataplane,
       Optional<CommandRunner> conntrack, PrometheusMeterRegistry registry, Ticker ticker) {
     this.client = client;
     this.settings = settings;
     this.registry = registry;
-    this.kernel = kernel;
+    this.dataplane = dataplane;
     this.tracker = new EnforcementTracker(ticker);
     this.apiErrors = new ApiErrors(registry);
     this.ticker = ticker;
@@ -103,8 +97,8 @@ public final class Agent implements AutoCloseable {
     // The feed requests syncs of the runner, whose sync takes in the feed's changes.
     this.feed = new ModelFeed(graph, new ModelConverter(), tracker, metrics, this::requestSync,
         ticker);
-    this.sync = new AgentSync(graph, feed, completeness, apiErrors, settings.nodeName(),
-        compiler, kernel, settings.driftCheckInterval(), tracker, metrics, ticker,
+    this.sync = new AgentSync<>(graph, feed, completeness, apiErrors, settings.nodeName(),
+        dataplane, settings.driftCheckInterval(), tracker, metrics, ticker,
         conntrack.map(ConntrackPurger::new), nodeEvents);
     // A quiet node still syncs once per drift-check interval, so that drift is found in time.
     Duration quietSync = Collections.min(List.of(settings.maxSyncInterval(),
@@ -120,21 +114,15 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Adds the kernel's per-pod denied and per-policy allowed packet counters to /metrics, read
-   * from {@code reader} when scraped ({@link PacketCounterMetrics}). Call before {@link #start()}.
+   * Adds the dataplane's per-pod denied and per-policy allowed packet counters to /metrics, read
+   * when scraped ({@link PacketCounterMetrics}). Call before {@link #start()}.
    */
-  public void exportPacketCounters(PacketCounterReader reader) {
-    registry.getPrometheusRegistry().register(
-        new PacketCounterMetrics(reader, metrics::enforced, ticker));
-  }
-
-  /**
-   * The names the node's compiler gives its chains and sets (those of its installation, {@code
-   * --instance}): /explain walks from the stage chains. Default: the default installation's. Call
-   * before {@link #start()}.
-   */
-  public void nameKernelObjectsAs(StableNames names) {
-    this.kernelNames = names;
+  public void exportPacketCounters() {
+    registry.getPrometheusRegistry().register(new PacketCounterMetrics(() -> {
+      EnforcedExplainer.Enforced<S> enforced = sync.enforced();
+      return enforced == null ? Optional.empty()
+          : Optional.of(dataplane.counts(enforced.state()));
+    }, ticker));
   }
 
   /**
@@ -148,8 +136,8 @@ public final class Agent implements AutoCloseable {
     health = new HealthServer(
         new InetSocketAddress(settings.healthAddress(), settings.healthPort()), "palisade-http",
         runner::notLive, runner::notReady, registry::scrape, Map.of("/status", this::statusJson));
-    health.serve("/explain", new EnforcedExplainer(graph, settings.nodeName(), tracker,
-        sync::enforced, kernelNames)::answer);
+    health.serve("/explain", new EnforcedExplainer<>(graph, settings.nodeName(), tracker,
+        sync::enforced, dataplane)::answer);
     log.info("agent for node {} serving health and metrics on port {}", settings.nodeName(),
         health.port());
     TrimmedObjects trimmed = new TrimmedObjects();
@@ -240,10 +228,9 @@ public final class Agent implements AutoCloseable {
     nodeEvents.close();
     reporter.ifPresent(EnforcementReporter::close);
     if (uninstallWatch.map(UninstallWatch::uninstalling).orElse(false)) {
-      ApplyResult removed = kernel.cleanup();
-      log.info("uninstall: removed Palisade's rules and sets from node {}: {}",
-          settings.nodeName(), removed.succeeded() ? removed.written().describe()
-              : ((ApplyResult.Failed) removed).describe());
+      Outcome removed = dataplane.cleanup();
+      log.info("uninstall: removed Palisade's {} state from node {}: {}", dataplane.name(),
+          settings.nodeName(), removed.failure().orElse(removed.written()));
       removed.leftovers().forEach(left -> log.warn("uninstall: left in the kernel: {}",
           left.describe()));
     } else {

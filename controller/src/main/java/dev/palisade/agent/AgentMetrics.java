@@ -1,21 +1,19 @@
 package dev.palisade.agent;
 
-import dev.palisade.dataplane.state.DesiredState;
-import dev.palisade.dataplane.state.FamilyState;
-import dev.palisade.model.IpFamily;
+import dev.palisade.dataplane.backend.Footprint;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The agent's Prometheus metrics. Instances, not globals: the registry comes in through the
@@ -27,15 +25,13 @@ final class AgentMetrics {
   private final Timer enforcementDelay;
   private final Counter syncFailures;
   private final Counter driftRepairs;
-  private final Map<IpFamily, AtomicLong> rules = new EnumMap<>(IpFamily.class);
-  private final Map<IpFamily, AtomicLong> sets = new EnumMap<>(IpFamily.class);
+  /** The dataplane's gauges of what it holds in the kernel, registered as they first come. */
+  private final Map<Footprint, AtomicLong> footprint = new ConcurrentHashMap<>();
   private final AtomicLong localEndpoints = new AtomicLong();
   private final AtomicLong policies = new AtomicLong();
   private final AtomicLong policiesFailingClosed = new AtomicLong();
   private final AtomicLong enforcedResourceVersion = new AtomicLong(-1);
   private final AtomicLong leftovers = new AtomicLong();
-  /** What the last successful sync enforced: whose chain is whose, for the packet counters. */
-  private final AtomicReference<DesiredState> enforced = new AtomicReference<>();
 
   AgentMetrics(MeterRegistry registry, GraphCompleteness completeness,
       EnforcementTracker tracker) {
@@ -59,13 +55,6 @@ final class AgentMetrics {
         .description("Syncs that found and repaired Palisade state in the kernel that the agent "
             + "did not write (the state to enforce had not changed since the last success)")
         .register(registry);
-    for (IpFamily family : IpFamily.values()) {
-      String tag = "ipv" + family.number();
-      rules.put(family, registry.gauge("palisade.rules", Tags.of("family", tag),
-          new AtomicLong()));
-      sets.put(family, registry.gauge("palisade.sets", Tags.of("family", tag),
-          new AtomicLong()));
-    }
     Gauge.builder("palisade.local.endpoints", localEndpoints, AtomicLong::get)
         .description("Endpoint pods on this node").register(registry);
     Gauge.builder("palisade.policies", policies, AtomicLong::get)
@@ -89,16 +78,15 @@ final class AgentMetrics {
             + "initial lists are being taken in or a watch is down").register(registry);
   }
 
-  void syncSucceeded(long durationNanos, DesiredState desired, int endpoints, int policyCount,
-      long enforcedVersion, long[] delaysNanos, int leftoverCount) {
+  /** @param kernelFootprint the dataplane's gauges of the state the sync enforced */
+  void syncSucceeded(long durationNanos, List<Footprint> kernelFootprint, int endpoints,
+      int policyCount, long enforcedVersion, long[] delaysNanos, int leftoverCount) {
     syncDuration.record(durationNanos, TimeUnit.NANOSECONDS);
-    enforced.set(desired);
-    for (IpFamily family : IpFamily.values()) {
-      FamilyState state = desired.family(family);
-      rules.get(family).set(state.chains().values().stream()
-          .mapToLong(chain -> chain.rules().size()).sum() + state.hooks().size());
-      sets.get(family).set(state.sets().size());
-    }
+    kernelFootprint.forEach(gauge -> footprint.computeIfAbsent(
+        new Footprint(gauge.metric(), gauge.tags(), 0), key -> registry.gauge(key.metric(),
+            Tags.of(key.tags().entrySet().stream()
+                .map(tag -> Tag.of(tag.getKey(), tag.getValue())).toList()),
+            new AtomicLong())).set(gauge.value()));
     localEndpoints.set(endpoints);
     policies.set(policyCount);
     enforcedResourceVersion.set(enforcedVersion);
@@ -106,11 +94,6 @@ final class AgentMetrics {
     for (long delay : delaysNanos) {
       enforcementDelay.record(delay, TimeUnit.NANOSECONDS);
     }
-  }
-
-  /** The state the last successful sync enforced, if one has succeeded. */
-  Optional<DesiredState> enforced() {
-    return Optional.ofNullable(enforced.get());
   }
 
   void syncFailed(long durationNanos) {

@@ -1,12 +1,9 @@
 package dev.palisade.agent;
 
 import com.google.common.base.Ticker;
-import dev.palisade.dataplane.kernel.ApplyResult;
-import dev.palisade.dataplane.kernel.KernelWriter;
-import dev.palisade.dataplane.kernel.KernelWriter.KernelView;
+import dev.palisade.dataplane.backend.Dataplane;
+import dev.palisade.dataplane.backend.Outcome;
 import dev.palisade.dataplane.kernel.Leftover;
-import dev.palisade.dataplane.kernel.WriteCounts;
-import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.model.GraphDelta;
 import dev.palisade.model.RuleGraph;
 import java.lang.management.ManagementFactory;
@@ -16,7 +13,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,20 +20,19 @@ import org.slf4j.LoggerFactory;
 /**
  * One dataplane sync, as the runner calls it: take the received changes into the model, check
  * that it holds the cluster's complete view (else wait, writing nothing), observe (take a ticket
- * and compile what the changes touched), apply (the kernel writer writes the difference: against
+ * and compile what the changes touched), apply (the dataplane writes the difference: against
  * its record of its last write, or, every drift-check interval and after any failure, against
  * the kernel read back), report (metrics, enforced versions, and drift: writes needed although
  * the state to enforce did not change since the last success). Reads like the script it is.
  */
-final class AgentSync implements Supplier<SyncOutcome> {
+final class AgentSync<S> implements Supplier<SyncOutcome> {
   private static final Duration WAIT_REPORT_INTERVAL = Duration.ofSeconds(30);
   private static final Logger log = LoggerFactory.getLogger(AgentSync.class);
 
   private final RuleGraph graph;
   private final ModelFeed feed;
   private final String nodeName;
-  private final BiFunction<RuleGraph, GraphDelta, DesiredState> compiler;
-  private final KernelWriter kernel;
+  private final Dataplane<S> dataplane;
   private final long driftCheckNanos;
   private final EnforcementTracker tracker;
   private final AgentMetrics metrics;
@@ -51,12 +46,12 @@ final class AgentSync implements Supplier<SyncOutcome> {
    * The state the last successful sync enforced; null before it and after a failed sync (a failed
    * apply may have written part of its state, and the next apply completing it is no drift).
    */
-  private DesiredState lastEnforced;
+  private S lastEnforced;
   /**
    * For /explain: the state the last successful sync enforced and the model versions it was
    * compiled from; stale after a failed sync. Written by the sync thread, read by others.
    */
-  private volatile EnforcedExplainer.Enforced enforced;
+  private volatile EnforcedExplainer.Enforced<S> enforced;
   /** A purge failed or did not run for a failed sync: the next successful apply purges. */
   private boolean purgeOwed;
   /** Whether a sync has succeeded since start (its log line says when, for cold-start figures). */
@@ -72,13 +67,11 @@ final class AgentSync implements Supplier<SyncOutcome> {
   private long lastKernelRead;
 
   /**
-   * @param compiler the node's state for the graph, given what changed since its last call
    * @param driftCheck how often a sync reads the kernel back instead of trusting the writer's
    *     record of its last write, to find and repair what others changed
    */
   AgentSync(RuleGraph graph, ModelFeed feed, GraphCompleteness completeness, ApiErrors apiErrors,
-      String nodeName, BiFunction<RuleGraph, GraphDelta, DesiredState> compiler,
-      KernelWriter kernel, Duration driftCheck, EnforcementTracker tracker,
+      String nodeName, Dataplane<S> dataplane, Duration driftCheck, EnforcementTracker tracker,
       AgentMetrics metrics, Ticker ticker, Optional<ConntrackPurger> purger,
       Consumer<List<Leftover>> leftoversChanged) {
     this.graph = graph;
@@ -87,8 +80,7 @@ final class AgentSync implements Supplier<SyncOutcome> {
     this.completeness = completeness;
     this.apiErrors = apiErrors;
     this.nodeName = nodeName;
-    this.compiler = compiler;
-    this.kernel = kernel;
+    this.dataplane = dataplane;
     this.tracker = tracker;
     this.metrics = metrics;
     this.ticker = ticker;
@@ -117,22 +109,22 @@ final class AgentSync implements Supplier<SyncOutcome> {
       waitingSince = -1;
     }
     EnforcementTracker.Ticket ticket;
-    DesiredState desired;
+    S desired;
     int endpoints;
     int policies;
     synchronized (graph) {
       takeInReceivedChanges();
       ticket = tracker.startSync();
-      desired = compiler.apply(graph, GraphDelta.union(uncompiled));
+      desired = dataplane.compile(graph, GraphDelta.union(uncompiled));
       uncompiled.clear();
       endpoints = graph.endpointsOnNode(nodeName).size();
       policies = graph.policyCount();
     }
     boolean readKernel = lastEnforced == null || start - lastKernelRead >= driftCheckNanos;
-    ApplyResult result = kernel.apply(desired,
-        readKernel ? KernelView.READ : KernelView.REMEMBERED);
-    Optional<String> failure = result instanceof ApplyResult.Failed failed
-        ? Optional.of(failed.describe()) : purgeConnections(result.written());
+    Outcome result = dataplane.apply(desired,
+        readKernel ? Dataplane.View.READ : Dataplane.View.REMEMBERED);
+    Optional<String> failure = result.failure().isPresent() ? result.failure()
+        : purgeConnections(result.wroteNothing());
     long duration = ticker.read() - start;
     long[] delays = tracker.finishSync(ticket, failure.isEmpty());
     if (failure.isPresent()) {
@@ -146,33 +138,32 @@ final class AgentSync implements Supplier<SyncOutcome> {
     if (readKernel) {
       lastKernelRead = start;
     }
-    metrics.syncSucceeded(duration, desired, endpoints, policies,
+    metrics.syncSucceeded(duration, dataplane.footprint(desired), endpoints, policies,
         tracker.enforcedResourceVersion().orElse(-1), delays, result.leftovers().size());
     reportLeftovers(result.leftovers());
-    WriteCounts written = result.written();
     if (!firstSyncDone) {
       firstSyncDone = true;
       log.info("first sync in {} ms, at {} ms of process uptime: {} local endpoints, {} "
           + "policies; wrote {}", TimeUnit.NANOSECONDS.toMillis(duration),
           ManagementFactory.getRuntimeMXBean().getUptime(), endpoints, policies,
-          written.describe());
-    } else if (desired.equals(lastEnforced) && !written.wroteNothing()) {
+          result.written());
+    } else if (desired.equals(lastEnforced) && !result.wroteNothing()) {
       // Nothing this agent enforces changed since the last success, yet the kernel needed
       // writes: someone else (a person, a script, another tool) changed Palisade's rules or sets.
       metrics.driftRepaired();
       log.warn("drift: the kernel no longer held what this agent enforced; repaired: {}",
-          written.describe());
-    } else if (lastEnforced == null || !written.wroteNothing()) {
+          result.written());
+    } else if (lastEnforced == null || !result.wroteNothing()) {
       log.info("synced in {} ms: {} local endpoints, {} policies; wrote {}",
-          TimeUnit.NANOSECONDS.toMillis(duration), endpoints, policies, written.describe());
+          TimeUnit.NANOSECONDS.toMillis(duration), endpoints, policies, result.written());
     }
     lastEnforced = desired;
-    enforced = new EnforcedExplainer.Enforced(desired, ticket.versions(), true);
+    enforced = new EnforcedExplainer.Enforced<>(desired, ticket.versions(), true);
     return SyncOutcome.ENFORCED;
   }
 
   /** What the last successful sync enforced (stale after a failure), or null before one. */
-  EnforcedExplainer.Enforced enforced() {
+  EnforcedExplainer.Enforced<S> enforced() {
     return enforced;
   }
 
@@ -204,8 +195,8 @@ final class AgentSync implements Supplier<SyncOutcome> {
    * tightened policy is enforced once those connections are cut too. Runs after a sync that
    * wrote, and after any failed sync or purge, whatever the next sync writes.
    */
-  private Optional<String> purgeConnections(WriteCounts written) {
-    if (purger.isEmpty() || (written.wroteNothing() && !purgeOwed)) {
+  private Optional<String> purgeConnections(boolean wroteNothing) {
+    if (purger.isEmpty() || (wroteNothing && !purgeOwed)) {
       return Optional.empty();
     }
     Optional<String> failure = purger.get().purge(graph, nodeName)

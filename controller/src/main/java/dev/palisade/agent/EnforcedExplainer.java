@@ -2,14 +2,8 @@ package dev.palisade.agent;
 
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.net.InetAddresses;
-import dev.palisade.dataplane.compile.StableNames;
-import dev.palisade.dataplane.state.ChainOwner;
-import dev.palisade.dataplane.state.DesiredState;
-import dev.palisade.dataplane.state.FamilyState;
-import dev.palisade.dataplane.walk.PacketWalker;
-import dev.palisade.dataplane.walk.PacketWalker.Packet;
-import dev.palisade.dataplane.walk.PacketWalker.Step;
-import dev.palisade.dataplane.walk.PacketWalker.Trace;
+import dev.palisade.dataplane.backend.Dataplane;
+import dev.palisade.dataplane.backend.Lookup;
 import dev.palisade.http.HealthServer.Answer;
 import dev.palisade.k8s.InvalidInputException;
 import dev.palisade.model.Direction;
@@ -29,7 +23,6 @@ import dev.palisade.scenario.ShownNamespaces;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,10 +37,11 @@ import java.util.function.Supplier;
  * evaluator over the agent's live rule graph (the same {@link Evaluator} that {@code palisade
  * explain} runs offline), read under the graph's monitor, as the sync thread leaves it between two
  * take-ins. The kernel's side comes from the state the last successful sync enforced (the
- * compiler's own output, so chain and set names are the compiler's, never recomputed): the first
- * packet of the connection is walked ({@link PacketWalker}) from this direction's stage chain, and
- * the rule that decided is named with its chain, the pod or policy the chain stands for, and the
- * sets it matches.
+ * compiler's own output, so names are the compiler's, never recomputed), in the dataplane's words
+ * ({@link Dataplane#explain}): the iptables backend walks the first packet from this direction's
+ * stage chain and names the rule that decided, its chain, whose chain it is and the sets it
+ * matches; the eBPF backend names the endpoint, the remote address's identity and the verdict
+ * entry that allows the packet, or that none does.
  *
  * <p>A node enforces the egress of its own pods and the ingress of its own pods; a direction whose
  * pod runs elsewhere is reported as not on this node, with the node that enforces it. A direction
@@ -58,13 +52,12 @@ import java.util.function.Supplier;
  *
  * <p>Answers 400 for a query it cannot read, 404 for a pod the model does not hold.
  */
-final class EnforcedExplainer {
+final class EnforcedExplainer<S> {
   /** What the last successful sync enforced, from the model at these versions. */
-  record Enforced(DesiredState state, ImmutableSortedMap<String, Long> versions,
-      boolean current) {
+  record Enforced<S>(S state, ImmutableSortedMap<String, Long> versions, boolean current) {
     /** After a failed sync: the kernel may hold part of a newer state. */
-    Enforced stale() {
-      return new Enforced(state, versions, false);
+    Enforced<S> stale() {
+      return new Enforced<>(state, versions, false);
     }
   }
 
@@ -75,24 +68,20 @@ final class EnforcedExplainer {
   private final RuleGraph graph;
   private final String nodeName;
   private final EnforcementTracker tracker;
-  private final Supplier<Enforced> enforced;
-  private final StableNames names;
-  /** Walkers of the last state explained, per family: parsing the rules once per state. */
-  private Walkers walkers;
-
-  private record Walkers(DesiredState state, Map<IpFamily, PacketWalker> byFamily) {}
+  private final Supplier<Enforced<S>> enforced;
+  private final Dataplane<S> dataplane;
 
   /**
    * @param enforced what the last successful sync enforced, or null before one
-   * @param names the names the node's compiler gives (its installation's): the stage chains
+   * @param dataplane what explains the kernel's side
    */
   EnforcedExplainer(RuleGraph graph, String nodeName, EnforcementTracker tracker,
-      Supplier<Enforced> enforced, StableNames names) {
+      Supplier<Enforced<S>> enforced, Dataplane<S> dataplane) {
     this.graph = graph;
     this.nodeName = nodeName;
     this.tracker = tracker;
     this.enforced = enforced;
-    this.names = names;
+    this.dataplane = dataplane;
   }
 
   /** What the model says, read in one piece under the graph's monitor. */
@@ -155,7 +144,7 @@ final class EnforcedExplainer {
   }
 
   private Map<String, Object> json(Reading reading) {
-    Enforced kernel = enforced.get();
+    Enforced<S> kernel = enforced.get();
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("node", nodeName);
     answer.put("from", end(reading.source()));
@@ -176,7 +165,7 @@ final class EnforcedExplainer {
   }
 
   private Map<String, Object> direction(DirectionVerdict verdict, Reading reading,
-      Enforced kernel) {
+      Enforced<S> kernel) {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("direction", verdict.direction().title().toLowerCase(Locale.ROOT));
     Endpoint self = verdict.direction() == Direction.EGRESS ? reading.source()
@@ -205,63 +194,15 @@ final class EnforcedExplainer {
     json.put("allowedBy", verdict.allowedBy().stream().map(RuleRef::toString).toList());
     json.put("explanation", verdict.explain());
     json.put("kernel", kernel == null ? Map.of("error", "no sync has succeeded yet")
-        : walk(kernel.state(), verdict.direction(), reading, reading.judged().orElseThrow()));
+        : dataplane.explain(kernel.state(), lookup(pod.get(), verdict.direction(), reading)));
+    json.put("backend", dataplane.name());
     return json;
   }
 
-  /** The kernel's decision for one direction: the walk from that direction's stage chain. */
-  private Map<String, Object> walk(DesiredState state, Direction direction, Reading reading,
-      Traffic traffic) {
-    Map<String, Object> json = new LinkedHashMap<>();
-    FamilyState family = state.family(reading.family());
-    Trace trace;
-    try {
-      trace = walker(state, reading.family()).traceChain(names.stageChain(direction),
-          new Packet(reading.source().ip(), reading.destination().ip(), traffic.protocol(),
-              traffic.port()));
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      json.put("error", "cannot walk the enforced rules: " + e.getMessage());
-      return json;
-    }
-    json.put("outcome", trace.outcome().name());
-    json.put("allows", trace.outcome() == PacketWalker.Outcome.PASSED);
-    deciding(trace, family).ifPresent(step -> {
-      json.put("chain", step.chain());
-      Optional.ofNullable(family.owners().get(step.chain())).ifPresent(owner ->
-          json.put("chainOf", owner(owner)));
-      json.put("rule", step.rule());
-      json.put("sets", PacketWalker.setsOf(step.rule()));
-    });
-    return json;
-  }
-
-  /**
-   * The rule that decided: the first rule of a policy chain that matched (a policy that allows
-   * the connection marks it there), else the last rule that matched (the stage chain's return of
-   * a pod that is not isolated, or the pod chain's drop).
-   */
-  private static Optional<Step> deciding(Trace trace, FamilyState family) {
-    Optional<Step> allowing = trace.steps().stream().filter(Step::matched)
-        .filter(step -> Optional.ofNullable(family.owners().get(step.chain()))
-            .map(owner -> owner.kind() == ChainOwner.Kind.POLICY).orElse(false))
-        .findFirst();
-    if (allowing.isPresent()) {
-      return allowing;
-    }
-    return trace.steps().stream().filter(Step::matched).reduce((first, second) -> second);
-  }
-
-  private static String owner(ChainOwner owner) {
-    return owner.kind().name().toLowerCase(Locale.ROOT) + " " + owner.ref() + " "
-        + owner.direction().title().toLowerCase(Locale.ROOT);
-  }
-
-  private synchronized PacketWalker walker(DesiredState state, IpFamily family) {
-    if (walkers == null || walkers.state() != state) {
-      walkers = new Walkers(state, new EnumMap<>(IpFamily.class));
-    }
-    return walkers.byFamily().computeIfAbsent(family,
-        f -> new PacketWalker(state.family(f)));
+  private static Lookup lookup(Pod pod, Direction direction, Reading reading) {
+    Traffic traffic = reading.judged().orElseThrow();
+    return new Lookup(pod.ref(), direction, reading.family(), reading.source().ip(),
+        reading.destination().ip(), traffic.protocol(), traffic.port());
   }
 
   private static Map<String, Object> end(Endpoint end) {

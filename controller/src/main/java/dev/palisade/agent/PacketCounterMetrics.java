@@ -1,26 +1,23 @@
 package dev.palisade.agent;
 
 import com.google.common.base.Ticker;
-import dev.palisade.dataplane.kernel.KernelCommandException;
-import dev.palisade.dataplane.kernel.PacketCounterReader;
 import dev.palisade.dataplane.kernel.PacketCounts;
-import dev.palisade.dataplane.state.DesiredState;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code palisade_denied_packets_total{namespace,pod,direction}} and
- * {@code palisade_allowed_packets_total{policy}}: the kernel's rule packet counters of the state
- * the last successful sync enforced, read when /metrics is scraped (never by the sync), at most
+ * {@code palisade_allowed_packets_total{policy}}: the dataplane's packet counters (the rules' or
+ * the eBPF program's) of the state the last successful sync enforced, read when /metrics is scraped (never by the sync), at most
  * once per {@link #MAX_AGE} however many scrapers ask, and never reset. A read that fails is
  * logged (once until one succeeds again) and the last counts are served meanwhile: a counter
  * that stands still is honest, one that vanishes would look like a reset.
@@ -32,19 +29,22 @@ final class PacketCounterMetrics implements MultiCollector {
   static final Duration MAX_AGE = Duration.ofSeconds(5);
   private static final Logger log = LoggerFactory.getLogger(PacketCounterMetrics.class);
 
-  private final PacketCounterReader reader;
-  private final Supplier<Optional<DesiredState>> enforced;
+  private final Reader reader;
   private final Ticker ticker;
   private PacketCounts counts = PacketCounts.NONE;
   /** Ticker time of the last read, or empty before the first. */
   private Optional<Long> readAt = Optional.empty();
   private boolean failing;
 
-  /** @param enforced the state of the last successful sync: whose chain is whose */
-  PacketCounterMetrics(PacketCounterReader reader, Supplier<Optional<DesiredState>> enforced,
-      Ticker ticker) {
+  /** Reads the counts of the state the last successful sync enforced. */
+  @FunctionalInterface
+  interface Reader {
+    /** Empty before a sync has succeeded: nothing is counted yet. */
+    Optional<PacketCounts> read() throws IOException;
+  }
+
+  PacketCounterMetrics(Reader reader, Ticker ticker) {
     this.reader = reader;
-    this.enforced = enforced;
     this.ticker = ticker;
   }
 
@@ -53,21 +53,25 @@ final class PacketCounterMetrics implements MultiCollector {
     long now = ticker.read();
     if (readAt.isEmpty() || now - readAt.get() >= MAX_AGE.toNanos()) {
       readAt = Optional.of(now);
-      enforced.get().ifPresent(this::read);
+      read();
     }
     return snapshots(counts);
   }
 
-  private void read(DesiredState state) {
+  private void read() {
     try {
-      counts = reader.read(state);
+      Optional<PacketCounts> read = reader.read();
+      if (read.isEmpty()) {
+        return;
+      }
+      counts = read.get();
       if (failing) {
-        log.info("reading the rule packet counters works again");
+        log.info("reading the packet counters works again");
         failing = false;
       }
-    } catch (KernelCommandException e) {
+    } catch (IOException e) {
       if (!failing) {
-        log.warn("cannot read the rule packet counters; /metrics keeps the last ones: {}",
+        log.warn("cannot read the packet counters; /metrics keeps the last ones: {}",
             e.getMessage());
         failing = true;
       }

@@ -5,12 +5,15 @@ import com.google.common.base.Ticker;
 import dev.palisade.agent.Agent;
 import dev.palisade.agent.ApiErrors;
 import dev.palisade.agent.AgentSettings;
+import dev.palisade.dataplane.backend.Dataplane;
+import dev.palisade.dataplane.backend.IptablesDataplane;
 import dev.palisade.dataplane.compile.DataplaneSettings;
+import dev.palisade.dataplane.compile.DenyAction;
 import dev.palisade.dataplane.compile.IncrementalNodeCompiler;
 import dev.palisade.dataplane.compile.StableNames;
+import dev.palisade.dataplane.ebpf.EbpfDataplane;
 import dev.palisade.dataplane.kernel.CommandRunner;
 import dev.palisade.dataplane.kernel.IptablesBackend;
-import dev.palisade.dataplane.kernel.KernelWriter;
 import dev.palisade.dataplane.kernel.PacketCounterReader;
 import dev.palisade.dataplane.kernel.WriteStrategy;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -18,6 +21,9 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import dev.palisade.model.Cidr;
 import dev.palisade.model.ObjectRef;
 import io.fabric8.kubernetes.api.model.Node;
@@ -79,6 +85,19 @@ final class AgentCommand implements Callable<Integer> {
           + "between write the difference to what the agent last wrote, without reading. A "
           + "failed sync always reads. Default: ${DEFAULT-VALUE}.")
   Duration driftCheckInterval;
+
+  @Option(names = "--backend", defaultValue = "iptables", paramLabel = "iptables|ebpf",
+      description = "How the kernel enforces: iptables chains and ipsets, or a tc eBPF program "
+          + "on every local pod's interface with the policy in BPF maps (kernel 6.6 or later "
+          + "with BTF and the conntrack kfunc, a routing CNI, a bpffs; docs/ebpf.md). "
+          + "Default: ${DEFAULT-VALUE}.")
+  String backend;
+
+  @Option(names = "--bpffs", defaultValue = "/sys/fs/bpf", paramLabel = "DIR",
+      description = "Where a bpffs is mounted (--backend=ebpf): the program, its maps and links "
+          + "are pinned under DIR/palisade/<instance>, where a restarted agent adopts them. "
+          + "Default: ${DEFAULT-VALUE}.")
+  Path bpffs;
 
   @Option(names = "--write-strategy", defaultValue = "incremental", paramLabel = "STRATEGY",
       converter = WriteStrategyConverter.class,
@@ -174,39 +193,86 @@ final class AgentCommand implements Callable<Integer> {
         healthPort,
         podName == null || podNamespace == null ? Optional.empty()
             : Optional.of(ObjectRef.of(podNamespace, podName)));
-    KernelWriter kernel = kernelOptions.writer(instance.installation).withStrategy(writeStrategy);
-    CountDownLatch stopped = new CountDownLatch(1);
+    if (!List.of("iptables", "ebpf").contains(backend)) {
+      throw new ParameterException(spec.commandLine(), "--backend must be iptables or ebpf, not '"
+          + backend + "'");
+    }
     try (KubernetesClient client = cluster.client()) {
       // Purging a flow only ends it if its next packet is not picked up again mid-stream.
       DataplaneSettings dataplaneSettings = dataplane.settings(() -> nodePodCidrs(client))
           .withStrictTcpPickup(purgeConntrack)
           .withInstallation(instance.installation);
       CommandRunner node = kernelOptions.runner();
-      Agent agent = new Agent(client, settings,
-          new IncrementalNodeCompiler(nodeName, dataplaneSettings)::compile, kernel,
-          purgeConntrack ? Optional.of(node) : Optional.empty(),
-          new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Ticker.systemTicker());
-      agent.exportPacketCounters(new PacketCounterReader(node, IptablesBackend.detect(node)));
-      agent.nameKernelObjectsAs(new StableNames(instance.installation));
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          agent.close();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        } finally {
-          stopped.countDown();
-        }
-      }, "palisade-shutdown"));
-      if (exitWhenStdinCloses) {
-        StdinWatch.start(System.in, () -> {
-          log.info("standard input closed: the process that started this agent is gone; "
-              + "stopping");
-          System.exit(0);
-        });
+      if (backend.equals("ebpf")) {
+        refuseWhatEbpfCannotDo(dataplaneSettings);
+        EbpfDataplane ebpf = new EbpfDataplane(nodeName, dataplaneSettings,
+            kernelOptions.pinLayout(bpffs, instance.installation), kernelOptions.netnsPath(),
+            node, kernelOptions.hostRunner());
+        ebpf.start();
+        return run(client, settings, ebpf, node);
       }
-      agent.start();
-      stopped.await();
+      return run(client, settings, new IptablesDataplane(
+          new IncrementalNodeCompiler(nodeName, dataplaneSettings)::compile,
+          kernelOptions.writer(instance.installation).withStrategy(writeStrategy),
+          new PacketCounterReader(node, IptablesBackend.detect(node)),
+          new StableNames(instance.installation)), node);
     }
+  }
+
+  /**
+   * The settings the eBPF program does not implement are refused, not ignored: an admin who asks
+   * for REJECT or logging must not believe they have it.
+   */
+  private void refuseWhatEbpfCannotDo(DataplaneSettings settings) {
+    List<String> refused = new ArrayList<>();
+    if (settings.denyAction() != DenyAction.DROP) {
+      refused.add("--deny-action=" + settings.denyAction() + " (the program drops)");
+    }
+    if (settings.denyLog().isPresent()) {
+      refused.add("--log-denied=true (no NFLOG from the program; its counters are in /metrics)");
+    }
+    if (!settings.failClosedPodCidrs().isEmpty()) {
+      refused.add("--fail-closed=true");
+    }
+    if (writeStrategy != WriteStrategy.INCREMENTAL) {
+      refused.add("--write-strategy=" + writeStrategy + " (an iptables comparison)");
+    }
+    if (purgeConntrack) {
+      refused.add("--purge-conntrack=true (needless: the program judges every packet of an "
+          + "established connection by the current policy)");
+    }
+    if (!refused.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--backend=ebpf does not support "
+          + String.join(", ", refused) + "; use --backend=iptables for "
+          + (refused.size() == 1 ? "it" : "them"));
+    }
+  }
+
+  private <S> int run(KubernetesClient client, AgentSettings settings, Dataplane<S> kernel,
+      CommandRunner node) throws InterruptedException, IOException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Agent<S> agent = new Agent<>(client, settings, kernel,
+        purgeConntrack ? Optional.of(node) : Optional.empty(),
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Ticker.systemTicker());
+    agent.exportPacketCounters();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        agent.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        stopped.countDown();
+      }
+    }, "palisade-shutdown"));
+    if (exitWhenStdinCloses) {
+      StdinWatch.start(System.in, () -> {
+        log.info("standard input closed: the process that started this agent is gone; "
+            + "stopping");
+        System.exit(0);
+      });
+    }
+    agent.start();
+    stopped.await();
     return 0;
   }
 

@@ -1,5 +1,6 @@
 package dev.palisade.cli;
 
+import dev.palisade.dataplane.ebpf.PinLayout;
 import dev.palisade.dataplane.kernel.CommandRunner;
 import dev.palisade.dataplane.kernel.KernelWriter;
 import dev.palisade.dataplane.kernel.NetnsCommandRunner;
@@ -9,6 +10,7 @@ import dev.palisade.dataplane.state.Installation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import jnr.posix.POSIXFactory;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -38,6 +40,26 @@ final class KernelOptions {
   KernelWriter writer(Installation owner) {
     return KernelWriter.forMachine(runner(), POSIXFactory.getNativePOSIX(), Sleeper.system(),
         owner);
+  }
+
+  /** The chosen namespace's file (/run/netns/NAME), or empty for this process's own. */
+  Optional<Path> netnsPath() {
+    runner(); // refuses a namespace that does not exist
+    return Optional.ofNullable(netns).map(NAMED_NAMESPACES::resolve);
+  }
+
+  /** Runs commands in this process's namespaces, whatever --netns says ({@code bpftool}). */
+  CommandRunner hostRunner() {
+    return new ProcessCommandRunner(COMMAND_TIMEOUT);
+  }
+
+  /**
+   * Where an installation's eBPF objects are pinned: {@code <bpffs>/palisade/<instance>}, the
+   * default installation's under {@code default}.
+   */
+  PinLayout pinLayout(Path bpffs, Installation installation) {
+    return PinLayout.forInstance(bpffs, installation.id().isEmpty() ? "default"
+        : installation.id());
   }
 
   /**

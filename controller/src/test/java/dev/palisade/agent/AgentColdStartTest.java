@@ -50,7 +50,7 @@ class AgentColdStartTest {
   private KubernetesMockServer server;
   private KubernetesClient admin;
   private SlowInformerClient agentClient;
-  private Agent agent;
+  private Agent<DesiredState> agent;
   private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   @BeforeEach
@@ -77,13 +77,13 @@ class AgentColdStartTest {
     ClusterLoad.Written written = LOAD.writeTo(admin);
     DesiredState complete = compileFromScratch(written.all());
     List<DesiredState> programs = new CopyOnWriteArrayList<>();
-    agent = new Agent(agentClient.client(), AgentSettings.defaults(NODE).withHealth("127.0.0.1", 0),
-        (graph, changes) -> {
+    agent = new Agent<>(agentClient.client(),
+        AgentSettings.defaults(NODE).withHealth("127.0.0.1", 0),
+        TestDataplanes.iptables((graph, changes) -> {
           DesiredState desired = NodeCompiler.compile(graph, NODE, DataplaneSettings.DEFAULTS);
           programs.add(desired);
           return desired;
-        },
-        FakeKernel.writerOver(new FakeKernel()),
+        }, FakeKernel.writerOver(new FakeKernel())),
         Optional.empty(), meters, Ticker.systemTicker());
 
     agent.start();

@@ -1,5 +1,6 @@
 package dev.palisade.agent;
 
+import dev.palisade.dataplane.state.DesiredState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -99,7 +100,7 @@ class AgentExplainTest {
 
   private static KubernetesMockServer server;
   private static KubernetesClient client;
-  private static Agent agent;
+  private static Agent<DesiredState> agent;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -110,8 +111,9 @@ class AgentExplainTest {
     server.init(InetAddress.getLoopbackAddress(), 0);
     client = server.createClient();
     KernelWriter kernel = FakeKernel.writerOver(new FakeKernel());
-    agent = new Agent(client, AgentSettings.defaults(NODE).withHealth("127.0.0.1", 0),
-        new IncrementalNodeCompiler(NODE, DataplaneSettings.DEFAULTS)::compile, kernel,
+    agent = new Agent<>(client, AgentSettings.defaults(NODE).withHealth("127.0.0.1", 0),
+        TestDataplanes.iptables(
+            new IncrementalNodeCompiler(NODE, DataplaneSettings.DEFAULTS)::compile, kernel),
         Optional.empty(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
         Ticker.systemTicker());
     agent.start();

@@ -55,7 +55,7 @@ class AgentHealthTest {
   private volatile Runnable beforeCompile = () -> { };
   private KubernetesMockServer server;
   private KubernetesClient client;
-  private Agent agent;
+  private Agent<DesiredState> agent;
   private int healthPort;
 
   @BeforeEach
@@ -73,12 +73,13 @@ class AgentHealthTest {
       return nodeCompiler.compile(graph, changes);
     };
     healthPort = freePort();
-    agent = new Agent(client, AgentSettings.defaults(NODE)
+    agent = new Agent<>(client, AgentSettings.defaults(NODE)
         .withSyncIntervals(Duration.ofMillis(50), Duration.ofMinutes(1))
         // every sync reads the kernel, so that a broken kernel fails it
         .withDriftCheckInterval(Duration.ofMillis(50))
         .withHealthTimeouts(GRACE, STUCK)
-        .withHealth("127.0.0.1", healthPort), compiler, writer, Optional.empty(),
+        .withHealth("127.0.0.1", healthPort), TestDataplanes.iptables(compiler, writer),
+        Optional.empty(),
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Ticker.systemTicker());
     agent.start();
     awaitAnswer("/readyz", 200, body -> body.equals("ready\n"));

@@ -1,5 +1,6 @@
 package dev.palisade.agent;
 
+import dev.palisade.dataplane.state.DesiredState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.base.Ticker;
@@ -69,7 +70,7 @@ class AgentMockServerTest {
   private KubernetesClient client;
   private final FakeKernel kernel = new FakeKernel();
   private final KernelWriter writer = FakeKernel.writerOver(kernel);
-  private Agent agent;
+  private Agent<DesiredState> agent;
   /** The meters of the latest {@link #newAgent}: what its /metrics serves. */
   private PrometheusMeterRegistry meters;
 
@@ -84,10 +85,10 @@ class AgentMockServerTest {
     agent.start();
   }
 
-  private Agent newAgent(AgentSettings settings) {
+  private Agent<DesiredState> newAgent(AgentSettings settings) {
     meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    return new Agent(client, settings,
-        new IncrementalNodeCompiler(NODE, DataplaneSettings.DEFAULTS)::compile, writer,
+    return new Agent<>(client, settings, TestDataplanes.iptables(
+        new IncrementalNodeCompiler(NODE, DataplaneSettings.DEFAULTS)::compile, writer),
         Optional.empty(), meters, Ticker.systemTicker());
   }
 

@@ -3,6 +3,7 @@ package dev.palisade.agent;
 import com.google.common.base.Ticker;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSortedMap;
+import dev.palisade.dataplane.backend.IptablesDataplane;
 import dev.palisade.dataplane.kernel.CommandResult;
 import dev.palisade.dataplane.kernel.IptablesBackend;
 import dev.palisade.dataplane.kernel.PacketCounterReader;
@@ -31,18 +32,20 @@ public final class AgentSeries {
     AgentMetrics metrics = new AgentMetrics(registry, new GraphCompleteness(),
         new EnforcementTracker(Ticker.systemTicker()));
     DesiredState state = countedState();
-    metrics.syncSucceeded(1_000_000, state, 1, 1, 1, new long[] {1_000_000}, 0);
+    String kernel = "[3:180] -A P-A -m comment --comment \"pal:1\" -j R-WEB\n"
+        + "[2:120] -A P-A -m comment --comment \"pal:2\" -j RETURN\n"
+        + "[1:60] -A P-A -m comment --comment \"pal:3\" -j DROP\n";
+    IptablesDataplane dataplane = TestDataplanes.counting(
+        new PacketCounterReader((argv, stdin) -> CommandResult.ok(kernel), IptablesBackend.NFT));
+    metrics.syncSucceeded(1_000_000, dataplane.footprint(state), 1, 1, 1,
+        new long[] {1_000_000}, 0);
     metrics.syncFailed(1_000_000);
     metrics.driftRepaired();
     metrics.invalidObject("Pod");
     new ApiErrors(registry).handlerFor("Pod").retryAfterException(true,
         new IllegalStateException("the API server is unreachable"));
-    String kernel = "[3:180] -A P-A -m comment --comment \"pal:1\" -j R-WEB\n"
-        + "[2:120] -A P-A -m comment --comment \"pal:2\" -j RETURN\n"
-        + "[1:60] -A P-A -m comment --comment \"pal:3\" -j DROP\n";
     registry.getPrometheusRegistry().register(new PacketCounterMetrics(
-        new PacketCounterReader((argv, stdin) -> CommandResult.ok(kernel), IptablesBackend.NFT),
-        () -> Optional.of(state), Ticker.systemTicker()));
+        () -> Optional.of(dataplane.counts(state)), Ticker.systemTicker()));
     return ScrapedSeries.names(registry.scrape());
   }
 

@@ -1,5 +1,6 @@
 package dev.palisade.agent;
 
+import dev.palisade.dataplane.state.DesiredState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.base.Ticker;
@@ -25,15 +26,16 @@ class AgentSyncTest {
   private final RuleGraph graph = ConntrackPurgerTest.graph();
   private final KernelWriter writer = FakeKernel.writerOver(new FakeKernel());
 
-  private AgentSync sync(CommandRunner conntrack) {
+  private AgentSync<DesiredState> sync(CommandRunner conntrack) {
     EnforcementTracker tracker = new EnforcementTracker(Ticker.systemTicker());
     GraphCompleteness everythingTakenIn = new GraphCompleteness();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     AgentMetrics metrics = new AgentMetrics(registry, everythingTakenIn, tracker);
     ModelFeed nothingReceived = new ModelFeed(graph, new ModelConverter(), tracker, metrics,
         () -> { }, Ticker.systemTicker());
-    return new AgentSync(graph, nothingReceived, everythingTakenIn, new ApiErrors(registry),
-        NODE, new IncrementalNodeCompiler(NODE, DataplaneSettings.DEFAULTS)::compile, writer,
+    return new AgentSync<>(graph, nothingReceived, everythingTakenIn, new ApiErrors(registry),
+        NODE, TestDataplanes.iptables(
+            new IncrementalNodeCompiler(NODE, DataplaneSettings.DEFAULTS)::compile, writer),
         AgentSettings.DEFAULT_DRIFT_CHECK_INTERVAL, tracker, metrics,
         Ticker.systemTicker(), Optional.of(new ConntrackPurger(conntrack)), leftovers -> { });
   }

@@ -100,8 +100,9 @@ class PacketCounterMetricsTest {
       return answer == null ? new CommandResult(1, "", "iptables-save: gone")
           : CommandResult.ok(answer);
     }, IptablesBackend.NFT);
-    registry.getPrometheusRegistry().register(
-        new PacketCounterMetrics(reader, () -> enforced, ticker));
+    registry.getPrometheusRegistry().register(new PacketCounterMetrics(() -> enforced.isEmpty()
+        ? Optional.empty() : Optional.of(TestDataplanes.counting(reader).counts(enforced.get())),
+        ticker));
   }
 
   /** x/a's ingress chain: {@code allowed} packets returned after x/web, {@code denied} dropped. */

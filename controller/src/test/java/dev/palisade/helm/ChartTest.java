@@ -474,6 +474,31 @@ class ChartTest {
     assertThat(chart.kindsAndNames()).contains("DaemonSet/palisade-agent", "ServiceMonitor/palisade");
   }
 
+  @Test
+  void theEbpfBackendGetsTheBpffsAndTheBpfCapabilitiesAndNothingElseChanges() {
+    RenderedChart chart = RenderedChart.parse(
+        helm.template("--set", "agent.backend=ebpf").successfulOutput(), serialization);
+    PodSpec pod = chart.get(DaemonSet.class, "palisade-agent").getSpec().getTemplate().getSpec();
+    Container agent = onlyContainer(pod);
+    Map<String, String> properties = load(new StringReader(
+        chart.get(ConfigMap.class, "palisade-agent").getData().get("agent.properties")));
+
+    assertThat(properties).containsEntry("backend", "ebpf").containsEntry("bpffs", "/sys/fs/bpf");
+    assertThat(agent.getSecurityContext().getCapabilities().getAdd())
+        .containsExactlyInAnyOrder("NET_ADMIN", "NET_RAW", "BPF", "PERFMON");
+    assertThat(agent.getSecurityContext().getPrivileged()).isFalse();
+    Volume bpffs = pod.getVolumes().stream().filter(volume -> volume.getName().equals("bpffs"))
+        .findFirst().orElseThrow();
+    assertThat(bpffs.getHostPath().getPath()).isEqualTo("/sys/fs/bpf");
+    assertThat(bpffs.getHostPath().getType()).isEqualTo("Directory");
+    assertThat(agent.getVolumeMounts()).anySatisfy(mount -> {
+      assertThat(mount.getName()).isEqualTo("bpffs");
+      assertThat(mount.getMountPath()).isEqualTo("/sys/fs/bpf");
+      assertThat(mount.getMountPropagation()).isEqualTo("HostToContainer");
+    });
+    assertThat(agentProperties(Values.DEFAULT)).containsEntry("backend", "iptables");
+  }
+
   // ---- wrong values ----
 
   @ParameterizedTest(name = "{0}")

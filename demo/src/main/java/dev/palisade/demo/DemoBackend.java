@@ -3,6 +3,7 @@ package dev.palisade.demo;
 import dev.palisade.cli.RunningDemos;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import dev.palisade.dataplane.lab.BpffsMount;
 import dev.palisade.dataplane.lab.NetnsCluster;
 import dev.palisade.k8s.ModelConverter;
 import dev.palisade.k8s.ObjectKey;
@@ -61,13 +62,15 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
    * @param apiServer where the objects go and what the agents watch; closed with the backend
    * @param classpath what the agent processes run (the shipped jar, or a build's classpath)
    * @param agentOptions extra options for every agent
+   * @param backend the agents' {@code --backend}: iptables, or ebpf (then the backend mounts a
+   *     bpffs of its own for their pins, and unmounts it when the cluster goes)
    * @param workDir where kubeconfig and agent logs go
    * @param progress where progress lines go (standard error for the CLI)
    * @param demos where to tell other commands of this machine about the running cluster
    *     ({@code palisade logs --node}), if anywhere
    */
   public record Settings(String labPrefix, ApiServer apiServer, String classpath,
-      List<String> agentOptions, Path workDir, Duration enforceTimeout, PrintWriter progress,
+      List<String> agentOptions, String backend, Path workDir, Duration enforceTimeout, PrintWriter progress,
       Optional<RunningDemos> demos) {}
 
   private final Settings settings;
@@ -82,6 +85,8 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
   private volatile boolean stoppedBySignal;
   /** The network namespaces of the running cluster (tests look inside: DemoTestAccess). */
   NetnsCluster lab;
+  /** The eBPF agents' pins, while they run. */
+  private BpffsMount bpffs;
   private KubernetesClient client;
   private OwnedObjects owned;
   private Writer writer;
@@ -144,11 +149,19 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the demo kubeconfig", e);
     }
+    if (settings.backend().equals("ebpf") && bpffs == null) {
+      bpffs = BpffsMount.mount();
+    }
     for (int node = 1; node <= nodes; node++) {
       String name = PodPlacement.nodeName(node);
+      List<String> options = new ArrayList<>(settings.agentOptions());
+      options.add("--backend=" + settings.backend());
+      if (bpffs != null) {
+        // the nodes share this machine's bpffs, where each real node has its own
+        options.add("--bpffs=" + bpffs.path().resolve(name));
+      }
       agents.add(AgentProcess.start(settings.classpath(), name, lab.nodeNamespace(node),
-          kubeconfig, settings.workDir().resolve("agent-" + name + ".log"),
-          settings.agentOptions()));
+          kubeconfig, settings.workDir().resolve("agent-" + name + ".log"), options));
     }
     Map<String, String> nodeNamespaces = new LinkedHashMap<>();
     for (int node = 1; node <= nodes; node++) {
@@ -350,6 +363,10 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
     if (lab != null) {
       lab.close();
       lab = null;
+    }
+    if (bpffs != null) {
+      bpffs.close();
+      bpffs = null;
     }
     wired.clear();
   }

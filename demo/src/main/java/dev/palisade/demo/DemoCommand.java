@@ -94,6 +94,12 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Longest wait for a step to be enforced. Default: ${DEFAULT-VALUE}.")
   private Duration enforceTimeout;
 
+  @Option(names = "--backend", defaultValue = "iptables", paramLabel = "iptables|ebpf",
+      description = "The agents' backend (agent --backend). With ebpf, denied connections are "
+          + "dropped (no REJECT), so a denied probe waits for its timeout. "
+          + "Default: ${DEFAULT-VALUE}.")
+  private String backend;
+
   @Option(names = "--log-denied",
       description = "The agents log denied packets (NFLOG group 100): follow them with "
           + "`palisade logs --node node-1` in another terminal while the demo runs.")
@@ -104,6 +110,14 @@ public final class DemoCommand implements Callable<Integer> {
     if (workDir != null && Files.exists(workDir) && !Files.isDirectory(workDir)) {
       throw new ParameterException(spec.commandLine(), "--work-dir " + workDir
           + " is a file, not a folder");
+    }
+    if (!List.of("iptables", "ebpf").contains(backend)) {
+      throw new ParameterException(spec.commandLine(), "--backend must be iptables or ebpf, not '"
+          + backend + "'");
+    }
+    if (backend.equals("ebpf") && logDenied) {
+      throw new ParameterException(spec.commandLine(), "--log-denied needs --backend=iptables: "
+          + "the eBPF program logs nothing (its counters are in the agents' /metrics)");
     }
     try {
       NetnsCluster.requireRootAndTools();
@@ -120,13 +134,17 @@ public final class DemoCommand implements Callable<Integer> {
     boolean created = workDir == null || !Files.exists(workDir);
     Path logs = workDir != null ? Files.createDirectories(workDir)
         : Files.createTempDirectory("palisade-demo-");
-    List<String> agentOptions = new ArrayList<>(List.of("--deny-action=REJECT",
-        "--min-sync-interval=100ms", "--max-sync-interval=1m"));
+    List<String> agentOptions = new ArrayList<>(List.of("--min-sync-interval=100ms",
+        "--max-sync-interval=1m"));
+    if (backend.equals("iptables")) {
+      // a REJECT answers a denied probe at once
+      agentOptions.add("--deny-action=REJECT");
+    }
     if (logDenied) {
       agentOptions.add("--log-denied=true");
     }
     DemoBackend.Settings settings = new DemoBackend.Settings(LAB_PREFIX, apiServer(),
-        System.getProperty("java.class.path"), agentOptions, logs, enforceTimeout,
+        System.getProperty("java.class.path"), agentOptions, backend, logs, enforceTimeout,
         spec.commandLine().getErr(), Optional.of(new RunningDemos(RunningDemos.FOLDER)));
     ScenarioParser parser = new ScenarioParser(reading.reader());
     List<ScenarioRuns.Source> sources = scenarios == null ? List.of(() -> tour(parser))

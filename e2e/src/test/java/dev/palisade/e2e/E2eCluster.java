@@ -45,7 +45,7 @@ public final class E2eCluster {
     try {
       Path logs = Files.createDirectories(Path.of("target", "e2e-logs", name));
       return new DemoBackend(new DemoBackend.Settings(labPrefix, apiServer,
-          jar.toAbsolutePath().toString(), agentOptions, logs.toAbsolutePath(),
+          jar.toAbsolutePath().toString(), agentOptions, backend(), logs.toAbsolutePath(),
           Duration.ofSeconds(90), new PrintWriter(System.err, true), Optional.empty()));
     } catch (IOException e) {
       apiServer.close();
@@ -67,9 +67,27 @@ public final class E2eCluster {
     return jar;
   }
 
-  /** The agent options of the suites: REJECT answers denied probes at once. */
+  /**
+   * The backend the suites' agents run: the system property {@code palisade.e2e.backend}
+   * (iptables or ebpf), iptables by default. The build runs the backend-neutral suites once per
+   * backend (e2e/pom.xml).
+   */
+  public static String backend() {
+    String backend = System.getProperty("palisade.e2e.backend", "iptables");
+    if (!List.of("iptables", "ebpf").contains(backend)) {
+      throw new IllegalArgumentException("palisade.e2e.backend must be iptables or ebpf, not "
+          + backend);
+    }
+    return backend;
+  }
+
+  /**
+   * The agent options of the suites: with iptables, REJECT answers denied probes at once (the
+   * eBPF program drops).
+   */
   public static List<String> standardAgentOptions() {
-    return List.of("--deny-action=REJECT", "--min-sync-interval=100ms",
-        "--max-sync-interval=1m");
+    return backend().equals("iptables") ? List.of("--deny-action=REJECT",
+        "--min-sync-interval=100ms", "--max-sync-interval=1m")
+        : List.of("--min-sync-interval=100ms", "--max-sync-interval=1m");
   }
 }

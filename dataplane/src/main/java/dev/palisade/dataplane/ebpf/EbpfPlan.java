@@ -2,12 +2,15 @@ package dev.palisade.dataplane.ebpf;
 
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.ImmutableSortedSet;
+import dev.palisade.model.Direction;
 import dev.palisade.model.ObjectRef;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A node plan as the eBPF backend writes it: the contents of its maps, with the endpoints still
@@ -55,6 +58,19 @@ public record EbpfPlan(ImmutableSortedMap<ObjectRef, EbpfEndpoint> endpoints,
       isolated.add("egress");
     }
     return isolated.isEmpty() ? "open" : "isolated " + String.join(" and ", isolated);
+  }
+
+  /**
+   * The entry the program's verdict lookup finds for a packet at a pod's interface in one
+   * direction (already judged as reply or not): the allowing entry, or empty when none allows.
+   * The endpoint must be isolated in the direction; otherwise no lookup happens.
+   */
+  public Optional<VerdictKey> allowing(EbpfEndpoint endpoint, Direction direction,
+      InetAddress remote, int protocol, int port) {
+    int identity = identities.identityOf(remote);
+    return verdicts.keySet().stream().filter(key -> key.endpoint() == endpoint.id()
+        && key.identity() == identity && key.direction() == direction
+        && key.traffic().covers(protocol, port)).findFirst();
   }
 
   /** Every identity the table numbers, and the world's. */

@@ -67,6 +67,18 @@ public final class IdentityTable {
     return out.build();
   }
 
+  /** Equal tables number the same prefixes and class sets alike: equal map contents. */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof IdentityTable table && prefixes.equals(table.prefixes)
+        && classes.equals(table.classes);
+  }
+
+  @Override
+  public int hashCode() {
+    return prefixes.hashCode() * 31 + classes.hashCode();
+  }
+
   /** The identity of one address, by longest prefix match (as the program computes it). */
   public int identityOf(java.net.InetAddress address) {
     Cidr best = null;

@@ -7,7 +7,10 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -26,6 +29,7 @@ public final class TcxLinks {
   private final Bpf bpf;
   private final PinLayout pins;
   private final NetnsThread netns;
+  private long created;
 
   public TcxLinks(Bpf bpf, PinLayout pins, NetnsThread netns) {
     this.bpf = bpf;
@@ -40,6 +44,18 @@ public final class TcxLinks {
       throw new IllegalArgumentException("no interface " + interfaceName);
     }
     return index;
+  }
+
+  /**
+   * The ifindexes of several interfaces in one call on the namespace's thread; 0 for a name that
+   * has no interface (any more).
+   */
+  public Map<String, Integer> ifindexes(Collection<String> interfaceNames) {
+    return netns.call(() -> {
+      Map<String, Integer> indexes = new HashMap<>();
+      interfaceNames.forEach(name -> indexes.put(name, bpf.libc().if_nametoindex(name)));
+      return indexes;
+    });
   }
 
   /** Attaches both programs to the interface unless attached already; returns its ifindex. */
@@ -59,6 +75,7 @@ public final class TcxLinks {
         try {
           Files.createDirectories(pin.getParent());
           bpf.objPin(link, pin.toString());
+          created++;
         } catch (IOException e) {
           bpf.linkDetach(link);
           throw new UncheckedIOException(e);
@@ -70,6 +87,11 @@ public final class TcxLinks {
       }
     }
     return ifindex;
+  }
+
+  /** Links this object created so far (one per interface and direction). */
+  public long created() {
+    return created;
   }
 
   /** Detaches and unpins the interface's links, if any. */

@@ -79,6 +79,22 @@ public record Traffic(int protocol, int port, int portBits) implements Comparabl
     };
   }
 
+  /**
+   * Whether this prefix matches a packet of {@code protocol} (IANA number) to {@code port}, as the
+   * program's lookup does: every-protocol covers all; otherwise the protocol must be the same and
+   * carry ports (ICMP is looked up with port 0, which only every-protocol prefixes match).
+   */
+  public boolean covers(int packetProtocol, int packetPort) {
+    if (protocol == EVERY_PROTOCOL) {
+      return true;
+    }
+    if (protocol != packetProtocol || packetProtocol == number(Protocol.ICMP)) {
+      return false;
+    }
+    int size = 1 << (16 - portBits);
+    return packetPort >= port && packetPort < port + size;
+  }
+
   /** The key's prefix length over the 96 bits of (endpoint, identity, direction, protocol, port). */
   public int keyPrefixLength() {
     return protocol == EVERY_PROTOCOL ? 72 : 80 + portBits;

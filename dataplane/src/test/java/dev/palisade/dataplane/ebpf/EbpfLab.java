@@ -1,5 +1,7 @@
 package dev.palisade.dataplane.ebpf;
 
+import dev.palisade.dataplane.lab.BpffsMount;
+
 import dev.palisade.dataplane.lab.LabPod;
 import dev.palisade.dataplane.lab.NetnsLab;
 import dev.palisade.dataplane.lab.Shell;

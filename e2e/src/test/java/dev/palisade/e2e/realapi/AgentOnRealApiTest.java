@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.common.base.Ticker;
 import dev.palisade.agent.Agent;
 import dev.palisade.agent.AgentSettings;
+import dev.palisade.dataplane.backend.IptablesDataplane;
 import dev.palisade.dataplane.compile.DataplaneSettings;
+import dev.palisade.dataplane.compile.StableNames;
+import dev.palisade.dataplane.kernel.CommandResult;
+import dev.palisade.dataplane.kernel.IptablesBackend;
+import dev.palisade.dataplane.kernel.PacketCounterReader;
+import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.dataplane.compile.IncrementalNodeCompiler;
 import dev.palisade.dataplane.kernel.FakeKernel;
 import dev.palisade.dataplane.kernel.KernelCommandException;
@@ -69,13 +75,16 @@ class AgentOnRealApiTest {
   }
 
   /** An in-process agent for {@link #NODE} over its own fake kernel. */
-  private record RunningAgent(Agent agent, KernelWriter kernel, KubernetesClient client,
+  private record RunningAgent(Agent<DesiredState> agent, KernelWriter kernel, KubernetesClient client,
       MeterRegistry meters) implements AutoCloseable {
     static RunningAgent start(KubernetesClient client) throws Exception {
       KernelWriter kernel = FakeKernel.writerOver(new FakeKernel());
       PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      Agent agent = new Agent(client, AgentSettings.defaults(NODE).withHealth("127.0.0.1", 0),
-          new IncrementalNodeCompiler(NODE, DataplaneSettings.DEFAULTS)::compile, kernel,
+      Agent<DesiredState> agent = new Agent<>(client,
+          AgentSettings.defaults(NODE).withHealth("127.0.0.1", 0), new IptablesDataplane(
+              new IncrementalNodeCompiler(NODE, DataplaneSettings.DEFAULTS)::compile, kernel,
+              new PacketCounterReader((argv, stdin) -> new CommandResult(1, "", "not read"),
+                  IptablesBackend.NFT), StableNames.DEFAULT),
           Optional.empty(), meters, Ticker.systemTicker());
       agent.start();
       return new RunningAgent(agent, kernel, client, meters);

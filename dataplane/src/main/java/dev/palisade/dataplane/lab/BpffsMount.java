@@ -1,6 +1,5 @@
-package dev.palisade.dataplane.ebpf;
+package dev.palisade.dataplane.lab;
 
-import dev.palisade.dataplane.lab.Shell;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,13 +9,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A bpffs of the test's own, mounted at {@code /tmp/paltest-bpffs-<pid>-<random>} (this machine
- * may have none at /sys/fs/bpf, and the tests must not touch one that is there). Closing
- * unmounts it, which frees every pin left in it, and removes the directory; a later run
- * unmounts what a killed JVM left (by pid).
+ * A bpffs of a test's or demo's own, mounted at {@code /tmp/palisade-bpffs-<pid>-<random>} (a
+ * machine may have none at /sys/fs/bpf, and tests must not touch one that is there). Closing
+ * unmounts it, which frees every pin left in it (a pinned tcx link with no other holder is
+ * detached), and removes the directory; a later run unmounts what a killed JVM left (by pid).
  */
-final class BpffsMount implements AutoCloseable {
-  private static final String PREFIX = "paltest-bpffs-";
+public final class BpffsMount implements AutoCloseable {
+  private static final String PREFIX = "palisade-bpffs-";
   private final Shell shell = new Shell();
   private final Path path;
 
@@ -24,7 +23,7 @@ final class BpffsMount implements AutoCloseable {
     this.path = path;
   }
 
-  static BpffsMount mount() {
+  public static BpffsMount mount() {
     sweepLeftovers();
     Path path = Path.of("/tmp", PREFIX + ProcessHandle.current().pid() + "-"
         + UUID.randomUUID().toString().substring(0, 6));
@@ -43,7 +42,7 @@ final class BpffsMount implements AutoCloseable {
     return mount;
   }
 
-  Path path() {
+  public Path path() {
     return path;
   }
 

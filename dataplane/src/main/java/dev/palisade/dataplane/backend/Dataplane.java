@@ -1,0 +1,62 @@
+package dev.palisade.dataplane.backend;
+
+import dev.palisade.dataplane.kernel.PacketCounts;
+import dev.palisade.model.GraphDelta;
+import dev.palisade.model.RuleGraph;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One node's enforcement, whichever kernel mechanism carries it: all the agent knows of a
+ * backend. {@code S} is the backend's compiled form of the node plan (iptables chains and ipsets,
+ * or eBPF map contents), a value: two compilations of the same graph are equal.
+ *
+ * <p>{@link #compile} runs under the graph's lock and touches no kernel; the rest runs on the
+ * sync thread (apply, cleanup) or a scrape or query thread (counts, explain), outside it.
+ */
+public interface Dataplane<S> {
+  /** The backend's name as {@code --backend} spells it. */
+  String name();
+
+  /**
+   * The state the node should hold for the graph as it is now.
+   *
+   * @param changes everything the graph changed since the previous call (ignored on the first)
+   */
+  S compile(RuleGraph graph, GraphDelta changes);
+
+  /**
+   * Brings the kernel to {@code desired}, writing only the difference to what it holds: to what
+   * the last successful apply wrote ({@link View#REMEMBERED}), or to the kernel read back ({@link
+   * View#READ}, which finds what others changed).
+   */
+  Outcome apply(S desired, View view);
+
+  /** Removes everything of this installation from the kernel, and nothing else. */
+  Outcome cleanup();
+
+  /**
+   * Packets denied per local pod and direction, and allowed per policy, as of now.
+   *
+   * @throws IOException when the kernel's counters cannot be read
+   */
+  PacketCounts counts(S enforced) throws IOException;
+
+  /** What the state holds in the kernel, as gauges (rules and sets; map entries). */
+  List<Footprint> footprint(S state);
+
+  /**
+   * How the kernel decides one connection in one direction of a local pod, under {@code
+   * enforced}: the mechanism's own words (chain, rule and sets; map entries), as JSON fields.
+   */
+  Map<String, Object> explain(S enforced, Lookup lookup);
+
+  /** Where the "before" of an apply's diff comes from. */
+  enum View {
+    /** Read the kernel back. */
+    READ,
+    /** What the last successful apply wrote; reads when there is none. */
+    REMEMBERED
+  }
+}

@@ -1,0 +1,200 @@
+package dev.palisade.dataplane.ebpf;
+
+import static dev.palisade.model.testing.Builders.namespace;
+import static dev.palisade.model.testing.Builders.pod;
+import static dev.palisade.model.testing.Builders.podPeer;
+import static dev.palisade.model.testing.Builders.policy;
+import static dev.palisade.model.testing.Builders.rule;
+import static dev.palisade.model.testing.Builders.selector;
+import static dev.palisade.model.testing.Builders.tcp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.common.net.InetAddresses;
+import dev.palisade.dataplane.backend.Dataplane.View;
+import dev.palisade.dataplane.backend.Lookup;
+import dev.palisade.dataplane.backend.Outcome;
+import dev.palisade.dataplane.compile.DataplaneSettings;
+import dev.palisade.dataplane.lab.BpffsMount;
+import dev.palisade.dataplane.lab.LabPod;
+import dev.palisade.dataplane.lab.NetnsLab;
+import dev.palisade.dataplane.lab.NetnsLabExtension;
+import dev.palisade.dataplane.lab.Shell;
+import dev.palisade.model.Direction;
+import dev.palisade.model.GraphDelta;
+import dev.palisade.model.IpFamily;
+import dev.palisade.model.ObjectRef;
+import dev.palisade.model.Pod;
+import dev.palisade.model.Protocol;
+import dev.palisade.model.RuleGraph;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The eBPF backend as the agent drives it ({@link EbpfDataplane}): a rule graph compiled and
+ * applied to a real node namespace, pods found by their host routes, and what an admin or another
+ * tool may break (links, pins, the conntrack rule) repaired by a read-back apply. x/a admits x/b
+ * on TCP 80 only; x/c is denied.
+ */
+@Tag("kernel")
+class EbpfDataplaneNetnsTest {
+  private static final String NODE = "node-1";
+
+  @RegisterExtension final NetnsLabExtension labs = new NetnsLabExtension(3);
+
+  private NetnsLab lab;
+  private BpffsMount bpffs;
+  private PinLayout pins;
+  private EbpfDataplane dataplane;
+  private final RuleGraph graph = new RuleGraph();
+  private final List<GraphDelta> changes = new ArrayList<>();
+
+  @BeforeEach
+  void start() {
+    lab = labs.lab();
+    bpffs = BpffsMount.mount();
+    pins = PinLayout.forInstance(bpffs.path(), "test");
+    dataplane = new EbpfDataplane(NODE, DataplaneSettings.DEFAULTS, pins,
+        Optional.of(Path.of("/run/netns", lab.node())), lab.nodeRunner(), new Shell().runner());
+    changes.add(graph.upsertNamespace(namespace("x", "ns", "x")));
+    for (int i = 0; i < 3; i++) {
+      changes.add(graph.upsertPod(labPod("abc".substring(i, i + 1), lab.pod(i))));
+    }
+    changes.add(graph.upsertPolicy(policy("a-in").in("x").select(selector("pod", "a"))
+        .ingress(rule().peers(podPeer("x", selector("pod", "b"))).ports(tcp(80))).build()));
+    lab.serve(lab.pod(0), 80);
+    lab.serve(lab.pod(0), 81);
+  }
+
+  @AfterEach
+  void stop() {
+    try {
+      if (dataplane != null) {
+        dataplane.cleanup();
+      }
+    } finally {
+      bpffs.close();
+    }
+  }
+
+  private static Pod labPod(String name, LabPod labPod) {
+    return pod(name).in("x").labels("pod", name).node(NODE)
+        .ip(labPod.v4().getHostAddress(), InetAddresses.toAddrString(labPod.v6())).build();
+  }
+
+  private Outcome sync(View view) {
+    Outcome outcome = dataplane.apply(dataplane.compile(graph, GraphDelta.union(changes)), view);
+    changes.clear();
+    assertThat(outcome.failure()).as("apply").isEmpty();
+    return outcome;
+  }
+
+  private void assertEnforced() {
+    for (IpFamily family : IpFamily.values()) {
+      assertThat(lab.tcpReaches(lab.pod(1), lab.pod(0), 80, family)).as("b -> a:80 %s", family)
+          .isTrue();
+      assertThat(lab.tcpReaches(lab.pod(1), lab.pod(0), 81, family)).as("b -> a:81 %s", family)
+          .isFalse();
+      assertThat(lab.tcpReaches(lab.pod(2), lab.pod(0), 80, family)).as("c -> a:80 %s", family)
+          .isFalse();
+    }
+  }
+
+  @Test
+  void theGraphIsEnforcedOnThePodsFoundByTheirRoutesAndASecondApplyWritesNothing() {
+    Outcome first = sync(View.READ);
+
+    assertThat(first.written()).contains("6 links attached", "3 endpoints written");
+    assertEnforced();
+    assertThat(sync(View.REMEMBERED).wroteNothing()).isTrue();
+    assertThat(sync(View.READ).wroteNothing()).as("read back: the kernel holds it all").isTrue();
+  }
+
+  @Test
+  void aDeletedPodLosesItsLinksAndANewPodGetsThem() {
+    sync(View.READ);
+    changes.add(graph.deletePod(ObjectRef.of("x", "c")));
+    Outcome outcome = sync(View.REMEMBERED);
+
+    assertThat(outcome.written()).contains("1 endpoints deleted", "1 links detached");
+    assertThat(Files.exists(pins.link(lab.pod(2).nodeInterface(), true))).isFalse();
+    assertThat(new TcxLinks(Bpf.load(), pins, null).attachedInterfaces())
+        .containsExactlyInAnyOrder(lab.pod(0).nodeInterface(), lab.pod(1).nodeInterface());
+
+    changes.add(graph.upsertPod(labPod("c", lab.pod(2))));
+    assertThat(sync(View.REMEMBERED).written()).contains("2 links attached");
+    assertEnforced();
+  }
+
+  @Test
+  void aReadBackRepairsADetachedLinkAndTheConntrackRule() {
+    sync(View.READ);
+    Bpf bpf = Bpf.load();
+    new TcxLinks(bpf, pins, null).remove(pins.link(lab.pod(0).nodeInterface(), false));
+    lab.inNode("iptables", "-w", "-D", "FORWARD", "-m", "conntrack", "--ctstate",
+        "NEW,ESTABLISHED,RELATED,INVALID,UNTRACKED", "-m", "comment", "--comment",
+        "palisade ebpf: activates conntrack");
+    assertThat(lab.tcpReaches(lab.pod(2), lab.pod(0), 80, IpFamily.V4))
+        .as("x/a's ingress link is gone: nothing judges it").isTrue();
+
+    assertThat(sync(View.REMEMBERED).wroteNothing())
+        .as("between read-backs the writer trusts its record").isTrue();
+    Outcome repaired = sync(View.READ);
+
+    assertThat(repaired.written()).contains("1 conntrack rules added", "1 links attached");
+    assertEnforced();
+  }
+
+  @Test
+  void aReadBackLoadsRemovedPinsAgainAndRefillsTheMaps() {
+    sync(View.READ);
+    EbpfCleanup.remove(Bpf.load(), pins);
+    assertThat(lab.tcpReaches(lab.pod(2), lab.pod(0), 80, IpFamily.V4)).isTrue();
+
+    Outcome repaired = sync(View.READ);
+
+    assertThat(repaired.written()).contains("program loaded", "6 links attached",
+        "3 endpoints written");
+    assertEnforced();
+  }
+
+  @Test
+  void cleanupRemovesThePinsTheLinksAndTheConntrackRule() {
+    sync(View.READ);
+
+    Outcome removed = dataplane.cleanup();
+    dataplane = null;
+
+    assertThat(removed.failure()).isEmpty();
+    assertThat(removed.written()).contains("pins removed", "2 conntrack rules deleted");
+    assertThat(Files.exists(pins.root())).isFalse();
+    assertThat(lab.inNode("iptables-save", "-t", "filter")).doesNotContain("palisade");
+    assertThat(lab.inNode("ip6tables-save", "-t", "filter")).doesNotContain("palisade");
+    assertThat(lab.tcpReaches(lab.pod(2), lab.pod(0), 80, IpFamily.V4)).isTrue();
+  }
+
+  @Test
+  void explainNamesTheEndpointTheIdentityAndTheVerdict() {
+    sync(View.READ);
+    EbpfDataplane.NodeMaps maps = dataplane.compile(graph, GraphDelta.union(List.of()));
+
+    Map<String, Object> allowed = dataplane.explain(maps, new Lookup(
+        ObjectRef.of("x", "a"), Direction.INGRESS, IpFamily.V4,
+        lab.pod(1).v4(), lab.pod(0).v4(), Protocol.TCP, 80));
+    Map<String, Object> denied = dataplane.explain(maps, new Lookup(
+        ObjectRef.of("x", "a"), Direction.INGRESS, IpFamily.V4,
+        lab.pod(2).v4(), lab.pod(0).v4(), Protocol.TCP, 80));
+
+    assertThat(allowed).containsEntry("outcome", "PASSED").containsKey("verdict");
+    assertThat(allowed.get("identityClasses").toString()).contains("pod=b");
+    assertThat(denied).containsEntry("outcome", "DENIED").doesNotContainKey("verdict");
+  }
+}
