@@ -3,12 +3,21 @@ package dev.palisade.bench;
 import com.google.common.collect.ImmutableList;
 import com.google.common.net.InetAddresses;
 import dev.palisade.bench.RuleCounters.RuleKey;
+import dev.palisade.dataplane.backend.Dataplane;
+import dev.palisade.dataplane.backend.Outcome;
 import dev.palisade.dataplane.compile.DataplaneSettings;
 import dev.palisade.dataplane.compile.NodeCompiler;
+import dev.palisade.dataplane.ebpf.Bpf;
+import dev.palisade.dataplane.ebpf.EbpfDataplane;
+import dev.palisade.dataplane.ebpf.PinLayout;
+import dev.palisade.dataplane.ebpf.ProgramRunStats;
+import dev.palisade.dataplane.kernel.ProcessCommandRunner;
+import dev.palisade.dataplane.lab.BpffsMount;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.dataplane.walk.PacketWalker;
 import dev.palisade.dataplane.walk.PacketWalker.Packet;
 import dev.palisade.dataplane.walk.PacketWalker.Trace;
+import dev.palisade.model.GraphDelta;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.Pod;
 import dev.palisade.model.Protocol;
@@ -26,6 +35,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * New TCP connections per second between two pod namespaces through a node namespace, with the
@@ -46,8 +57,13 @@ import java.util.Locale;
  * start are outside every round (an unreported warm-up round runs first), and each round
  * starts a second after the apply or cleanup before it.
  *
+ * <p>The same rounds run on the eBPF backend ({@link Backend#EBPF}): the real {@link
+ * EbpfDataplane} loads the node's maps, and the kernel's run-time statistics give the program's
+ * cost per packet.
+ *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar
- * dev.palisade.bench.ConnectionRateMeasurement [rounds of each kind] [seconds per round]}
+ * dev.palisade.bench.ConnectionRateMeasurement [iptables|ebpf [rounds of each kind] [seconds
+ * per round]]}
  */
 public final class ConnectionRateMeasurement {
   static final String NODE = "node-001";
@@ -87,18 +103,29 @@ public final class ConnectionRateMeasurement {
 
   /**
    * One round: its kind, the connections the client completed and those that failed, how long
-   * it ran, and (rules loaded only) how many packets the server's pod chain counted.
+   * it ran, and (rules loaded only) how many packets the enforcement counted on the measured
+   * path: the server's pod chain (iptables), runs of the program at the server's interface
+   * (eBPF).
    */
   public record Round(int index, RoundKind kind, long connections, long failures, long nanos,
-      long podChainPackets) {
+      long pathPackets) {
     public double perSecond() {
       return connections * 1e9 / nanos;
     }
   }
 
-  /** Every round, with what was loaded and which connection was measured. */
-  public record Result(Settings settings, AllowedConnection connection, int rules, int sets,
-      int rulesTested, ImmutableList<Round> rounds, String loadBefore, String loadAfter) {
+  /**
+   * Every round, with what was loaded and which connection was measured.
+   *
+   * @param loaded what a loaded round holds, in the backend's words
+   * @param rulesTested rules (iptables) or map lookups (eBPF) the first packet of each
+   *     connection is judged by
+   * @param programNanosPerPacket eBPF: the program's run time per run over the loaded rounds,
+   *     from the kernel's statistics
+   */
+  public record Result(Settings settings, Backend backend, AllowedConnection connection,
+      String loaded, int rulesTested, ImmutableList<Round> rounds,
+      OptionalDouble programNanosPerPacket, String loadBefore, String loadAfter) {
 
     /** Median with rules loaded over median without: the figure issue 10 targets (≥ 0.9). */
     public double ratio() {
@@ -124,24 +151,25 @@ public final class ConnectionRateMeasurement {
           "%.3f (medians %,.0f/s loaded, %,.0f/s without; %.3f against conntrack on without"
               + " rules, %,.0f/s; %d rounds of each kind, %d s each)",
           ratio(), median(RoundKind.LOADED), median(RoundKind.NONE), ratioToConntrackOnly(),
-          median(RoundKind.CONNTRACK_ONLY), settings.roundsEach(), settings.round().toSeconds());
+          median(RoundKind.CONNTRACK_ONLY), settings.roundsEach(), settings.round().toSeconds())
+          + programNanosPerPacket.stream().mapToObj(nanos -> String.format(Locale.ROOT,
+              "; program %.0f ns per packet", nanos)).findFirst().orElse("");
     }
 
     /** Markdown: each round, then the medians and the ratio. */
     public String table() {
       StringBuilder table = new StringBuilder(String.format(Locale.ROOT,
-          "%s; %,d cluster pods, %,d policies; loaded: %,d rules, %,d sets (IPv4); the first"
-              + " packet of each connection is tested against %d rules%n%n"
+          "%s; %,d cluster pods, %,d policies; %s backend; loaded: %s%n%n"
               + "| round | Palisade rules | connections/s | connections | failed |"
-              + " packets through the server's pod chain |%n"
+              + " packets counted on the path |%n"
               + "| --- | --- | --- | --- | --- | --- |%n",
-          connection, settings.size().pods(), settings.size().policies(), rules, sets,
-          rulesTested));
+          connection, settings.size().pods(), settings.size().policies(),
+          backend.name().toLowerCase(Locale.ROOT), loaded));
       for (Round round : rounds) {
         table.append(String.format(Locale.ROOT, "| %d | %s | %,.0f | %,d | %d | %s |%n",
             round.index(), round.kind().label, round.perSecond(), round.connections(),
             round.failures(), round.kind() == RoundKind.LOADED
-                ? String.format(Locale.ROOT, "%,d", round.podChainPackets()) : ""));
+                ? String.format(Locale.ROOT, "%,d", round.pathPackets()) : ""));
       }
       table.append(String.format(Locale.ROOT,
           "%nmedian loaded %,.0f/s, median without rules %,.0f/s, ratio %.3f (target ≥ 0.9);"
@@ -149,42 +177,52 @@ public final class ConnectionRateMeasurement {
               + " load average (1, 5, 15 min) before %s, after %s%n",
           median(RoundKind.LOADED), median(RoundKind.NONE), ratio(),
           median(RoundKind.CONNTRACK_ONLY), ratioToConntrackOnly(), loadBefore, loadAfter));
+      programNanosPerPacket.ifPresent(nanos -> table.append(String.format(Locale.ROOT,
+          "the program ran %.0f ns per packet over the loaded rounds (kernel BPF run-time"
+              + " statistics, both hooks)%n", nanos)));
       return table.toString();
     }
   }
 
   private ConnectionRateMeasurement() {}
 
+  /** Which backend a loaded round runs. */
+  public enum Backend { IPTABLES, EBPF }
+
   public static void main(String[] args) {
-    Settings settings = args.length == 2
-        ? new Settings(ClusterSize.target(), Integer.parseInt(args[0]),
-            Duration.ofSeconds(Long.parseLong(args[1])))
+    Backend backend = args.length >= 1 ? Backend.valueOf(args[0].toUpperCase(Locale.ROOT))
+        : Backend.IPTABLES;
+    Settings settings = args.length == 3
+        ? new Settings(ClusterSize.target(), Integer.parseInt(args[1]),
+            Duration.ofSeconds(Long.parseLong(args[2])))
         : Settings.DEFAULT;
-    System.out.println(measure(settings).table());
+    System.out.println(measure(settings, backend).table());
+  }
+
+  /** The iptables backend's rounds. */
+  public static Result measure(Settings settings) {
+    return measure(settings, Backend.IPTABLES);
   }
 
   /** Builds the lab, runs the rounds, removes everything it made. Needs root. */
-  public static Result measure(Settings settings) {
+  public static Result measure(Settings settings, Backend backend) {
     RuleGraph graph = SyntheticCluster.generate(settings.size(), SyntheticCluster.BENCHMARK_SEED)
         .toGraph();
     AllowedConnection connection = AllowedConnection.find(graph, NODE);
-    DataplaneSettings dataplane = DataplaneSettings.DEFAULTS;
-    DesiredState desired = NodeCompiler.compile(graph, NODE, dataplane);
-    Trace trace = new PacketWalker(desired.v4()).trace("FORWARD", new Packet(
-        address(connection.client()), address(connection.server()), Protocol.TCP,
-        connection.port()));
-    RuleKey podChainEntry = podChainEntry(trace, dataplane.installation().chainPrefix());
     List<Round> rounds = new ArrayList<>();
     String loadBefore = loadAverage();
     try (PacketPathLab lab = PacketPathLab.start(LAB_PREFIX,
             List.of(connection.client(), connection.server()));
+        Enforcement enforcement = backend == Backend.IPTABLES
+            ? new IptablesEnforcement(lab, graph, connection)
+            : EbpfEnforcement.start(lab, graph);
         LoopProcess server = LoopProcess.start(lab.namespaceOf(connection.server()), "server",
             Integer.toString(connection.port()));
         LoopProcess client = LoopProcess.start(lab.namespaceOf(connection.client()), "client",
             InetAddresses.toAddrString(address(connection.server())),
             Integer.toString(connection.port()))) {
       server.awaitLine(ConnectLoop.READY);
-      lab.apply(desired);
+      enforcement.load();
       settle();
       client.round(settings.round()); // warm-up, not reported
       RoundKind[] cycle = RoundKind.values();
@@ -194,31 +232,193 @@ public final class ConnectionRateMeasurement {
           switch (kind) {
             case LOADED -> {
               lab.removeConntrackOnlyRule();
-              lab.apply(desired);
+              enforcement.load();
             }
-            case NONE -> lab.cleanup();
+            case NONE -> enforcement.unload();
             case CONNTRACK_ONLY -> lab.addConntrackOnlyRule();
           }
           settle();
         }
-        rounds.add(round(index, kind, lab, client, settings.round(), podChainEntry));
+        rounds.add(round(index, kind, enforcement, client, settings.round()));
       }
+      return new Result(settings, backend, connection, enforcement.loaded(),
+          enforcement.testsPerPacket(), ImmutableList.copyOf(rounds),
+          enforcement.programNanosPerPacket(), loadBefore, loadAverage());
     }
-    return new Result(settings, connection,
-        desired.v4().chains().values().stream().mapToInt(chain -> chain.rules().size()).sum(),
-        desired.v4().sets().size(), trace.rulesEvaluated(), ImmutableList.copyOf(rounds),
-        loadBefore, loadAverage());
   }
 
-  private static Round round(int index, RoundKind kind, PacketPathLab lab, LoopProcess client,
-      Duration length, RuleKey podChainEntry) {
+  private static Round round(int index, RoundKind kind, Enforcement enforcement,
+      LoopProcess client, Duration length) {
     boolean loaded = kind == RoundKind.LOADED;
-    long before = loaded ? lab.packetCounters().getOrDefault(podChainEntry, 0L) : 0;
+    long before = loaded ? enforcement.pathPackets() : 0;
     ClientFigures figures = client.round(length);
-    long podChainPackets =
-        loaded ? lab.packetCounters().getOrDefault(podChainEntry, 0L) - before : 0;
+    long pathPackets = loaded ? enforcement.pathPackets() - before : 0;
     return new Round(index, kind, figures.connections(), figures.failures(), figures.nanos(),
-        podChainPackets);
+        pathPackets);
+  }
+
+  /** What a loaded round loads and a none round removes, and what counts the measured path. */
+  private interface Enforcement extends AutoCloseable {
+    void load();
+
+    void unload();
+
+    /** Packets the enforcement counted on the connection's path so far. */
+    long pathPackets();
+
+    String loaded();
+
+    int testsPerPacket();
+
+    OptionalDouble programNanosPerPacket();
+
+    @Override
+    void close();
+  }
+
+  /** The node's compiled chains and sets, written by the real {@code KernelWriter}. */
+  private static final class IptablesEnforcement implements Enforcement {
+    private final PacketPathLab lab;
+    private final DesiredState desired;
+    private final Trace trace;
+    private final RuleKey podChainEntry;
+
+    IptablesEnforcement(PacketPathLab lab, RuleGraph graph, AllowedConnection connection) {
+      this.lab = lab;
+      DataplaneSettings dataplane = DataplaneSettings.DEFAULTS;
+      this.desired = NodeCompiler.compile(graph, NODE, dataplane);
+      this.trace = new PacketWalker(desired.v4()).trace("FORWARD", new Packet(
+          address(connection.client()), address(connection.server()), Protocol.TCP,
+          connection.port()));
+      this.podChainEntry = podChainEntry(trace, dataplane.installation().chainPrefix());
+    }
+
+    @Override
+    public void load() {
+      lab.apply(desired);
+    }
+
+    @Override
+    public void unload() {
+      lab.cleanup();
+    }
+
+    @Override
+    public long pathPackets() {
+      return lab.packetCounters().getOrDefault(podChainEntry, 0L);
+    }
+
+    @Override
+    public String loaded() {
+      return String.format(Locale.ROOT, "%,d rules, %,d sets (IPv4); the first packet of each"
+          + " connection is tested against %d rules",
+          desired.v4().chains().values().stream().mapToInt(chain -> chain.rules().size()).sum(),
+          desired.v4().sets().size(), trace.rulesEvaluated());
+    }
+
+    @Override
+    public int testsPerPacket() {
+      return trace.rulesEvaluated();
+    }
+
+    @Override
+    public OptionalDouble programNanosPerPacket() {
+      return OptionalDouble.empty();
+    }
+
+    @Override
+    public void close() {
+      // the lab's namespaces take the chains and sets with them
+    }
+  }
+
+  /**
+   * The node's maps, written by the real {@link EbpfDataplane} on a bpffs of its own; the
+   * kernel's run-time statistics count while it is open. Unloading is the backend's cleanup
+   * (links, pins and its conntrack rule go), so a loaded round starts from a fresh program.
+   */
+  private static final class EbpfEnforcement implements Enforcement {
+    private final BpffsMount bpffs;
+    private final PinLayout pins;
+    private final EbpfDataplane dataplane;
+    private final EbpfDataplane.NodeMaps maps;
+    private final Bpf bpf = Bpf.load();
+    private final int statsFd;
+    private ProgramRunStats loadedRuns = new ProgramRunStats(0, 0, 0, 0);
+    private ProgramRunStats sinceLoad;
+
+    private EbpfEnforcement(BpffsMount bpffs, PacketPathLab lab, RuleGraph graph) {
+      this.bpffs = bpffs;
+      this.pins = PinLayout.forInstance(bpffs.path(), "rate");
+      this.dataplane = new EbpfDataplane(NODE, DataplaneSettings.DEFAULTS, pins,
+          Optional.of(Path.of("/run/netns", lab.cluster().nodeNamespace(1))), lab.node(),
+          new ProcessCommandRunner(Duration.ofMinutes(1)));
+      this.maps = dataplane.compile(graph, GraphDelta.union(List.of()));
+      this.statsFd = bpf.enableRunTimeStats();
+    }
+
+    static EbpfEnforcement start(PacketPathLab lab, RuleGraph graph) {
+      BpffsMount bpffs = BpffsMount.mount();
+      try {
+        return new EbpfEnforcement(bpffs, lab, graph);
+      } catch (RuntimeException e) {
+        bpffs.close();
+        throw e;
+      }
+    }
+
+    @Override
+    public void load() {
+      require(dataplane.apply(maps, Dataplane.View.READ));
+      sinceLoad = ProgramRunStats.read(bpf, pins);
+    }
+
+    @Override
+    public void unload() {
+      loadedRuns = loadedRuns.plus(ProgramRunStats.read(bpf, pins).since(sinceLoad));
+      require(dataplane.cleanup());
+    }
+
+    private static void require(Outcome outcome) {
+      outcome.failure().ifPresent(why -> {
+        throw new IllegalStateException(why);
+      });
+    }
+
+    /** Runs of the program at the server's interface: each packet to the server is one. */
+    @Override
+    public long pathPackets() {
+      return ProgramRunStats.read(bpf, pins).toPodRuns();
+    }
+
+    @Override
+    public String loaded() {
+      return String.format(Locale.ROOT, "%,d verdicts, %,d identity prefixes, %,d endpoints"
+          + " (map entries); each packet is judged by one lookup in each map",
+          maps.plan().verdicts().size(), maps.plan().identities().prefixes().size(),
+          maps.plan().endpoints().size());
+    }
+
+    @Override
+    public int testsPerPacket() {
+      return 1;
+    }
+
+    @Override
+    public OptionalDouble programNanosPerPacket() {
+      return loadedRuns.fromPodRuns() + loadedRuns.toPodRuns() == 0 ? OptionalDouble.empty()
+          : OptionalDouble.of(loadedRuns.nanosPerRun());
+    }
+
+    @Override
+    public void close() {
+      try {
+        bpf.close(statsFd);
+        dataplane.cleanup();
+      } finally {
+        bpffs.close();
+      }
+    }
   }
 
   private static void settle() {

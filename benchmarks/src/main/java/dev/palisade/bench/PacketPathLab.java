@@ -56,6 +56,11 @@ public final class PacketPathLab implements AutoCloseable {
     return cluster;
   }
 
+  /** Runs commands in the node's namespace. */
+  public CommandRunner node() {
+    return node;
+  }
+
   /** The network namespace that plays the pod. */
   public String namespaceOf(Pod pod) {
     return cluster.pod(pod.ref().toString()).namespace();

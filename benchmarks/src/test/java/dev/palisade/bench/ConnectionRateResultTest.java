@@ -6,6 +6,7 @@ import static dev.palisade.bench.ConnectionRateMeasurement.RoundKind.NONE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.collect.ImmutableList;
+import dev.palisade.bench.ConnectionRateMeasurement.Backend;
 import dev.palisade.bench.ConnectionRateMeasurement.Result;
 import dev.palisade.bench.ConnectionRateMeasurement.Round;
 import dev.palisade.bench.ConnectionRateMeasurement.RoundKind;
@@ -21,6 +22,7 @@ import dev.palisade.model.eval.Evaluator;
 import dev.palisade.model.eval.Traffic;
 import dev.palisade.model.eval.Verdict;
 import java.util.List;
+import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
 /** The pure parts of the connection-rate measurement: the pair it picks and its arithmetic. */
@@ -93,8 +95,9 @@ class ConnectionRateResultTest {
     RuleGraph graph = SyntheticCluster.generate(new ClusterSize(3, 30, 3, 1),
         SyntheticCluster.BENCHMARK_SEED).toGraph();
     List<Pod> pods = graph.pods();
-    return new Result(Settings.DEFAULT,
-        new AllowedConnection(pods.get(0), pods.get(1), 80, 1), 10, 2, 12,
-        ImmutableList.copyOf(rounds), "1.00 2.00 3.00", "4.00 5.00 6.00");
+    return new Result(Settings.DEFAULT, Backend.IPTABLES,
+        new AllowedConnection(pods.get(0), pods.get(1), 80, 1), "10 rules, 2 sets", 12,
+        ImmutableList.copyOf(rounds), OptionalDouble.empty(), "1.00 2.00 3.00",
+        "4.00 5.00 6.00");
   }
 }

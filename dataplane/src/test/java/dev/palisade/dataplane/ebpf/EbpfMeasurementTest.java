@@ -10,8 +10,6 @@ import dev.palisade.dataplane.lab.NetnsLab;
 import dev.palisade.dataplane.lab.Probes;
 import dev.palisade.dataplane.lab.Shell;
 import dev.palisade.model.Cidr;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Tag;
@@ -26,7 +24,6 @@ import org.junit.jupiter.api.Test;
 @Tag("measurement")
 class EbpfMeasurementTest {
   private static final int ENTRIES = 10_000;
-  private static final int PROG_INFO_SIZE = 208;
 
   @Test
   void updatesAndPerPacketCost() throws Exception {
@@ -63,33 +60,23 @@ class EbpfMeasurementTest {
         // per packet: p2 isolated, one allowed identity among 10,000 verdicts and prefixes
         int statsFd = ebpf.bpf.enableRunTimeStats();
         try {
-          long[] before = runStats(ebpf);
+          ProgramRunStats before = ProgramRunStats.read(ebpf.bpf, ebpf.pins);
           Probes probes = new Probes(new Shell().runner());
           int connections = 100;
           for (int i = 0; i < connections; i++) {
             assertThat(probes.reaches(p1.namespace(), p2.v4(), TCP, 80)).isTrue();
           }
-          long[] after = runStats(ebpf);
           System.out.printf("per packet, %d TCP connections p1 -> p2:80 (isolated ingress, "
               + "%d verdicts, %d prefixes):%n", connections, ENTRIES + 1, ENTRIES + 4);
-          System.out.printf("  palisade_from_pod: %d runs, %.0f ns/run%n",
-              after[1] - before[1], (after[0] - before[0]) / (double) (after[1] - before[1]));
-          System.out.printf("  palisade_to_pod:   %d runs, %.0f ns/run%n",
-              after[3] - before[3], (after[2] - before[2]) / (double) (after[3] - before[3]));
+          printRuns(ProgramRunStats.read(ebpf.bpf, ebpf.pins).since(before));
 
           ebpf.writer.apply(MapContents.EMPTY, MapWriter.View.REMEMBERED);
-          long[] idleBefore = runStats(ebpf);
+          ProgramRunStats idleBefore = ProgramRunStats.read(ebpf.bpf, ebpf.pins);
           for (int i = 0; i < connections; i++) {
             assertThat(probes.reaches(p1.namespace(), p2.v4(), TCP, 80)).isTrue();
           }
-          long[] idleAfter = runStats(ebpf);
           System.out.printf("per packet, same burst, no endpoint entries (not Palisade's):%n");
-          System.out.printf("  palisade_from_pod: %d runs, %.0f ns/run%n",
-              idleAfter[1] - idleBefore[1], (idleAfter[0] - idleBefore[0])
-                  / (double) (idleAfter[1] - idleBefore[1]));
-          System.out.printf("  palisade_to_pod:   %d runs, %.0f ns/run%n",
-              idleAfter[3] - idleBefore[3], (idleAfter[2] - idleBefore[2])
-                  / (double) (idleAfter[3] - idleBefore[3]));
+          printRuns(ProgramRunStats.read(ebpf.bpf, ebpf.pins).since(idleBefore));
         } finally {
           ebpf.bpf.close(statsFd);
         }
@@ -128,21 +115,10 @@ class EbpfMeasurementTest {
     return MapContents.of(endpoints, contents.identities(), contents.verdicts());
   }
 
-  /** run_time_ns and run_cnt of both programs: {from ns, from runs, to ns, to runs}. */
-  private static long[] runStats(EbpfLab ebpf) {
-    long[] out = new long[4];
-    int i = 0;
-    for (boolean fromPod : new boolean[] {true, false}) {
-      int fd = ebpf.bpf.objGet(ebpf.pins.program(fromPod).toString());
-      try {
-        ByteBuffer info = ByteBuffer.wrap(ebpf.bpf.objInfo(fd, PROG_INFO_SIZE))
-            .order(ByteOrder.nativeOrder());
-        out[i++] = info.getLong(192);
-        out[i++] = info.getLong(200);
-      } finally {
-        ebpf.bpf.close(fd);
-      }
-    }
-    return out;
+  private static void printRuns(ProgramRunStats runs) {
+    System.out.printf("  palisade_from_pod: %d runs, %.0f ns/run%n", runs.fromPodRuns(),
+        runs.fromPodNanos() / (double) runs.fromPodRuns());
+    System.out.printf("  palisade_to_pod:   %d runs, %.0f ns/run%n", runs.toPodRuns(),
+        runs.toPodNanos() / (double) runs.toPodRuns());
   }
 }
