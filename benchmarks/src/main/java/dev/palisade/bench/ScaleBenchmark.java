@@ -246,7 +246,7 @@ public final class ScaleBenchmark implements Callable<Integer> {
   }
 
   /** The agent's JVM options in the chart, so the agent runs as it would in a cluster. */
-  private static List<String> chartJvmOptions() {
+  static List<String> chartJvmOptions() {
     return AgentMemoryMeasurement.chartJvmOptions(
         repository().resolve(AgentMemoryMeasurement.CHART_VALUES));
   }
@@ -256,7 +256,7 @@ public final class ScaleBenchmark implements Callable<Integer> {
   }
 
   /** Where the run is, on standard error: the table goes to standard output at the end. */
-  private static void progress(String step) {
+  static void progress(String step) {
     System.err.println(Instant.now().truncatedTo(ChronoUnit.SECONDS) + " " + step);
   }
 
@@ -358,7 +358,7 @@ public final class ScaleBenchmark implements Callable<Integer> {
    * after creating them, without watch events: the cluster is there before the agent starts,
    * and the mock server's creates would take minutes (each searches everything it holds).
    */
-  private static List<HasMetadata> clusterObjects(SyntheticCluster cluster) {
+  static List<HasMetadata> clusterObjects(SyntheticCluster cluster) {
     List<HasMetadata> objects = new ArrayList<>();
     cluster.namespaces().forEach(namespace -> objects.add(ApiObjects.namespace(namespace)));
     cluster.pods().forEach(pod -> objects.add(ApiObjects.pod(pod)));
