@@ -30,6 +30,7 @@ public final class Bpf {
   private static final int MAP_UPDATE_BATCH = 26;
   private static final int MAP_DELETE_BATCH = 27;
   private static final int LINK_CREATE = 28;
+  private static final int LINK_UPDATE = 29;
   private static final int ENABLE_STATS = 32;
   private static final int LINK_DETACH = 34;
 
@@ -207,6 +208,17 @@ public final class Bpf {
     attr.putInt(8, ingress ? AttachType.TCX_INGRESS : AttachType.TCX_EGRESS);
     attr.putInt(12, flags);
     return (int) call(LINK_CREATE, attr, "BPF_LINK_CREATE (tcx, ifindex " + ifindex + ")");
+  }
+
+  /**
+   * Replaces the program of a link in one step ({@code BPF_LINK_UPDATE}): every packet meets
+   * either the old program or the new one, never none.
+   */
+  public void linkUpdate(int linkFd, int newProgFd) {
+    Pointer attr = attr(16);
+    attr.putInt(0, linkFd);
+    attr.putInt(4, newProgFd);
+    call(LINK_UPDATE, attr, "BPF_LINK_UPDATE");
   }
 
   /** Detaches a link at once, whoever else holds it (pins included). */

@@ -136,10 +136,12 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
 
   /** Loads and pins the program unless pinned, and opens the maps. */
   private void load() {
-    if (new ProgramLoader(host).ensureLoaded(pins)) {
-      log.info("loaded the eBPF program and pinned it under {}", pins.root());
-    } else {
-      log.info("adopted the eBPF program and maps pinned under {}", pins.root());
+    switch (new ProgramLoader(host).ensureLoaded(pins)) {
+      case LOADED -> log.info("loaded the eBPF program {} and pinned it under {}",
+          ProgramLoader.DIGEST, pins.root());
+      case UPGRADED -> { } // ProgramLoader logged it, with the links it switched
+      case ADOPTED -> log.info("adopted the eBPF program {} and maps pinned under {}",
+          ProgramLoader.DIGEST, pins.root());
     }
     if (maps == null) {
       maps = EbpfMaps.open(bpf, pins.maps());

@@ -4,9 +4,10 @@ import java.nio.file.Path;
 import java.util.regex.Pattern;
 
 /**
- * Where one installation's objects are pinned in the bpffs: {@code <root>/progs} (the two
- * programs), {@code <root>/maps}, {@code <root>/links} (one tcx link per pod interface and
- * direction). Everything under the root is Palisade's and nothing else is: cleanup removes the
+ * Where one installation's objects are pinned in the bpffs: {@code <root>/progs/<digest>} (the
+ * two programs of the object with that digest: {@link ProgramLoader#DIGEST}, so an agent of
+ * another release, with another program, tells them apart), {@code <root>/maps}, {@code
+ * <root>/links} (one tcx link per pod interface and direction). Everything under the root is Palisade's and nothing else is: cleanup removes the
  * root and leaves its parent alone. The default root is {@code /sys/fs/bpf/palisade/<instance>}
  * (the chart mounts the bpffs), so a restarted agent finds and adopts what its predecessor left.
  */
@@ -42,8 +43,9 @@ public record PinLayout(Path root) {
     return root.resolve("links");
   }
 
+  /** The programs of this build's object. */
   public Path program(boolean fromPod) {
-    return progs().resolve(fromPod ? FROM_POD : TO_POD);
+    return progs().resolve(ProgramLoader.DIGEST).resolve(fromPod ? FROM_POD : TO_POD);
   }
 
   /**

@@ -121,6 +121,25 @@ public final class TcxLinks {
     }
   }
 
+  /**
+   * Switches a pinned link to this build's program of its direction ({@link
+   * Bpf#linkUpdate}): an upgrade without a moment unenforced.
+   */
+  void switchProgram(Path linkPin) {
+    boolean fromPod = linkPin.getParent().getFileName().toString().equals("from-pod");
+    int link = bpf.objGet(linkPin.toString());
+    try {
+      int prog = bpf.objGet(pins.program(fromPod).toString());
+      try {
+        bpf.linkUpdate(link, prog);
+      } finally {
+        bpf.close(prog);
+      }
+    } finally {
+      bpf.close(link);
+    }
+  }
+
   /** Detaches the pinned link (at once, whoever holds it) and removes the pin. */
   void remove(Path pin) {
     int link = bpf.objGet(pin.toString());

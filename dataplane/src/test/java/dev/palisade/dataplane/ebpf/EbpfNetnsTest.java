@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -359,7 +360,8 @@ class EbpfNetnsTest {
     List<Integer> linkIds = linkIds();
 
     // what a new agent process does: load (finds the pins), attach (finds the links), read
-    assertThat(new ProgramLoader(new Shell().runner()).ensureLoaded(ebpf.pins)).isFalse();
+    assertThat(new ProgramLoader(new Shell().runner()).ensureLoaded(ebpf.pins))
+        .isEqualTo(ProgramLoader.Load.ADOPTED);
     for (LabPod pod : lab.pods()) {
       ebpf.links.attach(pod.nodeInterface());
     }
@@ -372,12 +374,61 @@ class EbpfNetnsTest {
     Connectivity.over(IpFamily.V4).allowed(p1, p2, TCP, 80).denied(p3, p2, TCP, 80).verify();
   }
 
+  @Test
+  void aNewReleasesProgramTakesOverTheLinksAndKeepsTheMaps() throws Exception {
+    EbpfLab.Desired desired = ebpf.desired()
+        .isolate(p2, true, false)
+        .allow(p2, INGRESS, ebpf.identity(p1), Traffic.port(TCP, 80));
+    desired.apply();
+    List<Integer> links = linkIds();
+    List<Integer> oldPrograms = linkPrograms();
+    // an older release's programs: this build's, pinned where another digest puts them
+    Path current = ebpf.pins.program(true).getParent();
+    Path older = current.resolveSibling("0123456789abcdef");
+    Files.createDirectories(older);
+    for (boolean fromPod : new boolean[] {true, false}) {
+      Path program = ebpf.pins.program(fromPod);
+      int fd = ebpf.bpf.objGet(program.toString());
+      try {
+        ebpf.bpf.objPin(fd, older.resolve(program.getFileName()).toString());
+      } finally {
+        ebpf.bpf.close(fd);
+      }
+      Files.delete(program);
+    }
+    Files.delete(current);
+
+    assertThat(new ProgramLoader(new Shell().runner()).ensureLoaded(ebpf.pins))
+        .isEqualTo(ProgramLoader.Load.UPGRADED);
+
+    assertThat(linkIds()).as("the same links, switched in place").isEqualTo(links);
+    assertThat(linkPrograms()).as("every link runs a newly loaded program")
+        .doesNotContainAnyElementsOf(oldPrograms);
+    try (Stream<Path> programs = Files.list(ebpf.pins.progs())) {
+      assertThat(programs.toList()).as("the older programs are unpinned")
+          .containsExactly(current);
+    }
+    assertThat(ebpf.writer.read()).as("the maps kept their contents").isEqualTo(desired.build());
+    Connectivity.over(IpFamily.V4).allowed(p1, p2, TCP, 80).denied(p3, p2, TCP, 80).verify();
+  }
+
+  /** Of every pod's two links: its id. */
   private static List<Integer> linkIds() {
+    return linkInfo(4);
+  }
+
+  /** Of every pod's two links: the id of the program it runs. */
+  private static List<Integer> linkPrograms() {
+    return linkInfo(8);
+  }
+
+  /** A u32 of {@code struct bpf_link_info} ({type, id, prog_id, ...}) of every link. */
+  private static List<Integer> linkInfo(int offset) {
     return lab.pods().stream().flatMap(pod -> List.of(true, false).stream().map(fromPod -> {
       int fd = ebpf.bpf.objGet(ebpf.pins.link(pod.nodeInterface(), fromPod).toString());
       try {
         return ByteBuffer.wrap(ebpf.bpf.objInfo(fd, 64))
-            .order(ByteOrder.nativeOrder()).getInt(4);
+            .order(ByteOrder.nativeOrder()).getInt(offset);
       } finally {
         ebpf.bpf.close(fd);
       }
