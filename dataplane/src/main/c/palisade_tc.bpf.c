@@ -10,8 +10,10 @@
  * CNI's own programs still run after ours; denied ones TC_ACT_SHOT.
  *
  * Maps (all pinned under the agent's bpffs directory):
- *   endpoints      hash   ifindex (u32, host-side interface) -> {endpoint id, isolation flags}
- *                  An interface without an entry is not Palisade's: every packet passes.
+ *   endpoints      hash   ifindex (u32, host-side interface) -> {endpoint id, flags}
+ *                  flags: bit 0 isolated ingress, bit 1 isolated egress, bit 2 node traffic
+ *                  allowed (see "The node's own traffic"). An interface without an entry is
+ *                  not Palisade's: every packet passes.
  *   identities_v4  LPM    IPv4 prefix -> identity (u32)
  *   identities_v6  LPM    IPv6 prefix -> identity (u32)
  *                  An identity is one equivalence class of remote addresses: the exact set of
@@ -45,6 +47,15 @@
  * must be active in the node's network namespace (docs/ebpf.md says what activates it); where
  * it is not, replies are judged as new traffic and an isolated direction denies them.
  *
+ * The node's own traffic (kubelet probes). A packet the node itself sends to its pod was
+ * received on no interface: at palisade_to_pod its skb->ingress_ifindex is 0, where a forwarded
+ * packet carries the interface it came in on. With NODE_TRAFFIC_ALLOWED such packets pass
+ * unjudged, and so do the pod's answers to them: a packet from the pod that is judged as the
+ * pod's ingress (a reply, an echo reply, an ICMP error about such a connection) and goes to an
+ * address of the node itself (bpf_fib_lookup: not forwarded, BPF_FIB_LKUP_RET_NOT_FWDED).
+ * Without the flag the node is a remote address like any other, judged by the pod's ingress
+ * rules, as the iptables backend does with allowNodeToPods off.
+ *
  * Always passing: non-IP frames (ARP), IPv6 neighbour discovery (ICMPv6 133..136; link plumbing
  * between the pod and its node, as in the iptables backend).
  *
@@ -67,6 +78,10 @@
 
 #define ISOLATED_INGRESS (1u << 0)
 #define ISOLATED_EGRESS (1u << 1)
+#define NODE_TRAFFIC_ALLOWED (1u << 2)
+
+#define AF_INET_NUM 2
+#define AF_INET6_NUM 10
 
 #define COUNTER_SLOTS 65536
 #define MAX_ENDPOINTS 16384
@@ -365,6 +380,24 @@ static __always_inline int parse_quoted(struct __sk_buff *skb, struct packet *pk
 	return pkt->family == 4 ? parse_v4(skb, offset, quoted) : parse_v6(skb, offset, quoted);
 }
 
+/* Whether the packet goes to an address of the node itself (a local route) rather than being
+ * forwarded. Only asked about packets the maps would drop, so its cost stays off the fast path. */
+static __always_inline int to_node(struct __sk_buff *skb, struct packet *pkt)
+{
+	struct bpf_fib_lookup fib = {.ifindex = skb->ifindex};
+
+	if (pkt->family == 4) {
+		fib.family = AF_INET_NUM;
+		__builtin_memcpy(&fib.ipv4_src, pkt->saddr, 4);
+		__builtin_memcpy(&fib.ipv4_dst, pkt->daddr, 4);
+	} else {
+		fib.family = AF_INET6_NUM;
+		__builtin_memcpy(fib.ipv6_src, pkt->saddr, 16);
+		__builtin_memcpy(fib.ipv6_dst, pkt->daddr, 16);
+	}
+	return bpf_fib_lookup(skb, &fib, sizeof(fib), 0) == BPF_FIB_LKUP_RET_NOT_FWDED;
+}
+
 /* What one packet is judged as: a direction of the pod's policy, the remote address, the
  * protocol and the port the connection was opened to. */
 struct judged {
@@ -392,6 +425,10 @@ static __always_inline int decide(struct __sk_buff *skb, __u8 hook_direction)
 	int parsed;
 
 	if (!endpoint || !(endpoint->flags & (ISOLATED_INGRESS | ISOLATED_EGRESS)))
+		return TC_ACT_UNSPEC;
+	/* sent by the node itself: received on no interface */
+	if (hook_direction == DIR_INGRESS && (endpoint->flags & NODE_TRAFFIC_ALLOWED) &&
+	    skb->ingress_ifindex == 0)
 		return TC_ACT_UNSPEC;
 	if (skb->protocol == bpf_htons(ETH_P_IP))
 		parsed = parse_v4(skb, ETH_HLEN, &pkt);
@@ -442,6 +479,10 @@ static __always_inline int decide(struct __sk_buff *skb, __u8 hook_direction)
 			count(verdict->counter);
 		return TC_ACT_UNSPEC;
 	}
+	/* the pod answering a connection the node opened (passed above by the same flag) */
+	if (hook_direction == DIR_EGRESS && as.direction == DIR_INGRESS &&
+	    (endpoint->flags & NODE_TRAFFIC_ALLOWED) && to_node(skb, &pkt))
+		return TC_ACT_UNSPEC;
 deny:
 	count(as.direction * 2 + 1);
 	return TC_ACT_SHOT;

@@ -29,10 +29,10 @@ public record EbpfPlan(ImmutableSortedMap<ObjectRef, EbpfEndpoint> endpoints,
     Map<Integer, ObjectRef> podById = new HashMap<>();
     endpoints.forEach((pod, endpoint) -> podById.put(endpoint.id(), pod));
     List<String> lines = new ArrayList<>();
-    lines.add("# endpoints: pod -> id, isolation (map endpoints, keyed by the pod's host-side "
-        + "interface on the node)");
+    lines.add("# endpoints: pod -> id, isolation[, node traffic allowed] (map endpoints, keyed "
+        + "by the pod's host-side interface on the node)");
     endpoints.forEach((pod, endpoint) -> lines.add(pod + " -> " + endpoint.id() + ", "
-        + isolation(endpoint)));
+        + isolation(endpoint) + (endpoint.nodeTrafficAllowed() ? ", node traffic allowed" : "")));
     lines.add("# identities: prefix -> identity (maps identities_v4, identities_v6; the "
         + "longest prefix decides, no prefix: 0, the world)");
     identities.prefixes().forEach((prefix, identity) -> lines.add(prefix + " -> " + identity));

@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * protocol the scenarios use, as the program does (endpoint flags, the identity of the remote
  * address by longest prefix, one verdict lookup per direction the pod's node enforces), and
  * checks that the maps let it through exactly when the reference evaluator allows it. Traffic
- * from and to the nodes themselves is left out: the eBPF backend does not handle it yet.
+ * from and to the nodes themselves is left out: the evaluator does not model it (EbpfNetnsTest
+ * probes the node's own traffic).
  */
 class EbpfAgreesWithEvaluatorTest {
   private static final List<String> NODES = List.of("node-1", "node-2");

@@ -88,9 +88,13 @@ final class EbpfLab implements AutoCloseable {
     return new Desired();
   }
 
-  /** Hand-built map contents. Every pod's addresses carry its identity unless said otherwise. */
+  /**
+   * Hand-built map contents. Every pod's addresses carry its identity unless said otherwise; the
+   * node's own traffic meets the pods' rules unless allowed.
+   */
   final class Desired {
     private final TreeMap<Integer, EbpfEndpoint> endpoints = new TreeMap<>();
+    private boolean nodeTrafficAllowed;
     private final TreeMap<Cidr, Integer> identities = new TreeMap<>();
     private final TreeMap<VerdictKey, Integer> verdicts = new TreeMap<>();
 
@@ -102,8 +106,15 @@ final class EbpfLab implements AutoCloseable {
       }
     }
 
+    /** Whether the node's own traffic to the pods isolated after this passes. */
+    Desired nodeTrafficAllowed(boolean allowed) {
+      nodeTrafficAllowed = allowed;
+      return this;
+    }
+
     Desired isolate(LabPod pod, boolean ingress, boolean egress) {
-      endpoints.put(ifindex.get(pod.name()), new EbpfEndpoint(endpointId(pod), ingress, egress));
+      endpoints.put(ifindex.get(pod.name()), new EbpfEndpoint(endpointId(pod), ingress, egress,
+          nodeTrafficAllowed));
       return this;
     }
 

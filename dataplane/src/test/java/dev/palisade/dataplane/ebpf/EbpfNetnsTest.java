@@ -9,6 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.net.InetAddresses;
+import com.google.common.primitives.Bytes;
+import dev.palisade.dataplane.lab.EchoServers;
 import dev.palisade.dataplane.lab.LabPod;
 import dev.palisade.dataplane.lab.NetnsLab;
 import dev.palisade.dataplane.lab.Shell;
@@ -25,9 +27,11 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -259,6 +263,95 @@ class EbpfNetnsTest {
         .verify();
   }
 
+  /**
+   * p2 admits p1 on 80 and the world (the node's addresses have no identity) on 81. The node's
+   * own connections pass with the flag, its pings too (the pod's answers go back to the node),
+   * and meet p2's ingress rules without it; p3's, forwarded by the node, never pass: not even
+   * one way (a connection's reply alone would be dropped, so a datagram must be seen arrive).
+   */
+  @Test
+  void theNodesOwnTrafficPassesWithTheFlagAndMeetsIngressRulesWithout() {
+    for (boolean allowed : List.of(true, false)) {
+      ebpf.desired()
+          .nodeTrafficAllowed(allowed)
+          .isolate(p2, true, false)
+          .allow(p2, INGRESS, ebpf.identity(p1), Traffic.port(TCP, 80))
+          .allow(p2, INGRESS, IdentityTable.WORLD, Traffic.port(TCP, 81))
+          .apply();
+
+      for (IpFamily family : IpFamily.values()) {
+        Connectivity.over(family)
+            .expect(theNode(), p2, TCP, 80, allowed)
+            .allowed(theNode(), p2, TCP, 81)
+            .expect(theNode(), p2, UDP, 82, allowed)
+            .expect(theNode(), p2, ICMP, 0, allowed)
+            .allowed(p1, p2, TCP, 80)
+            .denied(p3, p2, TCP, 80) // forwarded by the node, not sent by it
+            .denied(p3, p2, ICMP, 0)
+            .verify();
+        assertThat(arrives(theNode(), p2, family)).as("from the node, " + family)
+            .isEqualTo(allowed);
+        assertThat(arrives(p3, p2, family)).as("from p3, " + family).isFalse();
+      }
+    }
+  }
+
+  /**
+   * Whether a UDP datagram from one namespace reaches the pod (port 83: no server, no verdict),
+   * as the pod's raw socket sees it.
+   */
+  private static boolean arrives(LabPod from, LabPod to, IpFamily family) {
+    byte[] marker = ("palisade-" + UUID.randomUUID()).getBytes(StandardCharsets.US_ASCII);
+    try (RawSocket pod = RawSocket.open(ebpf.bpf, to.namespace(), family, 17)) {
+      String target = family == IpFamily.V4
+          ? "UDP4-SENDTO:" + InetAddresses.toAddrString(to.v4()) + ":83"
+          : "UDP6-SENDTO:[" + InetAddresses.toAddrString(to.v6()) + "]:83";
+      new Shell().runner().run(List.of("ip", "netns", "exec", from.namespace(), "socat", "-u",
+          "-", target), new String(marker, StandardCharsets.US_ASCII));
+      return pod.receives(packet -> Bytes.indexOf(packet, marker) >= 0, Duration.ofSeconds(2));
+    }
+  }
+
+  /**
+   * p2 may open connections to the node on 9100 only and admits nobody: the node's answers
+   * (to_pod: sent by the node, and conntrack replies) reach it, with the flag or without.
+   */
+  @Test
+  void repliesOfAPodsConnectionsToTheNodePass() {
+    EchoServers servers = new EchoServers();
+    try {
+      for (int port : new int[] {9100, 9101}) {
+        servers.start(lab.node(), TCP, port);
+        servers.start(lab.node(), UDP, port);
+      }
+      for (boolean allowed : List.of(true, false)) {
+        ebpf.desired()
+            .nodeTrafficAllowed(allowed)
+            .isolate(p2, true, true)
+            .allow(p2, EGRESS, IdentityTable.WORLD, Traffic.port(TCP, 9100))
+            .allow(p2, EGRESS, IdentityTable.WORLD, Traffic.port(UDP, 9100))
+            .apply();
+
+        for (IpFamily family : IpFamily.values()) {
+          Connectivity.over(family)
+              .allowed(p2, theNode(), TCP, 9100)
+              .allowed(p2, theNode(), UDP, 9100)
+              .denied(p2, theNode(), TCP, 9101)
+              .expect(theNode(), p2, TCP, 80, allowed)
+              .verify();
+        }
+      }
+    } finally {
+      servers.stopAll();
+    }
+  }
+
+  /** The node namespace as a prober and as a server, at its own (underlay) addresses. */
+  private static LabPod theNode() {
+    return new LabPod("node", lab.node(), lab.nodeAddress(IpFamily.V4),
+        lab.nodeAddress(IpFamily.V6), null);
+  }
+
   @Test
   void aTightenedVerdictCutsAnEstablishedConnection() throws Exception {
     EbpfLab.Desired open = ebpf.desired()
@@ -427,7 +520,7 @@ class EbpfNetnsTest {
     TcxLinks otherLinks = new TcxLinks(ebpf.bpf, other, ebpf.node);
     int p3Index = otherLinks.attach(p3.nodeInterface());
     try (EbpfMaps maps = EbpfMaps.open(ebpf.bpf, other.maps())) {
-      new MapWriter(maps).apply(MapContents.of(Map.of(p3Index, new EbpfEndpoint(1, true, false)),
+      new MapWriter(maps).apply(MapContents.of(Map.of(p3Index, new EbpfEndpoint(1, true, false, false)),
           Map.of(), Map.of()), MapWriter.View.READ);
     }
     Files.createDirectories(ebpf.bpffs.path().resolve("foreign"));

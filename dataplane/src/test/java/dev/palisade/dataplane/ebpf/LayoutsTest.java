@@ -67,12 +67,15 @@ class LayoutsTest {
 
   @Test
   void endpoints() {
-    EbpfEndpoint endpoint = new EbpfEndpoint(300, true, false);
+    EbpfEndpoint endpoint = new EbpfEndpoint(300, true, false, false);
 
     assertThat(HEX.formatHex(Layouts.endpointKey(17))).isEqualTo("11 00 00 00");
     assertThat(HEX.formatHex(Layouts.endpointValue(endpoint))).isEqualTo("2c 01 00 00 01 00 00 00");
     assertThat(Layouts.endpointOf(Layouts.endpointValue(endpoint))).isEqualTo(endpoint);
-    assertThat(Layouts.endpointOf(Layouts.endpointValue(new EbpfEndpoint(1, false, true))).flags())
-        .isEqualTo(2);
+    assertThat(Layouts.endpointOf(Layouts.endpointValue(new EbpfEndpoint(1, false, true, false)))
+        .flags()).isEqualTo(2);
+    EbpfEndpoint nodeAllowed = new EbpfEndpoint(2, true, true, true);
+    assertThat(HEX.formatHex(Layouts.endpointValue(nodeAllowed))).isEqualTo("02 00 00 00 07 00 00 00");
+    assertThat(Layouts.endpointOf(Layouts.endpointValue(nodeAllowed))).isEqualTo(nodeAllowed);
   }
 }
