@@ -47,6 +47,19 @@
  * must be active in the node's network namespace (docs/ebpf.md says what activates it); where
  * it is not, replies are judged as new traffic and an isolated direction denies them.
  *
+ * SCTP replies. The kfunc looks up TCP and UDP only, so nothing says that an SCTP packet belongs
+ * to an association the remote side opened. But only an INIT chunk opens an association (RFC 9260
+ * 5.1), and an INIT travels alone (6.10: never bundled; Linux discards a bundled one), so it is
+ * the first chunk of its packet. Every other SCTP packet belongs to an existing association or is
+ * "out of the blue", which the receiver discards or answers with an ABORT (8.4), and it must
+ * carry the verification tag the peer chose (8.5). So an SCTP packet whose first chunk is not
+ * INIT passes when either judgement allows it: its own, or the one its association's opening got
+ * (as a reply: the opposite direction, the remote as peer, its source port as the port). An INIT
+ * (or a packet too short to show its first chunk) is judged as opening only: a pod cannot open an
+ * association from an allowed port toward a peer its policy keeps it from. Beyond what conntrack
+ * would pass, this lets non-INIT packets through toward peers that may open associations to that
+ * port of the pod, which can open nothing there.
+ *
  * The node's own traffic (kubelet probes). A packet the node itself sends to its pod was
  * received on no interface: at palisade_to_pod its skb->ingress_ifindex is 0, where a forwarded
  * packet carries the interface it came in on. With NODE_TRAFFIC_ALLOWED such packets pass
@@ -89,6 +102,8 @@
 #define MAX_VERDICTS 1048576
 
 #define IPPROTO_ICMPV6_NUM 58
+#define SCTP_COMMON_HEADER_LEN 12
+#define SCTP_CHUNK_INIT 1
 #define ICMP_ECHOREPLY_TYPE 0
 #define ICMPV6_ECHOREPLY_TYPE 129
 #define CT_DIR_ORIGINAL 0
@@ -193,6 +208,7 @@ struct packet {
 	__u8 protocol;
 	__u8 icmp_type;
 	__u8 has_ports;
+	__u8 sctp_init; /* SCTP: the first chunk is INIT, or cannot be read */
 	__u32 l4_offset;
 	__be16 sport;
 	__be16 dport;
@@ -208,8 +224,8 @@ static __always_inline void count(__u32 slot)
 		*value += 1;
 }
 
-/* Reads the L4 header at offset: ports for TCP, UDP and SCTP (their first 4 bytes), the type for
- * ICMP. Returns -1 when the packet is too short. */
+/* Reads the L4 header at offset: ports for TCP, UDP and SCTP (their first 4 bytes) and SCTP's
+ * first chunk type, the type for ICMP. Returns -1 when the packet is too short for the ports. */
 static __always_inline int read_l4(struct __sk_buff *skb, __u32 offset, struct packet *pkt)
 {
 	pkt->l4_offset = offset;
@@ -222,6 +238,13 @@ static __always_inline int read_l4(struct __sk_buff *skb, __u32 offset, struct p
 		pkt->sport = ports[0];
 		pkt->dport = ports[1];
 		pkt->has_ports = 1;
+		if (pkt->protocol == IPPROTO_SCTP) {
+			__u8 chunk;
+
+			pkt->sctp_init = bpf_skb_load_bytes(skb, offset + SCTP_COMMON_HEADER_LEN,
+							    &chunk, 1) != 0 ||
+					 chunk == SCTP_CHUNK_INIT;
+		}
 	} else if (pkt->protocol == IPPROTO_ICMP || pkt->protocol == IPPROTO_ICMPV6_NUM) {
 		if (bpf_skb_load_bytes(skb, offset, &pkt->icmp_type, 1))
 			return -1;
@@ -407,6 +430,37 @@ struct judged {
 	__u8 remote[16];
 };
 
+/* Whether the maps allow the packet judged so: its direction is not isolated, or a verdict
+ * allows it (counted). */
+static __always_inline int allowed(struct endpoint *endpoint, struct packet *pkt,
+				   struct judged *as)
+{
+	struct verdict_key key = {.prefixlen = 96};
+	struct verdict *verdict;
+
+	if (!(endpoint->flags & (as->direction == DIR_INGRESS ? ISOLATED_INGRESS : ISOLATED_EGRESS)))
+		return 1;
+	key.endpoint = endpoint->id;
+	key.identity = identity_of(pkt, as->remote);
+	key.direction = as->direction;
+	key.protocol = as->protocol;
+	key.port = as->port;
+	verdict = bpf_map_lookup_elem(&verdicts, &key);
+	if (!verdict)
+		return 0;
+	count(as->direction * 2);
+	if (verdict->counter >= 4)
+		count(verdict->counter);
+	return 1;
+}
+
+/* An SCTP packet that cannot open an association (its first chunk is not INIT): it may belong to
+ * one the remote side opened, which the kfunc cannot tell. */
+static __always_inline int may_answer_sctp(struct packet *pkt)
+{
+	return pkt->protocol == IPPROTO_SCTP && pkt->has_ports && !pkt->sctp_init;
+}
+
 /*
  * hook_direction: the pod's policy direction of a packet that opens a connection here
  * (DIR_EGRESS for packets from the pod). The remote address is the destination of packets from
@@ -419,8 +473,8 @@ static __always_inline int decide(struct __sk_buff *skb, __u8 hook_direction)
 	struct packet pkt = {};
 	struct packet quoted = {};
 	struct judged as = {.direction = hook_direction};
-	struct verdict_key key = {.prefixlen = 96};
-	struct verdict *verdict;
+	struct judged reverse;
+	int answering;
 	int ct_dir;
 	int parsed;
 
@@ -464,24 +518,20 @@ static __always_inline int decide(struct __sk_buff *skb, __u8 hook_direction)
 		as.direction = hook_direction == DIR_EGRESS ? DIR_INGRESS : DIR_EGRESS;
 		as.port = pkt.has_ports ? pkt.sport : 0;
 	}
-	if (!(endpoint->flags & (as.direction == DIR_INGRESS ? ISOLATED_INGRESS : ISOLATED_EGRESS)))
+	if (allowed(endpoint, &pkt, &as))
 		return TC_ACT_UNSPEC;
-
-	key.endpoint = endpoint->id;
-	key.identity = identity_of(&pkt, as.remote);
-	key.direction = as.direction;
-	key.protocol = as.protocol;
-	key.port = as.port;
-	verdict = bpf_map_lookup_elem(&verdicts, &key);
-	if (verdict) {
-		count(as.direction * 2);
-		if (verdict->counter >= 4)
-			count(verdict->counter);
-		return TC_ACT_UNSPEC;
+	/* judged as an SCTP reply as well: by the association's opening the other way */
+	answering = as.direction != hook_direction || may_answer_sctp(&pkt);
+	if (may_answer_sctp(&pkt)) {
+		reverse = as;
+		reverse.direction = as.direction == DIR_INGRESS ? DIR_EGRESS : DIR_INGRESS;
+		reverse.port = pkt.sport;
+		if (allowed(endpoint, &pkt, &reverse))
+			return TC_ACT_UNSPEC;
 	}
 	/* the pod answering a connection the node opened (passed above by the same flag) */
-	if (hook_direction == DIR_EGRESS && as.direction == DIR_INGRESS &&
-	    (endpoint->flags & NODE_TRAFFIC_ALLOWED) && to_node(skb, &pkt))
+	if (hook_direction == DIR_EGRESS && answering && (endpoint->flags & NODE_TRAFFIC_ALLOWED) &&
+	    to_node(skb, &pkt))
 		return TC_ACT_UNSPEC;
 deny:
 	count(as.direction * 2 + 1);

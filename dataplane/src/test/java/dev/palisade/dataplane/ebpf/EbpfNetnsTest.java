@@ -3,6 +3,7 @@ package dev.palisade.dataplane.ebpf;
 import static dev.palisade.model.Direction.EGRESS;
 import static dev.palisade.model.Direction.INGRESS;
 import static dev.palisade.model.Protocol.ICMP;
+import static dev.palisade.model.Protocol.SCTP;
 import static dev.palisade.model.Protocol.TCP;
 import static dev.palisade.model.Protocol.UDP;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -44,8 +46,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The tc program in a real kernel: one node namespace with three pods (NetnsLab), the program
  * attached as tcx links to the pods' host-side veths, maps filled with hand-built contents (no
- * compiler yet), real TCP, UDP and ICMP probes. Fails, never skips, without root, clang's object,
- * bpffs, BTF or the conntrack kfunc. Everything lives in namespaces and a bpffs the test made.
+ * compiler yet), real TCP, UDP and ICMP probes, SCTP played by hand over raw sockets. Fails,
+ * never skips, without root, clang's object, bpffs, BTF, the conntrack kfunc or raw sockets.
+ * Everything lives in namespaces and a bpffs the test made.
  */
 @Tag("kernel")
 class EbpfNetnsTest {
@@ -350,6 +353,112 @@ class EbpfNetnsTest {
   private static LabPod theNode() {
     return new LabPod("node", lab.node(), lab.nodeAddress(IpFamily.V4),
         lab.nodeAddress(IpFamily.V6), null);
+  }
+
+  private static final int SCTP_SERVER = 9000;
+  private static final int SCTP_CLIENT = 40000;
+
+  /**
+   * p1 may open SCTP associations to p2:9000 and p2 may accept them; both are isolated both ways
+   * and nothing allows the opposite directions, where the association's answers go.
+   */
+  private static EbpfLab.Desired sctpOpeningOnly() {
+    return ebpf.desired()
+        .isolate(p1, true, true)
+        .isolate(p2, true, true)
+        .allow(p1, EGRESS, ebpf.identity(p2), Traffic.port(SCTP, SCTP_SERVER))
+        .allow(p2, INGRESS, ebpf.identity(p1), Traffic.port(SCTP, SCTP_SERVER));
+  }
+
+  /** The life of an association, played by hand with raw sockets: every packet arrives. */
+  @Test
+  void anSctpAssociationWorksWhenOnlyItsOpeningIsAllowed() {
+    sctpOpeningOnly().apply();
+    byte[] cookie = "state cookie".getBytes(StandardCharsets.US_ASCII);
+    int client = 0x0c11e47;
+    int server = 0x05e4e4;
+
+    for (IpFamily family : IpFamily.values()) {
+      try (SctpEnds ends = SctpEnds.open(p1, p2, family)) {
+        assertThat(ends.toServer(Sctp.packet(SCTP_CLIENT, SCTP_SERVER, 0, Sctp.init(client))))
+            .as("INIT, " + family).isTrue();
+        assertThat(ends.toClient(Sctp.packet(SCTP_SERVER, SCTP_CLIENT, client,
+            Sctp.initAck(server, cookie)))).as("INIT ACK, " + family).isTrue();
+        assertThat(ends.toServer(Sctp.packet(SCTP_CLIENT, SCTP_SERVER, server,
+            Sctp.cookieEcho(cookie)))).as("COOKIE ECHO, " + family).isTrue();
+        assertThat(ends.toClient(Sctp.packet(SCTP_SERVER, SCTP_CLIENT, client,
+            Sctp.cookieAck()))).as("COOKIE ACK, " + family).isTrue();
+        assertThat(ends.toServer(Sctp.packet(SCTP_CLIENT, SCTP_SERVER, server,
+            Sctp.data(client, "ping")))).as("DATA to the server, " + family).isTrue();
+        assertThat(ends.toClient(Sctp.packet(SCTP_SERVER, SCTP_CLIENT, client,
+            Sctp.sack(client), Sctp.data(server, "pong")))).as("SACK and DATA, " + family)
+            .isTrue();
+        assertThat(ends.toServer(Sctp.packet(SCTP_CLIENT, SCTP_SERVER, server,
+            Sctp.sack(server)))).as("SACK, " + family).isTrue();
+      }
+    }
+  }
+
+  /**
+   * An INIT is judged as opening only: not to a port the client may not open, and not from the
+   * server's allowed port toward the client (a "reply" that opens); other chunks pass as replies
+   * only to the port the association was opened to.
+   */
+  @Test
+  void onlyAnInitOpensAnSctpAssociation() {
+    sctpOpeningOnly().apply();
+    int tag = 0x7a9;
+
+    for (IpFamily family : IpFamily.values()) {
+      try (SctpEnds ends = SctpEnds.open(p1, p2, family)) {
+        assertThat(ends.toServer(Sctp.packet(SCTP_CLIENT, SCTP_SERVER + 1, 0, Sctp.init(tag))))
+            .as("INIT to a port p1 may not open, " + family).isFalse();
+        assertThat(ends.toServer(Sctp.packet(SCTP_CLIENT, SCTP_SERVER + 1, tag,
+            Sctp.data(tag, "x")))).as("DATA to that port, " + family).isFalse();
+        assertThat(ends.toClient(Sctp.packet(SCTP_SERVER, SCTP_CLIENT, 0, Sctp.init(tag))))
+            .as("INIT from p2's allowed port to p1, which p2 may not open, " + family)
+            .isFalse();
+        assertThat(ends.toClient(Sctp.packet(SCTP_SERVER, SCTP_CLIENT, tag, Sctp.cookieAck())))
+            .as("the same ports without INIT: an answer, " + family).isTrue();
+      }
+    }
+  }
+
+  /** Raw SCTP sockets in a client and a server pod: what one sends, whether the other sees it. */
+  private record SctpEnds(LabPod client, RawSocket atClient, LabPod server, RawSocket atServer,
+      IpFamily family) implements AutoCloseable {
+    static SctpEnds open(LabPod client, LabPod server, IpFamily family) {
+      int sctp = Traffic.number(SCTP);
+      RawSocket atClient = RawSocket.open(ebpf.bpf, client.namespace(), family, sctp);
+      try {
+        return new SctpEnds(client, atClient, server,
+            RawSocket.open(ebpf.bpf, server.namespace(), family, sctp), family);
+      } catch (RuntimeException e) {
+        atClient.close();
+        throw e;
+      }
+    }
+
+    boolean toServer(byte[] packet) {
+      atClient.send(server.address(family), packet);
+      return atServer.receives(received -> Arrays.equals(received, packet),
+          Duration.ofSeconds(2));
+    }
+
+    boolean toClient(byte[] packet) {
+      atServer.send(client.address(family), packet);
+      return atClient.receives(received -> Arrays.equals(received, packet),
+          Duration.ofSeconds(2));
+    }
+
+    @Override
+    public void close() {
+      try {
+        atClient.close();
+      } finally {
+        atServer.close();
+      }
+    }
   }
 
   @Test
