@@ -10,7 +10,8 @@
  * CNI's own programs still run after ours; denied ones TC_ACT_SHOT.
  *
  * Maps (all pinned under the agent's bpffs directory):
- *   endpoints      hash   ifindex (u32, host-side interface) -> {endpoint id, flags}
+ *   endpoints      hash   ifindex (u32, host-side interface) -> {endpoint id, flags,
+ *                                                               denied slot[2] by direction}
  *                  flags: bit 0 isolated ingress, bit 1 isolated egress, bit 2 node traffic
  *                  allowed (see "The node's own traffic"). An interface without an entry is
  *                  not Palisade's: every packet passes.
@@ -20,7 +21,7 @@
  *                  peer classes (selectors' pods, ipBlocks minus excepts) an address belongs to.
  *                  The longest prefix wins, so an ipBlock's except is simply a longer prefix
  *                  with its own identity. An address in no prefix is identity 0, "world".
- *   verdicts       LPM    {endpoint, identity, direction, protocol, port} -> {counter index}
+ *   verdicts       LPM    {endpoint, identity, direction, protocol, port} -> {counter slot}
  *                  Presence means allowed. The key's data is 12 bytes, 96 bits:
  *                    bits  0..31 endpoint   (exact)
  *                    bits 32..63 identity   (exact)
@@ -29,11 +30,20 @@
  *                    bits 80..95 port       (big-endian, so that a port range is a few prefixes)
  *                  prefixlen 72 = every protocol and port (a rule without ports: ICMP too),
  *                  80 = every port of one protocol, 81..96 = a block of ports (a range becomes
- *                  at most 30 such prefixes), 96 = one port. One lookup per packet decides.
+ *                  at most 30 such prefixes), 96 = one port. One lookup per judgement decides.
  *                  The identity sits before the protocol so that "every protocol" is one prefix.
- *   counters       per-CPU array of u64 packets: slots 0..3 are {ingress, egress} x {allowed,
- *                  denied} (slot = direction * 2 + denied); a verdict's counter index (>= 4)
- *                  counts the packets that its rule allowed.
+ *   counters       per-CPU array of u64 packets, 65,536 slots, each the agent's to give one
+ *                  owner (PacketCounts, as the iptables backend reports its rule counters):
+ *                  - a local pod's denied packets in one direction: the endpoint's denied
+ *                    slot of the direction whose judgement dropped the packet;
+ *                  - a policy's allowed packets: the slot in the value of the verdict that
+ *                    passed it (the agent gives a verdict the first policy by name among
+ *                    those that allow its packets, by it or by a wider verdict).
+ *                  Slot 0 is no one's: a packet whose slot is 0 is not counted (an open
+ *                  direction, an agent out of slots). The agent zeroes a slot before giving it
+ *                  to a new owner. Packets passed without a verdict (a direction no policy
+ *                  isolates, the node's own traffic) are not counted, as in the iptables
+ *                  backend; replies are, for the policy that allows their connection.
  *
  * Replies. A packet that the kernel's conntrack knows as the REPLY direction of a TCP or UDP
  * connection (bpf_skb_ct_lookup) is judged as the connection's original direction is: for the
@@ -112,6 +122,7 @@
 struct endpoint {
 	__u32 id;
 	__u32 flags;
+	__u32 denied[2]; /* counter slot of the packets dropped per direction; 0: not counted */
 };
 
 struct prefix_v4 {
@@ -218,7 +229,11 @@ struct packet {
 
 static __always_inline void count(__u32 slot)
 {
-	__u64 *value = bpf_map_lookup_elem(&counters, &slot);
+	__u64 *value;
+
+	if (!slot)
+		return;
+	value = bpf_map_lookup_elem(&counters, &slot);
 
 	if (value)
 		*value += 1;
@@ -431,7 +446,7 @@ struct judged {
 };
 
 /* Whether the maps allow the packet judged so: its direction is not isolated, or a verdict
- * allows it (counted). */
+ * allows it (counted in the verdict's slot). */
 static __always_inline int allowed(struct endpoint *endpoint, struct packet *pkt,
 				   struct judged *as)
 {
@@ -448,9 +463,7 @@ static __always_inline int allowed(struct endpoint *endpoint, struct packet *pkt
 	verdict = bpf_map_lookup_elem(&verdicts, &key);
 	if (!verdict)
 		return 0;
-	count(as->direction * 2);
-	if (verdict->counter >= 4)
-		count(verdict->counter);
+	count(verdict->counter);
 	return 1;
 }
 
@@ -534,7 +547,9 @@ static __always_inline int decide(struct __sk_buff *skb, __u8 hook_direction)
 	    to_node(skb, &pkt))
 		return TC_ACT_UNSPEC;
 deny:
-	count(as.direction * 2 + 1);
+	/* the judgement that dropped it: a packet's own, or the reply's it was judged as */
+	count(as.direction == DIR_INGRESS ? endpoint->denied[DIR_INGRESS] :
+					    endpoint->denied[DIR_EGRESS]);
 	return TC_ACT_SHOT;
 }
 

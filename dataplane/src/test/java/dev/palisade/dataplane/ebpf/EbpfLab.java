@@ -97,6 +97,7 @@ final class EbpfLab implements AutoCloseable {
     private boolean nodeTrafficAllowed;
     private final TreeMap<Cidr, Integer> identities = new TreeMap<>();
     private final TreeMap<VerdictKey, Integer> verdicts = new TreeMap<>();
+    private final TreeMap<Integer, CounterOwner> counters = new TreeMap<>();
 
     Desired() {
       for (LabPod pod : lab.pods()) {
@@ -114,7 +115,7 @@ final class EbpfLab implements AutoCloseable {
 
     Desired isolate(LabPod pod, boolean ingress, boolean egress) {
       endpoints.put(ifindex.get(pod.name()), new EbpfEndpoint(endpointId(pod), ingress, egress,
-          nodeTrafficAllowed));
+          nodeTrafficAllowed, 0, 0));
       return this;
     }
 
@@ -135,13 +136,16 @@ final class EbpfLab implements AutoCloseable {
       return this;
     }
 
-    Desired counted(LabPod pod, Direction direction, int identity, Traffic traffic, int slot) {
+    /** An allowing verdict counted in {@code slot}, which {@code owner} owns. */
+    Desired counted(LabPod pod, Direction direction, int identity, Traffic traffic, int slot,
+        CounterOwner owner) {
       verdicts.put(new VerdictKey(endpointId(pod), identity, direction, traffic), slot);
+      counters.put(slot, owner);
       return this;
     }
 
     MapContents build() {
-      return MapContents.of(endpoints, identities, verdicts);
+      return MapContents.of(endpoints, identities, verdicts, counters);
     }
 
     MapWriter.Report apply() {

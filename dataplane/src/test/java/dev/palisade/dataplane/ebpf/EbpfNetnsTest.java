@@ -6,18 +6,30 @@ import static dev.palisade.model.Protocol.ICMP;
 import static dev.palisade.model.Protocol.SCTP;
 import static dev.palisade.model.Protocol.TCP;
 import static dev.palisade.model.Protocol.UDP;
+import static dev.palisade.model.testing.Builders.namespace;
+import static dev.palisade.model.testing.Builders.pod;
+import static dev.palisade.model.testing.Builders.podPeer;
+import static dev.palisade.model.testing.Builders.policy;
+import static dev.palisade.model.testing.Builders.rule;
+import static dev.palisade.model.testing.Builders.selector;
+import static dev.palisade.model.testing.Builders.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.net.InetAddresses;
 import com.google.common.primitives.Bytes;
+import dev.palisade.dataplane.kernel.PacketCounts;
+import dev.palisade.dataplane.kernel.PacketCounts.PodDirection;
 import dev.palisade.dataplane.lab.EchoServers;
 import dev.palisade.dataplane.lab.LabPod;
 import dev.palisade.dataplane.lab.NetnsLab;
 import dev.palisade.dataplane.lab.Shell;
+import dev.palisade.dataplane.plan.NodePlanner;
 import dev.palisade.model.Cidr;
 import dev.palisade.model.IpBlock;
 import dev.palisade.model.IpFamily;
+import dev.palisade.model.ObjectRef;
+import dev.palisade.model.RuleGraph;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -29,8 +41,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -534,22 +546,108 @@ class EbpfNetnsTest {
     return lines;
   }
 
+  private static final ObjectRef XA = ObjectRef.of("x", "a");
+  private static final ObjectRef XB = ObjectRef.of("x", "b");
+  private static final ObjectRef YC = ObjectRef.of("y", "c");
+  private static final ObjectRef A_ANYTHING = ObjectRef.of("x", "a-anything");
+  private static final ObjectRef ALLOW_A_80 = ObjectRef.of("x", "allow-a-80");
+  private static final ObjectRef ALLOW_ALL_81 = ObjectRef.of("x", "allow-all-81");
+  private static final ObjectRef C_OUT = ObjectRef.of("y", "c-out");
+
+  /**
+   * The rendered maps count as PacketCounts says: x/b (p2) admits x/a (p1) on everything
+   * (a-anything) and on TCP 80 (allow-a-80, whose packets count for a-anything, first by name,
+   * although its verdict is the longer match), everybody on TCP 81 (allow-all-81); y/c (p3) may
+   * send to TCP 80 and 81 only (c-out, egress only).
+   */
   @Test
-  void countersCountAllowedAndDeniedPacketsAndPerVerdict() {
-    ebpf.desired()
+  void theRenderedMapsCountDeniedPacketsPerPodAndDirectionAndAllowedPerPolicy() {
+    EbpfPlan plan = new EbpfRenderer(new IdentityTable.Interner())
+        .render(NodePlanner.plan(countedGraph(), "node-1"));
+    ebpf.writer.apply(plan.contents(Map.of(XA, ebpf.ifindex.get(p1.name()),
+        XB, ebpf.ifindex.get(p2.name()), YC, ebpf.ifindex.get(p3.name()))),
+        MapWriter.View.REMEMBERED);
+    PacketCounts before = EbpfCounters.read(ebpf.maps, plan);
+
+    Connectivity.over(IpFamily.V4)
+        .allowed(p1, p2, TCP, 80) // a-anything
+        .allowed(p3, p2, TCP, 81) // c-out, then allow-all-81
+        .denied(p3, p2, TCP, 80) // c-out, then x/b's ingress drops it
+        .denied(p3, p2, TCP, 82) // y/c's egress drops it
+        .verify();
+    PacketCounts after = EbpfCounters.read(ebpf.maps, plan);
+
+    PodDirection bIn = new PodDirection(XB, INGRESS);
+    PodDirection cOut = new PodDirection(YC, EGRESS);
+    assertThat(after.denied()).containsOnlyKeys(bIn, cOut);
+    assertThat(after.denied().get(bIn)).isGreaterThan(before.denied().get(bIn));
+    assertThat(after.denied().get(cOut)).isGreaterThan(before.denied().get(cOut));
+    assertThat(after.allowed()).containsOnlyKeys(A_ANYTHING, ALLOW_A_80, ALLOW_ALL_81, C_OUT);
+    for (ObjectRef policy : List.of(A_ANYTHING, ALLOW_ALL_81, C_OUT)) {
+      assertThat(after.allowed().get(policy)).as(policy.toString())
+          .isGreaterThan(before.allowed().get(policy));
+    }
+    assertThat(after.allowed().get(ALLOW_A_80)).as("shadowed by a-anything, first by name")
+        .isEqualTo(before.allowed().get(ALLOW_A_80));
+  }
+
+  private static RuleGraph countedGraph() {
+    RuleGraph graph = new RuleGraph();
+    graph.upsertNamespace(namespace("x", "ns", "x"));
+    graph.upsertNamespace(namespace("y", "ns", "y"));
+    graph.upsertPod(pod("a").in("x").labels("pod", "a").node("node-1")
+        .ip(p1.v4().getHostAddress()).build());
+    graph.upsertPod(pod("b").in("x").labels("pod", "b").node("node-1")
+        .ip(p2.v4().getHostAddress()).build());
+    graph.upsertPod(pod("c").in("y").labels("pod", "c").node("node-1")
+        .ip(p3.v4().getHostAddress()).build());
+    graph.upsertPolicy(policy("a-anything").in("x").select(selector("pod", "b"))
+        .ingress(rule().peers(podPeer("x", selector("pod", "a")))).build());
+    graph.upsertPolicy(policy("allow-a-80").in("x").select(selector("pod", "b"))
+        .ingress(rule().peers(podPeer("x", selector("pod", "a"))).ports(tcp(80))).build());
+    graph.upsertPolicy(policy("allow-all-81").in("x").select(selector("pod", "b"))
+        .ingress(rule().ports(tcp(81))).build());
+    graph.upsertPolicy(policy("c-out").in("y").select(selector("pod", "c"))
+        .types(EGRESS).egress(rule().ports(tcp(80), tcp(81))).build());
+    return graph;
+  }
+
+  /**
+   * A slot keeps its count while its owner stays, and starts from zero when the writer gives it
+   * to another owner or does not know its owner (a restarted agent).
+   */
+  @Test
+  void aCounterSlotGivenToAnotherOwnerStartsFromZero() {
+    CounterOwner first = new CounterOwner.Allowed(ObjectRef.of("x", "first"));
+    CounterOwner second = new CounterOwner.Allowed(ObjectRef.of("x", "second"));
+    int slot = 7;
+    counting(slot, first).apply();
+    Connectivity.over(IpFamily.V4).allowed(p1, p2, TCP, 80).verify();
+    long counted = ebpf.maps.counter(slot);
+    assertThat(counted).isPositive();
+
+    assertThat(counting(slot, first).apply().counterResets()).as("the same owner").isZero();
+    assertThat(ebpf.maps.counter(slot)).isEqualTo(counted);
+
+    assertThat(counting(slot, second).apply().counterResets()).isEqualTo(1);
+    assertThat(ebpf.maps.counter(slot)).as("given to another owner").isZero();
+
+    Connectivity.over(IpFamily.V4).allowed(p1, p2, TCP, 80).verify();
+    assertThat(ebpf.maps.counter(slot)).isPositive();
+    try (EbpfMaps maps = EbpfMaps.open(ebpf.bpf, ebpf.pins.maps())) {
+      MapWriter.Report restarted = new MapWriter(maps)
+          .apply(counting(slot, second).build(), MapWriter.View.READ);
+      assertThat(restarted.counterResets()).isEqualTo(1);
+      assertThat(restarted.changes()).as("nothing else changed").isEqualTo(1);
+    }
+    assertThat(ebpf.maps.counter(slot)).as("unknown to a restarted agent's writer").isZero();
+  }
+
+  /** p2 admits p1 on TCP 80, counted in {@code slot} for {@code owner}. */
+  private static EbpfLab.Desired counting(int slot, CounterOwner owner) {
+    return ebpf.desired()
         .isolate(p2, true, false)
-        .counted(p2, INGRESS, ebpf.identity(p1), Traffic.port(TCP, 80), 4)
-        .apply();
-    EbpfMaps.Counters before = ebpf.maps.counters();
-    long slotBefore = ebpf.maps.counter(4);
-
-    Connectivity.over(IpFamily.V4).allowed(p1, p2, TCP, 80).denied(p3, p2, TCP, 80).verify();
-
-    EbpfMaps.Counters after = ebpf.maps.counters();
-    assertThat(after.ingressAllowed()).isGreaterThan(before.ingressAllowed());
-    assertThat(after.ingressDenied()).isGreaterThan(before.ingressDenied());
-    assertThat(ebpf.maps.counter(4) - slotBefore).isPositive()
-        .isLessThanOrEqualTo(after.ingressAllowed() - before.ingressAllowed());
+        .counted(p2, INGRESS, ebpf.identity(p1), Traffic.port(TCP, 80), slot, owner);
   }
 
   @Test
@@ -629,8 +727,9 @@ class EbpfNetnsTest {
     TcxLinks otherLinks = new TcxLinks(ebpf.bpf, other, ebpf.node);
     int p3Index = otherLinks.attach(p3.nodeInterface());
     try (EbpfMaps maps = EbpfMaps.open(ebpf.bpf, other.maps())) {
-      new MapWriter(maps).apply(MapContents.of(Map.of(p3Index, new EbpfEndpoint(1, true, false, false)),
-          Map.of(), Map.of()), MapWriter.View.READ);
+      new MapWriter(maps).apply(MapContents.of(Map.of(p3Index,
+          new EbpfEndpoint(1, true, false, false, 0, 0)), Map.of(), Map.of(), Map.of()),
+          MapWriter.View.READ);
     }
     Files.createDirectories(ebpf.bpffs.path().resolve("foreign"));
     Connectivity.over(IpFamily.V4).denied(p1, p2, TCP, 80).denied(p1, p3, TCP, 80).verify();
