@@ -10,15 +10,18 @@
  * CNI's own programs still run after ours; denied ones TC_ACT_SHOT.
  *
  * Maps (all pinned under the agent's bpffs directory):
- *   endpoints      hash   ifindex (u32, host-side interface) -> {endpoint id, isolation flags}
- *                  An interface without an entry is not Palisade's: every packet passes.
+ *   endpoints      hash   ifindex (u32, host-side interface) -> {endpoint id, flags,
+ *                                                               denied slot[2] by direction}
+ *                  flags: bit 0 isolated ingress, bit 1 isolated egress, bit 2 node traffic
+ *                  allowed (see "The node's own traffic"). An interface without an entry is
+ *                  not Palisade's: every packet passes.
  *   identities_v4  LPM    IPv4 prefix -> identity (u32)
  *   identities_v6  LPM    IPv6 prefix -> identity (u32)
  *                  An identity is one equivalence class of remote addresses: the exact set of
  *                  peer classes (selectors' pods, ipBlocks minus excepts) an address belongs to.
  *                  The longest prefix wins, so an ipBlock's except is simply a longer prefix
  *                  with its own identity. An address in no prefix is identity 0, "world".
- *   verdicts       LPM    {endpoint, identity, direction, protocol, port} -> {counter index}
+ *   verdicts       LPM    {endpoint, identity, direction, protocol, port} -> {counter slot}
  *                  Presence means allowed. The key's data is 12 bytes, 96 bits:
  *                    bits  0..31 endpoint   (exact)
  *                    bits 32..63 identity   (exact)
@@ -27,11 +30,20 @@
  *                    bits 80..95 port       (big-endian, so that a port range is a few prefixes)
  *                  prefixlen 72 = every protocol and port (a rule without ports: ICMP too),
  *                  80 = every port of one protocol, 81..96 = a block of ports (a range becomes
- *                  at most 30 such prefixes), 96 = one port. One lookup per packet decides.
+ *                  at most 30 such prefixes), 96 = one port. One lookup per judgement decides.
  *                  The identity sits before the protocol so that "every protocol" is one prefix.
- *   counters       per-CPU array of u64 packets: slots 0..3 are {ingress, egress} x {allowed,
- *                  denied} (slot = direction * 2 + denied); a verdict's counter index (>= 4)
- *                  counts the packets that its rule allowed.
+ *   counters       per-CPU array of u64 packets, 65,536 slots, each the agent's to give one
+ *                  owner (PacketCounts, as the iptables backend reports its rule counters):
+ *                  - a local pod's denied packets in one direction: the endpoint's denied
+ *                    slot of the direction whose judgement dropped the packet;
+ *                  - a policy's allowed packets: the slot in the value of the verdict that
+ *                    passed it (the agent gives a verdict the first policy by name among
+ *                    those that allow its packets, by it or by a wider verdict).
+ *                  Slot 0 is no one's: a packet whose slot is 0 is not counted (an open
+ *                  direction, an agent out of slots). The agent zeroes a slot before giving it
+ *                  to a new owner. Packets passed without a verdict (a direction no policy
+ *                  isolates, the node's own traffic) are not counted, as in the iptables
+ *                  backend; replies are, for the policy that allows their connection.
  *
  * Replies. A packet that the kernel's conntrack knows as the REPLY direction of a TCP or UDP
  * connection (bpf_skb_ct_lookup) is judged as the connection's original direction is: for the
@@ -44,6 +56,28 @@
  * that connection, with the quoted remote address as peer. Conntrack
  * must be active in the node's network namespace (docs/ebpf.md says what activates it); where
  * it is not, replies are judged as new traffic and an isolated direction denies them.
+ *
+ * SCTP replies. The kfunc looks up TCP and UDP only, so nothing says that an SCTP packet belongs
+ * to an association the remote side opened. But only an INIT chunk opens an association (RFC 9260
+ * 5.1), and an INIT travels alone (6.10: never bundled; Linux discards a bundled one), so it is
+ * the first chunk of its packet. Every other SCTP packet belongs to an existing association or is
+ * "out of the blue", which the receiver discards or answers with an ABORT (8.4), and it must
+ * carry the verification tag the peer chose (8.5). So an SCTP packet whose first chunk is not
+ * INIT passes when either judgement allows it: its own, or the one its association's opening got
+ * (as a reply: the opposite direction, the remote as peer, its source port as the port). An INIT
+ * (or a packet too short to show its first chunk) is judged as opening only: a pod cannot open an
+ * association from an allowed port toward a peer its policy keeps it from. Beyond what conntrack
+ * would pass, this lets non-INIT packets through toward peers that may open associations to that
+ * port of the pod, which can open nothing there.
+ *
+ * The node's own traffic (kubelet probes). A packet the node itself sends to its pod was
+ * received on no interface: at palisade_to_pod its skb->ingress_ifindex is 0, where a forwarded
+ * packet carries the interface it came in on. With NODE_TRAFFIC_ALLOWED such packets pass
+ * unjudged, and so do the pod's answers to them: a packet from the pod that is judged as the
+ * pod's ingress (a reply, an echo reply, an ICMP error about such a connection) and goes to an
+ * address of the node itself (bpf_fib_lookup: not forwarded, BPF_FIB_LKUP_RET_NOT_FWDED).
+ * Without the flag the node is a remote address like any other, judged by the pod's ingress
+ * rules, as the iptables backend does with allowNodeToPods off.
  *
  * Always passing: non-IP frames (ARP), IPv6 neighbour discovery (ICMPv6 133..136; link plumbing
  * between the pod and its node, as in the iptables backend).
@@ -67,6 +101,10 @@
 
 #define ISOLATED_INGRESS (1u << 0)
 #define ISOLATED_EGRESS (1u << 1)
+#define NODE_TRAFFIC_ALLOWED (1u << 2)
+
+#define AF_INET_NUM 2
+#define AF_INET6_NUM 10
 
 #define COUNTER_SLOTS 65536
 #define MAX_ENDPOINTS 16384
@@ -74,6 +112,8 @@
 #define MAX_VERDICTS 1048576
 
 #define IPPROTO_ICMPV6_NUM 58
+#define SCTP_COMMON_HEADER_LEN 12
+#define SCTP_CHUNK_INIT 1
 #define ICMP_ECHOREPLY_TYPE 0
 #define ICMPV6_ECHOREPLY_TYPE 129
 #define CT_DIR_ORIGINAL 0
@@ -82,6 +122,7 @@
 struct endpoint {
 	__u32 id;
 	__u32 flags;
+	__u32 denied[2]; /* counter slot of the packets dropped per direction; 0: not counted */
 };
 
 struct prefix_v4 {
@@ -178,6 +219,7 @@ struct packet {
 	__u8 protocol;
 	__u8 icmp_type;
 	__u8 has_ports;
+	__u8 sctp_init; /* SCTP: the first chunk is INIT, or cannot be read */
 	__u32 l4_offset;
 	__be16 sport;
 	__be16 dport;
@@ -187,14 +229,18 @@ struct packet {
 
 static __always_inline void count(__u32 slot)
 {
-	__u64 *value = bpf_map_lookup_elem(&counters, &slot);
+	__u64 *value;
+
+	if (!slot)
+		return;
+	value = bpf_map_lookup_elem(&counters, &slot);
 
 	if (value)
 		*value += 1;
 }
 
-/* Reads the L4 header at offset: ports for TCP, UDP and SCTP (their first 4 bytes), the type for
- * ICMP. Returns -1 when the packet is too short. */
+/* Reads the L4 header at offset: ports for TCP, UDP and SCTP (their first 4 bytes) and SCTP's
+ * first chunk type, the type for ICMP. Returns -1 when the packet is too short for the ports. */
 static __always_inline int read_l4(struct __sk_buff *skb, __u32 offset, struct packet *pkt)
 {
 	pkt->l4_offset = offset;
@@ -207,6 +253,13 @@ static __always_inline int read_l4(struct __sk_buff *skb, __u32 offset, struct p
 		pkt->sport = ports[0];
 		pkt->dport = ports[1];
 		pkt->has_ports = 1;
+		if (pkt->protocol == IPPROTO_SCTP) {
+			__u8 chunk;
+
+			pkt->sctp_init = bpf_skb_load_bytes(skb, offset + SCTP_COMMON_HEADER_LEN,
+							    &chunk, 1) != 0 ||
+					 chunk == SCTP_CHUNK_INIT;
+		}
 	} else if (pkt->protocol == IPPROTO_ICMP || pkt->protocol == IPPROTO_ICMPV6_NUM) {
 		if (bpf_skb_load_bytes(skb, offset, &pkt->icmp_type, 1))
 			return -1;
@@ -365,6 +418,24 @@ static __always_inline int parse_quoted(struct __sk_buff *skb, struct packet *pk
 	return pkt->family == 4 ? parse_v4(skb, offset, quoted) : parse_v6(skb, offset, quoted);
 }
 
+/* Whether the packet goes to an address of the node itself (a local route) rather than being
+ * forwarded. Only asked about packets the maps would drop, so its cost stays off the fast path. */
+static __always_inline int to_node(struct __sk_buff *skb, struct packet *pkt)
+{
+	struct bpf_fib_lookup fib = {.ifindex = skb->ifindex};
+
+	if (pkt->family == 4) {
+		fib.family = AF_INET_NUM;
+		__builtin_memcpy(&fib.ipv4_src, pkt->saddr, 4);
+		__builtin_memcpy(&fib.ipv4_dst, pkt->daddr, 4);
+	} else {
+		fib.family = AF_INET6_NUM;
+		__builtin_memcpy(fib.ipv6_src, pkt->saddr, 16);
+		__builtin_memcpy(fib.ipv6_dst, pkt->daddr, 16);
+	}
+	return bpf_fib_lookup(skb, &fib, sizeof(fib), 0) == BPF_FIB_LKUP_RET_NOT_FWDED;
+}
+
 /* What one packet is judged as: a direction of the pod's policy, the remote address, the
  * protocol and the port the connection was opened to. */
 struct judged {
@@ -373,6 +444,35 @@ struct judged {
 	__be16 port;
 	__u8 remote[16];
 };
+
+/* Whether the maps allow the packet judged so: its direction is not isolated, or a verdict
+ * allows it (counted in the verdict's slot). */
+static __always_inline int allowed(struct endpoint *endpoint, struct packet *pkt,
+				   struct judged *as)
+{
+	struct verdict_key key = {.prefixlen = 96};
+	struct verdict *verdict;
+
+	if (!(endpoint->flags & (as->direction == DIR_INGRESS ? ISOLATED_INGRESS : ISOLATED_EGRESS)))
+		return 1;
+	key.endpoint = endpoint->id;
+	key.identity = identity_of(pkt, as->remote);
+	key.direction = as->direction;
+	key.protocol = as->protocol;
+	key.port = as->port;
+	verdict = bpf_map_lookup_elem(&verdicts, &key);
+	if (!verdict)
+		return 0;
+	count(verdict->counter);
+	return 1;
+}
+
+/* An SCTP packet that cannot open an association (its first chunk is not INIT): it may belong to
+ * one the remote side opened, which the kfunc cannot tell. */
+static __always_inline int may_answer_sctp(struct packet *pkt)
+{
+	return pkt->protocol == IPPROTO_SCTP && pkt->has_ports && !pkt->sctp_init;
+}
 
 /*
  * hook_direction: the pod's policy direction of a packet that opens a connection here
@@ -386,12 +486,16 @@ static __always_inline int decide(struct __sk_buff *skb, __u8 hook_direction)
 	struct packet pkt = {};
 	struct packet quoted = {};
 	struct judged as = {.direction = hook_direction};
-	struct verdict_key key = {.prefixlen = 96};
-	struct verdict *verdict;
+	struct judged reverse;
+	int answering;
 	int ct_dir;
 	int parsed;
 
 	if (!endpoint || !(endpoint->flags & (ISOLATED_INGRESS | ISOLATED_EGRESS)))
+		return TC_ACT_UNSPEC;
+	/* sent by the node itself: received on no interface */
+	if (hook_direction == DIR_INGRESS && (endpoint->flags & NODE_TRAFFIC_ALLOWED) &&
+	    skb->ingress_ifindex == 0)
 		return TC_ACT_UNSPEC;
 	if (skb->protocol == bpf_htons(ETH_P_IP))
 		parsed = parse_v4(skb, ETH_HLEN, &pkt);
@@ -427,23 +531,25 @@ static __always_inline int decide(struct __sk_buff *skb, __u8 hook_direction)
 		as.direction = hook_direction == DIR_EGRESS ? DIR_INGRESS : DIR_EGRESS;
 		as.port = pkt.has_ports ? pkt.sport : 0;
 	}
-	if (!(endpoint->flags & (as.direction == DIR_INGRESS ? ISOLATED_INGRESS : ISOLATED_EGRESS)))
+	if (allowed(endpoint, &pkt, &as))
 		return TC_ACT_UNSPEC;
-
-	key.endpoint = endpoint->id;
-	key.identity = identity_of(&pkt, as.remote);
-	key.direction = as.direction;
-	key.protocol = as.protocol;
-	key.port = as.port;
-	verdict = bpf_map_lookup_elem(&verdicts, &key);
-	if (verdict) {
-		count(as.direction * 2);
-		if (verdict->counter >= 4)
-			count(verdict->counter);
-		return TC_ACT_UNSPEC;
+	/* judged as an SCTP reply as well: by the association's opening the other way */
+	answering = as.direction != hook_direction || may_answer_sctp(&pkt);
+	if (may_answer_sctp(&pkt)) {
+		reverse = as;
+		reverse.direction = as.direction == DIR_INGRESS ? DIR_EGRESS : DIR_INGRESS;
+		reverse.port = pkt.sport;
+		if (allowed(endpoint, &pkt, &reverse))
+			return TC_ACT_UNSPEC;
 	}
+	/* the pod answering a connection the node opened (passed above by the same flag) */
+	if (hook_direction == DIR_EGRESS && answering && (endpoint->flags & NODE_TRAFFIC_ALLOWED) &&
+	    to_node(skb, &pkt))
+		return TC_ACT_UNSPEC;
 deny:
-	count(as.direction * 2 + 1);
+	/* the judgement that dropped it: a packet's own, or the reply's it was judged as */
+	count(as.direction == DIR_INGRESS ? endpoint->denied[DIR_INGRESS] :
+					    endpoint->denied[DIR_EGRESS]);
 	return TC_ACT_SHOT;
 }
 

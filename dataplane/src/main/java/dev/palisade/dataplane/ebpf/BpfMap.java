@@ -31,6 +31,7 @@ public final class BpfMap implements AutoCloseable {
   private final int fd;
   private final int type;
   private final int keySize;
+  private final int elementValueSize;
   private final int valueSize;
   private final String name;
   private Boolean batches;
@@ -43,9 +44,10 @@ public final class BpfMap implements AutoCloseable {
     ByteBuffer buffer = ByteBuffer.wrap(info).order(ByteOrder.nativeOrder());
     this.type = buffer.getInt(0);
     this.keySize = buffer.getInt(8);
+    this.elementValueSize = buffer.getInt(12);
     // a per-CPU map's lookup copies one (8-byte aligned) value per possible CPU
     this.valueSize = type == TYPE_PERCPU_ARRAY
-        ? ((buffer.getInt(12) + 7) / 8 * 8) * PossibleCpus.count() : buffer.getInt(12);
+        ? ((elementValueSize + 7) / 8 * 8) * PossibleCpus.count() : elementValueSize;
     int end = 24;
     while (end < 40 && info[end] != 0) {
       end++;
@@ -53,16 +55,22 @@ public final class BpfMap implements AutoCloseable {
     this.name = new String(info, 24, end - 24, StandardCharsets.UTF_8);
   }
 
-  /** Opens the map pinned at {@code path}; it must have this type and key size. */
-  public static BpfMap open(Bpf bpf, String path, int expectedType, int expectedKeySize) {
+  /**
+   * Opens the map pinned at {@code path}; it must have this type, key size and value size (of
+   * one element: one CPU's for a per-CPU map).
+   */
+  public static BpfMap open(Bpf bpf, String path, int expectedType, int expectedKeySize,
+      int expectedValueSize) {
     int fd = bpf.objGet(path);
     try {
       BpfMap map = new BpfMap(bpf, path, fd, bpf.objInfo(fd, MAP_INFO_SIZE));
-      if (map.type != expectedType || map.keySize != expectedKeySize) {
+      if (map.type != expectedType || map.keySize != expectedKeySize
+          || map.elementValueSize != expectedValueSize) {
         throw new IllegalStateException("the map pinned at " + path + " is of type " + map.type
-            + " with " + map.keySize + "-byte keys, not the type " + expectedType + " with "
-            + expectedKeySize + "-byte keys this agent writes: a program of another version "
-            + "left it (palisade cleanup removes it)");
+            + " with " + map.keySize + "-byte keys and " + map.elementValueSize
+            + "-byte values, not the type " + expectedType + " with " + expectedKeySize
+            + "-byte keys and " + expectedValueSize + "-byte values this agent writes: a "
+            + "program of another version left it (palisade cleanup removes it)");
       }
       return map;
     } catch (RuntimeException e) {

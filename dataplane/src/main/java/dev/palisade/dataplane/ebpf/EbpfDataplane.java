@@ -99,7 +99,7 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
   public EbpfDataplane(String nodeName, DataplaneSettings settings, PinLayout pins,
       Optional<Path> netns, CommandRunner node, CommandRunner host) {
     this.planner = new IncrementalNodePlanner(nodeName);
-    this.renderer = new EbpfRenderer(new IdentityTable.Interner());
+    this.renderer = new EbpfRenderer(new IdentityTable.Interner(), settings.allowNodeToPods());
     this.bpf = Bpf.load();
     this.pins = pins;
     this.netns = netns;
@@ -185,19 +185,17 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
       }
       PodInterfaces.Resolution resolution = interfaces.resolve(desired.podAddresses());
       Map<String, Integer> current = attach(resolution.interfaces().values(), tally);
-      ImmutableSortedMap.Builder<Integer, EbpfEndpoint> endpoints =
-          ImmutableSortedMap.naturalOrder();
+      Map<ObjectRef, Integer> ifindexes = new HashMap<>();
       Set<ObjectRef> unresolved = new TreeSet<>(resolution.unresolved());
       resolution.interfaces().forEach((pod, name) -> {
         if (current.containsKey(name)) {
-          endpoints.put(current.get(name), desired.plan().endpoints().get(pod));
+          ifindexes.put(pod, current.get(name));
         } else {
           unresolved.add(pod);
         }
       });
       reportUnresolved(ImmutableSortedSet.copyOf(unresolved));
-      MapWriter.Report report = writer.apply(new MapContents(endpoints.build(),
-          desired.plan().identities().prefixes(), desired.plan().verdicts()),
+      MapWriter.Report report = writer.apply(desired.plan().contents(ifindexes),
           view == View.READ ? MapWriter.View.READ : MapWriter.View.REMEMBERED);
       tally.add(report);
       Set<String> gone = new TreeSet<>(attached == null ? links.attachedInterfaces()
@@ -306,7 +304,15 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
 
   @Override
   public PacketCounts counts(NodeMaps enforced) throws IOException {
-    throw new IOException("per-pod and per-policy eBPF counters are not read yet");
+    EbpfMaps opened = maps;
+    if (opened == null) {
+      throw new IOException("the eBPF maps are not open (the backend is not started)");
+    }
+    try {
+      return EbpfCounters.read(opened, enforced.plan());
+    } catch (BpfException e) {
+      throw new IOException(e.getMessage(), e);
+    }
   }
 
   @Override
@@ -345,7 +351,11 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
         lookup.remote(), Traffic.number(lookup.protocol()), lookup.port());
     json.put("outcome", verdict.isPresent() ? "PASSED" : "DENIED");
     json.put("allows", verdict.isPresent());
-    verdict.ifPresent(key -> json.put("verdict", key.toString()));
+    verdict.ifPresent(key -> {
+      json.put("verdict", key.toString());
+      Optional.ofNullable(enforced.plan().counters().get(enforced.plan().verdicts().get(key)))
+          .ifPresent(owner -> json.put("countedFor", owner.toString()));
+    });
     return json;
   }
 

@@ -4,16 +4,13 @@ import dev.palisade.model.IpFamily;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.Collection;
 
 /**
  * The program's maps, opened from their pins ({@link PinLayout#maps()}): the writer's handles
- * and the counters' reader. Closing closes the fds; the maps live on in their pins.
+ * and the counters' slots. Closing closes the fds; the maps live on in their pins.
  */
 public final class EbpfMaps implements AutoCloseable {
-  /** Counter slots 0..3: {ingress, egress} x {allowed, denied}, as the program counts. */
-  public record Counters(long ingressAllowed, long ingressDenied, long egressAllowed,
-      long egressDenied) {}
-
   private final BpfMap endpoints;
   private final BpfMap identitiesV4;
   private final BpfMap identitiesV6;
@@ -36,15 +33,17 @@ public final class EbpfMaps implements AutoCloseable {
     BpfMap verdicts = null;
     try {
       endpoints = BpfMap.open(bpf, mapsDirectory.resolve("endpoints").toString(),
-          BpfMap.TYPE_HASH, Layouts.ENDPOINT_KEY_SIZE);
+          BpfMap.TYPE_HASH, Layouts.ENDPOINT_KEY_SIZE, Layouts.ENDPOINT_VALUE_SIZE);
       v4 = BpfMap.open(bpf, mapsDirectory.resolve("identities_v4").toString(),
-          BpfMap.TYPE_LPM_TRIE, Layouts.identityKeySize(IpFamily.V4));
+          BpfMap.TYPE_LPM_TRIE, Layouts.identityKeySize(IpFamily.V4),
+          Layouts.IDENTITY_VALUE_SIZE);
       v6 = BpfMap.open(bpf, mapsDirectory.resolve("identities_v6").toString(),
-          BpfMap.TYPE_LPM_TRIE, Layouts.identityKeySize(IpFamily.V6));
+          BpfMap.TYPE_LPM_TRIE, Layouts.identityKeySize(IpFamily.V6),
+          Layouts.IDENTITY_VALUE_SIZE);
       verdicts = BpfMap.open(bpf, mapsDirectory.resolve("verdicts").toString(),
-          BpfMap.TYPE_LPM_TRIE, Layouts.VERDICT_KEY_SIZE);
+          BpfMap.TYPE_LPM_TRIE, Layouts.VERDICT_KEY_SIZE, Layouts.VERDICT_VALUE_SIZE);
       BpfMap counters = BpfMap.open(bpf, mapsDirectory.resolve("counters").toString(),
-          BpfMap.TYPE_PERCPU_ARRAY, 4);
+          BpfMap.TYPE_PERCPU_ARRAY, 4, Layouts.COUNTER_VALUE_SIZE);
       return new EbpfMaps(endpoints, v4, v6, verdicts, counters);
     } catch (RuntimeException e) {
       for (BpfMap opened : new BpfMap[] {endpoints, v4, v6, verdicts}) {
@@ -88,8 +87,11 @@ public final class EbpfMaps implements AutoCloseable {
     return sum;
   }
 
-  public Counters counters() {
-    return new Counters(counter(0), counter(1), counter(2), counter(3));
+  /** Sets the slots to zero on every CPU: for their new owners. */
+  public void zeroCounters(Collection<Integer> slots) {
+    byte[] zero = new byte[counters.valueSize()];
+    counters.upsert(slots.stream().map(slot -> new BpfMap.Entry(Layouts.u32(slot), zero))
+        .toList());
   }
 
   @Override

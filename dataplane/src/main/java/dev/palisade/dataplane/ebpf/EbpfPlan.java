@@ -1,7 +1,6 @@
 package dev.palisade.dataplane.ebpf;
 
 import com.google.common.collect.ImmutableSortedMap;
-import com.google.common.collect.ImmutableSortedSet;
 import dev.palisade.model.Direction;
 import dev.palisade.model.ObjectRef;
 import java.net.InetAddress;
@@ -11,41 +10,65 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * A node plan as the eBPF backend writes it: the contents of its maps, with the endpoints still
  * keyed by pod (the interface of each pod, whose ifindex keys the {@code endpoints} map, is
  * known only on the node). {@link EbpfRenderer} makes it.
  *
- * @param endpoints each local pod's endpoint id and isolation
+ * @param endpoints each local pod's endpoint id, isolation and denied counter slots
  * @param identities the remote addresses' prefixes and identities, both families
- * @param verdicts the allowing entries of the {@code verdicts} map (value: counter slot, 0)
+ * @param verdicts the allowing entries of the {@code verdicts} map → their counter slot
+ * @param counters counter slot → whose packets it counts ({@link EbpfCounters} reads them)
  */
 public record EbpfPlan(ImmutableSortedMap<ObjectRef, EbpfEndpoint> endpoints,
-    IdentityTable identities, ImmutableSortedMap<VerdictKey, Integer> verdicts) {
+    IdentityTable identities, ImmutableSortedMap<VerdictKey, Integer> verdicts,
+    ImmutableSortedMap<Integer, CounterOwner> counters) {
+
+  /**
+   * The maps' contents on the node: each pod's endpoint under its interface's ifindex. A pod
+   * whose interface is not known has no entry, so its packets are not judged yet.
+   */
+  public MapContents contents(Map<ObjectRef, Integer> ifindexes) {
+    Map<Integer, EbpfEndpoint> byIfindex = new TreeMap<>();
+    endpoints.forEach((pod, endpoint) -> {
+      Integer ifindex = ifindexes.get(pod);
+      if (ifindex != null) {
+        byIfindex.put(ifindex, endpoint);
+      }
+    });
+    return new MapContents(ImmutableSortedMap.copyOf(byIfindex), identities.prefixes(), verdicts,
+        counters);
+  }
 
   /**
    * The maps as readable text ({@code palisade render --backend ebpf}): endpoints by pod,
-   * identities with the classes their addresses belong to, verdicts by pod and direction.
+   * identities with the classes their addresses belong to, counter slots by owner, verdicts by
+   * pod and direction with their slots.
    */
   public String describe() {
     Map<Integer, ObjectRef> podById = new HashMap<>();
     endpoints.forEach((pod, endpoint) -> podById.put(endpoint.id(), pod));
     List<String> lines = new ArrayList<>();
-    lines.add("# endpoints: pod -> id, isolation (map endpoints, keyed by the pod's host-side "
-        + "interface on the node)");
+    lines.add("# endpoints: pod -> id, isolation[, node traffic allowed][, denied <direction> "
+        + "-> counter slot] (map endpoints, keyed by the pod's host-side interface on the node)");
     endpoints.forEach((pod, endpoint) -> lines.add(pod + " -> " + endpoint.id() + ", "
-        + isolation(endpoint)));
+        + isolation(endpoint) + (endpoint.nodeTrafficAllowed() ? ", node traffic allowed" : "")
+        + deniedSlots(endpoint)));
     lines.add("# identities: prefix -> identity (maps identities_v4, identities_v6; the "
         + "longest prefix decides, no prefix: 0, the world)");
     identities.prefixes().forEach((prefix, identity) -> lines.add(prefix + " -> " + identity));
     lines.add("# classes of each identity");
     identities.classes().forEach((identity, classes) -> lines.add(identity + ": "
         + String.join("; ", classes)));
-    lines.add("# verdicts: allowed (endpoint, identity, direction, traffic) (map verdicts)");
-    verdicts.keySet().forEach(key -> lines.add(podById.get(key.endpoint()) + " "
+    lines.add("# counters: slot -> whose packets it counts (map counters; slot 0: not counted)");
+    counters.forEach((slot, owner) -> lines.add(slot + " -> " + owner));
+    lines.add("# verdicts: allowed (endpoint, identity, direction, traffic) -> counter slot "
+        + "(map verdicts)");
+    verdicts.forEach((key, slot) -> lines.add(podById.get(key.endpoint()) + " "
         + key.direction().name().toLowerCase(Locale.ROOT) + " identity "
-        + key.identity() + " " + key.traffic()));
+        + key.identity() + " " + key.traffic() + " -> slot " + slot));
     return String.join("\n", lines) + "\n";
   }
 
@@ -73,9 +96,14 @@ public record EbpfPlan(ImmutableSortedMap<ObjectRef, EbpfEndpoint> endpoints,
         && key.traffic().covers(protocol, port)).findFirst();
   }
 
-  /** Every identity the table numbers, and the world's. */
-  ImmutableSortedSet<Integer> everyIdentity() {
-    return ImmutableSortedSet.<Integer>naturalOrder().add(IdentityTable.WORLD)
-        .addAll(identities.prefixes().values()).build();
+  private static String deniedSlots(EbpfEndpoint endpoint) {
+    List<String> slots = new ArrayList<>();
+    for (Direction direction : Direction.values()) {
+      if (endpoint.deniedSlot(direction) != CounterSlots.NONE) {
+        slots.add(", denied " + direction.name().toLowerCase(Locale.ROOT) + " -> slot "
+            + endpoint.deniedSlot(direction));
+      }
+    }
+    return String.join("", slots);
   }
 }

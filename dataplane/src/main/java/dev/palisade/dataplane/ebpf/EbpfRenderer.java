@@ -2,6 +2,7 @@ package dev.palisade.dataplane.ebpf;
 
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
+import dev.palisade.dataplane.compile.DataplaneSettings;
 import dev.palisade.dataplane.plan.AllowRule;
 import dev.palisade.dataplane.plan.Endpoint;
 import dev.palisade.dataplane.plan.FamilyPlan;
@@ -18,18 +19,22 @@ import dev.palisade.model.Protocol;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Renders a node plan as the eBPF backend's map contents ({@link EbpfPlan}), the counterpart of
  * the iptables backend's compiler: a pure function of the plan and the numbering so far.
  *
  * <ul>
- *   <li>Each endpoint gets an id (kept while the pod is on the node) and its isolation flags.
+ *   <li>Each endpoint gets an id (kept while the pod is on the node), its isolation flags and
+ *       whether the node's own traffic to it passes (the setting {@code allowNodeToPods}).
  *   <li>Each remote peer class becomes a class of the identity table: a selector's pods as
  *       host prefixes, an ipBlock as itself (its excepts are longer prefixes of their own), and
  *       an egress named port as one class per number the name resolved to, holding the pods
@@ -39,18 +44,39 @@ import java.util.TreeMap;
  *       peer), for its traffic (every protocol, every port of one, or the aligned port blocks of
  *       a range). An ingress named port resolves on the endpoint itself: the number it declares,
  *       or nothing.
+ *   <li>Counter slots ({@link CounterSlots}, kept while their owner exists): one per isolated
+ *       direction of each endpoint for the packets it drops, one per allowing policy for the
+ *       packets it allows. A verdict counts for the first policy by name among those that allow
+ *       its packets, as the iptables backend's pod chain tries them: the packets a verdict
+ *       decides (its prefix is their longest match) match every wider verdict of the endpoint,
+ *       identity and direction too, so their policies count.
  * </ul>
  */
 public final class EbpfRenderer {
   private final IdentityTable.Interner identities;
+  private final boolean allowNodeToPods;
   private final Map<ObjectRef, Integer> endpointIds = new TreeMap<>();
+  private final CounterSlots slots = new CounterSlots(Layouts.COUNTER_SLOTS);
   private int nextEndpointId = 1;
 
-  public EbpfRenderer(IdentityTable.Interner identities) {
+  /**
+   * @param allowNodeToPods whether the node's own traffic to its pods passes (kubelet probes);
+   *     when false, the pods' ingress rules judge it with the node as a remote address
+   */
+  public EbpfRenderer(IdentityTable.Interner identities, boolean allowNodeToPods) {
     this.identities = identities;
+    this.allowNodeToPods = allowNodeToPods;
   }
 
-  /** The maps for the plan, numbering new endpoints and class sets after the ones before. */
+  /** With the default settings' {@code allowNodeToPods} (on). */
+  public EbpfRenderer(IdentityTable.Interner identities) {
+    this(identities, DataplaneSettings.DEFAULTS.allowNodeToPods());
+  }
+
+  /**
+   * The maps for the plan, numbering new endpoints, class sets and counter owners after the
+   * ones before.
+   */
   public EbpfPlan render(NodePlan plan) {
     Map<ObjectRef, Endpoint> endpoints = new TreeMap<>();
     for (IpFamily family : IpFamily.values()) {
@@ -58,10 +84,8 @@ public final class EbpfRenderer {
           endpoints.putIfAbsent(endpoint.ref(), endpoint));
     }
     endpointIds.keySet().retainAll(endpoints.keySet());
-    ImmutableSortedMap.Builder<ObjectRef, EbpfEndpoint> flags = ImmutableSortedMap.naturalOrder();
-    endpoints.forEach((ref, endpoint) -> flags.put(ref, new EbpfEndpoint(
-        endpointIds.computeIfAbsent(ref, unused -> nextEndpointId++),
-        endpoint.isolated(Direction.INGRESS), endpoint.isolated(Direction.EGRESS))));
+    endpoints.keySet().forEach(ref -> endpointIds.computeIfAbsent(ref,
+        unused -> nextEndpointId++));
 
     Map<String, List<IpBlock>> classes = new LinkedHashMap<>();
     for (IpFamily family : IpFamily.values()) {
@@ -72,8 +96,9 @@ public final class EbpfRenderer {
     IdentityTable table = IdentityTable.compute(classes, identities);
     identities.retainOnly(table.classes().values());
 
-    EbpfPlan withoutVerdicts = new EbpfPlan(flags.build(), table, ImmutableSortedMap.of());
-    TreeMap<VerdictKey, Integer> verdicts = new TreeMap<>();
+    // each verdict with the first policy by name that allows exactly its prefix
+    Map<VerdictKey, ObjectRef> allowedBy = new HashMap<>();
+    Set<ObjectRef> allowing = new TreeSet<>();
     for (IpFamily family : IpFamily.values()) {
       FamilyPlan familyPlan = plan.family(family);
       for (Endpoint endpoint : familyPlan.endpoints()) {
@@ -81,36 +106,79 @@ public final class EbpfRenderer {
         for (Direction direction : Direction.values()) {
           for (ObjectRef policy : endpoint.isolatedBy(direction)) {
             for (AllowRule rule : familyPlan.rules(policy, direction)) {
-              allowed(withoutVerdicts, familyPlan, endpoint, rule).forEach(allowed ->
-                  verdicts.put(new VerdictKey(id, allowed.identity(), direction,
-                      allowed.traffic()), 0));
+              allowed(table, familyPlan, endpoint, rule).forEach(allowed -> {
+                allowing.add(policy);
+                allowedBy.merge(new VerdictKey(id, allowed.identity(), direction,
+                    allowed.traffic()), policy, EbpfRenderer::first);
+              });
             }
           }
         }
       }
     }
-    return new EbpfPlan(withoutVerdicts.endpoints(), table,
-        ImmutableSortedMap.copyOfSorted(verdicts));
+
+    List<CounterOwner> owners = new ArrayList<>();
+    endpoints.forEach((ref, endpoint) -> {
+      for (Direction direction : Direction.values()) {
+        if (endpoint.isolated(direction)) {
+          owners.add(new CounterOwner.Denied(ref, direction));
+        }
+      }
+    });
+    allowing.forEach(policy -> owners.add(new CounterOwner.Allowed(policy)));
+    ImmutableSortedMap<Integer, CounterOwner> counters = slots.assign(owners);
+
+    ImmutableSortedMap.Builder<ObjectRef, EbpfEndpoint> ebpfEndpoints =
+        ImmutableSortedMap.naturalOrder();
+    endpoints.forEach((ref, endpoint) -> ebpfEndpoints.put(ref, new EbpfEndpoint(
+        endpointIds.get(ref), endpoint.isolated(Direction.INGRESS),
+        endpoint.isolated(Direction.EGRESS), allowNodeToPods,
+        slots.slotOf(new CounterOwner.Denied(ref, Direction.INGRESS)),
+        slots.slotOf(new CounterOwner.Denied(ref, Direction.EGRESS)))));
+    ImmutableSortedMap.Builder<VerdictKey, Integer> verdicts = ImmutableSortedMap.naturalOrder();
+    allowedBy.keySet().forEach(key -> verdicts.put(key,
+        slots.slotOf(new CounterOwner.Allowed(countedFor(key, allowedBy)))));
+    return new EbpfPlan(ebpfEndpoints.build(), table, verdicts.build(), counters);
+  }
+
+  /**
+   * The policy whose slot counts a verdict's packets: the first by name of those that allow
+   * the verdict's prefix or a wider one (which match all of its packets too).
+   */
+  private static ObjectRef countedFor(VerdictKey key, Map<VerdictKey, ObjectRef> allowedBy) {
+    ObjectRef counted = allowedBy.get(key);
+    for (Traffic wider : key.traffic().wider()) {
+      ObjectRef policy = allowedBy.get(new VerdictKey(key.endpoint(), key.identity(),
+          key.direction(), wider));
+      if (policy != null) {
+        counted = first(counted, policy);
+      }
+    }
+    return counted;
+  }
+
+  private static ObjectRef first(ObjectRef one, ObjectRef other) {
+    return one.compareTo(other) <= 0 ? one : other;
   }
 
   /** What one allow rule lets the endpoint exchange: identities with their traffic. */
   private record Allowed(int identity, Traffic traffic) {}
 
-  private static List<Allowed> allowed(EbpfPlan maps, FamilyPlan plan, Endpoint endpoint,
+  private static List<Allowed> allowed(IdentityTable table, FamilyPlan plan, Endpoint endpoint,
       AllowRule rule) {
     if (rule.port().orElse(null) instanceof PortMatch.Named named
         && named.resolved() instanceof PeerClass.EgressNamedPort egress) {
       // the class holds the peer's pods with the number the name has on each
       List<Allowed> allowed = new ArrayList<>();
       byNumber(egress, plan.members(egress)).keySet().forEach(number ->
-          maps.identities().identitiesOf(number.name()).forEach(identity ->
+          table.identitiesOf(number.name()).forEach(identity ->
               allowed.add(new Allowed(identity, Traffic.port(number.protocol(),
                   number.port())))));
       return allowed;
     }
     Collection<Integer> peers = rule.peer()
-        .map(peer -> (Collection<Integer>) maps.identities().identitiesOf(className(peer)))
-        .orElseGet(maps::everyIdentity);
+        .map(peer -> (Collection<Integer>) table.identitiesOf(className(peer)))
+        .orElseGet(table::everyIdentity);
     List<Traffic> traffic = traffic(plan, endpoint, rule.port());
     List<Allowed> allowed = new ArrayList<>();
     peers.forEach(identity -> traffic.forEach(t -> allowed.add(new Allowed(identity, t))));

@@ -56,6 +56,11 @@ public final class IdentityTable {
     return classes;
   }
 
+  /** Every identity the table numbers, and the world's. */
+  public ImmutableSortedSet<Integer> everyIdentity() {
+    return ImmutableSortedSet.<Integer>naturalOrder().add(WORLD).addAll(prefixes.values()).build();
+  }
+
   /** Every identity whose addresses belong to {@code peerClass}. */
   public ImmutableSortedSet<Integer> identitiesOf(String peerClass) {
     ImmutableSortedSet.Builder<Integer> out = ImmutableSortedSet.naturalOrder();

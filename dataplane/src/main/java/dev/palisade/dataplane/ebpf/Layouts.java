@@ -15,19 +15,24 @@ import java.util.Arrays;
  * an LPM key starts with its prefix length in bits.
  *
  * <pre>
- * endpoints      key u32 ifindex                       value {u32 id, u32 flags}
+ * endpoints      key u32 ifindex                       value {u32 id, u32 flags,
+ *                                                             u32 denied slot[ingress, egress]}
  * identities_v4  key {u32 prefixlen, u8 addr[4]}       value u32 identity
  * identities_v6  key {u32 prefixlen, u8 addr[16]}      value u32 identity
  * verdicts       key {u32 prefixlen, u32 endpoint, u32 identity, u8 direction, u8 protocol,
- *                     be16 port}                        value {u32 counter}
+ *                     be16 port}                        value {u32 counter slot}
+ * counters       key u32 slot                          value u64 packets per possible CPU
  * </pre>
  */
 public final class Layouts {
   public static final int ENDPOINT_KEY_SIZE = 4;
-  public static final int ENDPOINT_VALUE_SIZE = 8;
+  public static final int ENDPOINT_VALUE_SIZE = 16;
   public static final int IDENTITY_VALUE_SIZE = 4;
   public static final int VERDICT_KEY_SIZE = 16;
   public static final int VERDICT_VALUE_SIZE = 4;
+  public static final int COUNTER_VALUE_SIZE = 8;
+  /** Slots of the counters map, slot 0 (counted for no one) included. */
+  public static final int COUNTER_SLOTS = 65536;
   /** Bits of a verdict key's data: endpoint 32, identity 32, direction 8, protocol 8, port 16. */
   static final int VERDICT_KEY_BITS = 96;
 
@@ -48,12 +53,13 @@ public final class Layouts {
   }
 
   static byte[] endpointValue(EbpfEndpoint endpoint) {
-    return buffer(ENDPOINT_VALUE_SIZE).putInt(endpoint.id()).putInt(endpoint.flags()).array();
+    return buffer(ENDPOINT_VALUE_SIZE).putInt(endpoint.id()).putInt(endpoint.flags())
+        .putInt(endpoint.deniedIngressSlot()).putInt(endpoint.deniedEgressSlot()).array();
   }
 
   static EbpfEndpoint endpointOf(byte[] value) {
     ByteBuffer buffer = wrap(value);
-    return EbpfEndpoint.of(buffer.getInt(), buffer.getInt());
+    return EbpfEndpoint.of(buffer.getInt(), buffer.getInt(), buffer.getInt(), buffer.getInt());
   }
 
   static byte[] identityKey(Cidr prefix) {

@@ -21,7 +21,10 @@ import java.util.function.Function;
  * <p>Order, so that no packet meets a half-written policy that allows more than either the old
  * or the new one would: new and changed verdicts, then identities, then endpoints (an endpoint
  * turns isolated only once its verdicts are in); then removed endpoints, identities and, last,
- * verdicts. Not thread-safe: one sync thread owns it.
+ * verdicts. Before all of them, every counter slot whose owner is not the one this writer last
+ * zeroed it for (given to someone else, or unknown to a new writer: a restarted agent's counts
+ * start from zero) is set to zero, so the new owner's count starts there. Not thread-safe: one
+ * sync thread owns it.
  */
 public final class MapWriter {
   /** Where the "before" of the diff comes from. */
@@ -33,22 +36,25 @@ public final class MapWriter {
   }
 
   /** What one apply changed, per map, and the system calls it took. */
-  public record Report(int endpointWrites, int endpointDeletes, int identityWrites,
-      int identityDeletes, int verdictWrites, int verdictDeletes, long syscalls, long nanos) {
+  public record Report(int counterResets, int endpointWrites, int endpointDeletes,
+      int identityWrites, int identityDeletes, int verdictWrites, int verdictDeletes,
+      long syscalls, long nanos) {
     public int changes() {
-      return endpointWrites + endpointDeletes + identityWrites + identityDeletes + verdictWrites
-          + verdictDeletes;
+      return counterResets + endpointWrites + endpointDeletes + identityWrites + identityDeletes
+          + verdictWrites + verdictDeletes;
     }
   }
 
   private final EbpfMaps maps;
   private MapContents remembered;
+  /** Slot → the owner it was last zeroed for; kept when an apply fails after the zeroing. */
+  private Map<Integer, CounterOwner> zeroedFor = Map.of();
 
   public MapWriter(EbpfMaps maps) {
     this.maps = maps;
   }
 
-  /** Reads what the maps hold now. */
+  /** Reads what the maps hold now; no counter owners (the kernel keeps none). */
   public MapContents read() {
     TreeMap<Integer, EbpfEndpoint> endpoints = new TreeMap<>();
     maps.endpoints().readAll().forEach(entry -> endpoints.put(
@@ -61,7 +67,7 @@ public final class MapWriter {
     TreeMap<VerdictKey, Integer> verdicts = new TreeMap<>();
     maps.verdicts().readAll().forEach(entry -> verdicts.put(
         Layouts.verdictKeyOf(entry.key()), Layouts.u32Of(entry.value())));
-    return MapContents.of(endpoints, identities, verdicts);
+    return MapContents.of(endpoints, identities, verdicts, Map.of());
   }
 
   /** Drops the memory of the last apply: the next apply reads the maps. */
@@ -72,6 +78,11 @@ public final class MapWriter {
   public Report apply(MapContents desired, View view) {
     long start = System.nanoTime();
     long syscallsBefore = maps.syscalls();
+    List<Integer> reassigned = desired.counters().entrySet().stream()
+        .filter(slot -> !slot.getValue().equals(zeroedFor.get(slot.getKey())))
+        .map(Map.Entry::getKey).toList();
+    maps.zeroCounters(reassigned);
+    zeroedFor = desired.counters();
     MapContents before = view == View.REMEMBERED && remembered != null ? remembered : read();
     remembered = null;
     MapDifference<Integer, EbpfEndpoint> endpoints = hashed(before.endpoints(),
@@ -96,8 +107,8 @@ public final class MapWriter {
     }
     int verdictDeletes = delete(maps.verdicts(), verdicts, Layouts::verdictKey);
     remembered = desired;
-    return new Report(endpointWrites, endpointDeletes, identityWrites, identityDeletes,
-        verdictWrites, verdictDeletes, maps.syscalls() - syscallsBefore,
+    return new Report(reassigned.size(), endpointWrites, endpointDeletes, identityWrites,
+        identityDeletes, verdictWrites, verdictDeletes, maps.syscalls() - syscallsBefore,
         System.nanoTime() - start);
   }
 

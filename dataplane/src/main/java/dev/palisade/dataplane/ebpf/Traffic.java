@@ -95,6 +95,21 @@ public record Traffic(int protocol, int port, int portBits) implements Comparabl
     return packetPort >= port && packetPort < port + size;
   }
 
+  /**
+   * The shorter prefixes that contain this one, so also every packet it matches: every
+   * protocol, every port of the protocol, each wider block of ports.
+   */
+  public List<Traffic> wider() {
+    if (protocol == EVERY_PROTOCOL) {
+      return List.of();
+    }
+    List<Traffic> wider = new ArrayList<>(List.of(everything()));
+    for (int bits = 0; bits < portBits; bits++) {
+      wider.add(new Traffic(protocol, port & ~(0xffff >>> bits) & 0xffff, bits));
+    }
+    return wider;
+  }
+
   /** The key's prefix length over the 96 bits of (endpoint, identity, direction, protocol, port). */
   public int keyPrefixLength() {
     return protocol == EVERY_PROTOCOL ? 72 : 80 + portBits;

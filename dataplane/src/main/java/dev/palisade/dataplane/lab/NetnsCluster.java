@@ -105,6 +105,17 @@ public final class NetnsCluster implements AutoCloseable {
     return family == IpFamily.V4 ? "10.250.0." + node : "fd00:250::" + node;
   }
 
+  /**
+   * The address node {@code node}'s own packets to its pods come from, and where its pods reach
+   * it: the pods' IPv4 gateway (the pod-side veths have no IPv4 address, so the kernel picks lo's
+   * for them; a UDP server's answer carries it too) and the underlay's IPv6 address.
+   */
+  public InetAddress nodeAddress(int node, IpFamily family) {
+    nodeNamespace(node); // validates the number
+    return InetAddresses.forString(family == IpFamily.V4 ? GATEWAY_V4
+        : underlayAddress(node, family));
+  }
+
   private void addNamespace(String name) {
     shell.run("ip", "netns", "add", name);
     namespaces.add(name);

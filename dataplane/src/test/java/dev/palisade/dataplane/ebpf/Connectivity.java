@@ -42,12 +42,15 @@ final class Connectivity {
   }
 
   Connectivity allowed(LabPod from, LabPod to, Protocol protocol, int port) {
-    checks.add(new Check(from, to, protocol, port, family, true));
-    return this;
+    return expect(from, to, protocol, port, true);
   }
 
   Connectivity denied(LabPod from, LabPod to, Protocol protocol, int port) {
-    checks.add(new Check(from, to, protocol, port, family, false));
+    return expect(from, to, protocol, port, false);
+  }
+
+  Connectivity expect(LabPod from, LabPod to, Protocol protocol, int port, boolean allowed) {
+    checks.add(new Check(from, to, protocol, port, family, allowed));
     return this;
   }
 

@@ -10,10 +10,14 @@ import dev.palisade.model.IpFamily;
 import dev.palisade.model.Pod;
 import dev.palisade.model.Protocol;
 import dev.palisade.model.RuleGraph;
+import dev.palisade.model.eval.DirectionVerdict;
 import dev.palisade.model.eval.Endpoint;
 import dev.palisade.model.eval.Evaluator;
+import dev.palisade.model.eval.RuleRef;
+import dev.palisade.model.eval.Verdict;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,8 +30,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * connection between the reference pods and a few external addresses, for every port and
  * protocol the scenarios use, as the program does (endpoint flags, the identity of the remote
  * address by longest prefix, one verdict lookup per direction the pod's node enforces), and
- * checks that the maps let it through exactly when the reference evaluator allows it. Traffic
- * from and to the nodes themselves is left out: the eBPF backend does not handle it yet.
+ * checks that the maps let it through exactly when the reference evaluator allows it, in each
+ * direction, and count it where the iptables backend would: for the first allowing policy by
+ * name (the evaluator's allowedBy), or as denied for the pod and direction. Traffic
+ * from and to the nodes themselves is left out: the evaluator does not model it (EbpfNetnsTest
+ * probes the node's own traffic).
  */
 class EbpfAgreesWithEvaluatorTest {
   private static final List<String> NODES = List.of("node-1", "node-2");
@@ -70,13 +77,16 @@ class EbpfAgreesWithEvaluatorTest {
             continue;
           }
           for (dev.palisade.model.eval.Traffic traffic : TRAFFIC) {
-            boolean expected = evaluator.verdict(source, destination, traffic).allowed();
-            boolean actual = passes(maps, source, destination, traffic);
+            Verdict verdict = evaluator.verdict(source, destination, traffic);
+            Decision egress = source.pod().map(pod -> decide(maps.get(pod.nodeName()), pod,
+                Direction.EGRESS, destination.ip(), traffic)).orElse(Decision.UNJUDGED);
+            Decision ingress = destination.pod().map(pod -> decide(maps.get(pod.nodeName()),
+                pod, Direction.INGRESS, source.ip(), traffic)).orElse(Decision.UNJUDGED);
             checked++;
-            if (expected != actual) {
+            if (!egress.equals(expected(verdict.egress()))
+                || !ingress.equals(expected(verdict.ingress()))) {
               mismatches.add(source + " -> " + destination + " " + traffic + ": maps "
-                  + (actual ? "pass" : "drop") + ", evaluator says\n"
-                  + evaluator.verdict(source, destination, traffic).explain());
+                  + egress + " out, " + ingress + " in; evaluator says\n" + verdict.explain());
             }
           }
         }
@@ -87,28 +97,51 @@ class EbpfAgreesWithEvaluatorTest {
         .isEmpty();
   }
 
-  /** The pod's egress on the source's node, then its ingress on the destination's node. */
-  private static boolean passes(Map<String, EbpfPlan> maps, Endpoint source,
-      Endpoint destination, dev.palisade.model.eval.Traffic traffic) {
-    return source.pod().map(pod -> allows(maps.get(pod.nodeName()), pod, Direction.EGRESS,
-            destination.ip(), traffic)).orElse(true)
-        && destination.pod().map(pod -> allows(maps.get(pod.nodeName()), pod,
-            Direction.INGRESS, source.ip(), traffic)).orElse(true);
+  /** Whether a packet passes one direction, and whose slot counts it (none: not counted). */
+  private record Decision(boolean passes, Optional<CounterOwner> countedFor) {
+    static final Decision UNJUDGED = new Decision(true, Optional.empty());
+
+    @Override
+    public String toString() {
+      return (passes ? "pass" : "drop") + countedFor.map(owner -> " (" + owner + ")").orElse("");
+    }
   }
 
-  /** What the program decides at the pod's interface for this direction. */
-  private static boolean allows(EbpfPlan plan, Pod pod, Direction direction, InetAddress remote,
-      dev.palisade.model.eval.Traffic traffic) {
+  /** What the iptables backend does in one direction: its pod chain's verdict and counter. */
+  private static Decision expected(DirectionVerdict verdict) {
+    return switch (verdict.outcome()) {
+      case NOT_A_POD, NOT_ISOLATED -> Decision.UNJUDGED;
+      case ALLOWED -> new Decision(true, Optional.of(new CounterOwner.Allowed(
+          verdict.allowedBy().stream().map(RuleRef::policy).min(Comparator.naturalOrder())
+              .orElseThrow())));
+      case DENIED -> new Decision(false,
+          Optional.of(new CounterOwner.Denied(verdict.pod(), verdict.direction())));
+    };
+  }
+
+  /**
+   * What the program decides at the pod's interface for this direction: the longest verdict
+   * that covers the packet passes it and counts it in its slot; none drops it, counted in the
+   * endpoint's denied slot.
+   */
+  private static Decision decide(EbpfPlan plan, Pod pod, Direction direction,
+      InetAddress remote, dev.palisade.model.eval.Traffic traffic) {
     EbpfEndpoint endpoint = plan.endpoints().get(pod.ref());
-    if (endpoint == null || !(direction == Direction.INGRESS ? endpoint.isolatedIngress()
-        : endpoint.isolatedEgress())) {
-      return true;
+    if (endpoint == null || !endpoint.isolated(direction)) {
+      return Decision.UNJUDGED;
     }
     int identity = plan.identities().identityOf(remote);
     int protocol = Traffic.number(traffic.protocol());
-    return plan.verdicts().keySet().stream().anyMatch(key -> key.endpoint() == endpoint.id()
-        && key.identity() == identity && key.direction() == direction
-        && covers(key.traffic(), protocol, traffic.port()));
+    return plan.verdicts().entrySet().stream()
+        .filter(verdict -> verdict.getKey().endpoint() == endpoint.id()
+            && verdict.getKey().identity() == identity
+            && verdict.getKey().direction() == direction
+            && covers(verdict.getKey().traffic(), protocol, traffic.port()))
+        .max(Comparator.comparingInt(verdict -> verdict.getKey().traffic().keyPrefixLength()))
+        .map(verdict -> new Decision(true,
+            Optional.ofNullable(plan.counters().get(verdict.getValue()))))
+        .orElseGet(() -> new Decision(false,
+            Optional.ofNullable(plan.counters().get(endpoint.deniedSlot(direction)))));
   }
 
   /** Whether a verdict's traffic prefix covers the packet's protocol and port. */

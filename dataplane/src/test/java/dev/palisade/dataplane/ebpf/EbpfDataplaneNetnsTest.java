@@ -14,6 +14,7 @@ import dev.palisade.dataplane.backend.Dataplane.View;
 import dev.palisade.dataplane.backend.Lookup;
 import dev.palisade.dataplane.backend.Outcome;
 import dev.palisade.dataplane.compile.DataplaneSettings;
+import dev.palisade.dataplane.kernel.PacketCounts;
 import dev.palisade.dataplane.lab.BpffsMount;
 import dev.palisade.dataplane.lab.LabPod;
 import dev.palisade.dataplane.lab.NetnsLab;
@@ -116,6 +117,19 @@ class EbpfDataplaneNetnsTest {
     assertEnforced();
     assertThat(sync(View.REMEMBERED).wroteNothing()).isTrue();
     assertThat(sync(View.READ).wroteNothing()).as("read back: the kernel holds it all").isTrue();
+  }
+
+  @Test
+  void theCountsAreThePacketsDeniedPerPodAndAllowedPerPolicy() throws Exception {
+    sync(View.READ);
+    assertEnforced();
+
+    PacketCounts counts = dataplane.counts(dataplane.compile(graph, GraphDelta.union(changes)));
+
+    assertThat(counts.denied().get(new PacketCounts.PodDirection(ObjectRef.of("x", "a"),
+        Direction.INGRESS))).as("x/a's denied ingress").isPositive();
+    assertThat(counts.allowed().get(ObjectRef.of("x", "a-in"))).as("allowed by x/a-in")
+        .isPositive();
   }
 
   @Test

@@ -90,11 +90,16 @@ final class EbpfLab implements AutoCloseable {
     return new Desired();
   }
 
-  /** Hand-built map contents. Every pod's addresses carry its identity unless said otherwise. */
+  /**
+   * Hand-built map contents. Every pod's addresses carry its identity unless said otherwise; the
+   * node's own traffic meets the pods' rules unless allowed.
+   */
   final class Desired {
     private final TreeMap<Integer, EbpfEndpoint> endpoints = new TreeMap<>();
+    private boolean nodeTrafficAllowed;
     private final TreeMap<Cidr, Integer> identities = new TreeMap<>();
     private final TreeMap<VerdictKey, Integer> verdicts = new TreeMap<>();
+    private final TreeMap<Integer, CounterOwner> counters = new TreeMap<>();
 
     Desired() {
       for (LabPod pod : lab.pods()) {
@@ -104,8 +109,15 @@ final class EbpfLab implements AutoCloseable {
       }
     }
 
+    /** Whether the node's own traffic to the pods isolated after this passes. */
+    Desired nodeTrafficAllowed(boolean allowed) {
+      nodeTrafficAllowed = allowed;
+      return this;
+    }
+
     Desired isolate(LabPod pod, boolean ingress, boolean egress) {
-      endpoints.put(ifindex.get(pod.name()), new EbpfEndpoint(endpointId(pod), ingress, egress));
+      endpoints.put(ifindex.get(pod.name()), new EbpfEndpoint(endpointId(pod), ingress, egress,
+          nodeTrafficAllowed, 0, 0));
       return this;
     }
 
@@ -126,13 +138,16 @@ final class EbpfLab implements AutoCloseable {
       return this;
     }
 
-    Desired counted(LabPod pod, Direction direction, int identity, Traffic traffic, int slot) {
+    /** An allowing verdict counted in {@code slot}, which {@code owner} owns. */
+    Desired counted(LabPod pod, Direction direction, int identity, Traffic traffic, int slot,
+        CounterOwner owner) {
       verdicts.put(new VerdictKey(endpointId(pod), identity, direction, traffic), slot);
+      counters.put(slot, owner);
       return this;
     }
 
     MapContents build() {
-      return MapContents.of(endpoints, identities, verdicts);
+      return MapContents.of(endpoints, identities, verdicts, counters);
     }
 
     MapWriter.Report apply() {

@@ -104,15 +104,15 @@ class EbpfMeasurementTest {
     for (int i = 0; i < ENTRIES; i++) {
       identities.put(Cidr.host(InetAddresses.fromInteger(0x0a400000 + i)), 1000 + i);
     }
-    return MapContents.of(contents.endpoints(), identities, contents.verdicts());
+    return MapContents.of(contents.endpoints(), identities, contents.verdicts(), Map.of());
   }
 
   private static MapContents withEndpoints(MapContents contents) {
     Map<Integer, EbpfEndpoint> endpoints = new TreeMap<>(contents.endpoints());
     for (int i = 0; i < ENTRIES; i++) {
-      endpoints.put(1_000_000 + i, new EbpfEndpoint(100 + i, true, true));
+      endpoints.put(1_000_000 + i, new EbpfEndpoint(100 + i, true, true, false, 0, 0));
     }
-    return MapContents.of(endpoints, contents.identities(), contents.verdicts());
+    return MapContents.of(endpoints, contents.identities(), contents.verdicts(), Map.of());
   }
 
   private static void printRuns(ProgramRunStats runs) {

@@ -3,18 +3,33 @@ package dev.palisade.dataplane.ebpf;
 import static dev.palisade.model.Direction.EGRESS;
 import static dev.palisade.model.Direction.INGRESS;
 import static dev.palisade.model.Protocol.ICMP;
+import static dev.palisade.model.Protocol.SCTP;
 import static dev.palisade.model.Protocol.TCP;
 import static dev.palisade.model.Protocol.UDP;
+import static dev.palisade.model.testing.Builders.namespace;
+import static dev.palisade.model.testing.Builders.pod;
+import static dev.palisade.model.testing.Builders.podPeer;
+import static dev.palisade.model.testing.Builders.policy;
+import static dev.palisade.model.testing.Builders.rule;
+import static dev.palisade.model.testing.Builders.selector;
+import static dev.palisade.model.testing.Builders.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.net.InetAddresses;
+import com.google.common.primitives.Bytes;
+import dev.palisade.dataplane.kernel.PacketCounts;
+import dev.palisade.dataplane.kernel.PacketCounts.PodDirection;
+import dev.palisade.dataplane.lab.EchoServers;
 import dev.palisade.dataplane.lab.LabPod;
 import dev.palisade.dataplane.lab.NetnsLab;
 import dev.palisade.dataplane.lab.Shell;
+import dev.palisade.dataplane.plan.NodePlanner;
 import dev.palisade.model.Cidr;
 import dev.palisade.model.IpBlock;
 import dev.palisade.model.IpFamily;
+import dev.palisade.model.ObjectRef;
+import dev.palisade.model.RuleGraph;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -25,9 +40,12 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -41,8 +59,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The tc program in a real kernel: one node namespace with three pods (NetnsLab), the program
  * attached as tcx links to the pods' host-side veths, maps filled with hand-built contents (no
- * compiler yet), real TCP, UDP and ICMP probes. Fails, never skips, without root, clang's object,
- * bpffs, BTF or the conntrack kfunc. Everything lives in namespaces and a bpffs the test made.
+ * compiler yet), real TCP, UDP and ICMP probes, SCTP played by hand over raw sockets. Fails,
+ * never skips, without root, clang's object, bpffs, BTF, the conntrack kfunc or raw sockets.
+ * Everything lives in namespaces and a bpffs the test made.
  */
 @Tag("kernel")
 class EbpfNetnsTest {
@@ -260,6 +279,201 @@ class EbpfNetnsTest {
         .verify();
   }
 
+  /**
+   * p2 admits p1 on 80 and the world (the node's addresses have no identity) on 81. The node's
+   * own connections pass with the flag, its pings too (the pod's answers go back to the node),
+   * and meet p2's ingress rules without it; p3's, forwarded by the node, never pass: not even
+   * one way (a connection's reply alone would be dropped, so a datagram must be seen arrive).
+   */
+  @Test
+  void theNodesOwnTrafficPassesWithTheFlagAndMeetsIngressRulesWithout() {
+    for (boolean allowed : List.of(true, false)) {
+      ebpf.desired()
+          .nodeTrafficAllowed(allowed)
+          .isolate(p2, true, false)
+          .allow(p2, INGRESS, ebpf.identity(p1), Traffic.port(TCP, 80))
+          .allow(p2, INGRESS, IdentityTable.WORLD, Traffic.port(TCP, 81))
+          .apply();
+
+      for (IpFamily family : IpFamily.values()) {
+        Connectivity.over(family)
+            .expect(theNode(), p2, TCP, 80, allowed)
+            .allowed(theNode(), p2, TCP, 81)
+            .expect(theNode(), p2, UDP, 82, allowed)
+            .expect(theNode(), p2, ICMP, 0, allowed)
+            .allowed(p1, p2, TCP, 80)
+            .denied(p3, p2, TCP, 80) // forwarded by the node, not sent by it
+            .denied(p3, p2, ICMP, 0)
+            .verify();
+        assertThat(arrives(theNode(), p2, family)).as("from the node, " + family)
+            .isEqualTo(allowed);
+        assertThat(arrives(p3, p2, family)).as("from p3, " + family).isFalse();
+      }
+    }
+  }
+
+  /**
+   * Whether a UDP datagram from one namespace reaches the pod (port 83: no server, no verdict),
+   * as the pod's raw socket sees it.
+   */
+  private static boolean arrives(LabPod from, LabPod to, IpFamily family) {
+    byte[] marker = ("palisade-" + UUID.randomUUID()).getBytes(StandardCharsets.US_ASCII);
+    try (RawSocket pod = RawSocket.open(ebpf.bpf, to.namespace(), family, 17)) {
+      String target = family == IpFamily.V4
+          ? "UDP4-SENDTO:" + InetAddresses.toAddrString(to.v4()) + ":83"
+          : "UDP6-SENDTO:[" + InetAddresses.toAddrString(to.v6()) + "]:83";
+      new Shell().runner().run(List.of("ip", "netns", "exec", from.namespace(), "socat", "-u",
+          "-", target), new String(marker, StandardCharsets.US_ASCII));
+      return pod.receives(packet -> Bytes.indexOf(packet, marker) >= 0, Duration.ofSeconds(2));
+    }
+  }
+
+  /**
+   * p2 may open connections to the node on 9100 only and admits nobody: the node's answers
+   * (to_pod: sent by the node, and conntrack replies) reach it, with the flag or without.
+   */
+  @Test
+  void repliesOfAPodsConnectionsToTheNodePass() {
+    EchoServers servers = new EchoServers();
+    try {
+      for (int port : new int[] {9100, 9101}) {
+        servers.start(lab.node(), TCP, port);
+        servers.start(lab.node(), UDP, port);
+      }
+      for (boolean allowed : List.of(true, false)) {
+        ebpf.desired()
+            .nodeTrafficAllowed(allowed)
+            .isolate(p2, true, true)
+            .allow(p2, EGRESS, IdentityTable.WORLD, Traffic.port(TCP, 9100))
+            .allow(p2, EGRESS, IdentityTable.WORLD, Traffic.port(UDP, 9100))
+            .apply();
+
+        for (IpFamily family : IpFamily.values()) {
+          Connectivity.over(family)
+              .allowed(p2, theNode(), TCP, 9100)
+              .allowed(p2, theNode(), UDP, 9100)
+              .denied(p2, theNode(), TCP, 9101)
+              .expect(theNode(), p2, TCP, 80, allowed)
+              .verify();
+        }
+      }
+    } finally {
+      servers.stopAll();
+    }
+  }
+
+  /** The node namespace as a prober and as a server, at its own (underlay) addresses. */
+  private static LabPod theNode() {
+    return new LabPod("node", lab.node(), lab.nodeAddress(IpFamily.V4),
+        lab.nodeAddress(IpFamily.V6), null);
+  }
+
+  private static final int SCTP_SERVER = 9000;
+  private static final int SCTP_CLIENT = 40000;
+
+  /**
+   * p1 may open SCTP associations to p2:9000 and p2 may accept them; both are isolated both ways
+   * and nothing allows the opposite directions, where the association's answers go.
+   */
+  private static EbpfLab.Desired sctpOpeningOnly() {
+    return ebpf.desired()
+        .isolate(p1, true, true)
+        .isolate(p2, true, true)
+        .allow(p1, EGRESS, ebpf.identity(p2), Traffic.port(SCTP, SCTP_SERVER))
+        .allow(p2, INGRESS, ebpf.identity(p1), Traffic.port(SCTP, SCTP_SERVER));
+  }
+
+  /** The life of an association, played by hand with raw sockets: every packet arrives. */
+  @Test
+  void anSctpAssociationWorksWhenOnlyItsOpeningIsAllowed() {
+    sctpOpeningOnly().apply();
+    byte[] cookie = "state cookie".getBytes(StandardCharsets.US_ASCII);
+    int client = 0x0c11e47;
+    int server = 0x05e4e4;
+
+    for (IpFamily family : IpFamily.values()) {
+      try (SctpEnds ends = SctpEnds.open(p1, p2, family)) {
+        assertThat(ends.toServer(Sctp.packet(SCTP_CLIENT, SCTP_SERVER, 0, Sctp.init(client))))
+            .as("INIT, " + family).isTrue();
+        assertThat(ends.toClient(Sctp.packet(SCTP_SERVER, SCTP_CLIENT, client,
+            Sctp.initAck(server, cookie)))).as("INIT ACK, " + family).isTrue();
+        assertThat(ends.toServer(Sctp.packet(SCTP_CLIENT, SCTP_SERVER, server,
+            Sctp.cookieEcho(cookie)))).as("COOKIE ECHO, " + family).isTrue();
+        assertThat(ends.toClient(Sctp.packet(SCTP_SERVER, SCTP_CLIENT, client,
+            Sctp.cookieAck()))).as("COOKIE ACK, " + family).isTrue();
+        assertThat(ends.toServer(Sctp.packet(SCTP_CLIENT, SCTP_SERVER, server,
+            Sctp.data(client, "ping")))).as("DATA to the server, " + family).isTrue();
+        assertThat(ends.toClient(Sctp.packet(SCTP_SERVER, SCTP_CLIENT, client,
+            Sctp.sack(client), Sctp.data(server, "pong")))).as("SACK and DATA, " + family)
+            .isTrue();
+        assertThat(ends.toServer(Sctp.packet(SCTP_CLIENT, SCTP_SERVER, server,
+            Sctp.sack(server)))).as("SACK, " + family).isTrue();
+      }
+    }
+  }
+
+  /**
+   * An INIT is judged as opening only: not to a port the client may not open, and not from the
+   * server's allowed port toward the client (a "reply" that opens); other chunks pass as replies
+   * only to the port the association was opened to.
+   */
+  @Test
+  void onlyAnInitOpensAnSctpAssociation() {
+    sctpOpeningOnly().apply();
+    int tag = 0x7a9;
+
+    for (IpFamily family : IpFamily.values()) {
+      try (SctpEnds ends = SctpEnds.open(p1, p2, family)) {
+        assertThat(ends.toServer(Sctp.packet(SCTP_CLIENT, SCTP_SERVER + 1, 0, Sctp.init(tag))))
+            .as("INIT to a port p1 may not open, " + family).isFalse();
+        assertThat(ends.toServer(Sctp.packet(SCTP_CLIENT, SCTP_SERVER + 1, tag,
+            Sctp.data(tag, "x")))).as("DATA to that port, " + family).isFalse();
+        assertThat(ends.toClient(Sctp.packet(SCTP_SERVER, SCTP_CLIENT, 0, Sctp.init(tag))))
+            .as("INIT from p2's allowed port to p1, which p2 may not open, " + family)
+            .isFalse();
+        assertThat(ends.toClient(Sctp.packet(SCTP_SERVER, SCTP_CLIENT, tag, Sctp.cookieAck())))
+            .as("the same ports without INIT: an answer, " + family).isTrue();
+      }
+    }
+  }
+
+  /** Raw SCTP sockets in a client and a server pod: what one sends, whether the other sees it. */
+  private record SctpEnds(LabPod client, RawSocket atClient, LabPod server, RawSocket atServer,
+      IpFamily family) implements AutoCloseable {
+    static SctpEnds open(LabPod client, LabPod server, IpFamily family) {
+      int sctp = Traffic.number(SCTP);
+      RawSocket atClient = RawSocket.open(ebpf.bpf, client.namespace(), family, sctp);
+      try {
+        return new SctpEnds(client, atClient, server,
+            RawSocket.open(ebpf.bpf, server.namespace(), family, sctp), family);
+      } catch (RuntimeException e) {
+        atClient.close();
+        throw e;
+      }
+    }
+
+    boolean toServer(byte[] packet) {
+      atClient.send(server.address(family), packet);
+      return atServer.receives(received -> Arrays.equals(received, packet),
+          Duration.ofSeconds(2));
+    }
+
+    boolean toClient(byte[] packet) {
+      atServer.send(client.address(family), packet);
+      return atClient.receives(received -> Arrays.equals(received, packet),
+          Duration.ofSeconds(2));
+    }
+
+    @Override
+    public void close() {
+      try {
+        atClient.close();
+      } finally {
+        atServer.close();
+      }
+    }
+  }
+
   @Test
   void aTightenedVerdictCutsAnEstablishedConnection() throws Exception {
     EbpfLab.Desired open = ebpf.desired()
@@ -333,22 +547,108 @@ class EbpfNetnsTest {
     return lines;
   }
 
+  private static final ObjectRef XA = ObjectRef.of("x", "a");
+  private static final ObjectRef XB = ObjectRef.of("x", "b");
+  private static final ObjectRef YC = ObjectRef.of("y", "c");
+  private static final ObjectRef A_ANYTHING = ObjectRef.of("x", "a-anything");
+  private static final ObjectRef ALLOW_A_80 = ObjectRef.of("x", "allow-a-80");
+  private static final ObjectRef ALLOW_ALL_81 = ObjectRef.of("x", "allow-all-81");
+  private static final ObjectRef C_OUT = ObjectRef.of("y", "c-out");
+
+  /**
+   * The rendered maps count as PacketCounts says: x/b (p2) admits x/a (p1) on everything
+   * (a-anything) and on TCP 80 (allow-a-80, whose packets count for a-anything, first by name,
+   * although its verdict is the longer match), everybody on TCP 81 (allow-all-81); y/c (p3) may
+   * send to TCP 80 and 81 only (c-out, egress only).
+   */
   @Test
-  void countersCountAllowedAndDeniedPacketsAndPerVerdict() {
-    ebpf.desired()
+  void theRenderedMapsCountDeniedPacketsPerPodAndDirectionAndAllowedPerPolicy() {
+    EbpfPlan plan = new EbpfRenderer(new IdentityTable.Interner())
+        .render(NodePlanner.plan(countedGraph(), "node-1"));
+    ebpf.writer.apply(plan.contents(Map.of(XA, ebpf.ifindex.get(p1.name()),
+        XB, ebpf.ifindex.get(p2.name()), YC, ebpf.ifindex.get(p3.name()))),
+        MapWriter.View.REMEMBERED);
+    PacketCounts before = EbpfCounters.read(ebpf.maps, plan);
+
+    Connectivity.over(IpFamily.V4)
+        .allowed(p1, p2, TCP, 80) // a-anything
+        .allowed(p3, p2, TCP, 81) // c-out, then allow-all-81
+        .denied(p3, p2, TCP, 80) // c-out, then x/b's ingress drops it
+        .denied(p3, p2, TCP, 82) // y/c's egress drops it
+        .verify();
+    PacketCounts after = EbpfCounters.read(ebpf.maps, plan);
+
+    PodDirection bIn = new PodDirection(XB, INGRESS);
+    PodDirection cOut = new PodDirection(YC, EGRESS);
+    assertThat(after.denied()).containsOnlyKeys(bIn, cOut);
+    assertThat(after.denied().get(bIn)).isGreaterThan(before.denied().get(bIn));
+    assertThat(after.denied().get(cOut)).isGreaterThan(before.denied().get(cOut));
+    assertThat(after.allowed()).containsOnlyKeys(A_ANYTHING, ALLOW_A_80, ALLOW_ALL_81, C_OUT);
+    for (ObjectRef policy : List.of(A_ANYTHING, ALLOW_ALL_81, C_OUT)) {
+      assertThat(after.allowed().get(policy)).as(policy.toString())
+          .isGreaterThan(before.allowed().get(policy));
+    }
+    assertThat(after.allowed().get(ALLOW_A_80)).as("shadowed by a-anything, first by name")
+        .isEqualTo(before.allowed().get(ALLOW_A_80));
+  }
+
+  private static RuleGraph countedGraph() {
+    RuleGraph graph = new RuleGraph();
+    graph.upsertNamespace(namespace("x", "ns", "x"));
+    graph.upsertNamespace(namespace("y", "ns", "y"));
+    graph.upsertPod(pod("a").in("x").labels("pod", "a").node("node-1")
+        .ip(p1.v4().getHostAddress()).build());
+    graph.upsertPod(pod("b").in("x").labels("pod", "b").node("node-1")
+        .ip(p2.v4().getHostAddress()).build());
+    graph.upsertPod(pod("c").in("y").labels("pod", "c").node("node-1")
+        .ip(p3.v4().getHostAddress()).build());
+    graph.upsertPolicy(policy("a-anything").in("x").select(selector("pod", "b"))
+        .ingress(rule().peers(podPeer("x", selector("pod", "a")))).build());
+    graph.upsertPolicy(policy("allow-a-80").in("x").select(selector("pod", "b"))
+        .ingress(rule().peers(podPeer("x", selector("pod", "a"))).ports(tcp(80))).build());
+    graph.upsertPolicy(policy("allow-all-81").in("x").select(selector("pod", "b"))
+        .ingress(rule().ports(tcp(81))).build());
+    graph.upsertPolicy(policy("c-out").in("y").select(selector("pod", "c"))
+        .types(EGRESS).egress(rule().ports(tcp(80), tcp(81))).build());
+    return graph;
+  }
+
+  /**
+   * A slot keeps its count while its owner stays, and starts from zero when the writer gives it
+   * to another owner or does not know its owner (a restarted agent).
+   */
+  @Test
+  void aCounterSlotGivenToAnotherOwnerStartsFromZero() {
+    CounterOwner first = new CounterOwner.Allowed(ObjectRef.of("x", "first"));
+    CounterOwner second = new CounterOwner.Allowed(ObjectRef.of("x", "second"));
+    int slot = 7;
+    counting(slot, first).apply();
+    Connectivity.over(IpFamily.V4).allowed(p1, p2, TCP, 80).verify();
+    long counted = ebpf.maps.counter(slot);
+    assertThat(counted).isPositive();
+
+    assertThat(counting(slot, first).apply().counterResets()).as("the same owner").isZero();
+    assertThat(ebpf.maps.counter(slot)).isEqualTo(counted);
+
+    assertThat(counting(slot, second).apply().counterResets()).isEqualTo(1);
+    assertThat(ebpf.maps.counter(slot)).as("given to another owner").isZero();
+
+    Connectivity.over(IpFamily.V4).allowed(p1, p2, TCP, 80).verify();
+    assertThat(ebpf.maps.counter(slot)).isPositive();
+    try (EbpfMaps maps = EbpfMaps.open(ebpf.bpf, ebpf.pins.maps())) {
+      MapWriter.Report restarted = new MapWriter(maps)
+          .apply(counting(slot, second).build(), MapWriter.View.READ);
+      assertThat(restarted.counterResets()).isEqualTo(1);
+      assertThat(restarted.changes()).as("nothing else changed").isEqualTo(1);
+    }
+    assertThat(ebpf.maps.counter(slot)).as("unknown to a restarted agent's writer").isZero();
+  }
+
+  /** p2 admits p1 on TCP 80, counted in {@code slot} for {@code owner}. */
+  private static EbpfLab.Desired counting(int slot, CounterOwner owner) {
+    return ebpf.desired()
         .isolate(p2, true, false)
-        .counted(p2, INGRESS, ebpf.identity(p1), Traffic.port(TCP, 80), 4)
-        .apply();
-    EbpfMaps.Counters before = ebpf.maps.counters();
-    long slotBefore = ebpf.maps.counter(4);
-
-    Connectivity.over(IpFamily.V4).allowed(p1, p2, TCP, 80).denied(p3, p2, TCP, 80).verify();
-
-    EbpfMaps.Counters after = ebpf.maps.counters();
-    assertThat(after.ingressAllowed()).isGreaterThan(before.ingressAllowed());
-    assertThat(after.ingressDenied()).isGreaterThan(before.ingressDenied());
-    assertThat(ebpf.maps.counter(4) - slotBefore).isPositive()
-        .isLessThanOrEqualTo(after.ingressAllowed() - before.ingressAllowed());
+        .counted(p2, INGRESS, ebpf.identity(p1), Traffic.port(TCP, 80), slot, owner);
   }
 
   @Test
@@ -478,8 +778,9 @@ class EbpfNetnsTest {
     TcxLinks otherLinks = new TcxLinks(ebpf.bpf, other, ebpf.node);
     int p3Index = otherLinks.attach(p3.nodeInterface());
     try (EbpfMaps maps = EbpfMaps.open(ebpf.bpf, other.maps())) {
-      new MapWriter(maps).apply(MapContents.of(Map.of(p3Index, new EbpfEndpoint(1, true, false)),
-          Map.of(), Map.of()), MapWriter.View.READ);
+      new MapWriter(maps).apply(MapContents.of(Map.of(p3Index,
+          new EbpfEndpoint(1, true, false, false, 0, 0)), Map.of(), Map.of(), Map.of()),
+          MapWriter.View.READ);
     }
     Files.createDirectories(ebpf.bpffs.path().resolve("foreign"));
     Connectivity.over(IpFamily.V4).denied(p1, p2, TCP, 80).denied(p1, p3, TCP, 80).verify();

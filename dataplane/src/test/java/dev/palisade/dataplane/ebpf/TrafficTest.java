@@ -79,4 +79,23 @@ class TrafficTest {
     assertThat(Traffic.range(Protocol.SCTP, 3868, 3869).get(0)).hasToString("sctp/3868-3869");
     assertThat(Traffic.port(Protocol.UDP, 53)).hasToString("udp/53");
   }
+
+  @Test
+  void widerPrefixesAreEveryShorterOneThatContainsTheTraffic() {
+    Traffic port = Traffic.port(Protocol.TCP, 0b1010_0000_0000_0101);
+    List<Traffic> wider = port.wider();
+
+    assertThat(wider).hasSize(17)
+        .startsWith(Traffic.everything(), Traffic.allPorts(Protocol.TCP))
+        .contains(new Traffic(6, 0b1000_0000_0000_0000, 1),
+            new Traffic(6, 0b1010_0000_0000_0100, 15))
+        .doesNotContain(port);
+    for (Traffic block : wider.subList(1, wider.size())) {
+      int size = 1 << (16 - block.portBits());
+      assertThat(port.port()).as(block.toString())
+          .isBetween(block.port(), block.port() + size - 1);
+    }
+    assertThat(Traffic.everything().wider()).isEmpty();
+    assertThat(Traffic.allPorts(Protocol.UDP).wider()).containsExactly(Traffic.everything());
+  }
 }

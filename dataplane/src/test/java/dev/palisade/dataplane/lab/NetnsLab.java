@@ -5,6 +5,7 @@ import dev.palisade.dataplane.kernel.CommandRunner;
 import dev.palisade.dataplane.kernel.NetnsCommandRunner;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.Protocol;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -53,6 +54,11 @@ public final class NetnsLab implements AutoCloseable {
 
   public LabPod pod(int index) {
     return pods.get(index);
+  }
+
+  /** The node's own address (see {@link NetnsCluster#nodeAddress}). */
+  public InetAddress nodeAddress(IpFamily family) {
+    return cluster.nodeAddress(1, family);
   }
 
   /** Runs commands inside the node namespace: hand this to the writer. */
