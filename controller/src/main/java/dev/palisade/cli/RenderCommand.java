@@ -78,7 +78,7 @@ final class RenderCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     if (backend == Backend.ebpf) {
-      out.print(new EbpfRenderer(new IdentityTable.Interner())
+      out.print(new EbpfRenderer(new IdentityTable.Interner(), dataplane.settings())
           .render(NodePlanner.plan(cluster.graph(), node)).describe());
     } else {
       DesiredState desired = NodeCompiler.compile(cluster.graph(), node,

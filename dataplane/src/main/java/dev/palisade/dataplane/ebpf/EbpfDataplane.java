@@ -99,7 +99,7 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
   public EbpfDataplane(String nodeName, DataplaneSettings settings, PinLayout pins,
       Optional<Path> netns, CommandRunner node, CommandRunner host) {
     this.planner = new IncrementalNodePlanner(nodeName);
-    this.renderer = new EbpfRenderer(new IdentityTable.Interner());
+    this.renderer = new EbpfRenderer(new IdentityTable.Interner(), settings);
     this.bpf = Bpf.load();
     this.pins = pins;
     this.netns = netns;
@@ -344,6 +344,9 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
     json.put("outcome", verdict.isPresent() ? "PASSED" : "DENIED");
     json.put("allows", verdict.isPresent());
     verdict.ifPresent(key -> json.put("verdict", key.toString()));
+    if (verdict.isEmpty()) {
+      json.put("denyAction", endpoint.reject() ? "REJECT" : "DROP");
+    }
     return json;
   }
 

@@ -17,7 +17,7 @@ import java.util.Optional;
  * keyed by pod (the interface of each pod, whose ifindex keys the {@code endpoints} map, is
  * known only on the node). {@link EbpfRenderer} makes it.
  *
- * @param endpoints each local pod's endpoint id and isolation
+ * @param endpoints each local pod's endpoint id, isolation and deny action
  * @param identities the remote addresses' prefixes and identities, both families
  * @param verdicts the allowing entries of the {@code verdicts} map (value: counter slot, 0)
  */
@@ -25,17 +25,17 @@ public record EbpfPlan(ImmutableSortedMap<ObjectRef, EbpfEndpoint> endpoints,
     IdentityTable identities, ImmutableSortedMap<VerdictKey, Integer> verdicts) {
 
   /**
-   * The maps as readable text ({@code palisade render --backend ebpf}): endpoints by pod,
-   * identities with the classes their addresses belong to, verdicts by pod and direction.
+   * The maps as readable text ({@code palisade render --backend ebpf}): endpoints by pod (with
+   * the deny action: drop, or reject), identities with the classes their addresses belong to, verdicts by pod and direction.
    */
   public String describe() {
     Map<Integer, ObjectRef> podById = new HashMap<>();
     endpoints.forEach((pod, endpoint) -> podById.put(endpoint.id(), pod));
     List<String> lines = new ArrayList<>();
-    lines.add("# endpoints: pod -> id, isolation (map endpoints, keyed by the pod's host-side "
-        + "interface on the node)");
+    lines.add("# endpoints: pod -> id, isolation, deny action (map endpoints, keyed by the pod's "
+        + "host-side interface on the node)");
     endpoints.forEach((pod, endpoint) -> lines.add(pod + " -> " + endpoint.id() + ", "
-        + isolation(endpoint)));
+        + isolation(endpoint) + ", " + (endpoint.reject() ? "reject" : "drop")));
     lines.add("# identities: prefix -> identity (maps identities_v4, identities_v6; the "
         + "longest prefix decides, no prefix: 0, the world)");
     identities.prefixes().forEach((prefix, identity) -> lines.add(prefix + " -> " + identity));

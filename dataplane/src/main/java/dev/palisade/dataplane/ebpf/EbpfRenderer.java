@@ -2,6 +2,8 @@ package dev.palisade.dataplane.ebpf;
 
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
+import dev.palisade.dataplane.compile.DataplaneSettings;
+import dev.palisade.dataplane.compile.DenyAction;
 import dev.palisade.dataplane.plan.AllowRule;
 import dev.palisade.dataplane.plan.Endpoint;
 import dev.palisade.dataplane.plan.FamilyPlan;
@@ -29,7 +31,8 @@ import java.util.TreeMap;
  * the iptables backend's compiler: a pure function of the plan and the numbering so far.
  *
  * <ul>
- *   <li>Each endpoint gets an id (kept while the pod is on the node) and its isolation flags.
+ *   <li>Each endpoint gets an id (kept while the pod is on the node), its isolation flags and
+ *       the deny action's (REJECT: denied packets are answered).
  *   <li>Each remote peer class becomes a class of the identity table: a selector's pods as
  *       host prefixes, an ipBlock as itself (its excepts are longer prefixes of their own), and
  *       an egress named port as one class per number the name resolved to, holding the pods
@@ -43,11 +46,17 @@ import java.util.TreeMap;
  */
 public final class EbpfRenderer {
   private final IdentityTable.Interner identities;
+  private final boolean reject;
   private final Map<ObjectRef, Integer> endpointIds = new TreeMap<>();
   private int nextEndpointId = 1;
 
-  public EbpfRenderer(IdentityTable.Interner identities) {
+  /**
+   * @param settings the node's settings; the program follows their deny action (every endpoint
+   *     rejects, or none)
+   */
+  public EbpfRenderer(IdentityTable.Interner identities, DataplaneSettings settings) {
     this.identities = identities;
+    this.reject = settings.denyAction() == DenyAction.REJECT;
   }
 
   /** The maps for the plan, numbering new endpoints and class sets after the ones before. */
@@ -61,7 +70,7 @@ public final class EbpfRenderer {
     ImmutableSortedMap.Builder<ObjectRef, EbpfEndpoint> flags = ImmutableSortedMap.naturalOrder();
     endpoints.forEach((ref, endpoint) -> flags.put(ref, new EbpfEndpoint(
         endpointIds.computeIfAbsent(ref, unused -> nextEndpointId++),
-        endpoint.isolated(Direction.INGRESS), endpoint.isolated(Direction.EGRESS))));
+        endpoint.isolated(Direction.INGRESS), endpoint.isolated(Direction.EGRESS), reject)));
 
     Map<String, List<IpBlock>> classes = new LinkedHashMap<>();
     for (IpFamily family : IpFamily.values()) {

@@ -75,4 +75,15 @@ class LayoutsTest {
     assertThat(Layouts.endpointOf(Layouts.endpointValue(new EbpfEndpoint(1, false, true))).flags())
         .isEqualTo(2);
   }
+
+  @Test
+  void rejectIsFlagBit3() {
+    EbpfEndpoint rejecting = new EbpfEndpoint(300, true, true, true);
+
+    assertThat(HEX.formatHex(Layouts.endpointValue(rejecting)))
+        .isEqualTo("2c 01 00 00 0b 00 00 00");
+    assertThat(Layouts.endpointOf(Layouts.endpointValue(rejecting))).isEqualTo(rejecting);
+    assertThat(Layouts.endpointOf(Layouts.endpointValue(new EbpfEndpoint(2, false, false, true))))
+        .isEqualTo(new EbpfEndpoint(2, false, false, true));
+  }
 }
