@@ -95,6 +95,7 @@ final class EbpfLab implements AutoCloseable {
     private final TreeMap<Integer, EbpfEndpoint> endpoints = new TreeMap<>();
     private final TreeMap<Cidr, Integer> identities = new TreeMap<>();
     private final TreeMap<VerdictKey, Integer> verdicts = new TreeMap<>();
+    private boolean reject;
 
     Desired() {
       for (LabPod pod : lab.pods()) {
@@ -105,7 +106,16 @@ final class EbpfLab implements AutoCloseable {
     }
 
     Desired isolate(LabPod pod, boolean ingress, boolean egress) {
-      endpoints.put(ifindex.get(pod.name()), new EbpfEndpoint(endpointId(pod), ingress, egress));
+      endpoints.put(ifindex.get(pod.name()), new EbpfEndpoint(endpointId(pod), ingress, egress,
+          reject));
+      return this;
+    }
+
+    /** The deny action of every endpoint, those isolated so far and later: REJECT or DROP. */
+    Desired rejecting(boolean answer) {
+      reject = answer;
+      endpoints.replaceAll((ifindex, endpoint) -> new EbpfEndpoint(endpoint.id(),
+          endpoint.isolatedIngress(), endpoint.isolatedEgress(), answer));
       return this;
     }
 
