@@ -7,14 +7,18 @@
  * Hooks. On the pod's host-side interface, tc ingress sees the packets FROM the pod (the pod's
  * egress: program palisade_from_pod) and tc egress the packets TO the pod (its ingress:
  * palisade_to_pod). Allowed packets get TC_ACT_UNSPEC (tcx: "next"), never TC_ACT_OK, so a
- * CNI's own programs still run after ours; denied ones TC_ACT_SHOT.
+ * CNI's own programs still run after ours; denied ones TC_ACT_SHOT, or, when the endpoint
+ * rejects, TC_ACT_REDIRECT with the packet turned into its answer (a TCP reset, an ICMP port
+ * unreachable) on its way back to the sender (see REJECT below; the answer carries REJECT_MARK,
+ * by which our hooks let it pass).
  *
  * Maps (all pinned under the agent's bpffs directory):
  *   endpoints      hash   ifindex (u32, host-side interface) -> {endpoint id, flags,
  *                                                               denied slot[2] by direction}
  *                  flags: bit 0 isolated ingress, bit 1 isolated egress, bit 2 node traffic
- *                  allowed (see "The node's own traffic"). An interface without an entry is
- *                  not Palisade's: every packet passes.
+ *                  allowed (see "The node's own traffic"), bit 3 reject (the deny action
+ *                  REJECT). An interface without an entry is not Palisade's: every packet
+ *                  passes.
  *   identities_v4  LPM    IPv4 prefix -> identity (u32)
  *   identities_v6  LPM    IPv6 prefix -> identity (u32)
  *                  An identity is one equivalence class of remote addresses: the exact set of
@@ -35,7 +39,7 @@
  *   counters       per-CPU array of u64 packets, 65,536 slots, each the agent's to give one
  *                  owner (PacketCounts, as the iptables backend reports its rule counters):
  *                  - a local pod's denied packets in one direction: the endpoint's denied
- *                    slot of the direction whose judgement dropped the packet;
+ *                    slot of the direction whose judgement dropped (or rejected) the packet;
  *                  - a policy's allowed packets: the slot in the value of the verdict that
  *                    passed it (the agent gives a verdict the first policy by name among
  *                    those that allow its packets, by it or by a wider verdict).
@@ -105,6 +109,21 @@
 
 #define AF_INET_NUM 2
 #define AF_INET6_NUM 10
+#define REJECT (1u << 3)
+
+/*
+ * The mark of an answer to a rejected packet (see reject()) from our redirect to the last of our
+ * hooks it meets: a to-pod hook, which passes it and clears the mark. An answer to the pod goes
+ * straight to that hook on the same interface. An answer that enters the node (from a to-pod
+ * hook) meets our from-pod hook of the same interface, which passes it with the mark, and keeps
+ * the mark through the node's netfilter and routing: when the sender is a local pod, the answer
+ * must still pass that pod's to-pod hook, where conntrack no longer helps (a TCP connection whose
+ * only reply is a reset is deleted at once). Only such answers carry the mark; its bits avoid
+ * kube-proxy's (0x4000, 0x8000), the iptables backend's default (0x10000) and the upper half
+ * (Calico's default mask). A pod cannot forge it: a packet's mark is scrubbed when it crosses
+ * into another network namespace; only a privileged process of the node could set it.
+ */
+#define REJECT_MARK 0x1a1eu
 
 #define COUNTER_SLOTS 65536
 #define MAX_ENDPOINTS 16384
@@ -436,6 +455,379 @@ static __always_inline int to_node(struct __sk_buff *skb, struct packet *pkt)
 	return bpf_fib_lookup(skb, &fib, sizeof(fib), 0) == BPF_FIB_LKUP_RET_NOT_FWDED;
 }
 
+/*
+ * REJECT: the denied packet is turned, in place, into its answer and sent back the way it came,
+ * as the iptables backend's REJECT target answers: a TCP reset for TCP, an ICMP (ICMPv6)
+ * destination unreachable / port unreachable quoting the packet's IP header and the first 8 bytes
+ * of its payload for everything else, both from the packet's destination to its source. From
+ * the pod (tc ingress) the answer leaves the same interface towards the pod; to the pod (tc
+ * egress) it enters the node on the pod's interface, as if the pod had sent it, and is routed to
+ * the sender (conntrack sees a reply or a RELATED error, and undoes its NAT, e.g. a Service's).
+ * The answer carries REJECT_MARK until a to-pod hook: ours let it pass, the sender's too when
+ * the sender is a local pod. Every helper's failure drops the packet.
+ *
+ * Checksums. A packet sent by a socket of this node usually carries a pending checksum offload
+ * (CHECKSUM_PARTIAL: the L4 checksum field holds the pseudo-header sum, and the kernel or the NIC
+ * completes it over the bytes from the L4 header to the end). The program cannot read that
+ * state, so the answers are made right in both:
+ *   - the reset's checksum is written with bpf_l4_csum_replace in two steps from 0: the
+ *     pseudo-header's sum with BPF_F_PSEUDO_HDR, then the header's without. With an offload
+ *     pending the kernel applies the first step only (the field holds the pseudo-header sum, as
+ *     TCP's own), otherwise both (the full checksum);
+ *   - an ICMP error's offload, if pending, still points at the quoted L4 header's checksum field,
+ *     which is then the only thing in its range: for a quoted UDP header the program writes into
+ *     that field the one value that completing the offload leaves unchanged, so the ICMP checksum
+ *     holds whether or not anyone completes it. (SCTP's offload field lies beyond the 8 quoted
+ *     bytes: the kernel refuses the trim and the packet is dropped; so is a UDP GSO packet,
+ *     whose room the kernel refuses to adjust.)
+ * A received checksum (CHECKSUM_COMPLETE) would be stale after the rewrite: changing the length
+ * drops it (reject_length), and bpf_skb_adjust_room drops CHECKSUM_UNNECESSARY.
+ *
+ * No answer (the packet is dropped) to: TCP resets, ICMP errors and redirects, non-first
+ * fragments, multicast or broadcast destinations, sources that name no single host, IPv4 with
+ * options, IPv6 with extension headers, payloads shorter than 8 bytes.
+ */
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_ACK 0x10
+
+struct tcp_header {
+	__be16 source;
+	__be16 dest;
+	__be32 seq;
+	__be32 ack_seq;
+	__u8 doff; /* data offset in the upper 4 bits */
+	__u8 flags;
+	__be16 window;
+	__sum16 check;
+	__be16 urg_ptr;
+};
+
+struct icmp_header {
+	__u8 type;
+	__u8 code;
+	__sum16 check;
+	__be32 unused;
+};
+
+/* The pseudo-headers of the TCP and ICMPv6 checksums. */
+struct pseudo_v4 {
+	__be32 saddr;
+	__be32 daddr;
+	__u8 zero;
+	__u8 protocol;
+	__be16 length;
+};
+
+struct pseudo_v6 {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__be32 length;
+	__u8 zero[3];
+	__u8 next;
+};
+
+#define ICMP_DEST_UNREACH_TYPE 3
+#define ICMP_PORT_UNREACH_CODE 3
+#define ICMPV6_DEST_UNREACH_TYPE 1
+#define ICMPV6_PORT_UNREACH_CODE 4
+#define ICMPV6_REDIRECT_TYPE 137
+#define IPPROTO_UDPLITE_NUM 136
+#define QUOTED_PAYLOAD 8
+#define ANSWER_TTL 64
+
+static __always_inline __u16 fold(__s64 sum)
+{
+	__u32 folded = (__u32)sum;
+
+	folded = (folded & 0xffff) + (folded >> 16);
+	folded = (folded & 0xffff) + (folded >> 16);
+	return (__u16)folded;
+}
+
+/* The skb's final length. Changing the length also drops a received checksum
+ * (CHECKSUM_COMPLETE), which would be stale: an answer of the packet's own length grows first. */
+static __always_inline int reject_length(struct __sk_buff *skb, __u32 length)
+{
+	if (skb->len == length && bpf_skb_change_tail(skb, length + 1, 0))
+		return -1;
+	return bpf_skb_change_tail(skb, length, 0) ? -1 : 0;
+}
+
+/* Whether an answer may go to the packet's source (addresses in network order). */
+static __always_inline int answerable_v4(__be32 saddr, __be32 daddr)
+{
+	__u32 source = bpf_ntohl(saddr);
+	__u32 destination = bpf_ntohl(daddr);
+
+	return source != 0 && source != 0xffffffff && (source >> 28) != 0xe &&
+	       destination != 0xffffffff && (destination >> 28) != 0xe;
+}
+
+static __always_inline int answerable_v6(__u8 *saddr, __u8 *daddr)
+{
+	__u64 high, low;
+
+	__builtin_memcpy(&high, saddr, 8);
+	__builtin_memcpy(&low, saddr + 8, 8);
+	return saddr[0] != 0xff && daddr[0] != 0xff && (high | low) != 0;
+}
+
+/* The Ethernet header of the answer: the packet's, the other way round. */
+static __always_inline int swap_macs(struct __sk_buff *skb)
+{
+	struct ethhdr eth;
+	__u8 mac[ETH_ALEN];
+
+	if (bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)))
+		return -1;
+	__builtin_memcpy(mac, eth.h_dest, ETH_ALEN);
+	__builtin_memcpy(eth.h_dest, eth.h_source, ETH_ALEN);
+	__builtin_memcpy(eth.h_source, mac, ETH_ALEN);
+	return bpf_skb_store_bytes(skb, 0, &eth, sizeof(eth), 0) ? -1 : 0;
+}
+
+static __always_inline void answer_ipv4(struct iphdr *answer, struct iphdr *ip, __u8 protocol,
+					__u16 length)
+{
+	__builtin_memset(answer, 0, sizeof(*answer));
+	answer->version = 4;
+	answer->ihl = 5;
+	answer->tot_len = bpf_htons(length);
+	answer->frag_off = bpf_htons(0x4000); /* DF */
+	answer->ttl = ANSWER_TTL;
+	answer->protocol = protocol;
+	answer->saddr = ip->daddr;
+	answer->daddr = ip->saddr;
+	answer->check = (__sum16)~fold(bpf_csum_diff(0, 0, (__be32 *)answer, sizeof(*answer), 0));
+}
+
+static __always_inline void answer_ipv6(struct ipv6hdr *answer, struct ipv6hdr *ip, __u8 next,
+					__u16 payload)
+{
+	__builtin_memset(answer, 0, sizeof(*answer));
+	answer->version = 6;
+	answer->payload_len = bpf_htons(payload);
+	answer->nexthdr = next;
+	answer->hop_limit = ANSWER_TTL;
+	answer->saddr = ip->daddr;
+	answer->daddr = ip->saddr;
+}
+
+/*
+ * The reset of a TCP packet with l4 bytes of TCP (header and payload) after the IP header at
+ * ETH_HLEN of ip_size bytes: seq = the packet's ack if it has ACK, else 0 with RST|ACK and
+ * ack = its seq + payload + SYN + FIN (RFC 9293 3.10.7.1). Writes the reset's TCP header and
+ * checksum; pseudo is the reset's pseudo-header sum.
+ */
+static __always_inline int reset_tcp(struct __sk_buff *skb, __u32 ip_size, __u32 l4, __s64 pseudo)
+{
+	__u32 offset = ETH_HLEN + ip_size;
+	__u32 check_offset = offset + __builtin_offsetof(struct tcp_header, check);
+	struct tcp_header tcp;
+	struct tcp_header reset = {};
+	__u32 header;
+	__s64 sum;
+
+	if (bpf_skb_load_bytes(skb, offset, &tcp, sizeof(tcp)))
+		return -1;
+	header = (tcp.doff >> 4) * 4;
+	if ((tcp.flags & TCP_RST) || header < sizeof(tcp) || header > l4)
+		return -1;
+	reset.source = tcp.dest;
+	reset.dest = tcp.source;
+	reset.doff = 5 << 4;
+	if (tcp.flags & TCP_ACK) {
+		reset.seq = tcp.ack_seq;
+		reset.flags = TCP_RST;
+	} else {
+		reset.ack_seq = bpf_htonl(bpf_ntohl(tcp.seq) + (l4 - header) +
+					  !!(tcp.flags & TCP_SYN) + !!(tcp.flags & TCP_FIN));
+		reset.flags = TCP_RST | TCP_ACK;
+	}
+	if (reject_length(skb, offset + sizeof(reset)))
+		return -1;
+	sum = bpf_csum_diff(0, 0, (__be32 *)&reset, sizeof(reset), 0);
+	if (pseudo < 0 || sum < 0 || bpf_skb_store_bytes(skb, offset, &reset, sizeof(reset), 0) ||
+	    bpf_l4_csum_replace(skb, check_offset, 0, pseudo, BPF_F_PSEUDO_HDR) ||
+	    bpf_l4_csum_replace(skb, check_offset, 0, sum, 0))
+		return -1;
+	return 0;
+}
+
+/*
+ * The value of a quoted UDP checksum field that completing a pending offload over the 8 quoted
+ * bytes rewrites with itself: the completion writes v' = ~(s + v) (one's complement sums, s the
+ * sum of the other three fields), and v' = v when 2v = -s, i.e. v = -s / 2 modulo 0xffff.
+ */
+static __always_inline __u16 offload_fixed_point(__u16 other_fields)
+{
+	__u32 negated = (__u16)~other_fields;
+
+	return (negated & 1) ? (negated + 0xffff) >> 1 : negated >> 1;
+}
+
+/*
+ * The ICMP error answering the packet: room for an IP and an ICMP header made after the
+ * Ethernet header, the packet's own IP header and 8 bytes of payload kept as the quote, the
+ * rest cut. Writes the ICMP header with its checksum (ICMPv6: with the pseudo-header) and
+ * returns the quote's offset, the new IP header is the caller's.
+ */
+static __always_inline int unreachable(struct __sk_buff *skb, __u32 ip_size, __u8 family,
+				       struct pseudo_v6 *pseudo)
+{
+	__u32 room = ip_size + sizeof(struct icmp_header);
+	__u32 quote_offset = ETH_HLEN + room;
+	__u8 quote[sizeof(struct ipv6hdr) + QUOTED_PAYLOAD] = {};
+	__u32 quote_size = ip_size + QUOTED_PAYLOAD;
+	struct icmp_header icmp = {};
+	__u8 protocol;
+	__s64 sum;
+
+	if (bpf_skb_adjust_room(skb, room, BPF_ADJ_ROOM_MAC, 0) ||
+	    reject_length(skb, quote_offset + quote_size))
+		return -1;
+	if (family == 4) {
+		if (bpf_skb_load_bytes(skb, quote_offset, quote, sizeof(struct iphdr) + QUOTED_PAYLOAD))
+			return -1;
+		protocol = quote[9];
+	} else {
+		if (bpf_skb_load_bytes(skb, quote_offset, quote, sizeof(quote)))
+			return -1;
+		protocol = quote[6];
+	}
+	if (protocol == IPPROTO_UDP || protocol == IPPROTO_UDPLITE_NUM) {
+		__u8 *udp = family == 4 ? quote + sizeof(struct iphdr) : quote + sizeof(struct ipv6hdr);
+		__u16 check;
+
+		udp[6] = 0;
+		udp[7] = 0;
+		sum = bpf_csum_diff(0, 0, (__be32 *)udp, QUOTED_PAYLOAD, 0);
+		if (sum < 0)
+			return -1;
+		check = offload_fixed_point(fold(sum));
+		__builtin_memcpy(udp + 6, &check, 2);
+		if (bpf_skb_store_bytes(skb, quote_offset + quote_size - 2, &check, 2, 0))
+			return -1;
+	}
+	if (family == 4) {
+		icmp.type = ICMP_DEST_UNREACH_TYPE;
+		icmp.code = ICMP_PORT_UNREACH_CODE;
+		sum = 0;
+	} else {
+		icmp.type = ICMPV6_DEST_UNREACH_TYPE;
+		icmp.code = ICMPV6_PORT_UNREACH_CODE;
+		sum = bpf_csum_diff(0, 0, (__be32 *)pseudo, sizeof(*pseudo), 0);
+	}
+	if (sum >= 0)
+		sum = bpf_csum_diff(0, 0, (__be32 *)&icmp, sizeof(icmp), (__wsum)sum);
+	if (sum >= 0)
+		sum = family == 4 ? bpf_csum_diff(0, 0, (__be32 *)quote,
+						  sizeof(struct iphdr) + QUOTED_PAYLOAD, (__wsum)sum)
+				  : bpf_csum_diff(0, 0, (__be32 *)quote, sizeof(quote), (__wsum)sum);
+	if (sum < 0)
+		return -1;
+	icmp.check = (__sum16)~fold(sum);
+	if (bpf_skb_store_bytes(skb, ETH_HLEN + ip_size, &icmp, sizeof(icmp), 0))
+		return -1;
+	return 0;
+}
+
+static __always_inline int reject_v4(struct __sk_buff *skb, struct packet *pkt)
+{
+	struct iphdr ip;
+	struct iphdr answer;
+	__u32 l4;
+
+	if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)))
+		return -1;
+	l4 = bpf_ntohs(ip.tot_len);
+	if (ip.ihl != 5 || (ip.frag_off & bpf_htons(0x1fff)) || l4 < sizeof(ip) + QUOTED_PAYLOAD ||
+	    !answerable_v4(ip.saddr, ip.daddr))
+		return -1;
+	l4 -= sizeof(ip);
+	if (pkt->protocol == IPPROTO_TCP) {
+		struct pseudo_v4 pseudo = {.saddr = ip.daddr, .daddr = ip.saddr,
+					   .protocol = IPPROTO_TCP,
+					   .length = bpf_htons(sizeof(struct tcp_header))};
+
+		if (reset_tcp(skb, sizeof(ip), l4,
+			      bpf_csum_diff(0, 0, (__be32 *)&pseudo, sizeof(pseudo), 0)))
+			return -1;
+		answer_ipv4(&answer, &ip, IPPROTO_TCP, sizeof(ip) + sizeof(struct tcp_header));
+	} else {
+		if (pkt->protocol == IPPROTO_ICMP &&
+		    (pkt->icmp_type == 3 || pkt->icmp_type == 4 || pkt->icmp_type == 5 ||
+		     pkt->icmp_type == 11 || pkt->icmp_type == 12))
+			return -1; /* an error (or redirect) is never answered */
+		if (unreachable(skb, sizeof(ip), 4, 0))
+			return -1;
+		answer_ipv4(&answer, &ip, IPPROTO_ICMP,
+			    2 * sizeof(ip) + sizeof(struct icmp_header) + QUOTED_PAYLOAD);
+	}
+	return bpf_skb_store_bytes(skb, ETH_HLEN, &answer, sizeof(answer), 0) ? -1 : 0;
+}
+
+static __always_inline int reject_v6(struct __sk_buff *skb, struct packet *pkt)
+{
+	struct ipv6hdr ip;
+	struct ipv6hdr answer;
+	__u32 l4;
+
+	if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)))
+		return -1;
+	l4 = bpf_ntohs(ip.payload_len);
+	/* the L4 header right after the IPv6 header: no extension header, no fragment */
+	if (pkt->l4_offset != ETH_HLEN + sizeof(ip) || ip.nexthdr != pkt->protocol ||
+	    l4 < QUOTED_PAYLOAD || !answerable_v6((__u8 *)&ip.saddr, (__u8 *)&ip.daddr))
+		return -1;
+	if (pkt->protocol == IPPROTO_TCP) {
+		struct pseudo_v6 pseudo = {.length = bpf_htonl(sizeof(struct tcp_header)),
+					   .next = IPPROTO_TCP};
+
+		__builtin_memcpy(pseudo.saddr, &ip.daddr, 16);
+		__builtin_memcpy(pseudo.daddr, &ip.saddr, 16);
+		if (reset_tcp(skb, sizeof(ip), l4,
+			      bpf_csum_diff(0, 0, (__be32 *)&pseudo, sizeof(pseudo), 0)))
+			return -1;
+		answer_ipv6(&answer, &ip, IPPROTO_TCP, sizeof(struct tcp_header));
+	} else {
+		__u16 payload = sizeof(struct icmp_header) + sizeof(ip) + QUOTED_PAYLOAD;
+		struct pseudo_v6 pseudo = {.length = bpf_htonl(payload),
+					   .next = IPPROTO_ICMPV6_NUM};
+
+		if (pkt->protocol == IPPROTO_ICMPV6_NUM &&
+		    (pkt->icmp_type < 128 || pkt->icmp_type == ICMPV6_REDIRECT_TYPE))
+			return -1; /* an error (or redirect) is never answered */
+		__builtin_memcpy(pseudo.saddr, &ip.daddr, 16);
+		__builtin_memcpy(pseudo.daddr, &ip.saddr, 16);
+		if (unreachable(skb, sizeof(ip), 6, &pseudo))
+			return -1;
+		answer_ipv6(&answer, &ip, IPPROTO_ICMPV6_NUM, payload);
+	}
+	return bpf_skb_store_bytes(skb, ETH_HLEN, &answer, sizeof(answer), 0) ? -1 : 0;
+}
+
+/*
+ * Answers a denied packet (see REJECT above): TC_ACT_REDIRECT with the answer on its way, or
+ * TC_ACT_SHOT when the packet gets no answer or a step failed. hook_direction is DIR_EGRESS for
+ * packets from the pod.
+ */
+static __noinline int reject(struct __sk_buff *skb, struct packet *pkt, __u8 hook_direction)
+{
+	int failed;
+
+	if (pkt->family == 4)
+		failed = reject_v4(skb, pkt);
+	else
+		failed = reject_v6(skb, pkt);
+	if (failed || swap_macs(skb))
+		return TC_ACT_SHOT;
+	skb->mark = REJECT_MARK;
+	return bpf_redirect(skb->ifindex, hook_direction == DIR_EGRESS ? 0 : BPF_F_INGRESS);
+}
+
 /* What one packet is judged as: a direction of the pod's policy, the remote address, the
  * protocol and the port the connection was opened to. */
 struct judged {
@@ -482,7 +874,7 @@ static __always_inline int may_answer_sctp(struct packet *pkt)
 static __always_inline int decide(struct __sk_buff *skb, __u8 hook_direction)
 {
 	__u32 ifindex = skb->ifindex;
-	struct endpoint *endpoint = bpf_map_lookup_elem(&endpoints, &ifindex);
+	struct endpoint *endpoint;
 	struct packet pkt = {};
 	struct packet quoted = {};
 	struct judged as = {.direction = hook_direction};
@@ -491,6 +883,13 @@ static __always_inline int decide(struct __sk_buff *skb, __u8 hook_direction)
 	int ct_dir;
 	int parsed;
 
+	if (skb->mark == REJECT_MARK) {
+		/* an answer to a rejected packet (reject()); the to-pod hook is its last of ours */
+		if (hook_direction == DIR_INGRESS)
+			skb->mark = 0;
+		return TC_ACT_UNSPEC;
+	}
+	endpoint = bpf_map_lookup_elem(&endpoints, &ifindex);
 	if (!endpoint || !(endpoint->flags & (ISOLATED_INGRESS | ISOLATED_EGRESS)))
 		return TC_ACT_UNSPEC;
 	/* sent by the node itself: received on no interface */
@@ -550,6 +949,8 @@ deny:
 	/* the judgement that dropped it: a packet's own, or the reply's it was judged as */
 	count(as.direction == DIR_INGRESS ? endpoint->denied[DIR_INGRESS] :
 					    endpoint->denied[DIR_EGRESS]);
+	if (parsed == 0 && (endpoint->flags & REJECT))
+		return reject(skb, &pkt, hook_direction);
 	return TC_ACT_SHOT;
 }
 

@@ -1,5 +1,6 @@
 package dev.palisade.bench;
 
+import dev.palisade.dataplane.compile.DataplaneSettings;
 import dev.palisade.dataplane.ebpf.EbpfPlan;
 import dev.palisade.dataplane.ebpf.EbpfRenderer;
 import dev.palisade.dataplane.ebpf.IdentityTable;
@@ -40,6 +41,6 @@ public class EbpfRenderBenchmark {
 
   @Benchmark
   public EbpfPlan renderTheNode() {
-    return new EbpfRenderer(new IdentityTable.Interner()).render(plan);
+    return new EbpfRenderer(new IdentityTable.Interner(), DataplaneSettings.DEFAULTS).render(plan);
   }
 }

@@ -8,7 +8,6 @@ import dev.palisade.agent.AgentSettings;
 import dev.palisade.dataplane.backend.Dataplane;
 import dev.palisade.dataplane.backend.IptablesDataplane;
 import dev.palisade.dataplane.compile.DataplaneSettings;
-import dev.palisade.dataplane.compile.DenyAction;
 import dev.palisade.dataplane.compile.IncrementalNodeCompiler;
 import dev.palisade.dataplane.compile.StableNames;
 import dev.palisade.dataplane.ebpf.EbpfDataplane;
@@ -221,13 +220,10 @@ final class AgentCommand implements Callable<Integer> {
 
   /**
    * The settings the eBPF program does not implement are refused, not ignored: an admin who asks
-   * for REJECT or logging must not believe they have it.
+   * for logging must not believe they have it.
    */
   private void refuseWhatEbpfCannotDo(DataplaneSettings settings) {
     List<String> refused = new ArrayList<>();
-    if (settings.denyAction() != DenyAction.DROP) {
-      refused.add("--deny-action=" + settings.denyAction() + " (the program drops)");
-    }
     if (settings.denyLog().isPresent()) {
       refused.add("--log-denied=true (no NFLOG from the program; its counters are in /metrics)");
     }

@@ -78,8 +78,8 @@ final class RenderCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     if (backend == Backend.ebpf) {
-      out.print(new EbpfRenderer(new IdentityTable.Interner(),
-          dataplane.settings().allowNodeToPods()).render(NodePlanner.plan(cluster.graph(), node)).describe());
+      out.print(new EbpfRenderer(new IdentityTable.Interner(), dataplane.settings())
+          .render(NodePlanner.plan(cluster.graph(), node)).describe());
     } else {
       DesiredState desired = NodeCompiler.compile(cluster.graph(), node,
           dataplane.settings().withInstallation(instance.installation));

@@ -50,6 +50,18 @@ class RenderCommandTest {
         Path.of("src/test/resources/cli/render-ebpf-tour.txt")));
   }
 
+  /** The deny action is every endpoint's flag: REJECT shows on each, the rest is unchanged. */
+  @Test
+  void theEbpfMapsShowTheDenyAction() throws IOException {
+    assertThat(render("--scenario", TOUR, "--node", "node-1", "--backend", "ebpf",
+        "--deny-action", "REJECT")).isZero();
+    assertThat(out.toString()).isEqualTo(Files.readString(
+        Path.of("src/test/resources/cli/render-ebpf-tour.txt"))
+        .replaceAll("(?m)^(\\S+ -> \\d+, .*), drop$", "$1, reject"))
+        .contains("x/a -> 1, isolated ingress, node traffic allowed, denied ingress -> slot 1, "
+            + "reject");
+  }
+
   @Test
   void beforeAnyPolicyNoPodIsIsolated() {
     assertThat(render("--scenario", TOUR, "--step", "1", "--node", "node-1")).isZero();

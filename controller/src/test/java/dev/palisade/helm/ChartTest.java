@@ -499,6 +499,16 @@ class ChartTest {
     assertThat(agentProperties(Values.DEFAULT)).containsEntry("backend", "iptables");
   }
 
+  @Test
+  void theEbpfBackendRejectsWhenAsked() {
+    RenderedChart chart = RenderedChart.parse(helm.template("--set", "agent.backend=ebpf",
+        "--set", "agent.denyAction=REJECT").successfulOutput(), serialization);
+
+    assertThat(load(new StringReader(chart.get(ConfigMap.class, "palisade-agent").getData()
+        .get("agent.properties")))).containsEntry("backend", "ebpf")
+        .containsEntry("deny-action", "REJECT");
+  }
+
   // ---- wrong values ----
 
   @ParameterizedTest(name = "{0}")

@@ -95,9 +95,7 @@ public final class DemoCommand implements Callable<Integer> {
   private Duration enforceTimeout;
 
   @Option(names = "--backend", defaultValue = "iptables", paramLabel = "iptables|ebpf",
-      description = "The agents' backend (agent --backend). With ebpf, denied connections are "
-          + "dropped (no REJECT), so a denied probe waits for its timeout. "
-          + "Default: ${DEFAULT-VALUE}.")
+      description = "The agents' backend (agent --backend). Default: ${DEFAULT-VALUE}.")
   private String backend;
 
   @Option(names = "--log-denied",
@@ -136,10 +134,8 @@ public final class DemoCommand implements Callable<Integer> {
         : Files.createTempDirectory("palisade-demo-");
     List<String> agentOptions = new ArrayList<>(List.of("--min-sync-interval=100ms",
         "--max-sync-interval=1m"));
-    if (backend.equals("iptables")) {
-      // a REJECT answers a denied probe at once
-      agentOptions.add("--deny-action=REJECT");
-    }
+    // a REJECT answers a denied probe at once
+    agentOptions.add("--deny-action=REJECT");
     if (logDenied) {
       agentOptions.add("--log-denied=true");
     }

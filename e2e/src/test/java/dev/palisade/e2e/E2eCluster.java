@@ -81,13 +81,8 @@ public final class E2eCluster {
     return backend;
   }
 
-  /**
-   * The agent options of the suites: with iptables, REJECT answers denied probes at once (the
-   * eBPF program drops).
-   */
+  /** The agent options of the suites: REJECT answers denied probes at once, on both backends. */
   public static List<String> standardAgentOptions() {
-    return backend().equals("iptables") ? List.of("--deny-action=REJECT",
-        "--min-sync-interval=100ms", "--max-sync-interval=1m")
-        : List.of("--min-sync-interval=100ms", "--max-sync-interval=1m");
+    return List.of("--deny-action=REJECT", "--min-sync-interval=100ms", "--max-sync-interval=1m");
   }
 }

@@ -99,7 +99,7 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
   public EbpfDataplane(String nodeName, DataplaneSettings settings, PinLayout pins,
       Optional<Path> netns, CommandRunner node, CommandRunner host) {
     this.planner = new IncrementalNodePlanner(nodeName);
-    this.renderer = new EbpfRenderer(new IdentityTable.Interner(), settings.allowNodeToPods());
+    this.renderer = new EbpfRenderer(new IdentityTable.Interner(), settings);
     this.bpf = Bpf.load();
     this.pins = pins;
     this.netns = netns;
@@ -356,6 +356,9 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
       Optional.ofNullable(enforced.plan().counters().get(enforced.plan().verdicts().get(key)))
           .ifPresent(owner -> json.put("countedFor", owner.toString()));
     });
+    if (verdict.isEmpty()) {
+      json.put("denyAction", endpoint.reject() ? "REJECT" : "DROP");
+    }
     return json;
   }
 

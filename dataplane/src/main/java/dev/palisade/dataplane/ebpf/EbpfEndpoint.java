@@ -8,14 +8,17 @@ import dev.palisade.model.Direction;
  *
  * @param nodeTrafficAllowed whether what the node itself sends to the pod (kubelet probes), and
  *     the pod's answers, pass without meeting the pod's ingress rules
+ * @param reject denied packets are answered (a TCP reset, an ICMP port unreachable) instead of
+ *     dropped: the deny action REJECT
  * @param deniedIngressSlot the counter slot of the packets dropped on their way in (0: none)
  * @param deniedEgressSlot the same on their way out
  */
 public record EbpfEndpoint(int id, boolean isolatedIngress, boolean isolatedEgress,
-    boolean nodeTrafficAllowed, int deniedIngressSlot, int deniedEgressSlot) {
+    boolean nodeTrafficAllowed, boolean reject, int deniedIngressSlot, int deniedEgressSlot) {
   static final int ISOLATED_INGRESS = 1;
   static final int ISOLATED_EGRESS = 2;
   static final int NODE_TRAFFIC_ALLOWED = 4;
+  static final int REJECT = 8;
 
   public boolean isolated(Direction direction) {
     return direction == Direction.INGRESS ? isolatedIngress : isolatedEgress;
@@ -27,11 +30,12 @@ public record EbpfEndpoint(int id, boolean isolatedIngress, boolean isolatedEgre
 
   int flags() {
     return (isolatedIngress ? ISOLATED_INGRESS : 0) | (isolatedEgress ? ISOLATED_EGRESS : 0)
-        | (nodeTrafficAllowed ? NODE_TRAFFIC_ALLOWED : 0);
+        | (nodeTrafficAllowed ? NODE_TRAFFIC_ALLOWED : 0) | (reject ? REJECT : 0);
   }
 
   static EbpfEndpoint of(int id, int flags, int deniedIngressSlot, int deniedEgressSlot) {
     return new EbpfEndpoint(id, (flags & ISOLATED_INGRESS) != 0, (flags & ISOLATED_EGRESS) != 0,
-        (flags & NODE_TRAFFIC_ALLOWED) != 0, deniedIngressSlot, deniedEgressSlot);
+        (flags & NODE_TRAFFIC_ALLOWED) != 0, (flags & REJECT) != 0, deniedIngressSlot,
+        deniedEgressSlot);
   }
 }

@@ -17,7 +17,8 @@ import java.util.TreeMap;
  * keyed by pod (the interface of each pod, whose ifindex keys the {@code endpoints} map, is
  * known only on the node). {@link EbpfRenderer} makes it.
  *
- * @param endpoints each local pod's endpoint id, isolation and denied counter slots
+ * @param endpoints each local pod's endpoint id, isolation, deny action and denied counter
+ *     slots
  * @param identities the remote addresses' prefixes and identities, both families
  * @param verdicts the allowing entries of the {@code verdicts} map → their counter slot
  * @param counters counter slot → whose packets it counts ({@link EbpfCounters} reads them)
@@ -43,19 +44,20 @@ public record EbpfPlan(ImmutableSortedMap<ObjectRef, EbpfEndpoint> endpoints,
   }
 
   /**
-   * The maps as readable text ({@code palisade render --backend ebpf}): endpoints by pod,
-   * identities with the classes their addresses belong to, counter slots by owner, verdicts by
-   * pod and direction with their slots.
+   * The maps as readable text ({@code palisade render --backend ebpf}): endpoints by pod (with
+   * the deny action: drop, or reject), identities with the classes their addresses belong to,
+   * counter slots by owner, verdicts by pod and direction with their slots.
    */
   public String describe() {
     Map<Integer, ObjectRef> podById = new HashMap<>();
     endpoints.forEach((pod, endpoint) -> podById.put(endpoint.id(), pod));
     List<String> lines = new ArrayList<>();
-    lines.add("# endpoints: pod -> id, isolation[, node traffic allowed][, denied <direction> "
-        + "-> counter slot] (map endpoints, keyed by the pod's host-side interface on the node)");
+    lines.add("# endpoints: pod -> id, isolation[, node traffic allowed][, denied <direction> -> "
+        + "counter slot], deny action (map endpoints, keyed by the pod's host-side interface on "
+        + "the node)");
     endpoints.forEach((pod, endpoint) -> lines.add(pod + " -> " + endpoint.id() + ", "
         + isolation(endpoint) + (endpoint.nodeTrafficAllowed() ? ", node traffic allowed" : "")
-        + deniedSlots(endpoint)));
+        + deniedSlots(endpoint) + ", " + (endpoint.reject() ? "reject" : "drop")));
     lines.add("# identities: prefix -> identity (maps identities_v4, identities_v6; the "
         + "longest prefix decides, no prefix: 0, the world)");
     identities.prefixes().forEach((prefix, identity) -> lines.add(prefix + " -> " + identity));

@@ -3,6 +3,7 @@ package dev.palisade.dataplane.ebpf;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
 import dev.palisade.dataplane.compile.DataplaneSettings;
+import dev.palisade.dataplane.compile.DenyAction;
 import dev.palisade.dataplane.plan.AllowRule;
 import dev.palisade.dataplane.plan.Endpoint;
 import dev.palisade.dataplane.plan.FamilyPlan;
@@ -34,7 +35,8 @@ import java.util.TreeSet;
  *
  * <ul>
  *   <li>Each endpoint gets an id (kept while the pod is on the node), its isolation flags and
- *       whether the node's own traffic to it passes (the setting {@code allowNodeToPods}).
+ *       whether the node's own traffic to it passes (the setting {@code allowNodeToPods}), and
+ *       the deny action (REJECT: denied packets are answered).
  *   <li>Each remote peer class becomes a class of the identity table: a selector's pods as
  *       host prefixes, an ipBlock as itself (its excepts are longer prefixes of their own), and
  *       an egress named port as one class per number the name resolved to, holding the pods
@@ -55,22 +57,25 @@ import java.util.TreeSet;
 public final class EbpfRenderer {
   private final IdentityTable.Interner identities;
   private final boolean allowNodeToPods;
+  private final boolean reject;
   private final Map<ObjectRef, Integer> endpointIds = new TreeMap<>();
   private final CounterSlots slots = new CounterSlots(Layouts.COUNTER_SLOTS);
   private int nextEndpointId = 1;
 
   /**
-   * @param allowNodeToPods whether the node's own traffic to its pods passes (kubelet probes);
-   *     when false, the pods' ingress rules judge it with the node as a remote address
+   * @param settings the node's settings: whether the node's own traffic to its pods passes
+   *     (kubelet probes; when not, the pods' ingress rules judge it with the node as a remote
+   *     address), and the deny action (every endpoint rejects, or none)
    */
-  public EbpfRenderer(IdentityTable.Interner identities, boolean allowNodeToPods) {
+  public EbpfRenderer(IdentityTable.Interner identities, DataplaneSettings settings) {
     this.identities = identities;
-    this.allowNodeToPods = allowNodeToPods;
+    this.allowNodeToPods = settings.allowNodeToPods();
+    this.reject = settings.denyAction() == DenyAction.REJECT;
   }
 
-  /** With the default settings' {@code allowNodeToPods} (on). */
+  /** With the default settings (the node's traffic passes, denied packets are dropped). */
   public EbpfRenderer(IdentityTable.Interner identities) {
-    this(identities, DataplaneSettings.DEFAULTS.allowNodeToPods());
+    this(identities, DataplaneSettings.DEFAULTS);
   }
 
   /**
@@ -132,7 +137,7 @@ public final class EbpfRenderer {
         ImmutableSortedMap.naturalOrder();
     endpoints.forEach((ref, endpoint) -> ebpfEndpoints.put(ref, new EbpfEndpoint(
         endpointIds.get(ref), endpoint.isolated(Direction.INGRESS),
-        endpoint.isolated(Direction.EGRESS), allowNodeToPods,
+        endpoint.isolated(Direction.EGRESS), allowNodeToPods, reject,
         slots.slotOf(new CounterOwner.Denied(ref, Direction.INGRESS)),
         slots.slotOf(new CounterOwner.Denied(ref, Direction.EGRESS)))));
     ImmutableSortedMap.Builder<VerdictKey, Integer> verdicts = ImmutableSortedMap.naturalOrder();

@@ -17,6 +17,8 @@ import java.util.Arrays;
  * <pre>
  * endpoints      key u32 ifindex                       value {u32 id, u32 flags,
  *                                                             u32 denied slot[ingress, egress]}
+ *                flags: bit 0 isolated ingress, 1 isolated egress, 2 node traffic allowed,
+ *                3 reject
  * identities_v4  key {u32 prefixlen, u8 addr[4]}       value u32 identity
  * identities_v6  key {u32 prefixlen, u8 addr[16]}      value u32 identity
  * verdicts       key {u32 prefixlen, u32 endpoint, u32 identity, u8 direction, u8 protocol,

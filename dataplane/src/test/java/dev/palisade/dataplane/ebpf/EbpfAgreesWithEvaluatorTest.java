@@ -3,6 +3,8 @@ package dev.palisade.dataplane.ebpf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
+import dev.palisade.dataplane.compile.DataplaneSettings;
+import dev.palisade.dataplane.compile.DenyAction;
 import dev.palisade.dataplane.compile.GoldenScenarios;
 import dev.palisade.dataplane.plan.NodePlanner;
 import dev.palisade.model.Direction;
@@ -64,7 +66,8 @@ class EbpfAgreesWithEvaluatorTest {
     RuleGraph graph = scenario.cluster().graph();
     Evaluator evaluator = new Evaluator(graph);
     Map<String, EbpfPlan> maps = new TreeMap<>();
-    NODES.forEach(node -> maps.put(node, new EbpfRenderer(new IdentityTable.Interner())
+    NODES.forEach(node -> maps.put(node, new EbpfRenderer(new IdentityTable.Interner(),
+        DataplaneSettings.DEFAULTS)
         .render(NodePlanner.plan(graph, node))));
     List<String> mismatches = new ArrayList<>();
     int checked = 0;
@@ -95,6 +98,33 @@ class EbpfAgreesWithEvaluatorTest {
     assertThat(checked).isGreaterThan(1000);
     assertThat(mismatches).as("connections where the eBPF maps and the evaluator disagree")
         .isEmpty();
+  }
+
+  /**
+   * The deny action is a flag of every endpoint and changes nothing else: with REJECT each
+   * endpoint rejects, with the same id and isolation, and the identities and verdicts are those
+   * of DROP.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("scenarios")
+  void rejectIsAFlagOfEveryEndpointAndChangesNothingElse(GoldenScenarios.Scenario scenario) {
+    RuleGraph graph = scenario.cluster().graph();
+    for (String node : NODES) {
+      EbpfPlan dropping = new EbpfRenderer(new IdentityTable.Interner(),
+          DataplaneSettings.DEFAULTS).render(NodePlanner.plan(graph, node));
+      EbpfPlan rejecting = new EbpfRenderer(new IdentityTable.Interner(),
+          DataplaneSettings.DEFAULTS.withDenyAction(DenyAction.REJECT))
+          .render(NodePlanner.plan(graph, node));
+
+      assertThat(dropping.endpoints().values()).noneMatch(EbpfEndpoint::reject);
+      assertThat(rejecting.endpoints()).hasSameSizeAs(dropping.endpoints());
+      dropping.endpoints().forEach((pod, endpoint) -> assertThat(rejecting.endpoints().get(pod))
+          .isEqualTo(new EbpfEndpoint(endpoint.id(), endpoint.isolatedIngress(),
+              endpoint.isolatedEgress(), endpoint.nodeTrafficAllowed(), true,
+              endpoint.deniedIngressSlot(), endpoint.deniedEgressSlot())));
+      assertThat(rejecting.identities().prefixes()).isEqualTo(dropping.identities().prefixes());
+      assertThat(rejecting.verdicts()).isEqualTo(dropping.verdicts());
+    }
   }
 
   /** Whether a packet passes one direction, and whose slot counts it (none: not counted). */

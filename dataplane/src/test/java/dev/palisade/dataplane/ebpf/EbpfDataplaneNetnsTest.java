@@ -14,6 +14,7 @@ import dev.palisade.dataplane.backend.Dataplane.View;
 import dev.palisade.dataplane.backend.Lookup;
 import dev.palisade.dataplane.backend.Outcome;
 import dev.palisade.dataplane.compile.DataplaneSettings;
+import dev.palisade.dataplane.compile.DenyAction;
 import dev.palisade.dataplane.kernel.PacketCounts;
 import dev.palisade.dataplane.lab.BpffsMount;
 import dev.palisade.dataplane.lab.LabPod;
@@ -209,6 +210,29 @@ class EbpfDataplaneNetnsTest {
 
     assertThat(allowed).containsEntry("outcome", "PASSED").containsKey("verdict");
     assertThat(allowed.get("identityClasses").toString()).contains("pod=b");
-    assertThat(denied).containsEntry("outcome", "DENIED").doesNotContainKey("verdict");
+    assertThat(denied).containsEntry("outcome", "DENIED").doesNotContainKey("verdict")
+        .containsEntry("denyAction", "DROP");
+  }
+
+  /** The agent's deny action reaches the program: REJECT answers a denied connection. */
+  @Test
+  void withRejectADeniedConnectionIsRefusedAtOnce() {
+    dataplane = new EbpfDataplane(NODE,
+        DataplaneSettings.DEFAULTS.withDenyAction(DenyAction.REJECT), pins,
+        Optional.of(Path.of("/run/netns", lab.node())), lab.nodeRunner(), new Shell().runner());
+    sync(View.READ);
+
+    for (IpFamily family : IpFamily.values()) {
+      Refusals.Result denied = Refusals.run(Refusals.probe(lab.pod(2), lab.pod(0), Protocol.TCP,
+          80, family));
+      assertThat(denied.ending()).as("c -> a:80 %s", family).isEqualTo(Refusals.Ending.REFUSED);
+      assertThat(denied.millis()).as("c -> a:80 %s", family).isLessThan(1000);
+      assertThat(Refusals.run(Refusals.probe(lab.pod(1), lab.pod(0), Protocol.TCP, 80, family))
+          .ending()).as("b -> a:80 %s", family).isEqualTo(Refusals.Ending.ANSWERED);
+    }
+    EbpfDataplane.NodeMaps maps = dataplane.compile(graph, GraphDelta.union(List.of()));
+    assertThat(dataplane.explain(maps, new Lookup(ObjectRef.of("x", "a"), Direction.INGRESS,
+        IpFamily.V4, lab.pod(2).v4(), lab.pod(0).v4(), Protocol.TCP, 80)))
+        .containsEntry("outcome", "DENIED").containsEntry("denyAction", "REJECT");
   }
 }

@@ -8,6 +8,7 @@ import dev.palisade.dataplane.lab.Shell;
 import dev.palisade.model.Cidr;
 import dev.palisade.model.Direction;
 import dev.palisade.model.IpFamily;
+import dev.palisade.model.ObjectRef;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -94,12 +95,16 @@ final class EbpfLab implements AutoCloseable {
    * Hand-built map contents. Every pod's addresses carry its identity unless said otherwise; the
    * node's own traffic meets the pods' rules unless allowed.
    */
+  /** The first denied slot {@link Desired#countingDenied} gives. */
+  static final int DENIED_SLOTS = 1000;
+
   final class Desired {
     private final TreeMap<Integer, EbpfEndpoint> endpoints = new TreeMap<>();
     private boolean nodeTrafficAllowed;
     private final TreeMap<Cidr, Integer> identities = new TreeMap<>();
     private final TreeMap<VerdictKey, Integer> verdicts = new TreeMap<>();
     private final TreeMap<Integer, CounterOwner> counters = new TreeMap<>();
+    private boolean reject;
 
     Desired() {
       for (LabPod pod : lab.pods()) {
@@ -117,8 +122,41 @@ final class EbpfLab implements AutoCloseable {
 
     Desired isolate(LabPod pod, boolean ingress, boolean egress) {
       endpoints.put(ifindex.get(pod.name()), new EbpfEndpoint(endpointId(pod), ingress, egress,
-          nodeTrafficAllowed, 0, 0));
+          nodeTrafficAllowed, reject, 0, 0));
       return this;
+    }
+
+    /** The deny action of every endpoint, those isolated so far and later: REJECT or DROP. */
+    Desired rejecting(boolean answer) {
+      reject = answer;
+      endpoints.replaceAll((ifindex, endpoint) -> new EbpfEndpoint(endpoint.id(),
+          endpoint.isolatedIngress(), endpoint.isolatedEgress(), endpoint.nodeTrafficAllowed(),
+          answer, endpoint.deniedIngressSlot(), endpoint.deniedEgressSlot()));
+      return this;
+    }
+
+    /**
+     * Every endpoint isolated so far counts its denied packets: slots {@link #DENIED_SLOTS} + 2 *
+     * id (ingress) and the next (egress).
+     */
+    Desired countingDenied() {
+      endpoints.replaceAll((ifindex, endpoint) -> {
+        int ingress = DENIED_SLOTS + 2 * endpoint.id();
+        for (Direction direction : Direction.values()) {
+          counters.put(ingress + direction.ordinal(), new CounterOwner.Denied(
+              ObjectRef.of("lab", "endpoint-" + endpoint.id()), direction));
+        }
+        return new EbpfEndpoint(endpoint.id(), endpoint.isolatedIngress(),
+            endpoint.isolatedEgress(), endpoint.nodeTrafficAllowed(), endpoint.reject(),
+            endpoint.isolatedIngress() ? ingress : 0, endpoint.isolatedEgress() ? ingress + 1 : 0);
+      });
+      return this;
+    }
+
+    /** The packets the endpoints' denied slots of one direction counted so far. */
+    long denied(Direction direction) {
+      return endpoints.values().stream().mapToInt(endpoint -> endpoint.deniedSlot(direction))
+          .filter(slot -> slot != 0).mapToLong(maps::counter).sum();
     }
 
     /** These prefixes instead of the pods' own identities. */

@@ -110,7 +110,7 @@ class EbpfMeasurementTest {
   private static MapContents withEndpoints(MapContents contents) {
     Map<Integer, EbpfEndpoint> endpoints = new TreeMap<>(contents.endpoints());
     for (int i = 0; i < ENTRIES; i++) {
-      endpoints.put(1_000_000 + i, new EbpfEndpoint(100 + i, true, true, false, 0, 0));
+      endpoints.put(1_000_000 + i, new EbpfEndpoint(100 + i, true, true, false, false, 0, 0));
     }
     return MapContents.of(endpoints, contents.identities(), contents.verdicts(), Map.of());
   }

@@ -41,6 +41,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -651,6 +652,138 @@ class EbpfNetnsTest {
         .counted(p2, INGRESS, ebpf.identity(p1), Traffic.port(TCP, 80), slot, owner);
   }
 
+  /**
+   * The maps of the REJECT tests: p2 admits p1 on TCP and UDP 80 only; p1, isolated both ways,
+   * may send anything to p2 and nothing elsewhere. Denied: p3 -> p2 (81, ICMP) at p2's ingress,
+   * to a sender that is no endpoint; p1 -> p2 (81, ICMP) at p2's ingress, whose answer then has
+   * to pass p1's isolated ingress; p1 -> p3 at p1's egress, whose answer goes back into p1 from
+   * its own interface.
+   */
+  private static EbpfLab.Desired rejectionMaps(boolean reject) {
+    return ebpf.desired().rejecting(reject)
+        .isolate(p1, true, true)
+        .isolate(p2, true, false)
+        .allow(p1, EGRESS, ebpf.identity(p2), Traffic.everything())
+        .allow(p2, INGRESS, ebpf.identity(p1), Traffic.port(TCP, 80))
+        .allow(p2, INGRESS, ebpf.identity(p1), Traffic.port(UDP, 80));
+  }
+
+  private static final List<Refusals.Probe> ALLOWED = new ArrayList<>();
+  private static final List<Refusals.Probe> DENIED_AT_INGRESS = new ArrayList<>();
+  private static final List<Refusals.Probe> DENIED_AT_EGRESS = new ArrayList<>();
+
+  private static void rejectionProbes() {
+    if (!ALLOWED.isEmpty()) {
+      return;
+    }
+    for (IpFamily family : IpFamily.values()) {
+      for (var protocol : List.of(TCP, UDP)) {
+        ALLOWED.add(Refusals.probe(p1, p2, protocol, 80, family));
+        DENIED_AT_INGRESS.add(Refusals.probe(p3, p2, protocol, 81, family));
+        DENIED_AT_INGRESS.add(Refusals.probe(p1, p2, protocol, 81, family));
+        DENIED_AT_EGRESS.add(Refusals.probe(p1, p3, protocol, 80, family));
+      }
+      DENIED_AT_INGRESS.add(Refusals.probe(p3, p2, ICMP, 0, family));
+      DENIED_AT_INGRESS.add(Refusals.probe(p1, p2, ICMP, 0, family));
+      DENIED_AT_EGRESS.add(Refusals.probe(p1, p3, ICMP, 0, family));
+    }
+  }
+
+  private static Map<Refusals.Probe, Refusals.Result> probeRejections() {
+    rejectionProbes();
+    List<Refusals.Probe> all = new ArrayList<>(ALLOWED);
+    all.addAll(DENIED_AT_INGRESS);
+    all.addAll(DENIED_AT_EGRESS);
+    return Refusals.run(all);
+  }
+
+  /** Every denied probe refused within a second, every allowed one answered; the slowest. */
+  private static double assertRefusedAtOnce(String what,
+      Map<Refusals.Probe, Refusals.Result> results) {
+    List<String> wrong = new ArrayList<>();
+    double slowest = 0;
+    for (Map.Entry<Refusals.Probe, Refusals.Result> entry : results.entrySet()) {
+      Refusals.Result result = entry.getValue();
+      if (ALLOWED.contains(entry.getKey())) {
+        if (result.ending() != Refusals.Ending.ANSWERED) {
+          wrong.add(entry.getKey() + ": allowed, but " + result);
+        }
+      } else if (result.ending() != Refusals.Ending.REFUSED || result.millis() >= 1000) {
+        wrong.add(entry.getKey() + ": denied, expected refused within 1 s, but " + result);
+      } else {
+        slowest = Math.max(slowest, result.millis());
+      }
+    }
+    assertThat(wrong).as("probes, " + what).isEmpty();
+    return slowest;
+  }
+
+  @Test
+  void rejectRefusesDeniedTcpWithAResetAndUdpWithAPortUnreachableAtOnce() {
+    EbpfLab.Desired maps = rejectionMaps(true).countingDenied();
+    maps.apply();
+    long ingressBefore = maps.denied(INGRESS);
+    long egressBefore = maps.denied(EGRESS);
+
+    Map<Refusals.Probe, Refusals.Result> results = probeRejections();
+
+    double slowest = assertRefusedAtOnce("checksum offload on", results);
+    System.out.printf("REJECT: %d denied probes refused, the slowest after %.1f ms (timeout "
+        + "%.0f s): %s%n", DENIED_AT_INGRESS.size() + DENIED_AT_EGRESS.size(), slowest,
+        Refusals.TIMEOUT_SECONDS, results);
+    // one SYN or datagram per denied probe, counted as denied where it was rejected
+    assertThat(maps.denied(INGRESS) - ingressBefore)
+        .isGreaterThanOrEqualTo(DENIED_AT_INGRESS.size());
+    assertThat(maps.denied(EGRESS) - egressBefore)
+        .isGreaterThanOrEqualTo(DENIED_AT_EGRESS.size());
+  }
+
+  @Test
+  void withDropTheSameProbesTimeOut() {
+    rejectionMaps(false).apply();
+
+    Map<Refusals.Probe, Refusals.Result> results = probeRejections();
+
+    List<String> wrong = new ArrayList<>();
+    results.forEach((probe, result) -> {
+      Refusals.Ending expected = ALLOWED.contains(probe) ? Refusals.Ending.ANSWERED
+          : Refusals.Ending.TIMEOUT;
+      if (result.ending() != expected) {
+        wrong.add(probe + ": expected " + expected + ", but " + result);
+      }
+    });
+    assertThat(wrong).as("probes").isEmpty();
+  }
+
+  /**
+   * The answers' checksums, where a kernel verifies them. By default the pods' packets carry a
+   * pending checksum offload, their answers too, and the receiving pod trusts them; here the
+   * pods send complete checksums (offload off on their eth0), so the answers need complete ones;
+   * then the node's veths complete the answers' pending checksums in software before the pod
+   * verifies them (offload off on the node's side), which for an ICMP error quoting UDP holds
+   * only with the quoted checksum that completing leaves unchanged.
+   */
+  @Test
+  void theAnswersChecksumsHoldWhereverTheyAreVerified() {
+    rejectionMaps(true).apply();
+    try {
+      for (LabPod pod : lab.pods()) {
+        Refusals.txChecksumming(pod.namespace(), "eth0", false);
+      }
+      assertRefusedAtOnce("the pods' checksums complete", probeRejections());
+      for (LabPod pod : lab.pods()) {
+        Refusals.txChecksumming(pod.namespace(), "eth0", true);
+        Refusals.txChecksumming(lab.node(), pod.nodeInterface(), false);
+      }
+      assertRefusedAtOnce("the answers' checksums completed by the node", probeRejections());
+    } finally {
+      for (LabPod pod : lab.pods()) {
+        Refusals.txChecksumming(pod.namespace(), "eth0", true);
+        Refusals.txChecksumming(lab.node(), pod.nodeInterface(), true);
+      }
+    }
+  }
+
   @Test
   void aRestartedAgentAdoptsProgramsLinksAndMaps() throws Exception {
     EbpfLab.Desired desired = ebpf.desired()
@@ -779,7 +912,7 @@ class EbpfNetnsTest {
     int p3Index = otherLinks.attach(p3.nodeInterface());
     try (EbpfMaps maps = EbpfMaps.open(ebpf.bpf, other.maps())) {
       new MapWriter(maps).apply(MapContents.of(Map.of(p3Index,
-          new EbpfEndpoint(1, true, false, false, 0, 0)), Map.of(), Map.of(), Map.of()),
+          new EbpfEndpoint(1, true, false, false, false, 0, 0)), Map.of(), Map.of(), Map.of()),
           MapWriter.View.READ);
     }
     Files.createDirectories(ebpf.bpffs.path().resolve("foreign"));

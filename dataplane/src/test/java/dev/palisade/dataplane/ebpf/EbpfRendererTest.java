@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 import com.google.common.net.InetAddresses;
+import dev.palisade.dataplane.compile.DataplaneSettings;
 import dev.palisade.dataplane.plan.NodePlanner;
 import dev.palisade.model.Direction;
 import dev.palisade.model.ObjectRef;
@@ -113,7 +114,8 @@ class EbpfRendererTest {
   @Test
   void everyEndpointCarriesTheNodeTrafficSetting() {
     for (boolean allowNodeToPods : new boolean[] {true, false}) {
-      EbpfPlan plan = new EbpfRenderer(new IdentityTable.Interner(), allowNodeToPods)
+      EbpfPlan plan = new EbpfRenderer(new IdentityTable.Interner(),
+          DataplaneSettings.DEFAULTS.withAllowNodeToPods(allowNodeToPods))
           .render(NodePlanner.plan(graph(), NODE));
 
       assertThat(plan.endpoints()).hasSize(3);

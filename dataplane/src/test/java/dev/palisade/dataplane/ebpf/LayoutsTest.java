@@ -67,19 +67,30 @@ class LayoutsTest {
 
   @Test
   void endpoints() {
-    EbpfEndpoint endpoint = new EbpfEndpoint(300, true, false, false, 7, 0);
+    EbpfEndpoint endpoint = new EbpfEndpoint(300, true, false, false, false, 7, 0);
 
     assertThat(HEX.formatHex(Layouts.endpointKey(17))).isEqualTo("11 00 00 00");
     // id, flags, denied slots of ingress and egress
     assertThat(HEX.formatHex(Layouts.endpointValue(endpoint)))
         .isEqualTo("2c 01 00 00 01 00 00 00 07 00 00 00 00 00 00 00");
     assertThat(Layouts.endpointOf(Layouts.endpointValue(endpoint))).isEqualTo(endpoint);
-    EbpfEndpoint egressOnly = new EbpfEndpoint(1, false, true, false, 0, 65535);
+    EbpfEndpoint egressOnly = new EbpfEndpoint(1, false, true, false, false, 0, 65535);
     assertThat(Layouts.endpointOf(Layouts.endpointValue(egressOnly)).flags()).isEqualTo(2);
     assertThat(Layouts.endpointOf(Layouts.endpointValue(egressOnly))).isEqualTo(egressOnly);
-    EbpfEndpoint nodeAllowed = new EbpfEndpoint(2, true, true, true, 1, 2);
+    EbpfEndpoint nodeAllowed = new EbpfEndpoint(2, true, true, true, false, 1, 2);
     assertThat(HEX.formatHex(Layouts.endpointValue(nodeAllowed)))
         .isEqualTo("02 00 00 00 07 00 00 00 01 00 00 00 02 00 00 00");
     assertThat(Layouts.endpointOf(Layouts.endpointValue(nodeAllowed))).isEqualTo(nodeAllowed);
+  }
+
+  @Test
+  void rejectIsFlagBit3() {
+    EbpfEndpoint rejecting = new EbpfEndpoint(300, true, true, false, true, 0, 0);
+
+    assertThat(HEX.formatHex(Layouts.endpointValue(rejecting)))
+        .isEqualTo("2c 01 00 00 0b 00 00 00 00 00 00 00 00 00 00 00");
+    assertThat(Layouts.endpointOf(Layouts.endpointValue(rejecting))).isEqualTo(rejecting);
+    EbpfEndpoint open = new EbpfEndpoint(2, false, false, true, true, 0, 0);
+    assertThat(Layouts.endpointOf(Layouts.endpointValue(open))).isEqualTo(open);
   }
 }
