@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -44,16 +45,8 @@ public final class BackendComparison implements Callable<Integer> {
   private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
   private static final List<String> BACKENDS = List.of("iptables", "ebpf");
 
-  @Option(names = "--pods", defaultValue = "10000", description = "Default: ${DEFAULT-VALUE}.")
-  int pods;
-
-  @Option(names = "--policies", defaultValue = "1000",
-      description = "Default: ${DEFAULT-VALUE}.")
-  int policies;
-
-  @Option(names = "--namespaces", defaultValue = "100",
-      description = "Default: ${DEFAULT-VALUE}.")
-  int namespaces;
+  @Mixin
+  ClusterSizeOptions cluster;
 
   @Option(names = "--events", defaultValue = "1000",
       description = "Events per phase. Default: ${DEFAULT-VALUE}.")
@@ -92,7 +85,7 @@ public final class BackendComparison implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    System.out.println(run(new Settings(ClusterSize.of(namespaces, pods, policies), node,
+    System.out.println(run(new Settings(cluster.size(), node,
         events, rateRounds, jar)).table());
     return 0;
   }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -69,16 +70,8 @@ public final class ScaleBenchmark implements Callable<Integer> {
     }
   }
 
-  @Option(names = "--pods", defaultValue = "10000", description = "Default: ${DEFAULT-VALUE}.")
-  int pods;
-
-  @Option(names = "--policies", defaultValue = "1000",
-      description = "Default: ${DEFAULT-VALUE}.")
-  int policies;
-
-  @Option(names = "--namespaces", defaultValue = "100",
-      description = "Default: ${DEFAULT-VALUE}.")
-  int namespaces;
+  @Mixin
+  ClusterSizeOptions cluster;
 
   @Option(names = "--events", defaultValue = "1000",
       description = "Events per phase, and the size of the policy burst. "
@@ -115,7 +108,7 @@ public final class ScaleBenchmark implements Callable<Integer> {
   public Integer call() throws Exception {
     Path logs = workDir != null ? Files.createDirectories(workDir)
         : Files.createTempDirectory("palisade-scale-");
-    Result result = run(new Settings(ClusterSize.of(namespaces, pods, policies), seed, node,
+    Result result = run(new Settings(cluster.size(), seed, node,
         events, jar, minSyncInterval, logs));
     System.out.println(result.text());
     return 0;
