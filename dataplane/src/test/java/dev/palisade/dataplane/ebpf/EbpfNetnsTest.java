@@ -705,6 +705,10 @@ class EbpfNetnsTest {
     for (Map.Entry<Refusals.Probe, Refusals.Result> entry : results.entrySet()) {
       Refusals.Result result = entry.getValue();
       if (ALLOWED.contains(entry.getKey())) {
+        // as Probes does: a slow echo server on a loaded machine gets two more chances
+        for (int retry = 0; retry < 2 && result.ending() == Refusals.Ending.TIMEOUT; retry++) {
+          result = Refusals.run(entry.getKey());
+        }
         if (result.ending() != Refusals.Ending.ANSWERED) {
           wrong.add(entry.getKey() + ": allowed, but " + result);
         }
