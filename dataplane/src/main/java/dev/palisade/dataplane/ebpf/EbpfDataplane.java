@@ -181,7 +181,7 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
         interfaces.forget();
         attached = null;
       }
-      PodInterfaces.Resolution resolution = interfaces.resolve(desired.podAddresses());
+      PodInterfaces.Resolution resolution = resolveInterfaces(desired.podAddresses());
       Map<String, Integer> current = attach(resolution.interfaces().values(), tally);
       ImmutableSortedMap.Builder<Integer, EbpfEndpoint> endpoints =
           ImmutableSortedMap.naturalOrder();
@@ -215,6 +215,20 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
       return Outcome.failed(e.getMessage() == null ? e.toString() : e.getMessage(),
           tally.nothing(), tally.describe());
     }
+  }
+
+  /**
+   * The pods' interfaces by the routes; when one of those interfaces is gone (its pod's network
+   * was re-created: the address now leads to a new interface), by the routes read again.
+   */
+  private PodInterfaces.Resolution resolveInterfaces(
+      Map<ObjectRef, ? extends List<InetAddress>> pods) {
+    PodInterfaces.Resolution resolution = interfaces.resolve(pods);
+    if (links.ifindexes(resolution.interfaces().values()).containsValue(0)) {
+      interfaces.forget();
+      resolution = interfaces.resolve(pods);
+    }
+    return resolution;
   }
 
   /**

@@ -134,6 +134,48 @@ class EbpfDataplaneNetnsTest {
     assertEnforced();
   }
 
+  /**
+   * Pod churn with address reuse: x/a goes, and a new pod x/a2 (also selected) gets its
+   * addresses on a new interface. The apply that adds x/a2 must attach to that interface and
+   * enforce, not wait for the next read-back (the remembered routes lead to x/a's gone one).
+   */
+  @Test
+  void aNewPodThatReusesADeletedPodsAddressesIsEnforcedAtOnce() {
+    sync(View.READ);
+    changes.add(graph.deletePod(ObjectRef.of("x", "a")));
+    sync(View.REMEMBERED);
+    String before = lab.pod(0).nodeInterface();
+    LabPod rewired = lab.rewire(0);
+    lab.serve(rewired, 80);
+    lab.serve(rewired, 81);
+    changes.add(graph.upsertPod(pod("a2").in("x").labels("pod", "a").node(NODE)
+        .ip(rewired.v4().getHostAddress(), InetAddresses.toAddrString(rewired.v6())).build()));
+
+    Outcome outcome = sync(View.REMEMBERED);
+
+    assertThat(rewired.nodeInterface()).isNotEqualTo(before);
+    assertThat(outcome.written()).contains("2 links attached", "1 endpoints written");
+    assertEnforced();
+  }
+
+  /**
+   * The pod's network is made anew between two applies (a re-created sandbox: the same pod and
+   * addresses, another interface): the next apply finds the new interface, attaches to it and
+   * drops the gone one's links.
+   */
+  @Test
+  void anApplyFindsAPodsReCreatedInterface() {
+    sync(View.READ);
+    LabPod rewired = lab.rewire(0);
+    lab.serve(rewired, 80);
+    lab.serve(rewired, 81);
+
+    Outcome outcome = sync(View.REMEMBERED);
+
+    assertThat(outcome.written()).contains("2 links attached", "1 links detached");
+    assertEnforced();
+  }
+
   @Test
   void aReadBackRepairsADetachedLinkAndTheConntrackRule() {
     sync(View.READ);
