@@ -115,7 +115,10 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
   }
 
   /**
-   * Activates conntrack, checks the requirements and loads (or adopts) the program and maps.
+   * Activates conntrack, checks the requirements and loads (or adopts) the program and maps;
+   * called before the first {@link #compile}, it also adopts the numbering of endpoints and
+   * identities that the maps hold ({@link EbpfRenderer#adopt}), so that a restarted agent's
+   * first apply rewrites nothing that did not change.
    *
    * @throws IllegalStateException naming every requirement the machine lacks, or what failed
    */
@@ -132,6 +135,33 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
       links = new TcxLinks(bpf, pins, netnsThread);
     }
     load();
+    if (lastPlan == null) {
+      adoptNumbering();
+    }
+  }
+
+  /**
+   * Hands the renderer the numbers found in the maps: the endpoint id of the interface each
+   * local address leads to, and the identity of each prefix.
+   */
+  private void adoptNumbering() {
+    MapContents found = writer.read();
+    if (found.size() == 0) {
+      return;
+    }
+    Map<InetAddress, String> routes = interfaces.readRoutes();
+    Map<String, Integer> indexes = links.ifindexes(new TreeSet<>(routes.values()));
+    Map<InetAddress, Integer> endpointIds = new HashMap<>();
+    routes.forEach((address, name) -> {
+      EbpfEndpoint endpoint = found.endpoints().get(indexes.get(name));
+      if (endpoint != null) {
+        endpointIds.put(address, endpoint.id());
+      }
+    });
+    renderer.adopt(endpointIds, found);
+    log.info("adopting the numbering the maps hold: {} endpoints, {} identity prefixes, "
+        + "{} verdicts", found.endpoints().size(), found.identities().size(),
+        found.verdicts().size());
   }
 
   /** Loads and pins the program unless pinned, and opens the maps. */

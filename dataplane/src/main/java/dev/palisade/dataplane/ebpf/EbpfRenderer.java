@@ -18,10 +18,12 @@ import dev.palisade.model.Protocol;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -45,9 +47,38 @@ public final class EbpfRenderer {
   private final IdentityTable.Interner identities;
   private final Map<ObjectRef, Integer> endpointIds = new TreeMap<>();
   private int nextEndpointId = 1;
+  /** Until the next render: the endpoint id the maps give each local address ({@link #adopt}). */
+  private Map<InetAddress, Integer> foundEndpointIds = Map.of();
 
   public EbpfRenderer(IdentityTable.Interner identities) {
     this.identities = identities;
+  }
+
+  /**
+   * Takes over the numbering a previous agent left in the maps, for the next render: a pod whose
+   * addresses lead to an interface whose endpoint entry has id N keeps N, a class set whose
+   * prefixes the maps give one identity keeps it ({@link IdentityTable.Interner#adopt}), so a
+   * restarted agent's first apply rewrites nothing that did not change. New numbers are above
+   * every number found, so no entry left in the maps applies to what it was not written for.
+   *
+   * @param endpointIds the endpoint id of the interface each local address leads to
+   */
+  public void adopt(Map<InetAddress, Integer> endpointIds, MapContents found) {
+    foundEndpointIds = Map.copyOf(endpointIds);
+    int highestEndpoint = 0;
+    int highestIdentity = 0;
+    for (EbpfEndpoint endpoint : found.endpoints().values()) {
+      highestEndpoint = Math.max(highestEndpoint, endpoint.id());
+    }
+    for (int identity : found.identities().values()) {
+      highestIdentity = Math.max(highestIdentity, identity);
+    }
+    for (VerdictKey key : found.verdicts().keySet()) {
+      highestEndpoint = Math.max(highestEndpoint, key.endpoint());
+      highestIdentity = Math.max(highestIdentity, key.identity());
+    }
+    nextEndpointId = Math.max(nextEndpointId, highestEndpoint + 1);
+    identities.adopt(found.identities(), highestIdentity);
   }
 
   /** The maps for the plan, numbering new endpoints and class sets after the ones before. */
@@ -58,10 +89,12 @@ public final class EbpfRenderer {
           endpoints.putIfAbsent(endpoint.ref(), endpoint));
     }
     endpointIds.keySet().retainAll(endpoints.keySet());
+    Set<Integer> adoptedEndpointIds = new HashSet<>();
     ImmutableSortedMap.Builder<ObjectRef, EbpfEndpoint> flags = ImmutableSortedMap.naturalOrder();
     endpoints.forEach((ref, endpoint) -> flags.put(ref, new EbpfEndpoint(
-        endpointIds.computeIfAbsent(ref, unused -> nextEndpointId++),
+        endpointIds.computeIfAbsent(ref, unused -> newEndpointId(plan, ref, adoptedEndpointIds)),
         endpoint.isolated(Direction.INGRESS), endpoint.isolated(Direction.EGRESS))));
+    foundEndpointIds = Map.of();
 
     Map<String, List<IpBlock>> classes = new LinkedHashMap<>();
     for (IpFamily family : IpFamily.values()) {
@@ -71,6 +104,7 @@ public final class EbpfRenderer {
     }
     IdentityTable table = IdentityTable.compute(classes, identities);
     identities.retainOnly(table.classes().values());
+    identities.endAdoption();
 
     EbpfPlan withoutVerdicts = new EbpfPlan(flags.build(), table, ImmutableSortedMap.of());
     TreeMap<VerdictKey, Integer> verdicts = new TreeMap<>();
@@ -91,6 +125,25 @@ public final class EbpfRenderer {
     }
     return new EbpfPlan(withoutVerdicts.endpoints(), table,
         ImmutableSortedMap.copyOfSorted(verdicts));
+  }
+
+  /**
+   * A new endpoint's id: the one the maps found give all of its addresses (adopted once),
+   * else a fresh one.
+   */
+  private int newEndpointId(NodePlan plan, ObjectRef ref, Set<Integer> adopted) {
+    if (foundEndpointIds.isEmpty()) {
+      return nextEndpointId++;
+    }
+    Set<Integer> found = new HashSet<>();
+    for (IpFamily family : IpFamily.values()) {
+      plan.family(family).endpoints().stream().filter(endpoint -> endpoint.ref().equals(ref))
+          .forEach(endpoint -> found.add(foundEndpointIds.get(endpoint.address(family))));
+    }
+    if (found.size() == 1 && !found.contains(null) && adopted.add(found.iterator().next())) {
+      return found.iterator().next();
+    }
+    return nextEndpointId++;
   }
 
   /** What one allow rule lets the endpoint exchange: identities with their traffic. */

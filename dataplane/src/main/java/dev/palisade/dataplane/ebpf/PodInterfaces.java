@@ -61,7 +61,8 @@ final class PodInterfaces {
         ImmutableSortedSet.copyOf(unresolved));
   }
 
-  private Map<InetAddress, String> readRoutes() {
+  /** The node's host routes now, address → interface (read, not remembered). */
+  Map<InetAddress, String> readRoutes() {
     Map<InetAddress, String> read = new HashMap<>();
     for (String family : List.of("-4", "-6")) {
       List<String> argv = ImmutableList.of("ip", family, "-o", "route", "show", "table", "main");

@@ -176,6 +176,51 @@ class EbpfDataplaneNetnsTest {
     assertEnforced();
   }
 
+  /**
+   * A restarted agent adopts the maps' numbering: after a history in which x/a's endpoint id
+   * and x/b's identity were given anew (x/a deleted and added again, the policy naming x/b
+   * deleted and created again), a new dataplane on the same pins numbers as its predecessor did,
+   * so its first apply, a read-back, writes nothing (renumbering would rewrite every entry, and
+   * a verdict written under a number the maps still give another set would briefly allow that
+   * set).
+   */
+  @Test
+  void aRestartedDataplaneAdoptsTheNumberingAndItsFirstApplyWritesNothing() {
+    sync(View.READ);
+    changes.add(graph.upsertPolicy(policy("a-from-c").in("x").select(selector("pod", "a"))
+        .ingress(rule().peers(podPeer("x", selector("pod", "c"))).ports(tcp(81))).build()));
+    sync(View.REMEMBERED);
+    changes.add(graph.deletePolicy(ObjectRef.of("x", "a-in")));
+    sync(View.REMEMBERED);
+    changes.add(graph.upsertPolicy(policy("a-in").in("x").select(selector("pod", "a"))
+        .ingress(rule().peers(podPeer("x", selector("pod", "b"))).ports(tcp(80))).build()));
+    sync(View.REMEMBERED);
+    changes.add(graph.deletePod(ObjectRef.of("x", "a")));
+    sync(View.REMEMBERED);
+    changes.add(graph.upsertPod(labPod("a", lab.pod(0))));
+    sync(View.REMEMBERED);
+    MapContents before = readMaps();
+
+    dataplane.close();
+    dataplane = new EbpfDataplane(NODE, DataplaneSettings.DEFAULTS, pins,
+        Optional.of(Path.of("/run/netns", lab.node())), lab.nodeRunner(), new Shell().runner());
+    dataplane.start();
+    Outcome first = sync(View.READ);
+
+    assertThat(before.endpoints().values()).as("numbered by history")
+        .extracting(EbpfEndpoint::id).contains(4);
+    assertThat(first.written()).as("the restarted dataplane's first apply").isEqualTo("nothing");
+    assertThat(readMaps()).isEqualTo(before);
+    assertThat(lab.tcpReaches(lab.pod(2), lab.pod(0), 81, IpFamily.V4)).as("c -> a:81").isTrue();
+    assertEnforced();
+  }
+
+  private MapContents readMaps() {
+    try (EbpfMaps maps = EbpfMaps.open(Bpf.load(), pins.maps())) {
+      return new MapWriter(maps).read();
+    }
+  }
+
   @Test
   void aReadBackRepairsADetachedLinkAndTheConntrackRule() {
     sync(View.READ);
