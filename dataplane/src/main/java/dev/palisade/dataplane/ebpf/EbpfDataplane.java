@@ -87,6 +87,7 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
   private Map<String, Integer> attached;
   private volatile int unattachedPods;
   private Set<ObjectRef> lastUnresolved = Set.of();
+  private Map<String, Set<ObjectRef>> lastShared = Map.of();
 
   /**
    * @param pins where this installation's programs, maps and links are pinned
@@ -216,14 +217,25 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
       ImmutableSortedMap.Builder<Integer, EbpfEndpoint> endpoints =
           ImmutableSortedMap.naturalOrder();
       Set<ObjectRef> unresolved = new TreeSet<>(resolution.unresolved());
+      Map<String, Set<ObjectRef>> podsOf = new TreeMap<>();
+      resolution.interfaces().forEach((pod, name) ->
+          podsOf.computeIfAbsent(name, unused -> new TreeSet<>()).add(pod));
+      Map<String, Set<ObjectRef>> shared = new TreeMap<>();
       resolution.interfaces().forEach((pod, name) -> {
-        if (current.containsKey(name)) {
+        if (podsOf.get(name).size() > 1) {
+          // one address, two pods (a deleted pod's address reused before its deletion is
+          // seen): which one the interface is, is not known
+          shared.put(name, podsOf.get(name));
+        } else if (current.containsKey(name)) {
           endpoints.put(current.get(name), desired.plan().endpoints().get(pod));
         } else {
           unresolved.add(pod);
         }
       });
       reportUnresolved(ImmutableSortedSet.copyOf(unresolved));
+      reportShared(shared);
+      unattachedPods = unresolved.size()
+          + shared.values().stream().mapToInt(Set::size).sum();
       MapWriter.Report report = writer.apply(new MapContents(endpoints.build(),
           desired.plan().identities().prefixes(), desired.plan().verdicts()),
           view == View.READ ? MapWriter.View.READ : MapWriter.View.REMEMBERED);
@@ -302,8 +314,15 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
     return current;
   }
 
+  private void reportShared(Map<String, Set<ObjectRef>> shared) {
+    if (!shared.equals(lastShared) && !shared.isEmpty()) {
+      log.warn("not enforcing for pods whose addresses lead to one interface (an address in "
+          + "use by two pods in the model, until one of them is deleted): {}", shared);
+    }
+    lastShared = shared;
+  }
+
   private void reportUnresolved(ImmutableSortedSet<ObjectRef> unresolved) {
-    unattachedPods = unresolved.size();
     if (unresolved.equals(lastUnresolved)) {
       return;
     }

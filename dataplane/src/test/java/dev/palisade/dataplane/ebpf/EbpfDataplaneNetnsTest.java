@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
 import dev.palisade.dataplane.backend.Dataplane.View;
+import dev.palisade.dataplane.backend.Footprint;
 import dev.palisade.dataplane.backend.Lookup;
 import dev.palisade.dataplane.backend.Outcome;
 import dev.palisade.dataplane.compile.DataplaneSettings;
@@ -156,6 +157,44 @@ class EbpfDataplaneNetnsTest {
     assertThat(rewired.nodeInterface()).isNotEqualTo(before);
     assertThat(outcome.written()).contains("2 links attached", "1 endpoints written");
     assertEnforced();
+  }
+
+  /**
+   * A new pod with x/a's addresses, seen before x/a's deletion: both pods lead to one
+   * interface, and whose it is cannot be known. The apply leaves that interface without an
+   * endpoint entry (counted as unattached) instead of failing, so everything else is still
+   * written; once the deletion is seen, the new pod is enforced.
+   */
+  @Test
+  void twoPodsWithOneAddressLeaveTheirInterfaceUnenforcedWithoutFailingTheApply() {
+    lab.serve(lab.pod(2), 80);
+    sync(View.READ);
+    changes.add(graph.upsertPod(pod("a2").in("x").labels("pod", "a").node(NODE)
+        .ip(lab.pod(0).v4().getHostAddress(), InetAddresses.toAddrString(lab.pod(0).v6()))
+        .build()));
+    changes.add(graph.upsertPolicy(policy("c-in").in("x").select(selector("pod", "c"))
+        .ingress(rule().peers(podPeer("x", selector("pod", "b"))).ports(tcp(80))).build()));
+
+    Outcome outcome = sync(View.REMEMBERED);
+
+    assertThat(outcome.written()).contains("1 endpoints deleted");
+    assertThat(unattached()).isEqualTo(2);
+    assertThat(lab.tcpReaches(lab.pod(2), lab.pod(0), 80, IpFamily.V4))
+        .as("x/a's interface, whose pod is not known, is not judged").isTrue();
+    assertThat(lab.tcpReaches(lab.pod(0), lab.pod(2), 80, IpFamily.V4))
+        .as("x/c's new isolation is written").isFalse();
+
+    changes.add(graph.deletePod(ObjectRef.of("x", "a")));
+    sync(View.REMEMBERED);
+
+    assertThat(unattached()).isZero();
+    assertEnforced();
+  }
+
+  private long unattached() {
+    return dataplane.footprint(dataplane.compile(graph, GraphDelta.union(List.of()))).stream()
+        .filter(gauge -> gauge.metric().equals("palisade.pods.unattached"))
+        .mapToLong(Footprint::value).sum();
   }
 
   /**
