@@ -81,6 +81,11 @@ public final class E2eCluster {
     return backend;
   }
 
+  /** Whether the suites' agents run the eBPF backend. */
+  public static boolean ebpf() {
+    return backend().equals("ebpf");
+  }
+
   /**
    * The agent options of the suites: with iptables, REJECT answers denied probes at once (the
    * eBPF program drops).
