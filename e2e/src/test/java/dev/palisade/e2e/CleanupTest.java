@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * pins where they are.
  */
 @Tag("kernel")
+@Tag(E2eCluster.BOTH_BACKENDS)
 class CleanupTest {
   private static final String FOREIGN_V4 = "192.0.2.1";
   private static final String FOREIGN_V6 = "2001:db8::1";

@@ -17,6 +17,12 @@ import java.util.Optional;
  * the shipped jar, as {@code palisade demo} builds it.
  */
 public final class E2eCluster {
+  /**
+   * The tag of the backend-neutral suites: the build runs them once per backend (e2e/pom.xml,
+   * execution "ebpf"), the rest with iptables only.
+   */
+  public static final String BOTH_BACKENDS = "both-backends";
+
   /** The network namespace prefix of the suites on the embedded API server. */
   static final String EMBEDDED_LAB_PREFIX = "paldemo";
 

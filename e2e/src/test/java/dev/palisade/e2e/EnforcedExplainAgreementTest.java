@@ -49,6 +49,7 @@ import org.junit.jupiter.api.Test;
  * kernel holds the model it answered from.
  */
 @Tag("kernel")
+@Tag(E2eCluster.BOTH_BACKENDS)
 class EnforcedExplainAgreementTest {
   private static final String NAME = "enforced-explain";
   private static final List<ProbePort> PORTS = List.of(ProbePort.parse("80/TCP"),

@@ -37,6 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (node 1) may not, until step 3 swaps them.
  */
 @Tag("kernel")
+@Tag(E2eCluster.BOTH_BACKENDS)
 class LifecycleTest {
   /**
    * Short enough that the drift test need not wait the default minute, long enough that the
