@@ -172,10 +172,13 @@ final class NodeBpf implements NodeDataplane {
     return counters;
   }
 
-  /** Whether an endpoint entry isolates its pod in some direction (flags other than 0). */
+  /**
+   * Whether an endpoint entry isolates its pod in some direction: flag bit 0 (ingress) or 1
+   * (egress); the other bits say how, not whether.
+   */
   boolean isolatesSomePod() {
     for (JsonNode entry : dump("endpoints")) {
-      if (entry.path("formatted").path("value").path("flags").asInt() != 0) {
+      if ((entry.path("formatted").path("value").path("flags").asInt() & 3) != 0) {
         return true;
       }
     }
