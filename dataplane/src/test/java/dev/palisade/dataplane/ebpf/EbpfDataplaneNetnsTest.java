@@ -109,6 +109,16 @@ class EbpfDataplaneNetnsTest {
     }
   }
 
+  /**
+   * x/a is judged again, in one family: b reaches it on 80, c does not (one denied probe, which
+   * waits for its timeouts: the tests of what an apply finds use this one).
+   */
+  private void assertJudged() {
+    assertThat(lab.tcpReaches(lab.pod(1), lab.pod(0), 80, IpFamily.V4)).as("b -> a:80").isTrue();
+    assertThat(lab.tcpReaches(lab.pod(2), lab.pod(0), 80, IpFamily.V4)).as("c -> a:80")
+        .isFalse();
+  }
+
   @Test
   void theGraphIsEnforcedOnThePodsFoundByTheirRoutesAndASecondApplyWritesNothing() {
     Outcome first = sync(View.READ);
@@ -156,7 +166,7 @@ class EbpfDataplaneNetnsTest {
 
     assertThat(rewired.nodeInterface()).isNotEqualTo(before);
     assertThat(outcome.written()).contains("2 links attached", "1 endpoints written");
-    assertEnforced();
+    assertJudged();
   }
 
   /**
@@ -188,7 +198,7 @@ class EbpfDataplaneNetnsTest {
     sync(View.REMEMBERED);
 
     assertThat(unattached()).isZero();
-    assertEnforced();
+    assertJudged();
   }
 
   private long unattached() {
@@ -212,7 +222,7 @@ class EbpfDataplaneNetnsTest {
     Outcome outcome = sync(View.REMEMBERED);
 
     assertThat(outcome.written()).contains("2 links attached", "1 links detached");
-    assertEnforced();
+    assertJudged();
   }
 
   /**
@@ -251,7 +261,7 @@ class EbpfDataplaneNetnsTest {
     assertThat(first.written()).as("the restarted dataplane's first apply").isEqualTo("nothing");
     assertThat(readMaps()).isEqualTo(before);
     assertThat(lab.tcpReaches(lab.pod(2), lab.pod(0), 81, IpFamily.V4)).as("c -> a:81").isTrue();
-    assertEnforced();
+    assertJudged();
   }
 
   private MapContents readMaps() {
