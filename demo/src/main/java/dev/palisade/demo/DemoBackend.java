@@ -85,8 +85,8 @@ public final class DemoBackend implements ScenarioBackend, AutoCloseable {
   private volatile boolean stoppedBySignal;
   /** The network namespaces of the running cluster (tests look inside: DemoTestAccess). */
   NetnsCluster lab;
-  /** The eBPF agents' pins, while they run. */
-  private BpffsMount bpffs;
+  /** The eBPF agents' pins, while they run (tests look inside: DemoTestAccess). */
+  BpffsMount bpffs;
   private KubernetesClient client;
   private OwnedObjects owned;
   private Writer writer;

@@ -1,6 +1,8 @@
 package dev.palisade.demo;
 
 import dev.palisade.dataplane.lab.NetnsCluster;
+import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * What tests do to a running demo cluster that the demo itself never does: look into its
@@ -14,6 +16,14 @@ public final class DemoTestAccess {
   /** The cluster's network namespaces (drift, cleanup and counter tests look inside). */
   public static NetnsCluster lab(DemoBackend backend) {
     return backend.lab;
+  }
+
+  /**
+   * The bpffs the eBPF agents pin under (each node's agent in {@code <mount>/<node name>}), while
+   * the cluster runs them; empty with the iptables backend or before the agents start.
+   */
+  public static Optional<Path> bpffs(DemoBackend backend) {
+    return Optional.ofNullable(backend.bpffs).map(mount -> mount.path());
   }
 
   /** Stops and starts the agent of one node (1-based) with the same command line. */

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * in both families, conform to their tables and agree with the evaluator.
  */
 @Tag("kernel")
+@Tag(E2eCluster.BOTH_BACKENDS)
 class DualStackTest {
   private static DemoBackend cluster;
 

@@ -17,6 +17,12 @@ import java.util.Optional;
  * the shipped jar, as {@code palisade demo} builds it.
  */
 public final class E2eCluster {
+  /**
+   * The tag of the backend-neutral suites: the build runs them once per backend (e2e/pom.xml,
+   * execution "ebpf"), the rest with iptables only.
+   */
+  public static final String BOTH_BACKENDS = "both-backends";
+
   /** The network namespace prefix of the suites on the embedded API server. */
   static final String EMBEDDED_LAB_PREFIX = "paldemo";
 
@@ -79,6 +85,11 @@ public final class E2eCluster {
           + backend);
     }
     return backend;
+  }
+
+  /** Whether the suites' agents run the eBPF backend. */
+  public static boolean ebpf() {
+    return backend().equals("ebpf");
   }
 
   /** The agent options of the suites: REJECT answers denied probes at once, on both backends. */

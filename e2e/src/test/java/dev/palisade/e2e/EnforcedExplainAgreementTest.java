@@ -27,7 +27,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -41,11 +43,13 @@ import org.junit.jupiter.api.Test;
  * pod, a namespace selector and an ipBlock, every ordered pair of pods and every port is asked of
  * both agents. Exactly one agent (the source's node's) must enforce the egress, exactly one (the
  * destination's) the ingress; what they answer (verdict, isolating policies, allowing rules,
- * explanation) must equal the evaluator over the same objects, their kernels (the walk of the
- * rules each enforces) must decide the same, and each must say its kernel holds the model it
- * answered from.
+ * explanation) must equal the evaluator over the same objects, their kernels must decide the
+ * same (iptables: the walk of the rules each enforces ends in a Palisade chain; eBPF: the
+ * endpoint, identity and verdict entries, see {@link #compareMaps}), and each must say its
+ * kernel holds the model it answered from.
  */
 @Tag("kernel")
+@Tag(E2eCluster.BOTH_BACKENDS)
 class EnforcedExplainAgreementTest {
   private static final String NAME = "enforced-explain";
   private static final List<ProbePort> PORTS = List.of(ProbePort.parse("80/TCP"),
@@ -54,6 +58,11 @@ class EnforcedExplainAgreementTest {
 
   private static DemoBackend cluster;
   private static ClusterState state;
+
+  /** eBPF: the endpoint id of each pod, by node, as the answers gave them. */
+  private final Map<String, Map<String, Integer>> endpoints = new HashMap<>();
+  /** eBPF: the identity of each remote address, by node, as the answers gave them. */
+  private final Map<String, Map<String, Integer>> identities = new HashMap<>();
 
   @BeforeAll
   static void startCluster() throws URISyntaxException {
@@ -129,7 +138,7 @@ class EnforcedExplainAgreementTest {
    * evaluator, and so does its kernel (pairs of distinct pods: a pod's traffic to itself never
    * crosses a node's chains); the other agent says it is not on its node.
    */
-  private static void compare(List<String> mismatches, String cell, List<JsonNode> answers,
+  private void compare(List<String> mismatches, String cell, List<JsonNode> answers,
       String direction, Pod pod, DirectionVerdict expected, boolean walkKernel) {
     String where = cell + ": " + direction;
     List<JsonNode> enforcing = answers.stream()
@@ -151,15 +160,66 @@ class EnforcedExplainAgreementTest {
         expected.explain());
     same(mismatches, where + " inKernel", answer.path("inKernel").asBoolean(), true);
     if (walkKernel) {
-      same(mismatches, where + " kernel allows", half.path("kernel").path("allows").asBoolean(),
+      JsonNode kernel = half.path("kernel");
+      same(mismatches, where + " kernel allows", kernel.path("allows").asBoolean(),
           expected.allows());
-      same(mismatches, where + " deciding chain named", half.path("kernel").path("chain")
-          .asText().startsWith("PALISADE-"), true);
+      if (E2eCluster.ebpf()) {
+        compareMaps(mismatches, where, answer, direction, pod, expected);
+      } else {
+        same(mismatches, where + " deciding chain named", kernel.path("chain")
+            .asText().startsWith("PALISADE-"), true);
+      }
     }
     for (JsonNode other : answers) {
       if (other != answer) {
         same(mismatches, where + " on the other node", other.path(direction).path("note")
             .asText(), "not on this node: " + pod.ref() + " runs on node " + pod.nodeName());
+      }
+    }
+  }
+
+  /**
+   * The eBPF side of one direction: the agent says its backend is eBPF; the pod has an endpoint
+   * entry, one id on its node, and no other pod has that id there; an isolated direction looks
+   * the remote address up (one identity per address on a node) and finds a verdict entry exactly
+   * when the evaluator allows; a direction that no policy isolates passes without a lookup.
+   */
+  private void compareMaps(List<String> mismatches, String where, JsonNode answer,
+      String direction, Pod pod, DirectionVerdict expected) {
+    JsonNode half = answer.path(direction);
+    JsonNode kernel = half.path("kernel");
+    String node = answer.path("node").asText();
+    same(mismatches, where + " backend", half.path("backend").asText(), "ebpf");
+    if (!kernel.path("endpoint").isInt()) {
+      mismatches.add(where + ": no endpoint entry: " + kernel);
+      return;
+    }
+    int endpoint = kernel.path("endpoint").asInt();
+    Map<String, Integer> ids = endpoints.computeIfAbsent(node, unused -> new HashMap<>());
+    Integer known = ids.putIfAbsent(pod.ref().toString(), endpoint);
+    if (known != null && known != endpoint) {
+      mismatches.add(where + ": endpoint " + endpoint + ", in another answer " + known);
+    }
+    ids.forEach((other, id) -> {
+      if (id == endpoint && !other.equals(pod.ref().toString())) {
+        mismatches.add(where + ": endpoint " + endpoint + " is " + other + "'s too");
+      }
+    });
+    same(mismatches, where + " kernel outcome", kernel.path("outcome").asText(),
+        expected.allows() ? "PASSED" : "DENIED");
+    boolean isolated = expected.outcome() != DirectionVerdict.Outcome.NOT_ISOLATED;
+    same(mismatches, where + " identity looked up", kernel.has("identity"), isolated);
+    same(mismatches, where + " verdict entry", kernel.has("verdict"),
+        isolated && expected.allows());
+    if (isolated) {
+      String remote = answer.path(direction.equals("egress") ? "to" : "from").path("address")
+          .asText();
+      int identity = kernel.path("identity").asInt();
+      Integer seen = identities.computeIfAbsent(node, unused -> new HashMap<>())
+          .putIfAbsent(remote, identity);
+      if (seen != null && seen != identity) {
+        mismatches.add(where + ": identity " + identity + " of " + remote
+            + ", in another answer " + seen);
       }
     }
   }

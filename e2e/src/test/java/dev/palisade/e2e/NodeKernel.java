@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * Reads what a node namespace's kernel holds: Palisade's rules with their counters, and its
  * chains, jumps, sets and set members, through the standard tools run inside the namespace.
  */
-final class NodeKernel {
+final class NodeKernel implements NodeDataplane {
   private static final Pattern COUNTED_RULE = Pattern.compile("^\\[(\\d+):(\\d+)] (-A .*)$");
   private static final String CHAIN_PREFIX = "PALISADE-";
   private static final String SET_PREFIX = "pal-";
@@ -26,7 +26,8 @@ final class NodeKernel {
     this.namespace = lab.nodeNamespace(node);
   }
 
-  String namespace() {
+  @Override
+  public String namespace() {
     return namespace;
   }
 
@@ -56,11 +57,18 @@ final class NodeKernel {
     return counters;
   }
 
+  /** The packet counters of Palisade's rules ({@link #palisadeRuleCounters}). */
+  @Override
+  public Map<String, Long> packetCounters() {
+    return palisadeRuleCounters();
+  }
+
   /**
    * Every Palisade object of the namespace, one line each: chain declarations and rules that
    * name a {@code PALISADE-} chain (IPv4 and IPv6), and {@code pal-} sets with their members.
    */
-  List<String> palisadeObjects() {
+  @Override
+  public List<String> palisadeObjects() {
     List<String> objects = new ArrayList<>();
     for (String save : List.of("iptables-save", "ip6tables-save")) {
       String table = "";

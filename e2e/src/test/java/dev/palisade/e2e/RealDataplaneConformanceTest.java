@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * probes.
  */
 @Tag("kernel")
+@Tag(E2eCluster.BOTH_BACKENDS)
 class RealDataplaneConformanceTest {
   private static DemoBackend cluster;
 

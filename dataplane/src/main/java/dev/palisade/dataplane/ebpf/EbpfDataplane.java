@@ -87,6 +87,7 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
   private Map<String, Integer> attached;
   private volatile int unattachedPods;
   private Set<ObjectRef> lastUnresolved = Set.of();
+  private Map<String, Set<ObjectRef>> lastShared = Map.of();
 
   /**
    * @param pins where this installation's programs, maps and links are pinned
@@ -115,7 +116,10 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
   }
 
   /**
-   * Activates conntrack, checks the requirements and loads (or adopts) the program and maps.
+   * Activates conntrack, checks the requirements and loads (or adopts) the program and maps;
+   * called before the first {@link #compile}, it also adopts the numbering of endpoints and
+   * identities that the maps hold ({@link EbpfRenderer#adopt}), so that a restarted agent's
+   * first apply rewrites nothing that did not change.
    *
    * @throws IllegalStateException naming every requirement the machine lacks, or what failed
    */
@@ -132,6 +136,33 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
       links = new TcxLinks(bpf, pins, netnsThread);
     }
     load();
+    if (lastPlan == null) {
+      adoptNumbering();
+    }
+  }
+
+  /**
+   * Hands the renderer the numbers found in the maps: the endpoint id of the interface each
+   * local address leads to, and the identity of each prefix.
+   */
+  private void adoptNumbering() {
+    MapContents found = writer.read();
+    if (found.size() == 0) {
+      return;
+    }
+    Map<InetAddress, String> routes = interfaces.readRoutes();
+    Map<String, Integer> indexes = links.ifindexes(new TreeSet<>(routes.values()));
+    Map<InetAddress, Integer> endpointIds = new HashMap<>();
+    routes.forEach((address, name) -> {
+      EbpfEndpoint endpoint = found.endpoints().get(indexes.get(name));
+      if (endpoint != null) {
+        endpointIds.put(address, endpoint.id());
+      }
+    });
+    renderer.adopt(endpointIds, found);
+    log.info("adopting the numbering the maps hold: {} endpoints, {} identity prefixes, "
+        + "{} verdicts", found.endpoints().size(), found.identities().size(),
+        found.verdicts().size());
   }
 
   /** Loads and pins the program unless pinned, and opens the maps. */
@@ -183,18 +214,29 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
         interfaces.forget();
         attached = null;
       }
-      PodInterfaces.Resolution resolution = interfaces.resolve(desired.podAddresses());
+      PodInterfaces.Resolution resolution = resolveInterfaces(desired.podAddresses());
       Map<String, Integer> current = attach(resolution.interfaces().values(), tally);
       Map<ObjectRef, Integer> ifindexes = new HashMap<>();
       Set<ObjectRef> unresolved = new TreeSet<>(resolution.unresolved());
+      Map<String, Set<ObjectRef>> podsOf = new TreeMap<>();
+      resolution.interfaces().forEach((pod, name) ->
+          podsOf.computeIfAbsent(name, unused -> new TreeSet<>()).add(pod));
+      Map<String, Set<ObjectRef>> shared = new TreeMap<>();
       resolution.interfaces().forEach((pod, name) -> {
-        if (current.containsKey(name)) {
+        if (podsOf.get(name).size() > 1) {
+          // one address, two pods (a deleted pod's address reused before its deletion is
+          // seen): which one the interface is, is not known
+          shared.put(name, podsOf.get(name));
+        } else if (current.containsKey(name)) {
           ifindexes.put(pod, current.get(name));
         } else {
           unresolved.add(pod);
         }
       });
       reportUnresolved(ImmutableSortedSet.copyOf(unresolved));
+      reportShared(shared);
+      unattachedPods = unresolved.size()
+          + shared.values().stream().mapToInt(Set::size).sum();
       MapWriter.Report report = writer.apply(desired.plan().contents(ifindexes),
           view == View.READ ? MapWriter.View.READ : MapWriter.View.REMEMBERED);
       tally.add(report);
@@ -215,6 +257,20 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
       return Outcome.failed(e.getMessage() == null ? e.toString() : e.getMessage(),
           tally.nothing(), tally.describe());
     }
+  }
+
+  /**
+   * The pods' interfaces by the routes; when one of those interfaces is gone (its pod's network
+   * was re-created: the address now leads to a new interface), by the routes read again.
+   */
+  private PodInterfaces.Resolution resolveInterfaces(
+      Map<ObjectRef, ? extends List<InetAddress>> pods) {
+    PodInterfaces.Resolution resolution = interfaces.resolve(pods);
+    if (links.ifindexes(resolution.interfaces().values()).containsValue(0)) {
+      interfaces.forget();
+      resolution = interfaces.resolve(pods);
+    }
+    return resolution;
   }
 
   /**
@@ -258,8 +314,15 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
     return current;
   }
 
+  private void reportShared(Map<String, Set<ObjectRef>> shared) {
+    if (!shared.equals(lastShared) && !shared.isEmpty()) {
+      log.warn("not enforcing for pods whose addresses lead to one interface (an address in "
+          + "use by two pods in the model, until one of them is deleted): {}", shared);
+    }
+    lastShared = shared;
+  }
+
   private void reportUnresolved(ImmutableSortedSet<ObjectRef> unresolved) {
-    unattachedPods = unresolved.size();
     if (unresolved.equals(lastUnresolved)) {
       return;
     }

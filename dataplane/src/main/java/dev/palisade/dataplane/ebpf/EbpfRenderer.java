@@ -21,6 +21,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +62,8 @@ public final class EbpfRenderer {
   private final Map<ObjectRef, Integer> endpointIds = new TreeMap<>();
   private final CounterSlots slots = new CounterSlots(Layouts.COUNTER_SLOTS);
   private int nextEndpointId = 1;
+  /** Until the next render: the endpoint id the maps give each local address ({@link #adopt}). */
+  private Map<InetAddress, Integer> foundEndpointIds = Map.of();
 
   /**
    * @param settings the node's settings: whether the node's own traffic to its pods passes
@@ -79,6 +82,33 @@ public final class EbpfRenderer {
   }
 
   /**
+   * Takes over the numbering a previous agent left in the maps, for the next render: a pod whose
+   * addresses lead to an interface whose endpoint entry has id N keeps N, a class set whose
+   * prefixes the maps give one identity keeps it ({@link IdentityTable.Interner#adopt}), so a
+   * restarted agent's first apply rewrites nothing that did not change. New numbers are above
+   * every number found, so no entry left in the maps applies to what it was not written for.
+   *
+   * @param endpointIds the endpoint id of the interface each local address leads to
+   */
+  public void adopt(Map<InetAddress, Integer> endpointIds, MapContents found) {
+    foundEndpointIds = Map.copyOf(endpointIds);
+    int highestEndpoint = 0;
+    int highestIdentity = 0;
+    for (EbpfEndpoint endpoint : found.endpoints().values()) {
+      highestEndpoint = Math.max(highestEndpoint, endpoint.id());
+    }
+    for (int identity : found.identities().values()) {
+      highestIdentity = Math.max(highestIdentity, identity);
+    }
+    for (VerdictKey key : found.verdicts().keySet()) {
+      highestEndpoint = Math.max(highestEndpoint, key.endpoint());
+      highestIdentity = Math.max(highestIdentity, key.identity());
+    }
+    nextEndpointId = Math.max(nextEndpointId, highestEndpoint + 1);
+    identities.adopt(found.identities(), highestIdentity);
+  }
+
+  /**
    * The maps for the plan, numbering new endpoints, class sets and counter owners after the
    * ones before.
    */
@@ -89,8 +119,10 @@ public final class EbpfRenderer {
           endpoints.putIfAbsent(endpoint.ref(), endpoint));
     }
     endpointIds.keySet().retainAll(endpoints.keySet());
+    Set<Integer> adoptedEndpointIds = new HashSet<>();
     endpoints.keySet().forEach(ref -> endpointIds.computeIfAbsent(ref,
-        unused -> nextEndpointId++));
+        unused -> newEndpointId(plan, ref, adoptedEndpointIds)));
+    foundEndpointIds = Map.of();
 
     Map<String, List<IpBlock>> classes = new LinkedHashMap<>();
     for (IpFamily family : IpFamily.values()) {
@@ -100,6 +132,7 @@ public final class EbpfRenderer {
     }
     IdentityTable table = IdentityTable.compute(classes, identities);
     identities.retainOnly(table.classes().values());
+    identities.endAdoption();
 
     // each verdict with the first policy by name that allows exactly its prefix
     Map<VerdictKey, ObjectRef> allowedBy = new HashMap<>();
@@ -164,6 +197,25 @@ public final class EbpfRenderer {
 
   private static ObjectRef first(ObjectRef one, ObjectRef other) {
     return one.compareTo(other) <= 0 ? one : other;
+  }
+
+  /**
+   * A new endpoint's id: the one the maps found give all of its addresses (adopted once),
+   * else a fresh one.
+   */
+  private int newEndpointId(NodePlan plan, ObjectRef ref, Set<Integer> adopted) {
+    if (foundEndpointIds.isEmpty()) {
+      return nextEndpointId++;
+    }
+    Set<Integer> found = new HashSet<>();
+    for (IpFamily family : IpFamily.values()) {
+      plan.family(family).endpoints().stream().filter(endpoint -> endpoint.ref().equals(ref))
+          .forEach(endpoint -> found.add(foundEndpointIds.get(endpoint.address(family))));
+    }
+    if (found.size() == 1 && !found.contains(null) && adopted.add(found.iterator().next())) {
+      return found.iterator().next();
+    }
+    return nextEndpointId++;
   }
 
   /** What one allow rule lets the endpoint exchange: identities with their traffic. */

@@ -10,8 +10,10 @@ import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -119,17 +121,22 @@ public final class IdentityTable {
       }
     });
     Sweep sweep = new Sweep();
-    TreeMap<Cidr, Integer> prefixes = new TreeMap<>();
-    TreeMap<Integer, ImmutableSortedSet<String>> classes = new TreeMap<>();
+    // each class set with its prefixes, numbered in the order the sets first appear
+    Map<ImmutableSortedSet<String>, List<Cidr>> sets = new LinkedHashMap<>();
     marks.forEach((prefix, marked) -> {
       ImmutableSortedSet<String> enclosing = sweep.enter(prefix, marked);
       ImmutableSortedSet<String> members = sweep.classes();
       if (!members.equals(enclosing)) {
-        int identity = interner.identity(members);
-        prefixes.put(prefix, identity);
-        if (identity != WORLD) {
-          classes.put(identity, members);
-        }
+        sets.computeIfAbsent(members, unused -> new ArrayList<>()).add(prefix);
+      }
+    });
+    TreeMap<Cidr, Integer> prefixes = new TreeMap<>();
+    TreeMap<Integer, ImmutableSortedSet<String>> classes = new TreeMap<>();
+    sets.forEach((members, setPrefixes) -> {
+      int identity = interner.identity(members, setPrefixes);
+      setPrefixes.forEach(prefix -> prefixes.put(prefix, identity));
+      if (identity != WORLD) {
+        classes.put(identity, members);
       }
     });
     return new IdentityTable(ImmutableSortedMap.copyOfSorted(prefixes),
@@ -218,16 +225,64 @@ public final class IdentityTable {
     }
   }
 
-  /** Numbers class sets; a set keeps its number, a new set gets a fresh one. Not thread-safe. */
+  /**
+   * Numbers class sets; a set keeps its number, a new set gets a fresh one. Not thread-safe.
+   *
+   * <p>A restarted agent first {@link #adopt adopts} the numbering its predecessor left in the
+   * maps: until {@link #endAdoption}, a new set whose prefixes are exactly those the maps give
+   * one identity takes that identity, so the first apply rewrites nothing that did not change;
+   * every fresh number is above every number found, so no verdict left in the maps can apply to
+   * a set it was not written for.
+   */
   public static final class Interner {
     private final Map<ImmutableSortedSet<String>, Integer> numbers = new HashMap<>();
     private int next = 1;
+    private Map<Cidr, Integer> found = Map.of();
+    private Map<Integer, Set<Cidr>> foundPrefixes = Map.of();
+    private final Set<Integer> adopted = new HashSet<>();
 
     public int identity(ImmutableSortedSet<String> members) {
+      return identity(members, List.of());
+    }
+
+    /** The number of a set whose prefixes in the table are {@code prefixes}. */
+    public int identity(ImmutableSortedSet<String> members, Collection<Cidr> prefixes) {
       if (members.isEmpty()) {
         return WORLD;
       }
-      return numbers.computeIfAbsent(members, unused -> next++);
+      Integer known = numbers.get(members);
+      if (known != null) {
+        return known;
+      }
+      int number = prefixes.isEmpty() ? 0 : found.getOrDefault(prefixes.iterator().next(), 0);
+      if (number == WORLD || adopted.contains(number)
+          || !foundPrefixes.get(number).equals(new HashSet<>(prefixes))) {
+        number = next++;
+      } else {
+        adopted.add(number);
+      }
+      numbers.put(members, number);
+      return number;
+    }
+
+    /**
+     * Takes over the numbering found in the maps: {@code prefixes} (prefix → identity), and the
+     * highest identity anything in the maps names (verdicts included).
+     */
+    public void adopt(Map<Cidr, Integer> prefixes, int highest) {
+      found = Map.copyOf(prefixes);
+      Map<Integer, Set<Cidr>> byIdentity = new HashMap<>();
+      prefixes.forEach((prefix, identity) ->
+          byIdentity.computeIfAbsent(identity, unused -> new HashSet<>()).add(prefix));
+      foundPrefixes = byIdentity;
+      next = Math.max(next, highest + 1);
+    }
+
+    /** Ends the adoption: later new sets get fresh numbers only. */
+    public void endAdoption() {
+      found = Map.of();
+      foundPrefixes = Map.of();
+      adopted.clear();
     }
 
     /** Forgets sets not in {@code live}; their numbers are never given again. */

@@ -21,8 +21,10 @@ import java.util.TreeSet;
  * that bridges its pods (one subnet route to a bridge) gives no such route: its pods stay
  * unresolved, and the agent says so.
  *
- * <p>The routes are read with one {@code ip route show} per family, and read again only when a
- * pod's address is not among those read (a new pod) or when asked (the periodic read-back).
+ * <p>The routes are read with one {@code ip route show} per family, and read again when the pods
+ * or their addresses changed since (a new pod may reuse a deleted pod's address, which then leads
+ * to the new pod's interface), when a pod's address is not among those read (its route was not
+ * there yet), or when asked (the periodic read-back, or an interface read here is gone).
  */
 final class PodInterfaces {
   /** The pods with an interface, and those whose addresses no host route leads to. */
@@ -31,6 +33,8 @@ final class PodInterfaces {
 
   private final CommandRunner node;
   private Map<InetAddress, String> routes;
+  /** The pods whose interfaces the routes were read for. */
+  private Map<ObjectRef, List<InetAddress>> readFor;
 
   /** @param node runs {@code ip} in the node's network namespace */
   PodInterfaces(CommandRunner node) {
@@ -43,9 +47,10 @@ final class PodInterfaces {
   }
 
   Resolution resolve(Map<ObjectRef, ? extends List<InetAddress>> pods) {
-    if (routes == null || pods.values().stream().flatMap(List::stream)
+    if (routes == null || !pods.equals(readFor) || pods.values().stream().flatMap(List::stream)
         .anyMatch(address -> !routes.containsKey(address))) {
       routes = readRoutes();
+      readFor = Map.copyOf(pods);
     }
     Map<ObjectRef, String> interfaces = new TreeMap<>();
     TreeSet<ObjectRef> unresolved = new TreeSet<>();
@@ -56,7 +61,8 @@ final class PodInterfaces {
         ImmutableSortedSet.copyOf(unresolved));
   }
 
-  private Map<InetAddress, String> readRoutes() {
+  /** The node's host routes now, address → interface (read, not remembered). */
+  Map<InetAddress, String> readRoutes() {
     Map<InetAddress, String> read = new HashMap<>();
     for (String family : List.of("-4", "-6")) {
       List<String> argv = ImmutableList.of("ip", family, "-o", "route", "show", "table", "main");

@@ -39,6 +39,45 @@ class IdentityTableTest {
     assertThat(table.identityOf(ip("10.1.0.1"))).isEqualTo(IdentityTable.WORLD);
   }
 
+  /**
+   * A restarted agent: a fresh interner adopts what the maps hold. Sets whose prefixes the maps
+   * give one identity keep it although they were first numbered in another order; a set whose
+   * prefixes changed, and a new set, get numbers above every number found.
+   */
+  @Test
+  void anAdoptingInternerKeepsTheNumbersOfSetsWithTheSamePrefixes() {
+    IdentityTable.Interner before = new IdentityTable.Interner();
+    Map<String, List<IpBlock>> classes = new LinkedHashMap<>();
+    classes.put("pods-c", List.of(host("10.99.1.13")));
+    IdentityTable.compute(classes, before);
+    classes.put("pods-b", List.of(host("10.99.1.12")));
+    classes.put("block", List.of(block("10.98.0.0/16", "10.98.1.0/24")));
+    IdentityTable found = IdentityTable.compute(classes, before);
+    assertThat(found.prefixes().values()).as("numbered as they came").containsExactly(2, 0, 3, 1);
+    assertThat(IdentityTable.compute(classes, new IdentityTable.Interner()).prefixes().values())
+        .as("numbered afresh").containsExactly(1, 0, 2, 3);
+
+    IdentityTable.Interner restarted = new IdentityTable.Interner();
+    restarted.adopt(found.prefixes(), 7);
+    assertThat(IdentityTable.compute(classes, restarted)).isEqualTo(found);
+
+    IdentityTable.Interner changed = new IdentityTable.Interner();
+    changed.adopt(found.prefixes(), 7);
+    classes.put("pods-b", List.of(host("10.99.1.12"), host("10.99.1.14")));
+    classes.put("pods-d", List.of(host("10.99.1.15")));
+    IdentityTable table = IdentityTable.compute(classes, changed);
+    assertThat(table.identityOf(ip("10.98.2.1"))).as("the block").isEqualTo(2);
+    assertThat(table.identityOf(ip("10.99.1.13"))).as("pods-c").isEqualTo(1);
+    assertThat(table.identityOf(ip("10.99.1.12"))).as("pods-b, one more pod").isEqualTo(8);
+    assertThat(table.identityOf(ip("10.99.1.14"))).isEqualTo(8);
+    assertThat(table.identityOf(ip("10.99.1.15"))).as("pods-d, new").isEqualTo(9);
+
+    changed.endAdoption();
+    classes.put("pods-e", List.of(host("10.98.1.1")));
+    assertThat(IdentityTable.compute(classes, changed).identityOf(ip("10.98.1.1")))
+        .as("a new set after the adoption").isEqualTo(10);
+  }
+
   @Test
   void podsInsideABlockGetTheSetOfBoth() {
     Map<String, List<IpBlock>> classes = new LinkedHashMap<>();

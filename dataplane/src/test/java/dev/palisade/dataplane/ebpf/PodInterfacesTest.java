@@ -51,15 +51,40 @@ class PodInterfacesTest {
     assertThat(first.unresolved()).containsExactly(bridged);
     assertThat(commands).as("one read per family").hasSize(2);
 
+    interfaces.resolve(Map.of(a, List.of(ip("10.244.1.10"))));
     commands.clear();
     interfaces.resolve(Map.of(a, List.of(ip("10.244.1.10"))));
-    assertThat(commands).as("known addresses: the routes read are trusted").isEmpty();
+    assertThat(commands).as("the same pods, all found: the routes read are trusted").isEmpty();
 
     v4[0] = V4 + "\n10.244.1.12 dev califfff scope link";
     ObjectRef c = ObjectRef.of("x", "c");
     assertThat(interfaces.resolve(Map.of(c, List.of(ip("10.244.1.12")))).interfaces())
         .containsExactlyEntriesOf(Map.of(c, "califfff"));
     assertThat(commands).as("a new address reads the routes again").hasSize(2);
+  }
+
+  /**
+   * Pod churn with address reuse: x/a is deleted and x/new gets its address on another
+   * interface. The address is among the routes read, but they lead to x/a's gone interface.
+   */
+  @Test
+  void aNewPodWithADeletedPodsAddressReadsTheRoutesAgain() {
+    List<List<String>> commands = new ArrayList<>();
+    String[] v4 = {V4};
+    PodInterfaces interfaces = new PodInterfaces((argv, stdin) -> {
+      commands.add(argv);
+      return CommandResult.ok(argv.contains("-4") ? v4[0] : V6);
+    });
+    ObjectRef a = ObjectRef.of("x", "a");
+    assertThat(interfaces.resolve(Map.of(a, List.of(ip("10.244.1.10")))).interfaces())
+        .containsExactlyEntriesOf(Map.of(a, "cali1234"));
+
+    commands.clear();
+    v4[0] = V4.replace("10.244.1.10 dev cali1234", "10.244.1.10 dev cali5678");
+    ObjectRef reusing = ObjectRef.of("x", "new");
+    assertThat(interfaces.resolve(Map.of(reusing, List.of(ip("10.244.1.10")))).interfaces())
+        .containsExactlyEntriesOf(Map.of(reusing, "cali5678"));
+    assertThat(commands).as("other pods: the routes are read again").hasSize(2);
   }
 
   @Test

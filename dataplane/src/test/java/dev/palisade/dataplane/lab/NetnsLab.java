@@ -44,6 +44,22 @@ public final class NetnsLab implements AutoCloseable {
     return lab;
   }
 
+  /**
+   * Wires pod {@code index} anew with the same addresses: its namespace and veth are deleted and
+   * a new pair is made, whose node end has another name (as a CNI does for a new pod that reuses
+   * the addresses, or for a re-created sandbox). Its servers are gone; the pod replaces the old
+   * one in {@link #pods()}.
+   */
+  public LabPod rewire(int index) {
+    LabPod old = pods.get(index);
+    cluster.removePod(old.name());
+    NetnsCluster.LabPod wired = cluster.addPod(old.name(), 1, List.of(old.v4(), old.v6()));
+    LabPod pod = new LabPod(old.name(), wired.namespace(), old.v4(), old.v6(),
+        wired.nodeInterface());
+    pods.set(index, pod);
+    return pod;
+  }
+
   public String node() {
     return cluster.nodeNamespace(1);
   }
