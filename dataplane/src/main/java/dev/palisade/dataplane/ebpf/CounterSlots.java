@@ -34,6 +34,15 @@ final class CounterSlots {
    * order. Returns slot → owner.
    */
   ImmutableSortedMap<Integer, CounterOwner> assign(List<CounterOwner> owners) {
+    return assign(owners, Map.of());
+  }
+
+  /**
+   * As {@link #assign(List)}, a new owner taking its {@code preferred} slot when that is free
+   * (what the maps of a previous agent gave it).
+   */
+  ImmutableSortedMap<Integer, CounterOwner> assign(List<CounterOwner> owners,
+      Map<CounterOwner, Integer> preferred) {
     Set<CounterOwner> wanted = new HashSet<>(owners);
     slots.entrySet().removeIf(entry -> {
       if (wanted.contains(entry.getKey())) {
@@ -42,6 +51,15 @@ final class CounterSlots {
       used.clear(entry.getValue());
       return true;
     });
+    // the preferred slots first, so that no new owner without one takes them
+    for (CounterOwner owner : owners) {
+      Integer wish = preferred.get(owner);
+      if (!slots.containsKey(owner) && wish != null && wish > NONE && wish < capacity
+          && !used.get(wish)) {
+        slots.put(owner, wish);
+        used.set(wish);
+      }
+    }
     for (CounterOwner owner : owners) {
       if (!slots.containsKey(owner)) {
         int slot = nextFree();

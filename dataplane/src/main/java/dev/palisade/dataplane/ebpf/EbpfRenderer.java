@@ -64,6 +64,8 @@ public final class EbpfRenderer {
   private int nextEndpointId = 1;
   /** Until the next render: the endpoint id the maps give each local address ({@link #adopt}). */
   private Map<InetAddress, Integer> foundEndpointIds = Map.of();
+  /** Until the next render: what the maps held ({@link #adopt}), whose counter slots it keeps. */
+  private MapContents found = MapContents.EMPTY;
 
   /**
    * @param settings the node's settings: whether the node's own traffic to its pods passes
@@ -92,6 +94,7 @@ public final class EbpfRenderer {
    */
   public void adopt(Map<InetAddress, Integer> endpointIds, MapContents found) {
     foundEndpointIds = Map.copyOf(endpointIds);
+    this.found = found;
     int highestEndpoint = 0;
     int highestIdentity = 0;
     for (EbpfEndpoint endpoint : found.endpoints().values()) {
@@ -164,7 +167,9 @@ public final class EbpfRenderer {
       }
     });
     allowing.forEach(policy -> owners.add(new CounterOwner.Allowed(policy)));
-    ImmutableSortedMap<Integer, CounterOwner> counters = slots.assign(owners);
+    ImmutableSortedMap<Integer, CounterOwner> counters = slots.assign(owners,
+        foundSlots(allowedBy));
+    found = MapContents.EMPTY;
 
     ImmutableSortedMap.Builder<ObjectRef, EbpfEndpoint> ebpfEndpoints =
         ImmutableSortedMap.naturalOrder();
@@ -197,6 +202,31 @@ public final class EbpfRenderer {
 
   private static ObjectRef first(ObjectRef one, ObjectRef other) {
     return one.compareTo(other) <= 0 ? one : other;
+  }
+
+  /**
+   * The counter slots the adopted maps give their owners, so that a restarted agent writes
+   * them again as they are: an endpoint's denied slots (by its adopted id), a policy's allowed
+   * slot (by a verdict that counts for it).
+   */
+  private Map<CounterOwner, Integer> foundSlots(Map<VerdictKey, ObjectRef> allowedBy) {
+    Map<CounterOwner, Integer> preferred = new HashMap<>();
+    Map<Integer, EbpfEndpoint> byId = new HashMap<>();
+    found.endpoints().values().forEach(endpoint -> byId.put(endpoint.id(), endpoint));
+    endpointIds.forEach((ref, id) -> Optional.ofNullable(byId.get(id)).ifPresent(endpoint -> {
+      for (Direction direction : Direction.values()) {
+        if (endpoint.deniedSlot(direction) != CounterSlots.NONE) {
+          preferred.put(new CounterOwner.Denied(ref, direction), endpoint.deniedSlot(direction));
+        }
+      }
+    }));
+    allowedBy.keySet().forEach(key -> {
+      Integer slot = found.verdicts().get(key);
+      if (slot != null && slot != CounterSlots.NONE) {
+        preferred.putIfAbsent(new CounterOwner.Allowed(countedFor(key, allowedBy)), slot);
+      }
+    });
+    return preferred;
   }
 
   /**
