@@ -3,9 +3,11 @@ package dev.palisade.dataplane.ebpf;
 import com.google.common.collect.Maps;
 import com.google.common.collect.Sets;
 import dev.palisade.model.Cidr;
+import dev.palisade.model.Direction;
 import dev.palisade.model.IpFamily;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -79,13 +81,15 @@ public final class MapWriter {
   public Report apply(MapContents desired, View view) {
     long start = System.nanoTime();
     long syscallsBefore = maps.syscalls();
+    MapContents before = view == View.REMEMBERED && remembered != null ? remembered : read();
+    remembered = null;
+    Map<Integer, CounterOwner> known = zeroedFor.isEmpty() ? adopted(before, desired)
+        : zeroedFor;
     List<Integer> reassigned = desired.counters().entrySet().stream()
-        .filter(slot -> !slot.getValue().equals(zeroedFor.get(slot.getKey())))
+        .filter(slot -> !slot.getValue().equals(known.get(slot.getKey())))
         .map(Map.Entry::getKey).toList();
     maps.zeroCounters(reassigned);
     zeroedFor = desired.counters();
-    MapContents before = view == View.REMEMBERED && remembered != null ? remembered : read();
-    remembered = null;
     Change<Integer, EbpfEndpoint> endpoints = change(before.endpoints(), desired.endpoints());
     Change<Cidr, Integer> identities = change(before.identities(), desired.identities());
     Change<VerdictKey, Integer> verdicts = change(before.verdicts(), desired.verdicts());
@@ -110,6 +114,30 @@ public final class MapWriter {
     return new Report(reassigned.size(), endpointWrites, endpointDeletes, identityWrites,
         identityDeletes, verdictWrites, verdictDeletes, maps.syscalls() - syscallsBefore,
         System.nanoTime() - start);
+  }
+
+  /**
+   * A new writer (an agent that just started) knows no slot's owner; the slots that the maps it
+   * found use exactly as {@code desired} does (a verdict with the same slot, an endpoint with the
+   * same denied slot, under the same key) keep their owner and their count: the renderer gave
+   * the adopted maps' owners their old slots back. Any other slot is zeroed for its new owner.
+   */
+  private static Map<Integer, CounterOwner> adopted(MapContents found, MapContents desired) {
+    Set<Integer> kept = new HashSet<>();
+    desired.verdicts().forEach((key, slot) -> {
+      if (slot.equals(found.verdicts().get(key))) {
+        kept.add(slot);
+      }
+    });
+    desired.endpoints().forEach((ifindex, endpoint) -> {
+      EbpfEndpoint old = found.endpoints().get(ifindex);
+      for (Direction direction : Direction.values()) {
+        if (old != null && old.deniedSlot(direction) == endpoint.deniedSlot(direction)) {
+          kept.add(endpoint.deniedSlot(direction));
+        }
+      }
+    });
+    return Maps.filterKeys(desired.counters(), kept::contains);
   }
 
   /** What to write (new and changed entries) and what to delete, to go from one map to another. */
