@@ -33,7 +33,8 @@ public final class EmbeddedApiServer implements ApiServer {
    * output. Held in a field: JUL keeps loggers only weakly, and a collected one forgets its level.
    */
   private static final Logger MOCK_SERVER_LOG = quiet("io.fabric8.mockwebserver");
-  private final KubernetesCrudDispatcher dispatcher = new PagingCrudDispatcher();
+  /** Holds every object (tests write to it directly while the server is away). */
+  final KubernetesCrudDispatcher dispatcher = new PagingCrudDispatcher();
   /** Replaced when tests restart the server on {@link #port} (DemoTestAccess, in the tests). */
   KubernetesMockServer server;
   final int port;

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
@@ -16,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
@@ -27,9 +31,19 @@ import java.util.stream.Collectors;
  * full at once; without this, the embedded server would hand it everything in one response.
  * A token whose snapshot is gone (served to its end, or never issued) is answered 410 Gone, as
  * an expired continue token is.
+ *
+ * <p>Watches: the mock server replays no history. A watch resumed from a resource version (an
+ * informer's watch times out after 5 to 10 minutes and resumes where it was; a server restart)
+ * is sent ADDED events for what exists now, so a deletion in between would never reach the
+ * watcher, and its cache would keep the deleted object for good. A watch resumed from before
+ * the latest deletion is therefore answered as a real API server answers one whose history no
+ * longer reaches back: an ERROR event with 410 Expired, upon which the informer lists again.
+ * Only a deletion the watch would have seen (its kind, namespace, labels) expires it.
  */
 final class PagingCrudDispatcher extends KubernetesCrudDispatcher {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** How many deletions resumed watches are checked against; older ones expire every watch. */
+  private static final int DELETIONS_KEPT = 100_000;
 
   /** One list being paged through: its apiVersion, kind and metadata, and each item's JSON. */
   private record Snapshot(ObjectNode header, List<String> items) {}
@@ -37,6 +51,65 @@ final class PagingCrudDispatcher extends KubernetesCrudDispatcher {
   /** Lists being paged through, by snapshot id (the token is "id:offset"). */
   private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
   private final AtomicLong snapshotIds = new AtomicLong();
+  /** What each deletion removed, by a resource version issued after it. */
+  private final ConcurrentSkipListMap<Long, List<AttributeSet>> deletions =
+      new ConcurrentSkipListMap<>();
+  /** Deletions up to this resource version are no longer in {@link #deletions}. */
+  private final AtomicLong forgottenUpTo = new AtomicLong();
+
+  @Override
+  public MockResponse handleDelete(String path) {
+    AttributeSet query = getAttributeExtractor().fromPath(path);
+    List<AttributeSet> before = keysMatching(query);
+    MockResponse response = super.handleDelete(path);
+    List<AttributeSet> removed = before.stream()
+        .filter(key -> !getMap().containsKey(key)).toList();
+    if (!removed.isEmpty()) {
+      deletions.put(requestResourceVersion(), removed);
+      while (deletions.size() > DELETIONS_KEPT) {
+        forgottenUpTo.accumulateAndGet(deletions.pollFirstEntry().getKey(), Math::max);
+      }
+    }
+    return response;
+  }
+
+  @Override
+  public MockResponse handleWatch(String path) {
+    int queryStart = path.indexOf('?');
+    String from = queryOf(queryStart < 0 ? "" : path.substring(queryStart + 1))
+        .getOrDefault("resourceVersion", "");
+    if (!from.matches("[1-9][0-9]{0,17}") || !deletedSince(Long.parseLong(from),
+        getAttributeExtractor().fromPath(path))) {
+      return super.handleWatch(path);
+    }
+    String expired = "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\","
+        + "\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+        + "\"reason\":\"Expired\",\"code\":410,\"message\":\"too old resource version: "
+        + from + " (objects of this watch were deleted since)\"}}";
+    return new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
+      @Override
+      public void onOpen(WebSocket socket, Response response) {
+        socket.send(expired);
+        socket.close(1000, "resource version expired");
+      }
+    });
+  }
+
+  /** Whether an object the watch would see was deleted after {@code version}, maybe. */
+  private boolean deletedSince(long version, AttributeSet watched) {
+    return version < forgottenUpTo.get() || deletions.tailMap(version, false).values().stream()
+        .flatMap(List::stream).anyMatch(key -> key.matches(watched));
+  }
+
+  private List<AttributeSet> keysMatching(AttributeSet query) {
+    while (true) {
+      try {
+        return getMap().keySet().stream().filter(key -> key.matches(query)).toList();
+      } catch (ConcurrentModificationException e) {
+        Thread.onSpinWait();
+      }
+    }
+  }
 
   @Override
   public MockResponse handleGet(String path) {

@@ -4,18 +4,60 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import dev.palisade.testing.Eventually;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** Preloaded objects are served as created ones are, and lists come in pages when asked. */
+/**
+ * Preloaded objects are served as created ones are, lists come in pages when asked, and a watch
+ * resumed across a deletion is sent back to list.
+ */
 class EmbeddedApiServerTest {
+
+  /**
+   * An informer's watch ends (its timeout of 5 to 10 minutes, or the server away) and resumes
+   * from the last resource version it saw. The mock server replays no history: a resumed watch
+   * gets ADDED events for what exists, so a deletion in the gap would stay in the informer's
+   * cache for good (an e2e cluster that lived longer than the watch timeout kept enforcing a
+   * deleted policy). The server answers such a watch as a real one whose history is gone, with
+   * 410 Expired, and the informer lists again.
+   */
+  @Test
+  void aWatchResumedAcrossADeletionIsToldToListAgain() throws Exception {
+    try (EmbeddedApiServer server = EmbeddedApiServer.start();
+        KubernetesClient client = server.client()) {
+      for (String name : List.of("a", "b")) {
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
+            .endMetadata().build()).create();
+      }
+      SharedIndexInformer<Namespace> informer = client.namespaces().inform();
+      try {
+        Eventually.within(Duration.ofSeconds(30), () -> assertThat(informer.getStore()
+            .listKeys()).containsExactlyInAnyOrder("a", "b"));
+
+        DemoTestAccess.pause(server);
+        server.dispatcher.handleDelete("/api/v1/namespaces/b");
+        DemoTestAccess.resume(server);
+
+        Eventually.within(Duration.ofSeconds(60), () -> assertThat(informer.getStore()
+            .listKeys()).as("the informer's cache once its watch resumed")
+            .containsExactly("a"));
+      } finally {
+        informer.close();
+      }
+    }
+  }
 
   @Test
   void preloadedObjectsAreListedInPagesFromOneSnapshot() {
