@@ -1,12 +1,10 @@
 package dev.palisade.dataplane.ebpf;
 
-import com.google.common.collect.ImmutableList;
 import dev.palisade.dataplane.kernel.CommandResult;
 import dev.palisade.dataplane.kernel.CommandRunner;
 import dev.palisade.dataplane.kernel.IptablesBackend;
 import dev.palisade.dataplane.state.Installation;
 import dev.palisade.model.IpFamily;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -70,9 +68,8 @@ final class ConntrackActivation {
   }
 
   private List<String> argv(IpFamily family, String operation) {
-    List<String> argv = new ArrayList<>(List.of(iptables.command(family, ""), "-w", operation,
-        "FORWARD", "-m", "conntrack", "--ctstate", "NEW,ESTABLISHED,RELATED,INVALID,UNTRACKED",
-        "-m", "comment", "--comment", comment));
-    return ImmutableList.copyOf(argv);
+    return List.of(iptables.command(family, ""), "-w", operation, "FORWARD", "-m", "conntrack",
+        "--ctstate", "NEW,ESTABLISHED,RELATED,INVALID,UNTRACKED", "-m", "comment", "--comment",
+        comment);
   }
 }
