@@ -315,7 +315,8 @@ class ChartTest {
 
   /** The agent's JVM options as measured (docs/performance.md, "Agent memory", "Scale"). */
   private static final List<String> DEFAULT_AGENT_JVM = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx320m",
-      "-XX:MinHeapFreeRatio=5", "-XX:MaxHeapFreeRatio=20", "-XX:MaxMetaspaceSize=96m",
+      "-XX:MinHeapFreeRatio=20", "-XX:MaxHeapFreeRatio=40", "-XX:TrimNativeHeapInterval=1000",
+      "-XX:MaxMetaspaceSize=96m",
       "-XX:ReservedCodeCacheSize=48m", "-Xss512k", "-Djdk.lang.Process.launchMechanism=VFORK");
 
   @ParameterizedTest(name = "{0}")

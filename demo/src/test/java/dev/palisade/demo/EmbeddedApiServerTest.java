@@ -8,14 +8,19 @@ import dev.palisade.testing.Eventually;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +60,44 @@ class EmbeddedApiServerTest {
             .containsExactly("a"));
       } finally {
         informer.close();
+      }
+    }
+  }
+
+  /**
+   * An informer watches from its list's resource version; a real API server then sends only
+   * what changed after it. The mock server's replay of every stored object would hand the
+   * informer the whole cluster twice at every start.
+   */
+  @Test
+  void aWatchFromAResourceVersionIsSentOnlyWhatChangedAfterIt() throws Exception {
+    try (EmbeddedApiServer server = EmbeddedApiServer.start();
+        KubernetesClient client = server.client()) {
+      for (int i = 0; i < 3; i++) {
+        client.pods().inNamespace("x").resource(new PodBuilder().withNewMetadata()
+            .withName("old-" + i).endMetadata().build()).create();
+      }
+      String listed = client.pods().inAnyNamespace().list().getMetadata()
+          .getResourceVersion();
+      List<String> events = new CopyOnWriteArrayList<>();
+      try (Watch watch = client.pods().inAnyNamespace().watch(new ListOptionsBuilder()
+          .withResourceVersion(listed).build(), new Watcher<Pod>() {
+            @Override
+            public void eventReceived(Action action, Pod pod) {
+              events.add(action + " " + pod.getMetadata().getName());
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {}
+          })) {
+        client.pods().inNamespace("x").resource(new PodBuilder().withNewMetadata()
+            .withName("new").endMetadata().build()).create();
+        client.pods().inNamespace("x").withName("old-1").edit(pod -> new PodBuilder(pod)
+            .editMetadata().addToLabels("edited", "yes").endMetadata().build());
+        client.pods().inNamespace("x").withName("old-2").delete();
+
+        Eventually.within(Duration.ofSeconds(30), () -> assertThat(events)
+            .containsExactly("ADDED new", "MODIFIED old-1", "DELETED old-2"));
       }
     }
   }
