@@ -1,6 +1,7 @@
 package dev.palisade.dataplane.compile;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.Maps;
 import dev.palisade.dataplane.rules.Action;
@@ -44,28 +45,43 @@ final class FamilyCompiler {
   private final Map<String, Chain> chains = new TreeMap<>();
   private final Map<String, ChainOwner> owners = new TreeMap<>();
   private final Map<List<Object>, Optional<String>> policyChainNames = new HashMap<>();
+  private final Compiled previous;
 
   private FamilyCompiler(FamilyPlan plan, DataplaneSettings settings, NameLedger ledger,
-      Map<String, SetCatalog.CompiledSet> previousSets) {
+      Compiled previous) {
     this.family = plan.family();
     this.plan = plan;
     this.settings = settings;
     this.ledger = ledger;
     this.names = new StableNames(settings.installation());
-    this.sets = new SetCatalog(plan, ledger, names, previousSets);
+    this.sets = new SetCatalog(plan, ledger, names, previous.sets());
     this.policyCompiler = new PolicyChainCompiler(sets, settings.markBit());
+    this.previous = previous;
   }
 
-  /** One family's state, and its sets with their sources. */
-  record Compiled(FamilyState state, ImmutableSortedMap<String, SetCatalog.CompiledSet> sets) {}
+  /**
+   * One family's state, its sets with their sources and the chains its chain specs were
+   * rendered from.
+   */
+  record Compiled(FamilyState state, ImmutableSortedMap<String, SetCatalog.CompiledSet> sets,
+      ImmutableMap<String, Chain> chains) {
+
+    /** Nothing compiled before. */
+    static Compiled none(IpFamily family) {
+      return new Compiled(new FamilyState(family, ImmutableSortedMap.of(), ImmutableList.of(),
+          ImmutableSortedMap.of(), ImmutableSortedMap.of()), ImmutableSortedMap.of(),
+          ImmutableMap.of());
+    }
+  }
 
   /**
-   * @param previousSets the sets of the previous compilation of the node in this family (reused
-   *     when their members are the same objects in the plan), or none
+   * @param previous the previous compilation of the node in this family: its sets are reused
+   *     when their members are the same objects in the plan, its chain specs when the chain is
+   *     rendered from equal rules (rendering a rule hashes its text; comparing rules is cheaper)
    */
   static Compiled compile(FamilyPlan plan, DataplaneSettings settings, NameLedger ledger,
-      Map<String, SetCatalog.CompiledSet> previousSets) {
-    return new FamilyCompiler(plan, settings, ledger, previousSets).compile();
+      Compiled previous) {
+    return new FamilyCompiler(plan, settings, ledger, previous).compile();
   }
 
   private Compiled compile() {
@@ -91,12 +107,19 @@ final class FamilyCompiler {
           hostChainRules(names.stageChain(Direction.INGRESS)));
     }
     ImmutableSortedMap.Builder<String, ChainSpec> specs = ImmutableSortedMap.naturalOrder();
-    chains.values().forEach(chain -> specs.put(chain.name(), chain.toSpec()));
+    chains.values().forEach(chain -> specs.put(chain.name(), spec(chain)));
     ImmutableSortedMap<String, SetCatalog.CompiledSet> compiledSets = sets.build();
     return new Compiled(new FamilyState(family, specs.build(),
         hooks.stream().map(Hook::toSpec).collect(ImmutableList.toImmutableList()),
         ImmutableSortedMap.copyOfSorted(Maps.transformValues(compiledSets,
-            SetCatalog.CompiledSet::spec)), ImmutableSortedMap.copyOf(owners)), compiledSets);
+            SetCatalog.CompiledSet::spec)), ImmutableSortedMap.copyOf(owners)), compiledSets,
+        ImmutableMap.copyOf(chains));
+  }
+
+  /** The previous spec of an equal chain (the same object, which the writer skips), or new. */
+  private ChainSpec spec(Chain chain) {
+    Chain before = previous.chains().get(chain.name());
+    return chain.equals(before) ? previous.state().chains().get(chain.name()) : chain.toSpec();
   }
 
   /**

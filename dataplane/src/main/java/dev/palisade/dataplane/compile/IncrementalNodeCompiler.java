@@ -89,10 +89,10 @@ public final class IncrementalNodeCompiler {
 
   /** The previous state with the sets whose members the plan changed rendered anew. */
   private Compilation refreshSets(NodePlan plan) {
-    Map<IpFamily, FamilyState> states = new EnumMap<>(IpFamily.class);
-    Map<IpFamily, ImmutableSortedMap<String, CompiledSet>> sets = new EnumMap<>(IpFamily.class);
+    Map<IpFamily, FamilyCompiler.Compiled> families = new EnumMap<>(IpFamily.class);
     for (IpFamily family : IpFamily.values()) {
-      ImmutableSortedMap<String, CompiledSet> before = last.sets().get(family);
+      FamilyCompiler.Compiled was = last.families().get(family);
+      ImmutableSortedMap<String, CompiledSet> before = was.sets();
       Map<String, CompiledSet> refreshed = new HashMap<>();
       before.forEach((name, set) -> {
         CompiledSet now = set.refreshedFrom(plan.family(family));
@@ -100,21 +100,20 @@ public final class IncrementalNodeCompiler {
           refreshed.put(name, now);
         }
       });
-      FamilyState state = last.state().family(family);
       if (refreshed.isEmpty()) {
-        states.put(family, state);
-        sets.put(family, before);
+        families.put(family, was);
         continue;
       }
+      FamilyState state = was.state();
       Map<String, CompiledSet> after = new HashMap<>(before);
       after.putAll(refreshed);
       Map<String, IpSetSpec> specs = new HashMap<>(state.sets());
       refreshed.forEach((name, set) -> specs.put(name, set.spec()));
-      states.put(family, new FamilyState(family, state.chains(), state.hooks(),
-          ImmutableSortedMap.copyOf(specs), state.owners()));
-      sets.put(family, ImmutableSortedMap.copyOf(after));
+      families.put(family, new FamilyCompiler.Compiled(new FamilyState(family, state.chains(),
+          state.hooks(), ImmutableSortedMap.copyOf(specs), state.owners()),
+          ImmutableSortedMap.copyOf(after), was.chains()));
     }
-    return new Compilation(new DesiredState(states.get(IpFamily.V4), states.get(IpFamily.V6)),
-        plan, ImmutableMap.copyOf(sets));
+    return new Compilation(new DesiredState(families.get(IpFamily.V4).state(),
+        families.get(IpFamily.V6).state()), plan, ImmutableMap.copyOf(families));
   }
 }

@@ -26,28 +26,32 @@ public final class NodeCompiler {
     return render(NodePlanner.plan(graph, nodeName), settings, null).state();
   }
 
-  /** One compilation of the node: its state, its plan and per family its rendered sets. */
+  /** One compilation of the node: its state, its plan and what each family rendered. */
   record Compilation(DesiredState state, NodePlan plan,
-      ImmutableMap<IpFamily, ImmutableSortedMap<String, CompiledSet>> sets) {}
+      ImmutableMap<IpFamily, FamilyCompiler.Compiled> families) {
+
+    ImmutableSortedMap<String, CompiledSet> sets(IpFamily family) {
+      return families.get(family).sets();
+    }
+  }
 
   /**
    * The plan as iptables state: chains, hooks and sets of both families.
    *
    * @param previous the previous compilation of the same node and settings, whose sets are
-   *     reused where the plan's members are the same objects, or null
+   *     reused where the plan's members are the same objects and whose chain specs where the
+   *     chains are equal, or null
    */
   static Compilation render(NodePlan plan, DataplaneSettings settings, Compilation previous) {
     NameLedger ledger = new NameLedger();
     Map<IpFamily, FamilyCompiler.Compiled> families = new EnumMap<>(IpFamily.class);
     for (IpFamily family : IpFamily.values()) {
-      Map<String, CompiledSet> previousSets = previous == null ? Map.of()
-          : previous.sets().get(family);
       families.put(family, FamilyCompiler.compile(plan.family(family), settings, ledger,
-          previousSets));
+          previous == null ? FamilyCompiler.Compiled.none(family)
+              : previous.families().get(family)));
     }
     return new Compilation(
         new DesiredState(families.get(IpFamily.V4).state(), families.get(IpFamily.V6).state()),
-        plan, ImmutableMap.of(IpFamily.V4, families.get(IpFamily.V4).sets(),
-            IpFamily.V6, families.get(IpFamily.V6).sets()));
+        plan, ImmutableMap.copyOf(families));
   }
 }

@@ -94,7 +94,8 @@ final class TablePlanner {
       tally.hooksFixed += edit.fixed();
       tally.hooksRemoved += edit.removed();
     }
-    Set<String> unwanted = Sets.difference(actual.chains().keySet(), chains.keySet());
+    Set<String> unwanted = chainsWritten ? Set.of()
+        : Sets.difference(actual.chains().keySet(), chains.keySet());
     Set<String> blocked = Sets.intersection(unwanted, actual.foreignJumps().keySet());
     Set<String> obsolete = Sets.difference(unwanted, blocked);
     List<Leftover> leftovers = new ArrayList<>();

@@ -13,6 +13,7 @@ import static dev.palisade.model.testing.Builders.selector;
 import static dev.palisade.model.testing.Builders.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.palisade.dataplane.state.ChainOwner;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.model.Cidr;
 import dev.palisade.model.Direction;
@@ -134,7 +135,7 @@ class IncrementalNodeCompilerTest {
   }
 
   @Test
-  void aPolicyChangeRecompilesTheChainsAndKeepsEveryUntouchedSet() {
+  void aPolicyChangeRecompilesTheChainsAndKeepsEveryUntouchedSetAndChain() {
     RuleGraph graph = new RuleGraph();
     IncrementalNodeCompiler compiler = new IncrementalNodeCompiler(NODE, SETTINGS);
     DesiredState before = compiler.compile(graph, GraphDelta.union(List.of(
@@ -156,6 +157,13 @@ class IncrementalNodeCompilerTest {
     assertThat(remoteSets).as("the selector's and the ipBlock's sets").hasSize(2);
     remoteSets.forEach(name -> assertThat(after.v4().sets().get(name)).as(name)
         .isSameAs(before.v4().sets().get(name)));
+    List<String> changed = after.v4().chains().keySet().stream()
+        .filter(name -> after.v4().chains().get(name) != before.v4().chains().get(name))
+        .toList();
+    assertThat(changed).as("the changed policy's ingress chain, the only chain whose rules "
+        + "changed; every other keeps its spec object, which the writer skips").singleElement()
+        .satisfies(name -> assertThat(after.v4().owners().get(name))
+            .isEqualTo(ChainOwner.policy(ObjectRef.of("x", "from-block"), Direction.INGRESS)));
     assertThat(after).isEqualTo(NodeCompiler.compile(graph, NODE, SETTINGS));
   }
 
