@@ -137,11 +137,10 @@ final class EventPhases {
         policies[i] = written.get(i).get();
       }
       long lastWritten = System.nanoTime();
-      Scrape after = agent.awaitMetric(ENFORCED_COUNT,
-          before.value(ENFORCED_COUNT) + events, BATCH_TIMEOUT);
+      agent.awaitMetric(ENFORCED_COUNT, before.value(ENFORCED_COUNT) + events, BATCH_TIMEOUT);
       long converged = System.nanoTime();
       return new Burst(events, lastWritten - start, converged - lastWritten,
-          syncsBetween(before, after));
+          syncsBetween(before, agent.scrape()));
     } catch (ExecutionException e) {
       throw new IllegalStateException("a burst update failed", e.getCause());
     } catch (InterruptedException e) {

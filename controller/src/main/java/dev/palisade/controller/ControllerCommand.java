@@ -60,7 +60,7 @@ public final class ControllerCommand implements Callable<Integer> {
         var http = new HealthServer(new InetSocketAddress(healthPort),
             "palisade-controller-http", HealthServer.Check.serving(),
             HealthServer.Check.of(replica::isReady, "informers not started or not synced"),
-            registry::scrape, Map.of())) {
+            HealthServer.Metrics.of(registry), Map.of())) {
       log.info("palisade controller {} starting; lease {}/{}; health port {}",
           settings.identity(), leaseNamespace, leaseName, http.port());
       Runtime.getRuntime().addShutdownHook(new Thread(replica::close, "palisade-stop"));

@@ -4,13 +4,17 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -21,8 +25,9 @@ import java.util.function.Supplier;
 /**
  * The HTTP endpoints of the agent and the controller on one port: {@code /healthz} (the
  * component says it is live), {@code /readyz} (the component says it is ready), {@code /metrics}
- * (Prometheus text) and any JSON endpoints the component adds (the agent's {@code /status}, and
- * its {@code /explain}, which reads a query).
+ * (Prometheus text; {@code ?name[]=family} repeated limits it to those metric families, as the
+ * Prometheus client's own server does) and any JSON endpoints the component adds (the agent's
+ * {@code /status}, and its {@code /explain}, which reads a query).
  * A handful of GET endpoints need no framework: the JDK's server with one daemon thread.
  */
 public final class HealthServer implements AutoCloseable {
@@ -41,6 +46,21 @@ public final class HealthServer implements AutoCloseable {
       return Optional::empty;
     }
   }
+
+  /** The Prometheus text of the component's metrics, all of them or the named families only. */
+  @FunctionalInterface
+  public interface Metrics {
+    /** @param names the metric families to include; empty for all */
+    String scrape(Set<String> names);
+
+    /** A Micrometer registry's metrics in the text format. */
+    static Metrics of(PrometheusMeterRegistry registry) {
+      return names -> names.isEmpty() ? registry.scrape()
+          : registry.scrape(PROMETHEUS_TEXT, names);
+    }
+  }
+
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   /** What a query endpoint answers: a status and a JSON body. */
   public record Answer(int status, String json) {
@@ -77,12 +97,12 @@ public final class HealthServer implements AutoCloseable {
    * @param json further endpoints, by path, answering JSON
    */
   public HealthServer(InetSocketAddress address, String threadName, Check live, Check ready,
-      Supplier<String> prometheusText, Map<String, Supplier<String>> json) throws IOException {
+      Metrics metrics, Map<String, Supplier<String>> json) throws IOException {
     server = HttpServer.create(address, 16);
     server.createContext("/healthz", exchange -> answer(exchange, live, "ok", "not live"));
     server.createContext("/readyz", exchange -> answer(exchange, ready, "ready", "not ready"));
-    server.createContext("/metrics", exchange -> respond(exchange, 200,
-        "text/plain; version=0.0.4; charset=utf-8", prometheusText.get()));
+    server.createContext("/metrics", exchange -> respond(exchange, 200, PROMETHEUS_TEXT,
+        metrics.scrape(namesIn(exchange.getRequestURI().getRawQuery()))));
     json.forEach((path, body) -> server.createContext(path,
         exchange -> respond(exchange, 200, "application/json", body.get())));
     executor = Executors.newSingleThreadExecutor(daemon(threadName));
@@ -114,6 +134,19 @@ public final class HealthServer implements AutoCloseable {
         exchange.close();
       }
     }));
+  }
+
+  /** The values of {@code name[]} in a query. */
+  private static Set<String> namesIn(String rawQuery) {
+    Set<String> names = new LinkedHashSet<>();
+    for (String pair : rawQuery == null ? new String[0] : rawQuery.split("&")) {
+      String[] parts = pair.split("=", 2);
+      if (parts.length == 2 && URLDecoder.decode(parts[0], StandardCharsets.UTF_8)
+          .equals("name[]")) {
+        names.add(URLDecoder.decode(parts[1], StandardCharsets.UTF_8));
+      }
+    }
+    return names;
   }
 
   private static ThreadFactory daemon(String name) {

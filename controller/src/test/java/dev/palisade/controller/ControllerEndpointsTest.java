@@ -41,7 +41,8 @@ class ControllerEndpointsTest {
     controller = cluster.startController("replica-1", registry);
     http = new HealthServer(new InetSocketAddress("127.0.0.1", 0), "test-http",
         HealthServer.Check.serving(),
-        HealthServer.Check.of(controller::isReady, "informers not started"), registry::scrape,
+        HealthServer.Check.of(controller::isReady, "informers not started"),
+        HealthServer.Metrics.of(registry),
         Map.of());
   }
 

@@ -2,11 +2,15 @@ package dev.palisade.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +30,8 @@ class HealthServerTest {
     AtomicReference<Optional<String>> notLive = new AtomicReference<>(Optional.empty());
     try (var server = new HealthServer(new InetSocketAddress("127.0.0.1", 0), "test-http",
         notLive::get, HealthServer.Check.of(ready::get, "the first sync has not succeeded yet"),
-        () -> "palisade_policies 4.0\n", Map.of("/status", () -> "{\"ready\":false}\n"))) {
+        names -> names.isEmpty() ? "palisade_policies 4.0\npalisade_syncs 2.0\n"
+            : "only " + names + "\n", Map.of("/status", () -> "{\"ready\":false}\n"))) {
       assertThat(get(server, "/healthz").statusCode()).isEqualTo(200);
       notLive.set(Optional.of("the sync loop died"));
       HttpResponse<String> dead = get(server, "/healthz");
@@ -40,7 +45,10 @@ class HealthServerTest {
 
       assertThat(get(server, "/readyz").statusCode()).isEqualTo(200);
       HttpResponse<String> metrics = get(server, "/metrics");
-      assertThat(metrics.body()).isEqualTo("palisade_policies 4.0\n");
+      assertThat(metrics.body()).isEqualTo("palisade_policies 4.0\npalisade_syncs 2.0\n");
+      assertThat(get(server, "/metrics?name%5B%5D=palisade_syncs&name[]=palisade_policies&x=y")
+          .body()).as("the families named").isEqualTo("only [palisade_syncs, "
+              + "palisade_policies]\n");
       assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(
           type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
       HttpResponse<String> status = get(server, "/status");
@@ -49,12 +57,33 @@ class HealthServerTest {
     }
   }
 
+  /**
+   * A client that polls one figure (the scale benchmark, many times a second) asks for its
+   * family only, and the agent renders no other.
+   */
+  @Test
+  void aRegistrysMetricsAreLimitedToTheNamedFamilies() throws Exception {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.counter("palisade.syncs").increment();
+    Timer.builder("palisade.enforcement.delay").publishPercentileHistogram().register(registry)
+        .record(Duration.ofMillis(3));
+    try (var server = new HealthServer(new InetSocketAddress("127.0.0.1", 0), "test-http",
+        HealthServer.Check.serving(), HealthServer.Check.serving(),
+        HealthServer.Metrics.of(registry), Map.of())) {
+      assertThat(get(server, "/metrics").body()).contains("palisade_syncs_total 1.0",
+          "palisade_enforcement_delay_seconds_count 1");
+      assertThat(get(server, "/metrics?name[]=palisade_enforcement_delay_seconds").body())
+          .contains("palisade_enforcement_delay_seconds_count 1")
+          .doesNotContain("palisade_syncs");
+    }
+  }
+
   @Test
   void aQueryEndpointAnswersOnItsOwnThreadSoThatASlowAnswerDoesNotHoldUpHealthz()
       throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     try (var server = new HealthServer(new InetSocketAddress("127.0.0.1", 0), "test-http",
-        HealthServer.Check.serving(), HealthServer.Check.serving(), () -> "", Map.of())) {
+        HealthServer.Check.serving(), HealthServer.Check.serving(), names -> "", Map.of())) {
       server.serve("/slow", uri -> {
         await(release);
         return HealthServer.Answer.of(200, Map.of("query", uri.getRawQuery()));
