@@ -135,7 +135,8 @@ public final class Agent<S> implements AutoCloseable {
   public void start() throws IOException {
     health = new HealthServer(
         new InetSocketAddress(settings.healthAddress(), settings.healthPort()), "palisade-http",
-        runner::notLive, runner::notReady, HealthServer.Metrics.of(registry), Map.of("/status", this::statusJson));
+        runner::notLive, runner::notReady, HealthServer.Metrics.of(registry),
+        Map.of("/status", this::statusJson));
     health.serve("/explain", new EnforcedExplainer<>(graph, settings.nodeName(), tracker,
         sync::enforced, dataplane)::answer);
     log.info("agent for node {} serving health and metrics on port {}", settings.nodeName(),
