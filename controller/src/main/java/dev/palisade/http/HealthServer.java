@@ -31,6 +31,8 @@ import java.util.function.Supplier;
  * A handful of GET endpoints need no framework: the JDK's server with one daemon thread.
  */
 public final class HealthServer implements AutoCloseable {
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
   /** One probe of a component: empty when it passes, else why not (the 503 answer's body). */
   @FunctionalInterface
   public interface Check {
@@ -59,8 +61,6 @@ public final class HealthServer implements AutoCloseable {
           : registry.scrape(PROMETHEUS_TEXT, names);
     }
   }
-
-  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   /** What a query endpoint answers: a status and a JSON body. */
   public record Answer(int status, String json) {

@@ -1,8 +1,6 @@
 package dev.palisade.dataplane.compile;
 
 import com.google.common.collect.ImmutableMap;
-import com.google.common.collect.ImmutableSortedMap;
-import dev.palisade.dataplane.compile.SetCatalog.CompiledSet;
 import dev.palisade.dataplane.plan.NodePlan;
 import dev.palisade.dataplane.plan.NodePlanner;
 import dev.palisade.dataplane.state.DesiredState;
@@ -28,12 +26,7 @@ public final class NodeCompiler {
 
   /** One compilation of the node: its state, its plan and what each family rendered. */
   record Compilation(DesiredState state, NodePlan plan,
-      ImmutableMap<IpFamily, FamilyCompiler.Compiled> families) {
-
-    ImmutableSortedMap<String, CompiledSet> sets(IpFamily family) {
-      return families.get(family).sets();
-    }
-  }
+      ImmutableMap<IpFamily, FamilyCompiler.Compiled> families) {}
 
   /**
    * The plan as iptables state: chains, hooks and sets of both families.
