@@ -31,6 +31,11 @@ class ControllerOnRealApiTest {
   private static final String LINTED = "linted";
   private static final Duration OUTAGE = Duration.ofSeconds(60);
   private static final Duration LEASE_TAKEOVER = Duration.ofSeconds(120);
+  /**
+   * Two replicas' four watches each (policies, pods, namespaces, the agents' report Leases), each
+   * answered once as the API server starts.
+   */
+  private static final int MAX_ANSWERED_WATCH_RESTARTS = 8;
 
   private static ControlPlane plane;
   private static HelmRelease release;
@@ -77,11 +82,18 @@ class ControllerOnRealApiTest {
       awaitFinding(policySelectingNobody("nobody-3"));
       assertThat(List.of(first, second)).filteredOn(replica -> replica != leading)
           .allMatch(PalisadeProcess::isAlive);
-      assertThat(first.output() + second.output()).doesNotContain("internal error")
-          .doesNotContain("Exception in thread")
+      String output = first.output() + second.output();
+      assertThat(output).doesNotContain("internal error").doesNotContain("Exception in thread")
           .as("fabric8's per-retry and per-watch noise of an API server restart")
-          .doesNotContain("Queued close did not succeed").doesNotContain("will retry")
-          .doesNotContain("without progress");
+          .doesNotContain("Queued close did not succeed").doesNotContain("without progress");
+      // A watch that reaches the API server while it starts may get its answer, e.g. 403
+      // before the authorizer has synced: fabric8 logs that answer once and retries, and the
+      // line stays, since the same line repeating is how an operator sees a real RBAC fault.
+      // What must not come back is a line (and stack trace) per retry of every list and watch.
+      assertThat(output.lines().filter(line -> line.contains("will retry")).toList())
+          .as("fabric8's retry lines: only the API server's answers to restarted watches")
+          .allMatch(line -> line.contains("AbstractWatchManager - Error received: Status("))
+          .hasSizeLessThanOrEqualTo(MAX_ANSWERED_WATCH_RESTARTS);
     }
   }
 
