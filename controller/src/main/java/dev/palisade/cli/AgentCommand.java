@@ -13,6 +13,7 @@ import dev.palisade.dataplane.compile.StableNames;
 import dev.palisade.dataplane.ebpf.EbpfDataplane;
 import dev.palisade.dataplane.kernel.CommandRunner;
 import dev.palisade.dataplane.kernel.IptablesBackend;
+import dev.palisade.dataplane.kernel.KernelWriter;
 import dev.palisade.dataplane.kernel.PacketCounterReader;
 import dev.palisade.dataplane.kernel.WriteStrategy;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -212,10 +213,21 @@ final class AgentCommand implements Callable<Integer> {
       }
       return run(client, settings, new IptablesDataplane(
           new IncrementalNodeCompiler(nodeName, dataplaneSettings)::compile,
-          kernelOptions.writer(instance.installation).withStrategy(writeStrategy),
+          writer(kernelOptions.writer(instance.installation)),
           new PacketCounterReader(node, IptablesBackend.detect(node)),
           new StableNames(instance.installation)), node);
     }
+  }
+
+  /**
+   * The agent's writer: its set updates go through one ipset process for the agent's lifetime,
+   * except with the full-resync strategy, which stands for an enforcer that restores everything
+   * with a process per sync.
+   */
+  private KernelWriter writer(KernelWriter machine) {
+    KernelWriter strategic = machine.withStrategy(writeStrategy);
+    return writeStrategy == WriteStrategy.INCREMENTAL
+        ? strategic.withIpsetSession(KernelOptions.COMMAND_TIMEOUT) : strategic;
   }
 
   /**
@@ -254,6 +266,7 @@ final class AgentCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         agent.close();
+        kernel.close();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } finally {

@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 
 /** Where kernel commands go: this host's network namespace, or a named one (tests, demo). */
 final class KernelOptions {
-  private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+  /** The longest any kernel command may take before it is deemed stuck. */
+  static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
   /** Where `ip netns add` pins named namespaces. */
   private static final Path NAMED_NAMESPACES = Path.of("/run/netns");
 

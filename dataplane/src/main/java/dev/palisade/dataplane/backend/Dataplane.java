@@ -15,7 +15,7 @@ import java.util.Map;
  * <p>{@link #compile} runs under the graph's lock and touches no kernel; the rest runs on the
  * sync thread (apply, cleanup) or a scrape or query thread (counts, explain), outside it.
  */
-public interface Dataplane<S> {
+public interface Dataplane<S> extends AutoCloseable {
   /** The backend's name as {@code --backend} spells it. */
   String name();
 
@@ -51,6 +51,13 @@ public interface Dataplane<S> {
    * enforced}: the mechanism's own words (chain, rule and sets; map entries), as JSON fields.
    */
   Map<String, Object> explain(S enforced, Lookup lookup);
+
+  /**
+   * Releases what the backend holds open for the agent's lifetime (processes, file descriptors);
+   * the kernel keeps what was applied.
+   */
+  @Override
+  default void close() {}
 
   /** Where the "before" of an apply's diff comes from. */
   enum View {

@@ -80,6 +80,12 @@ public final class IptablesDataplane implements Dataplane<DesiredState> {
     return outcome(writer.cleanup());
   }
 
+  /** Ends the writer's ipset session, if it has one. */
+  @Override
+  public void close() {
+    writer.close();
+  }
+
   private static Outcome outcome(ApplyResult result) {
     if (result instanceof ApplyResult.Failed failed) {
       return Outcome.failed(failed.describe(), failed.written().wroteNothing(),

@@ -31,4 +31,17 @@ public interface CommandRunner {
     result.stdout().lines().forEach(lines);
     return new CommandResult(result.exitCode(), "", result.stderr());
   }
+
+  /**
+   * Starts {@code argv} and leaves it running, its standard streams piped to the caller, for a
+   * tool kept open across commands ({@link IpsetSession}). Runners that do not start processes
+   * (fakes) refuse, and the caller runs its commands one process each instead.
+   *
+   * @throws UnsupportedOperationException when this runner cannot keep a process running
+   * @throws java.io.UncheckedIOException when the process cannot be started
+   */
+  default Process start(List<String> argv) {
+    throw new UnsupportedOperationException(getClass().getSimpleName()
+        + " runs commands to completion only");
+  }
 }

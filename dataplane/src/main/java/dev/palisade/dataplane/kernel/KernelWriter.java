@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * whenever it may be wrong (a failed command, a set replaced, a leftover), and the next apply
  * reads; the owner reads on a period to find what others changed.
  *
+ * <p>Set updates run as one {@code ipset restore} process per apply, or, for a long-lived owner,
+ * through an {@link IpsetSession} ({@link #withIpsetSession}) that {@link #close} ends.
+ *
  * <p>Threading: not thread-safe. One owner (the agent's sync worker) calls {@link #apply} and
  * {@link #cleanup}.
  *
@@ -39,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * (backoff from {@link RetryPolicy}), re-reads the kernel, re-plans and tries again, and after
  * the last attempt returns {@link ApplyResult.Failed}. Nothing is swallowed.
  */
-public final class KernelWriter {
+public final class KernelWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KernelWriter.class);
 
   private final CommandRunner runner;
@@ -50,6 +53,8 @@ public final class KernelWriter {
   private final Sleeper sleeper;
   private final Installation owner;
   private final WriteStrategy strategy;
+  /** Where set updates go; null: one {@code ipset restore} each. */
+  private final IpsetSession ipsetSession;
   /**
    * What the kernel held after the last successful apply, as a read would find it (if nobody
    * else changed it); null when unknown.
@@ -72,11 +77,12 @@ public final class KernelWriter {
   /** @param owner the installation whose chains and sets this writer owns */
   public KernelWriter(CommandRunner runner, KernelTools tools, TableLock lock, RetryPolicy retry,
       Sleeper sleeper, Installation owner) {
-    this(runner, tools, lock, retry, sleeper, owner, WriteStrategy.INCREMENTAL);
+    this(runner, tools, lock, retry, sleeper, owner, WriteStrategy.INCREMENTAL, null);
   }
 
   private KernelWriter(CommandRunner runner, KernelTools tools, TableLock lock,
-      RetryPolicy retry, Sleeper sleeper, Installation owner, WriteStrategy strategy) {
+      RetryPolicy retry, Sleeper sleeper, Installation owner, WriteStrategy strategy,
+      IpsetSession ipsetSession) {
     this.runner = runner;
     this.tools = tools;
     this.owner = owner;
@@ -85,11 +91,24 @@ public final class KernelWriter {
     this.retry = retry;
     this.sleeper = sleeper;
     this.strategy = strategy;
+    this.ipsetSession = ipsetSession;
   }
 
   /** The same writer, writing with {@code writeStrategy}. */
   public KernelWriter withStrategy(WriteStrategy writeStrategy) {
-    return new KernelWriter(runner, tools, lock, retry, sleeper, owner, writeStrategy);
+    return new KernelWriter(runner, tools, lock, retry, sleeper, owner, writeStrategy,
+        ipsetSession);
+  }
+
+  /**
+   * The same writer, its set updates through one long-lived ipset process ({@link
+   * IpsetSession}) instead of a process each; {@link #close} ends it.
+   *
+   * @param answerTimeout the longest a set update may take before the session is deemed stuck
+   */
+  public KernelWriter withIpsetSession(Duration answerTimeout) {
+    return new KernelWriter(runner, tools, lock, retry, sleeper, owner, strategy,
+        new IpsetSession(runner, tools, answerTimeout));
   }
 
   /**
@@ -256,9 +275,18 @@ public final class KernelWriter {
 
   private void run(ApplyPlan.Step step) throws KernelCommandException {
     LOG.debug("{}: {}\n{}", step.step(), String.join(" ", step.argv()), step.payload());
-    CommandResult result = runner.run(step.argv(), step.payload());
+    CommandResult result = step.step() == ApplyStep.UPDATE_SETS && ipsetSession != null
+        ? ipsetSession.run(step.payload()) : runner.run(step.argv(), step.payload());
     if (!result.succeeded()) {
       throw new KernelCommandException(step.step(), step.argv(), step.payload(), result);
+    }
+  }
+
+  /** Ends the ipset session, if any; the writer may still apply, a process per update. */
+  @Override
+  public void close() {
+    if (ipsetSession != null) {
+      ipsetSession.close();
     }
   }
 

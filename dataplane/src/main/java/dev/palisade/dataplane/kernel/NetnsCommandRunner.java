@@ -35,6 +35,11 @@ public final class NetnsCommandRunner implements CommandRunner {
     return delegate.stream(inNamespace(argv), lines);
   }
 
+  @Override
+  public Process start(List<String> argv) {
+    return delegate.start(inNamespace(argv));
+  }
+
   private List<String> inNamespace(List<String> argv) {
     return ImmutableList.<String>builder().add("nsenter", "--net=/run/netns/" + namespace)
         .addAll(argv).build();

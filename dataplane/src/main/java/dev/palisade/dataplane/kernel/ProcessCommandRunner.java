@@ -120,6 +120,16 @@ public final class ProcessCommandRunner implements CommandRunner {
     }
   }
 
+  /** No timeout: the caller ends it. */
+  @Override
+  public Process start(List<String> argv) {
+    try {
+      return new ProcessBuilder(argv).start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + String.join(" ", argv), e);
+    }
+  }
+
   /** A command the timeout killed: what it printed, and stderr saying so. */
   private CommandResult timedOut(List<String> argv, String stdout, String stderr) {
     return new CommandResult(TIMED_OUT, stdout, stderr + "\n" + argv.get(0) + " timed out after "

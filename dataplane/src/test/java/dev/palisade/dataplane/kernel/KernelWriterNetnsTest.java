@@ -13,8 +13,12 @@ import dev.palisade.dataplane.lab.Counters;
 import dev.palisade.dataplane.lab.LabPod;
 import dev.palisade.dataplane.lab.NetnsLab;
 import dev.palisade.dataplane.lab.NetnsLabExtension;
+import dev.palisade.dataplane.kernel.KernelWriter.KernelView;
+import dev.palisade.dataplane.state.Installation;
 import dev.palisade.model.IpFamily;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -102,6 +106,35 @@ class KernelWriterNetnsTest {
 
     assertThat(lab.inNode("ipset", "list", "-n")).contains("pal-clients");
     assertThat(NetnsLab.rootNamespaceSetNames()).doesNotContain("pal-clients");
+  }
+
+  /**
+   * The agent's writer: with an ipset session, an event's member change (the remembered view)
+   * starts no process, and takes effect at once.
+   */
+  @Test
+  void withAnIpsetSessionAMemberChangeRunsNoProcessAndIsEnforced() throws Exception {
+    start();
+    lab.serve(p2, PORT);
+    CountingRunner node = new CountingRunner(lab.nodeRunner());
+    try (KernelWriter writer = KernelWriters.inNode(node, Installation.DEFAULT)
+        .withIpsetSession(Duration.ofSeconds(10))) {
+      apply(writer, allowClients());
+      int processesBefore = node.ran().size();
+
+      ApplyResult dropped = writer.apply(allowClients()
+          .set("pal-clients", HASH_IP, V4, p3.v4().getHostAddress()).build(),
+          KernelView.REMEMBERED);
+
+      assertThat(dropped.succeeded()).as("apply: %s", dropped).isTrue();
+      assertThat(dropped.written().membersRemoved()).isEqualTo(1);
+      assertThat(node.ran()).hasSize(processesBefore);
+      assertThat(node.started()).hasSize(1);
+      assertThat(lab.tcpReaches(p1, p2, PORT, V4)).isFalse();
+      assertThat(lab.tcpReaches(p3, p2, PORT, V4)).isTrue();
+    }
+    assertThat(node.started().get(0).waitFor(5, TimeUnit.SECONDS))
+        .as("the session's ipset ended with the writer").isTrue();
   }
 
   @Test

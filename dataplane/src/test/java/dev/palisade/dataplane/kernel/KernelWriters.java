@@ -15,7 +15,11 @@ final class KernelWriters {
   }
 
   static KernelWriter inLab(NetnsLab lab, Installation owner) {
-    CommandRunner node = lab.nodeRunner();
+    return inNode(lab.nodeRunner(), owner);
+  }
+
+  /** @param node runs commands in the lab's node namespace */
+  static KernelWriter inNode(CommandRunner node, Installation owner) {
     IptablesBackend backend = IptablesBackend.detect(node);
     IptablesVersion version = IptablesVersion.detect(node, backend);
     if (!version.restoreLocksItself()) {
