@@ -104,6 +104,8 @@ class RuleGraphRandomChangesTest {
       }
       expectEqual(problems, () -> "members(" + selector + ") against the pods",
           graph.members(selector), members);
+      expectEqual(problems, () -> "unorderedMembers(" + selector + ") against the pods",
+          Set.copyOf(graph.unorderedMembers(selector)), members);
     }
     for (Pod pod : world.pods().values()) {
       List<Policy> selecting = world.policies().values().stream()

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * A {@link DesiredState} checked and put in the writer's terms: rules parsed (each must carry a
@@ -185,21 +186,23 @@ record DesiredTables(Installation owner,
       IpSetSpec canonicalBefore) {
     boolean previousWasCanonical = wantedBefore != null && canonicalBefore == wantedBefore
         && wantedBefore.type() == set.type() && wantedBefore.family() == set.family();
-    boolean canonicalAlready = true;
-    for (String member : set.members()) {
-      if (!(previousWasCanonical && wantedBefore.members().contains(member))
-          && !SetMembers.canonical(set.name(), set.type(), set.family(), member)
-              .equals(member)) {
-        canonicalAlready = false;
-        break;
-      }
-    }
-    if (canonicalAlready) {
+    if (isCanonical(set, previousWasCanonical ? wantedBefore.members() : null)) {
       return set;
     }
     ImmutableSortedSet<String> members = set.members().stream()
         .map(m -> SetMembers.canonical(set.name(), set.type(), set.family(), m))
         .collect(ImmutableSortedSet.toImmutableSortedSet(String::compareTo));
     return new IpSetSpec(set.name(), set.type(), set.family(), members);
+  }
+
+  /** @param canonicalBefore members known canonical (not parsed again), or null */
+  private static boolean isCanonical(IpSetSpec set, ImmutableSortedSet<String> canonicalBefore) {
+    Predicate<String> canonical = member -> SetMembers.canonical(set.name(), set.type(),
+        set.family(), member).equals(member);
+    if (canonicalBefore == null) {
+      return set.members().stream().allMatch(canonical);
+    }
+    return SortedDifference.of(canonicalBefore, set.members()).onlyAfter().stream()
+        .allMatch(canonical);
   }
 }

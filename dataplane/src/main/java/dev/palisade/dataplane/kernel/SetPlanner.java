@@ -2,11 +2,11 @@ package dev.palisade.dataplane.kernel;
 
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.ImmutableSortedSet;
-import com.google.common.collect.Sets;
 import dev.palisade.dataplane.state.IpSetSpec;
 import dev.palisade.dataplane.state.Names;
 import dev.palisade.model.IpFamily;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 
@@ -58,13 +58,13 @@ final class SetPlanner {
       } else if (have.members() != want.members()) {
         // The same object means the kernel was last written from this very set (the writer
         // remembers what it wrote, and the compiler reuses unchanged sets): nothing to compare.
-        Set<String> removed = Sets.difference(have.members(), want.members());
-        Set<String> added = Sets.difference(want.members(), have.members());
+        SortedDifference changed = SortedDifference.of(have.members(), want.members());
         // Deletes first: flipping an except entry (x vs "x nomatch") is a del then an add.
-        removed.forEach(m -> update.add("del " + want.name() + " " + SetMembers.key(m)));
-        addAll(update, want.name(), added);
-        updateTally.membersRemoved += removed.size();
-        updateTally.membersAdded += added.size();
+        changed.onlyBefore().forEach(m -> update.add("del " + want.name() + " "
+            + SetMembers.key(m)));
+        addAll(update, want.name(), changed.onlyAfter());
+        updateTally.membersRemoved += changed.onlyBefore().size();
+        updateTally.membersAdded += changed.onlyAfter().size();
       }
     }
     ImmutableSortedSet<String> destroy = actual.values().stream()
@@ -75,7 +75,7 @@ final class SetPlanner {
     return new SetPlan(update, updateTally.counts(), destroy);
   }
 
-  private static void addAll(List<String> batch, String name, Set<String> members) {
+  private static void addAll(List<String> batch, String name, Collection<String> members) {
     members.forEach(m -> batch.add("add " + name + " " + m));
   }
 }

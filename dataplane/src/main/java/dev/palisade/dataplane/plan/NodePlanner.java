@@ -237,8 +237,9 @@ public final class NodePlanner {
           + "pods, known only while planning the node");
     }
 
+    /** In no particular order: a class's members are a set, which backends render sorted. */
     private Stream<Pod> members(PeerSelector selector) {
-      return graph.members(selector).stream().map(graph::pod).flatMap(Optional::stream)
+      return graph.unorderedMembers(selector).stream().map(graph::pod).flatMap(Optional::stream)
           .filter(pod -> pod.ip(family).isPresent());
     }
 
