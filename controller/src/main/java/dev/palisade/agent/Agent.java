@@ -99,7 +99,7 @@ public final class Agent<S> implements AutoCloseable {
         ticker);
     this.sync = new AgentSync<>(graph, feed, completeness, apiErrors, settings.nodeName(),
         dataplane, settings.driftCheckInterval(), tracker, metrics, ticker,
-        conntrack.map(ConntrackPurger::new), nodeEvents);
+        conntrack.map(ConntrackPurger::new), nodeEvents, this::requestSync);
     // A quiet node still syncs once per drift-check interval, so that drift is found in time.
     Duration quietSync = Collections.min(List.of(settings.maxSyncInterval(),
         settings.driftCheckInterval()));

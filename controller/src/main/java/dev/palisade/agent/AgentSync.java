@@ -24,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * its record of its last write, or, every drift-check interval and after any failure, against
  * the kernel read back), report (metrics, enforced versions, and drift: writes needed although
  * the state to enforce did not change since the last success). Reads like the script it is.
+ *
+ * <p>A drift check is a sync of its own: when one is due while changes wait, the changes are
+ * applied against the record and the check is asked for right after, so that no event waits for
+ * a read-back of the whole kernel (hundreds of milliseconds at 10,000 pods). Under a stream of
+ * events that never leaves a sync without changes, the check waits at most one more interval.
  */
 final class AgentSync<S> implements Supplier<SyncOutcome> {
   private static final Duration WAIT_REPORT_INTERVAL = Duration.ofSeconds(30);
@@ -65,6 +70,8 @@ final class AgentSync<S> implements Supplier<SyncOutcome> {
   private final List<GraphDelta> uncompiled = new ArrayList<>();
   /** When the kernel was last read back by a successful sync (ticker time). */
   private long lastKernelRead;
+  /** Asks the runner for another sync: the drift check an event's sync put off. */
+  private final Runnable syncAgain;
 
   /**
    * @param driftCheck how often a sync reads the kernel back instead of trusting the writer's
@@ -73,7 +80,7 @@ final class AgentSync<S> implements Supplier<SyncOutcome> {
   AgentSync(RuleGraph graph, ModelFeed feed, GraphCompleteness completeness, ApiErrors apiErrors,
       String nodeName, Dataplane<S> dataplane, Duration driftCheck, EnforcementTracker tracker,
       AgentMetrics metrics, Ticker ticker, Optional<ConntrackPurger> purger,
-      Consumer<List<Leftover>> leftoversChanged) {
+      Consumer<List<Leftover>> leftoversChanged, Runnable syncAgain) {
     this.graph = graph;
     this.feed = feed;
     this.driftCheckNanos = driftCheck.toNanos();
@@ -86,6 +93,7 @@ final class AgentSync<S> implements Supplier<SyncOutcome> {
     this.ticker = ticker;
     this.purger = purger;
     this.leftoversChanged = leftoversChanged;
+    this.syncAgain = syncAgain;
   }
 
   @Override
@@ -110,17 +118,22 @@ final class AgentSync<S> implements Supplier<SyncOutcome> {
     }
     EnforcementTracker.Ticket ticket;
     S desired;
+    GraphDelta changes;
     int endpoints;
     int policies;
     synchronized (graph) {
       takeInReceivedChanges();
       ticket = tracker.startSync();
-      desired = dataplane.compile(graph, GraphDelta.union(uncompiled));
+      changes = GraphDelta.union(uncompiled);
+      desired = dataplane.compile(graph, changes);
       uncompiled.clear();
       endpoints = graph.endpointsOnNode(nodeName).size();
       policies = graph.policyCount();
     }
-    boolean readKernel = lastEnforced == null || start - lastKernelRead >= driftCheckNanos;
+    long sinceRead = start - lastKernelRead;
+    boolean checkDue = sinceRead >= driftCheckNanos;
+    boolean readKernel = lastEnforced == null
+        || checkDue && (changes.isEmpty() || sinceRead >= 2 * driftCheckNanos);
     Outcome result = dataplane.apply(desired,
         readKernel ? Dataplane.View.READ : Dataplane.View.REMEMBERED);
     Optional<String> failure = result.failure().isPresent() ? result.failure()
@@ -137,6 +150,8 @@ final class AgentSync<S> implements Supplier<SyncOutcome> {
     }
     if (readKernel) {
       lastKernelRead = start;
+    } else if (checkDue) {
+      syncAgain.run();
     }
     metrics.syncSucceeded(duration, dataplane.footprint(desired), endpoints, policies,
         tracker.enforcedResourceVersion().orElse(-1), delays, result.leftovers().size());

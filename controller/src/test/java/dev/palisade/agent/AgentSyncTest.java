@@ -1,6 +1,5 @@
 package dev.palisade.agent;
 
-import dev.palisade.dataplane.state.DesiredState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.base.Ticker;
@@ -10,34 +9,104 @@ import dev.palisade.dataplane.kernel.CommandResult;
 import dev.palisade.dataplane.kernel.CommandRunner;
 import dev.palisade.dataplane.kernel.FakeKernel;
 import dev.palisade.dataplane.kernel.KernelWriter;
+import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.k8s.ModelConverter;
 import dev.palisade.model.RuleGraph;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** One sync on its own: the real compiler and writer over a fake kernel, a fake conntrack. */
 class AgentSyncTest {
   private static final String NODE = "node-1";
 
+  private static final Duration DRIFT_CHECK = AgentSettings.DEFAULT_DRIFT_CHECK_INTERVAL;
+
   private final RuleGraph graph = ConntrackPurgerTest.graph();
-  private final KernelWriter writer = FakeKernel.writerOver(new FakeKernel());
+  /** The fake kernel, counting the read-backs ({@code ipset save}, {@code iptables-save}). */
+  private final FakeKernel kernel = new FakeKernel();
+  private final AtomicInteger kernelReads = new AtomicInteger();
+  private final KernelWriter writer = FakeKernel.writerOver((argv, stdin) -> {
+    if (argv.stream().anyMatch(word -> word.endsWith("save"))) {
+      kernelReads.incrementAndGet();
+    }
+    return kernel.run(argv, stdin);
+  });
+  private final AtomicLong now = new AtomicLong();
+  private final Ticker ticker = new Ticker() {
+    @Override
+    public long read() {
+      return now.get();
+    }
+  };
+  private final AtomicInteger syncsAskedFor = new AtomicInteger();
+  private ModelFeed feed;
 
   private AgentSync<DesiredState> sync(CommandRunner conntrack) {
-    EnforcementTracker tracker = new EnforcementTracker(Ticker.systemTicker());
+    EnforcementTracker tracker = new EnforcementTracker(ticker);
     GraphCompleteness everythingTakenIn = new GraphCompleteness();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     AgentMetrics metrics = new AgentMetrics(registry, everythingTakenIn, tracker);
-    ModelFeed nothingReceived = new ModelFeed(graph, new ModelConverter(), tracker, metrics,
-        () -> { }, Ticker.systemTicker());
-    return new AgentSync<>(graph, nothingReceived, everythingTakenIn, new ApiErrors(registry),
+    feed = new ModelFeed(graph, new ModelConverter(), tracker, metrics, () -> { }, ticker);
+    return new AgentSync<>(graph, feed, everythingTakenIn, new ApiErrors(registry),
         NODE, TestDataplanes.iptables(
             new IncrementalNodeCompiler(NODE, DataplaneSettings.DEFAULTS)::compile, writer),
-        AgentSettings.DEFAULT_DRIFT_CHECK_INTERVAL, tracker, metrics,
-        Ticker.systemTicker(), Optional.of(new ConntrackPurger(conntrack)), leftovers -> { });
+        DRIFT_CHECK, tracker, metrics, ticker, Optional.of(new ConntrackPurger(conntrack)),
+        leftovers -> { }, syncsAskedFor::incrementAndGet);
+  }
+
+  /**
+   * An event's sync trusts the writer's record even when a drift check is due, and asks for
+   * the check as a sync of its own, which reads the kernel back.
+   */
+  @Test
+  void aDueDriftCheckDoesNotHoldUpAnEventButFollowsItInASyncOfItsOwn() {
+    AgentSync<DesiredState> sync = sync(NO_FLOWS);
+    assertThat(sync.get()).isEqualTo(SyncOutcome.ENFORCED);
+    int firstReads = kernelReads.get();
+    assertThat(firstReads).as("the first sync reads the kernel").isPositive();
+
+    now.addAndGet(DRIFT_CHECK.plusSeconds(1).toNanos());
+    feed.pods().onAdd(pod("d", "10.0.2.13"));
+    assertThat(sync.get()).isEqualTo(SyncOutcome.ENFORCED);
+
+    assertThat(kernelReads.get()).as("the event's sync read nothing").isEqualTo(firstReads);
+    assertThat(syncsAskedFor.get()).as("the drift check asked for").isEqualTo(1);
+    assertThat(sync.get()).isEqualTo(SyncOutcome.ENFORCED);
+    assertThat(kernelReads.get()).as("the drift check read the kernel").isGreaterThan(firstReads);
+    assertThat(syncsAskedFor.get()).isEqualTo(1);
+  }
+
+  /** Under events that never leave a sync without changes, the check waits one interval more. */
+  @Test
+  void aDriftCheckPutOffForAWholeIntervalMoreRidesOnTheNextEvent() {
+    AgentSync<DesiredState> sync = sync(NO_FLOWS);
+    sync.get();
+    int firstReads = kernelReads.get();
+
+    now.addAndGet(DRIFT_CHECK.multipliedBy(2).toNanos());
+    feed.pods().onAdd(pod("d", "10.0.2.13"));
+    sync.get();
+
+    assertThat(kernelReads.get()).isGreaterThan(firstReads);
+    assertThat(syncsAskedFor.get()).isZero();
+  }
+
+  /** A conntrack that holds no flows. */
+  private static final CommandRunner NO_FLOWS = (argv, stdin) -> CommandResult.ok("");
+
+  private static Pod pod(String name, String ip) {
+    return new PodBuilder().withNewMetadata().withName(name).withNamespace("x")
+        .addToLabels("pod", name).withResourceVersion("7").endMetadata()
+        .withNewSpec().withNodeName("node-2").endSpec()
+        .withNewStatus().withPhase("Running").withPodIP(ip).endStatus().build();
   }
 
   @Test
