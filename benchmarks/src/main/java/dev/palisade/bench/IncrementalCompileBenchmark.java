@@ -8,6 +8,7 @@ import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.model.Direction;
 import dev.palisade.model.GraphDelta;
 import dev.palisade.model.Pod;
+import dev.palisade.model.PodPhase;
 import dev.palisade.model.Policy;
 import dev.palisade.model.RuleGraph;
 import java.util.ArrayList;
@@ -35,7 +36,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * and iptables rendering), no kernel. {@link #remotePodRelabel} relabels a pod of another node
  * that the change moves between selectors (the sets-only path); {@link #localPolicyUpdate}
  * flips the ingress rules of a policy that selects pods of the node (the chains are rendered
- * anew). The remainder of an event's cost is the kernel write (docs/performance.md, "Scale").
+ * anew); {@link #localPodEndpointToggle} turns a pod of the node into an endpoint and back (it
+ * completes, it runs again: the path of a local pod getting its IP or being deleted, which
+ * replans the node). The remainder of an event's cost is the kernel write
+ * (docs/performance.md, "Scale").
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -53,6 +57,8 @@ public class IncrementalCompileBenchmark {
   private final Pod[] relabelled = new Pod[ROTATION];
   private final boolean[] isRelabelled = new boolean[ROTATION];
   private int nextPod;
+  private Pod localPod;
+  private boolean localPodCompleted;
   private Policy policy;
   private Policy policyWithoutIngress;
   private boolean policyFlipped;
@@ -91,6 +97,9 @@ public class IncrementalCompileBenchmark {
             && !candidate.ingress().isEmpty())
         .findFirst().orElseThrow(() -> new IllegalStateException(
             "no policy with ingress rules selects a pod of " + NODE));
+    localPod = graph.endpointsOnNode(NODE).stream()
+        .filter(pod -> !graph.policiesSelecting(pod.ref()).isEmpty()).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no policy selects a pod of " + NODE));
     policyWithoutIngress = new Policy(policy.ref(), policy.podSelector(), policy.policyTypes(),
         ImmutableList.of(), policy.egress());
     compiler.compile(graph, GraphDelta.EMPTY);
@@ -103,6 +112,13 @@ public class IncrementalCompileBenchmark {
     isRelabelled[slot] = !isRelabelled[slot];
     return compiler.compile(graph,
         graph.upsertPod(isRelabelled[slot] ? relabelled[slot] : original[slot]));
+  }
+
+  @Benchmark
+  public DesiredState localPodEndpointToggle() {
+    localPodCompleted = !localPodCompleted;
+    return compiler.compile(graph, graph.upsertPod(localPodCompleted
+        ? localPod.withPhase(PodPhase.SUCCEEDED) : localPod));
   }
 
   @Benchmark

@@ -119,6 +119,7 @@ final class AgentSync<S> implements Supplier<SyncOutcome> {
     EnforcementTracker.Ticket ticket;
     S desired;
     GraphDelta changes;
+    long compiled;
     int endpoints;
     int policies;
     synchronized (graph) {
@@ -126,6 +127,7 @@ final class AgentSync<S> implements Supplier<SyncOutcome> {
       ticket = tracker.startSync();
       changes = GraphDelta.union(uncompiled);
       desired = dataplane.compile(graph, changes);
+      compiled = ticker.read();
       uncompiled.clear();
       endpoints = graph.endpointsOnNode(nodeName).size();
       policies = graph.policyCount();
@@ -169,8 +171,11 @@ final class AgentSync<S> implements Supplier<SyncOutcome> {
       log.warn("drift: the kernel no longer held what this agent enforced; repaired: {}",
           result.written());
     } else if (lastEnforced == null || !result.wroteNothing()) {
-      log.info("synced in {} ms: {} local endpoints, {} policies; wrote {}",
-          TimeUnit.NANOSECONDS.toMillis(duration), endpoints, policies, result.written());
+      log.info("synced in {} ms (compile {} ms, kernel {} ms{}): {} local endpoints, {} "
+          + "policies; wrote {}", TimeUnit.NANOSECONDS.toMillis(duration),
+          TimeUnit.NANOSECONDS.toMillis(compiled - start),
+          TimeUnit.NANOSECONDS.toMillis(start + duration - compiled),
+          readKernel ? ", read back" : "", endpoints, policies, result.written());
     }
     lastEnforced = desired;
     enforced = new EnforcedExplainer.Enforced<>(desired, ticket.versions(), true);
