@@ -9,6 +9,7 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -28,6 +29,8 @@ final class PacketCounterMetrics implements MultiCollector {
   /** Longest a scrape is answered from an earlier read: Prometheus scrapes every 15 s or more. */
   static final Duration MAX_AGE = Duration.ofSeconds(5);
   private static final Logger log = LoggerFactory.getLogger(PacketCounterMetrics.class);
+  private static final String DENIED = "palisade_denied_packets";
+  private static final String ALLOWED = "palisade_allowed_packets";
 
   private final Reader reader;
   private final Ticker ticker;
@@ -46,6 +49,16 @@ final class PacketCounterMetrics implements MultiCollector {
   PacketCounterMetrics(Reader reader, Ticker ticker) {
     this.reader = reader;
     this.ticker = ticker;
+  }
+
+  /**
+   * The families this collector serves: a scrape that asks for others ({@code
+   * /metrics?name[]=...}) skips it, instead of building a data point per policy and pod to
+   * throw away.
+   */
+  @Override
+  public List<String> getPrometheusNames() {
+    return List.of(DENIED, ALLOWED);
   }
 
   @Override
@@ -80,7 +93,7 @@ final class PacketCounterMetrics implements MultiCollector {
 
   static MetricSnapshots snapshots(PacketCounts counts) {
     CounterSnapshot.Builder denied = CounterSnapshot.builder()
-        .name("palisade_denied_packets")
+        .name(DENIED)
         .help("Packets a local pod's chain denied (dropped or rejected: no policy allowed them),"
             + " from the kernel's rule counters");
     counts.denied().forEach((key, packets) -> denied.dataPoint(CounterDataPointSnapshot.builder()
@@ -88,7 +101,7 @@ final class PacketCounterMetrics implements MultiCollector {
             "direction", key.direction().name().toLowerCase(Locale.ROOT)))
         .value(packets).build()));
     CounterSnapshot.Builder allowed = CounterSnapshot.builder()
-        .name("palisade_allowed_packets")
+        .name(ALLOWED)
         .help("New connections' packets a policy allowed to local pods (the first allowing "
             + "policy by name counts), from the kernel's rule counters");
     counts.allowed().forEach((policy, packets) -> allowed.dataPoint(

@@ -19,11 +19,13 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class PacketCounterMetricsTest {
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
   private static final DesiredState STATE = new DesiredState(
       family(IpFamily.V4, ImmutableSortedMap.of(
           "PALISADE-PI-x.a-1", ChainOwner.pod(ObjectRef.of("x", "a"), Direction.INGRESS),
@@ -55,6 +57,22 @@ class PacketCounterMetricsTest {
         "palisade_allowed_packets_total{policy=\"x/web\"} 4.0");
     assertThat(commands).as("one save, of the family that has pod chains")
         .containsExactly(List.of("iptables-nft-save", "-c", "-t", "filter"));
+  }
+
+  /** The benchmark polls the delay histogram every 5 ms: those scrapes must not read counters. */
+  @Test
+  void aScrapeOfOtherFamiliesNeitherReadsTheKernelNorBuildsTheCounters() {
+    register(Optional.of(STATE));
+    registry.counter("palisade_syncs").increment();
+
+    String other = registry.scrape(PROMETHEUS_TEXT, Set.of("palisade_syncs"));
+    List<List<String>> commandsForOther = List.copyOf(commands);
+    String ours = registry.scrape(PROMETHEUS_TEXT, Set.of("palisade_allowed_packets"));
+
+    assertThat(other).contains("palisade_syncs_total").doesNotContain("packets");
+    assertThat(commandsForOther).as("the other family's scrape read no counters").isEmpty();
+    assertThat(ours).contains("palisade_allowed_packets_total{policy=\"x/web\"} 4.0");
+    assertThat(commands).hasSize(1);
   }
 
   @Test

@@ -34,8 +34,17 @@ public record Pod(
     return !ips.isEmpty() && !hostNetwork && !phase.isTerminated();
   }
 
+  /**
+   * A loop, not a stream: the node planner asks this of every member of a class whose members
+   * changed, 10,000 at a time, and the stream objects were most of the sync thread's garbage.
+   */
   public Optional<InetAddress> ip(IpFamily family) {
-    return ips.stream().filter(ip -> IpFamily.of(ip) == family).findFirst();
+    for (InetAddress ip : ips) {
+      if (IpFamily.of(ip) == family) {
+        return Optional.of(ip);
+      }
+    }
+    return Optional.empty();
   }
 
   public Pod withLabels(Map<String, String> newLabels) {
