@@ -28,6 +28,7 @@ import java.util.stream.Collectors;
  */
 public final class IncrementalNodePlanner {
   private final String nodeName;
+  private final HostMembers hosts = new HostMembers();
   private NodePlan last;
   /** The endpoints of this node in {@link #last}: a change to one of them replans the node. */
   private Set<ObjectRef> lastLocalPods = Set.of();
@@ -45,14 +46,20 @@ public final class IncrementalNodePlanner {
     if (last != null && changes.isEmpty()) {
       return last;
     }
+    hosts.forgetGone(changes.pods(), ref -> graph.pod(ref).isEmpty());
     if (last != null && changes.policies().isEmpty() && !touchesThisNode(graph, changes)) {
-      last = NodePlanner.refresh(graph, last, changes);
+      last = NodePlanner.refresh(graph, last, changes, hosts);
     } else {
-      last = NodePlanner.plan(graph, nodeName, last, changes);
+      last = NodePlanner.plan(graph, nodeName, last, changes, hosts);
       lastLocalPods = graph.endpointsOnNode(nodeName).stream().map(Pod::ref)
           .collect(Collectors.toUnmodifiableSet());
     }
     return last;
+  }
+
+  /** How many pods' host members the planner keeps for reuse (for tests). */
+  int hostMembersKept() {
+    return hosts.size();
   }
 
   /** Whether a changed pod was, or now is, scheduled on this node. */

@@ -49,10 +49,16 @@ public final class NodePlanner {
    */
   public static NodePlan plan(RuleGraph graph, String nodeName, NodePlan previous,
       GraphDelta changes) {
+    return plan(graph, nodeName, previous, changes, new HostMembers());
+  }
+
+  /** @param hosts the pods' members as the previous plan made them */
+  static NodePlan plan(RuleGraph graph, String nodeName, NodePlan previous, GraphDelta changes,
+      HostMembers hosts) {
     NodeShare share = NodeShare.of(graph, nodeName);
     return new NodePlan(
-        new FamilyPlanner(graph, IpFamily.V4, previous, changes).plan(share),
-        new FamilyPlanner(graph, IpFamily.V6, previous, changes).plan(share));
+        new FamilyPlanner(graph, IpFamily.V4, previous, changes, hosts).plan(share),
+        new FamilyPlanner(graph, IpFamily.V6, previous, changes, hosts).plan(share));
   }
 
   /**
@@ -61,9 +67,15 @@ public final class NodePlanner {
    * on the node: those replan with {@link #plan}.
    */
   public static NodePlan refresh(RuleGraph graph, NodePlan previous, GraphDelta changes) {
+    return refresh(graph, previous, changes, new HostMembers());
+  }
+
+  /** @param hosts the pods' members as the previous plan made them */
+  static NodePlan refresh(RuleGraph graph, NodePlan previous, GraphDelta changes,
+      HostMembers hosts) {
     return new NodePlan(
-        new FamilyPlanner(graph, IpFamily.V4, previous, changes).refresh(previous.v4()),
-        new FamilyPlanner(graph, IpFamily.V6, previous, changes).refresh(previous.v6()));
+        new FamilyPlanner(graph, IpFamily.V4, previous, changes, hosts).refresh(previous.v4()),
+        new FamilyPlanner(graph, IpFamily.V6, previous, changes, hosts).refresh(previous.v6()));
   }
 
   /**
@@ -95,13 +107,16 @@ public final class NodePlanner {
     private final IpFamily family;
     private final Map<PeerClass, ImmutableSet<Member>> previousMembers;
     private final GraphDelta changes;
+    private final HostMembers hosts;
     private final Map<PeerClass, ImmutableSet<Member>> members = new LinkedHashMap<>();
 
-    FamilyPlanner(RuleGraph graph, IpFamily family, NodePlan previous, GraphDelta changes) {
+    FamilyPlanner(RuleGraph graph, IpFamily family, NodePlan previous, GraphDelta changes,
+        HostMembers hosts) {
       this.graph = graph;
       this.family = family;
       this.previousMembers = previous == null ? Map.of() : previous.family(family).members();
       this.changes = changes;
+      this.hosts = hosts;
     }
 
     FamilyPlan plan(NodeShare share) {
@@ -223,7 +238,7 @@ public final class NodePlanner {
     private ImmutableSet<Member> clusterMembers(PeerClass peerClass) {
       if (peerClass instanceof PeerClass.Selected selected) {
         return members(selected.selector())
-            .map(pod -> (Member) new Member.Host(pod.ip(family).orElseThrow()))
+            .map(pod -> (Member) hosts.of(pod, family))
             .collect(ImmutableSet.toImmutableSet());
       }
       if (peerClass instanceof PeerClass.Block block) {
