@@ -48,6 +48,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Agent<S> implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
+  /** Thread-safe once configured; building one per /status request cost more than the answer. */
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * Informers list (and relist) in pages of this many objects, each trimmed into the cache
@@ -212,7 +214,7 @@ public final class Agent<S> implements AutoCloseable {
     status.put("modelMissing", completeness.missingAtAGlance().orElse(""));
     status.put("apiErrors", apiErrors.latest().orElse(""));
     try {
-      return new ObjectMapper().writeValueAsString(status) + "\n";
+      return JSON.writeValueAsString(status) + "\n";
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
