@@ -21,7 +21,9 @@ public final class EchoServers {
   /** Serves TCP or UDP {@code port} in the namespace; returns once it listens. */
   public void start(String namespace, Protocol protocol, int port) {
     String listen = switch (protocol) {
-      case TCP -> "TCP6-LISTEN:" + port + ",fork,reuseaddr,ipv6-v6only=0";
+      // a backlog above any probe parallelism: with the accept queue full, the kernel would
+      // drop SYNs, and a probe's connect would fail as if the connection were denied
+      case TCP -> "TCP6-LISTEN:" + port + ",fork,reuseaddr,ipv6-v6only=0,backlog=64";
       case UDP -> "UDP6-LISTEN:" + port + ",fork,reuseaddr,ipv6-v6only=0";
       default -> throw new IllegalArgumentException("cannot serve " + protocol);
     };
