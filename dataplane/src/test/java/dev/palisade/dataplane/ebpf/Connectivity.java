@@ -31,14 +31,15 @@ final class Connectivity {
   }
 
   private final List<Check> checks = new ArrayList<>();
-  private final IpFamily family;
+  private final List<IpFamily> families;
 
-  private Connectivity(IpFamily family) {
-    this.family = family;
+  private Connectivity(List<IpFamily> families) {
+    this.families = families;
   }
 
-  static Connectivity over(IpFamily family) {
-    return new Connectivity(family);
+  /** Every expectation is checked in each of {@code families}. */
+  static Connectivity over(IpFamily... families) {
+    return new Connectivity(List.of(families));
   }
 
   Connectivity allowed(LabPod from, LabPod to, Protocol protocol, int port) {
@@ -50,7 +51,9 @@ final class Connectivity {
   }
 
   Connectivity expect(LabPod from, LabPod to, Protocol protocol, int port, boolean allowed) {
-    checks.add(new Check(from, to, protocol, port, family, allowed));
+    for (IpFamily family : families) {
+      checks.add(new Check(from, to, protocol, port, family, allowed));
+    }
     return this;
   }
 

@@ -100,25 +100,24 @@ class EbpfDataplaneNetnsTest {
     return outcome;
   }
 
+  /** In both families, probed at once (a denied probe waits for its timeout). */
   private void assertEnforced() {
-    for (IpFamily family : IpFamily.values()) {
-      assertThat(lab.tcpReaches(lab.pod(1), lab.pod(0), 80, family)).as("b -> a:80 %s", family)
-          .isTrue();
-      assertThat(lab.tcpReaches(lab.pod(1), lab.pod(0), 81, family)).as("b -> a:81 %s", family)
-          .isFalse();
-      assertThat(lab.tcpReaches(lab.pod(2), lab.pod(0), 80, family)).as("c -> a:80 %s", family)
-          .isFalse();
-    }
+    Connectivity.over(IpFamily.values())
+        .allowed(lab.pod(1), lab.pod(0), Protocol.TCP, 80)
+        .denied(lab.pod(1), lab.pod(0), Protocol.TCP, 81)
+        .denied(lab.pod(2), lab.pod(0), Protocol.TCP, 80)
+        .verify();
   }
 
   /**
-   * x/a is judged again, in one family: b reaches it on 80, c does not (one denied probe, which
-   * waits for its timeouts: the tests of what an apply finds use this one).
+   * x/a is judged again, in one family: b reaches it on 80, c does not (the tests of what an
+   * apply finds use this one).
    */
   private void assertJudged() {
-    assertThat(lab.tcpReaches(lab.pod(1), lab.pod(0), 80, IpFamily.V4)).as("b -> a:80").isTrue();
-    assertThat(lab.tcpReaches(lab.pod(2), lab.pod(0), 80, IpFamily.V4)).as("c -> a:80")
-        .isFalse();
+    Connectivity.over(IpFamily.V4)
+        .allowed(lab.pod(1), lab.pod(0), Protocol.TCP, 80)
+        .denied(lab.pod(2), lab.pod(0), Protocol.TCP, 80)
+        .verify();
   }
 
   @Test
