@@ -59,7 +59,8 @@ final class Connectivity {
 
   void verify() {
     Probes probes = new Probes(new Shell().runner());
-    ExecutorService pool = Executors.newFixedThreadPool(8);
+    // a thread per check: a denied probe only waits, and a verify holds a dozen checks or so
+    ExecutorService pool = Executors.newFixedThreadPool(checks.size());
     try {
       Map<Check, Future<Boolean>> pending = new LinkedHashMap<>();
       for (Check check : checks) {
