@@ -47,7 +47,6 @@ public final class IpsetSession implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IpsetSession.class);
 
   static final int MAX_FAULTS_IN_A_ROW = 3;
-  static final List<String> INTERACTIVE = List.of("ipset", "-exist", "-");
   /** 22 characters and a 12-digit count: longer than ipset's 31 for any count. */
   private static final String END_OF_BATCH = "palisade-end-of-batch-%012d";
   /** How long a new session has to answer an empty batch before it is deemed unusable. */
@@ -55,6 +54,7 @@ public final class IpsetSession implements AutoCloseable {
 
   private final CommandRunner runner;
   private final List<String> restore;
+  private final List<String> interactive;
   private final Duration answerTimeout;
   private Process process;
   private Writer commands;
@@ -72,6 +72,7 @@ public final class IpsetSession implements AutoCloseable {
   public IpsetSession(CommandRunner runner, KernelTools tools, Duration answerTimeout) {
     this.runner = runner;
     this.restore = tools.ipsetRestore();
+    this.interactive = tools.ipsetInteractive();
     this.answerTimeout = answerTimeout;
   }
 
@@ -108,9 +109,9 @@ public final class IpsetSession implements AutoCloseable {
 
   private void open() throws SessionFault {
     try {
-      process = runner.start(INTERACTIVE);
+      process = runner.start(interactive);
     } catch (UnsupportedOperationException | UncheckedIOException e) {
-      throw new SessionFault("cannot start " + String.join(" ", INTERACTIVE) + " ("
+      throw new SessionFault("cannot start " + String.join(" ", interactive) + " ("
           + e.getMessage() + ")");
     }
     commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);

@@ -34,4 +34,9 @@ public record KernelTools(IptablesBackend backend, boolean restoreWaitsForLock) 
   public ImmutableList<String> ipsetRestore() {
     return ImmutableList.of("ipset", "restore", "-exist");
   }
+
+  /** ipset's interactive mode, left running for {@link IpsetSession}; {@code -exist} as above. */
+  public ImmutableList<String> ipsetInteractive() {
+    return ImmutableList.of("ipset", "-exist", "-");
+  }
 }

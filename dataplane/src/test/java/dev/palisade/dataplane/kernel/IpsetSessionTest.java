@@ -63,7 +63,7 @@ class IpsetSessionTest {
 
     @Override
     public Process start(List<String> argv) {
-      assertThat(argv).isEqualTo(IpsetSession.INTERACTIVE);
+      assertThat(argv).isEqualTo(TOOLS.ipsetInteractive());
       starts++;
       try {
         Process process = new ProcessBuilder("cat").start();
