@@ -220,14 +220,17 @@ final class AgentCommand implements Callable<Integer> {
   }
 
   /**
-   * The agent's writer: its set updates go through one ipset process for the agent's lifetime,
-   * except with the full-resync strategy, which stands for an enforcer that restores everything
-   * with a process per sync.
+   * The agent's writer: its set updates go through one ipset process for the agent's lifetime
+   * and its restores return at the receipt of their commit, except with the full-resync
+   * strategy, which stands for an enforcer that restores everything with a process per sync and
+   * waits for it.
    */
   private KernelWriter writer(KernelWriter machine) {
     KernelWriter strategic = machine.withStrategy(writeStrategy);
     return writeStrategy == WriteStrategy.INCREMENTAL
-        ? strategic.withIpsetSession(KernelOptions.COMMAND_TIMEOUT) : strategic;
+        ? strategic.withIpsetSession(KernelOptions.COMMAND_TIMEOUT)
+            .withRestoreReceipts(KernelOptions.COMMAND_TIMEOUT)
+        : strategic;
   }
 
   /**

@@ -1,9 +1,7 @@
 package dev.palisade.dataplane.kernel;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
@@ -12,8 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,8 +54,7 @@ public final class IpsetSession implements AutoCloseable {
   private final Duration answerTimeout;
   private Process process;
   private Writer commands;
-  /** Standard error's lines; an empty element once it has ended. */
-  private BlockingQueue<Optional<String>> errors;
+  private OutputLines errors;
   private long batches;
   private int faultsInARow;
   private boolean closed;
@@ -115,10 +110,7 @@ public final class IpsetSession implements AutoCloseable {
           + e.getMessage() + ")");
     }
     commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-    errors = new LinkedBlockingQueue<>();
-    InputStream stderr = process.getErrorStream();
-    BlockingQueue<Optional<String>> lines = errors;
-    daemon("ipset-session-stderr", () -> readLines(stderr, lines));
+    errors = OutputLines.read(process.getErrorStream(), "ipset-session-stderr");
     InputStream prompts = process.getInputStream();
     daemon("ipset-session-stdout", () -> {
       try (prompts) {
@@ -152,7 +144,7 @@ public final class IpsetSession implements AutoCloseable {
     while (true) {
       Optional<String> line;
       try {
-        line = errors.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        line = errors.next(deadline);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new SessionFault("interrupted while waiting for ipset");
@@ -191,18 +183,6 @@ public final class IpsetSession implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     process = null;
-  }
-
-  private static void readLines(InputStream stream, BlockingQueue<Optional<String>> lines) {
-    try (BufferedReader reader = new BufferedReader(
-        new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-        lines.add(Optional.of(line));
-      }
-    } catch (IOException e) {
-      // the process is gone, which the end of the lines says
-    }
-    lines.add(Optional.empty());
   }
 
   private static void daemon(String name, Runnable body) {

@@ -32,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * whenever it may be wrong (a failed command, a set replaced, a leftover), and the next apply
  * reads; the owner reads on a period to find what others changed.
  *
- * <p>Set updates run as one {@code ipset restore} process per apply, or, for a long-lived owner,
- * through an {@link IpsetSession} ({@link #withIpsetSession}) that {@link #close} ends.
+ * <p>Set updates and destructions run as one {@code ipset restore} process per batch, or, for a
+ * long-lived owner, through an {@link IpsetSession} ({@link #withIpsetSession}) that {@link
+ * #close} ends. Restores end at their process's exit or, where iptables-restore gives one, at
+ * the receipt of their commit ({@link #withRestoreReceipts}).
  *
  * <p>Threading: not thread-safe. One owner (the agent's sync worker) calls {@link #apply} and
  * {@link #cleanup}.
@@ -55,6 +57,8 @@ public final class KernelWriter implements AutoCloseable {
   private final WriteStrategy strategy;
   /** Where set updates go; null: one {@code ipset restore} each. */
   private final IpsetSession ipsetSession;
+  /** How restores end: at their commit's receipt; null: at the process's exit. */
+  private final RestoreReceipts receipts;
   /**
    * What the kernel held after the last successful apply, as a read would find it (if nobody
    * else changed it); null when unknown.
@@ -77,12 +81,12 @@ public final class KernelWriter implements AutoCloseable {
   /** @param owner the installation whose chains and sets this writer owns */
   public KernelWriter(CommandRunner runner, KernelTools tools, TableLock lock, RetryPolicy retry,
       Sleeper sleeper, Installation owner) {
-    this(runner, tools, lock, retry, sleeper, owner, WriteStrategy.INCREMENTAL, null);
+    this(runner, tools, lock, retry, sleeper, owner, WriteStrategy.INCREMENTAL, null, null);
   }
 
   private KernelWriter(CommandRunner runner, KernelTools tools, TableLock lock,
       RetryPolicy retry, Sleeper sleeper, Installation owner, WriteStrategy strategy,
-      IpsetSession ipsetSession) {
+      IpsetSession ipsetSession, RestoreReceipts receipts) {
     this.runner = runner;
     this.tools = tools;
     this.owner = owner;
@@ -92,12 +96,13 @@ public final class KernelWriter implements AutoCloseable {
     this.sleeper = sleeper;
     this.strategy = strategy;
     this.ipsetSession = ipsetSession;
+    this.receipts = receipts;
   }
 
   /** The same writer, writing with {@code writeStrategy}. */
   public KernelWriter withStrategy(WriteStrategy writeStrategy) {
     return new KernelWriter(runner, tools, lock, retry, sleeper, owner, writeStrategy,
-        ipsetSession);
+        ipsetSession, receipts);
   }
 
   /**
@@ -108,7 +113,21 @@ public final class KernelWriter implements AutoCloseable {
    */
   public KernelWriter withIpsetSession(Duration answerTimeout) {
     return new KernelWriter(runner, tools, lock, retry, sleeper, owner, strategy,
-        new IpsetSession(runner, tools, answerTimeout));
+        new IpsetSession(runner, tools, answerTimeout), receipts);
+  }
+
+  /**
+   * The same writer, its restores returning at the kernel's receipt of their commit rather than
+   * at the process's exit ({@link RestoreReceipts}), if the installed iptables-restore gives
+   * one; else the same writer.
+   *
+   * @param timeout the longest a restore may take to answer
+   */
+  public KernelWriter withRestoreReceipts(Duration timeout) {
+    return RestoreReceipts.probe(runner, tools.restore(IpFamily.V4), timeout)
+        .map(found -> new KernelWriter(runner, tools, lock, retry, sleeper, owner, strategy,
+            ipsetSession, found))
+        .orElse(this);
   }
 
   /**
@@ -250,13 +269,13 @@ public final class KernelWriter implements AutoCloseable {
     if (sets.isEmpty()) {
       return List.of();
     }
-    if (runner.run(tools.ipsetRestore(), destroyBatch(sets)).succeeded()) {
+    if (runSets(destroyBatch(sets)).succeeded()) {
       progress.add(WriteCounts.destroyed(sets.size()));
       return List.of();
     }
     List<Leftover> leftovers = new ArrayList<>();
     for (String set : sets) {
-      CommandResult result = runner.run(tools.ipsetRestore(), destroyBatch(Set.of(set)));
+      CommandResult result = runSets(destroyBatch(Set.of(set)));
       if (result.succeeded()) {
         progress.add(WriteCounts.destroyed(1));
       } else {
@@ -275,11 +294,23 @@ public final class KernelWriter implements AutoCloseable {
 
   private void run(ApplyPlan.Step step) throws KernelCommandException {
     LOG.debug("{}: {}\n{}", step.step(), String.join(" ", step.argv()), step.payload());
-    CommandResult result = step.step() == ApplyStep.UPDATE_SETS && ipsetSession != null
-        ? ipsetSession.run(step.payload()) : runner.run(step.argv(), step.payload());
+    CommandResult result;
+    if (step.step() == ApplyStep.UPDATE_SETS) {
+      result = runSets(step.payload());
+    } else if (receipts != null) {
+      result = receipts.run(step.argv(), step.payload());
+    } else {
+      result = runner.run(step.argv(), step.payload());
+    }
     if (!result.succeeded()) {
       throw new KernelCommandException(step.step(), step.argv(), step.payload(), result);
     }
+  }
+
+  /** Runs a batch of ipset commands: through the session, if any, else as ipset restore. */
+  private CommandResult runSets(String batch) {
+    return ipsetSession != null ? ipsetSession.run(batch)
+        : runner.run(tools.ipsetRestore(), batch);
   }
 
   /** Ends the ipset session, if any; the writer may still apply, a process per update. */

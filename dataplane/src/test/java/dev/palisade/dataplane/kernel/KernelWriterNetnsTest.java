@@ -137,6 +137,31 @@ class KernelWriterNetnsTest {
         .as("the session's ipset ended with the writer").isTrue();
   }
 
+  /**
+   * The agent's writer: with restore receipts, a change that deletes rules and sets (whose
+   * restore's exit waits out the kernel's release of what it deleted) is in force when the
+   * apply returns, and every later apply still sees the kernel as it is.
+   */
+  @Test
+  void withRestoreReceiptsADeletionIsInForceWhenTheApplyReturns() {
+    start();
+    lab.serve(p2, PORT);
+    CountingRunner node = new CountingRunner(lab.nodeRunner());
+    try (KernelWriter writer = KernelWriters.inNode(node, Installation.DEFAULT)
+        .withRestoreReceipts(Duration.ofSeconds(10))) {
+      apply(writer, blockP1());
+      assertThat(lab.tcpReaches(p1, p2, PORT, V4)).isFalse();
+
+      ApplyResult unblocked = writer.apply(allowClients().build(), KernelView.REMEMBERED);
+
+      assertThat(unblocked.succeeded()).as("apply: %s", unblocked).isTrue();
+      assertThat(unblocked.written().rulesDeleted()).isEqualTo(2);
+      assertThat(lab.tcpReaches(p1, p2, PORT, V4)).isTrue();
+      assertThat(node.started()).as("restores started, not run to their exit").isNotEmpty();
+      assertThat(writer.apply(allowClients().build()).written()).isEqualTo(WriteCounts.NOTHING);
+    }
+  }
+
   @Test
   void firstApplyProgramsTheNodeAndTheSecondWritesNothing() throws Exception {
     start();

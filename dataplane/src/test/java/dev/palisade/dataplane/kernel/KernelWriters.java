@@ -20,13 +20,18 @@ final class KernelWriters {
 
   /** @param node runs commands in the lab's node namespace */
   static KernelWriter inNode(CommandRunner node, Installation owner) {
+    return new KernelWriter(node, tools(node), TableLock.none(), RetryPolicy.standard(),
+        Sleeper.system(), owner);
+  }
+
+  /** The commands of the node's iptables backend. */
+  static KernelTools tools(CommandRunner node) {
     IptablesBackend backend = IptablesBackend.detect(node);
     IptablesVersion version = IptablesVersion.detect(node, backend);
     if (!version.restoreLocksItself()) {
       throw new IllegalStateException("the kernel tests hold no xtables lock, but " + version
           + " needs one");
     }
-    return new KernelWriter(node, KernelTools.forVersion(backend, version), TableLock.none(),
-        RetryPolicy.standard(), Sleeper.system(), owner);
+    return KernelTools.forVersion(backend, version);
   }
 }

@@ -1,0 +1,124 @@
+package dev.palisade.dataplane.kernel;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs an {@code iptables-restore} payload and returns as soon as the kernel has taken its
+ * transaction, not when the process exits. With nf_tables the two are far apart: a transaction
+ * that deletes a rule or a chain is in force at its commit, but the kernel frees what it deleted
+ * only after an RCU grace period, and the process's exit (the release of its netlink socket)
+ * waits for that, 10–20 ms on a 2-core machine whatever the table's size. A local pod's event
+ * deletes rules; the wait was most of its kernel time.
+ *
+ * <p>The receipt: the payload is followed by one line that is no command ({@value #RECEIPT}).
+ * iptables-restore runs each COMMIT as it reads it, and stops at the first line it cannot run,
+ * printing that line's number ({@code line N failed}, or {@code Error occurred at line: N}). If
+ * the number is the receipt's line, everything before it was committed; any other first failure
+ * is the payload's, and then the whole output and the exit code are the result, as without a
+ * receipt. The process ends on its own; nothing waits for it.
+ *
+ * <p>Used only where {@link #probe} finds that the installed iptables-restore answers the
+ * receipt as expected; elsewhere, and with runners that cannot start a process and leave it
+ * (fakes), a restore runs to its exit.
+ */
+final class RestoreReceipts {
+  private static final Logger LOG = LoggerFactory.getLogger(RestoreReceipts.class);
+
+  static final String RECEIPT = "palisade-receipt";
+  /** The two ways iptables-restore (legacy and nf_tables, 1.4 to 1.8) names the failed line. */
+  private static final Pattern FAILED_LINE =
+      Pattern.compile("line (\\d+) failed|Error occurred at line: (\\d+)");
+
+  private final CommandRunner runner;
+  private final Duration timeout;
+
+  RestoreReceipts(CommandRunner runner, Duration timeout) {
+    this.runner = runner;
+    this.timeout = timeout;
+  }
+
+  /**
+   * Receipts for {@code argv}'s restores, if that iptables-restore answers a payload of nothing
+   * with the receipt (a line that is no command touches no table).
+   */
+  static Optional<RestoreReceipts> probe(CommandRunner runner, List<String> argv,
+      Duration timeout) {
+    RestoreReceipts receipts = new RestoreReceipts(runner, timeout);
+    CommandResult answer = receipts.run(argv, "");
+    if (!answer.succeeded()) {
+      LOG.info("{} does not answer a receipt line ({}); restores run to their exit",
+          String.join(" ", argv), answer.stderr().strip());
+      return Optional.empty();
+    }
+    return Optional.of(receipts);
+  }
+
+  /**
+   * Runs {@code payload} (iptables-restore's format) through {@code argv}: succeeds once its
+   * last COMMIT is in force; on a failure, the process's exit code and standard error.
+   */
+  CommandResult run(List<String> argv, String payload) {
+    String body = payload.isEmpty() || payload.endsWith("\n") ? payload : payload + "\n";
+    if (!body.isEmpty() && !body.endsWith("COMMIT\n")) {
+      // The receipt would land inside an open table and vouch for nothing committed.
+      return runner.run(argv, payload);
+    }
+    Process process;
+    try {
+      process = runner.start(argv);
+    } catch (UnsupportedOperationException e) {
+      return runner.run(argv, payload);
+    }
+    OutputLines errors = OutputLines.read(process.getErrorStream(), "iptables-restore-stderr");
+    int receiptLine = (int) body.chars().filter(c -> c == '\n').count() + 1;
+    try (OutputStream in = process.getOutputStream()) {
+      in.write((body + RECEIPT + "\n").getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      // It stopped reading: a failure early in the payload, which its stderr says.
+    }
+    StringBuilder stderr = new StringBuilder();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      for (Optional<String> line = errors.next(deadline); line != null;
+          line = errors.next(deadline)) {
+        if (line.isEmpty()) {
+          // No receipt: the process ended (or is ending) on its own; its exit says how.
+          if (process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            return new CommandResult(process.exitValue(), "", stderr.toString());
+          }
+          break;
+        }
+        if (failedLine(line.get()) == receiptLine) {
+          return CommandResult.ok("");
+        }
+        stderr.append(line.get()).append('\n');
+      }
+      process.destroyForcibly();
+      return new CommandResult(ProcessCommandRunner.TIMED_OUT, "", stderr + argv.get(0)
+          + " neither answered nor exited within " + timeout);
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running " + argv.get(0), e);
+    }
+  }
+
+  /** The line number a line of iptables-restore's standard error names as failed, or -1. */
+  static int failedLine(String line) {
+    Matcher matcher = FAILED_LINE.matcher(line);
+    if (!matcher.find()) {
+      return -1;
+    }
+    return Integer.parseInt(matcher.group(1) != null ? matcher.group(1) : matcher.group(2));
+  }
+}

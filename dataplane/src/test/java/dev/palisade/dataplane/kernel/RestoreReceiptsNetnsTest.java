@@ -1,0 +1,57 @@
+package dev.palisade.dataplane.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.palisade.dataplane.lab.NetnsLabExtension;
+import dev.palisade.model.IpFamily;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Receipts against the real iptables-restore of a throwaway node namespace. */
+@Tag("kernel")
+class RestoreReceiptsNetnsTest {
+  @RegisterExtension final NetnsLabExtension labs = new NetnsLabExtension(0);
+
+  private List<String> restore() {
+    return KernelWriters.tools(labs.lab().nodeRunner()).restore(IpFamily.V4);
+  }
+
+  private RestoreReceipts receipts() {
+    return RestoreReceipts.probe(labs.lab().nodeRunner(), restore(), Duration.ofSeconds(10))
+        .orElseThrow(() -> new AssertionError("the installed iptables-restore gives no receipt"));
+  }
+
+  private String chain() {
+    return labs.lab().inNode("iptables", "-S", "PALISADE-RECEIPT");
+  }
+
+  @Test
+  void committedDeletionsAreInForceAtTheReceipt() {
+    RestoreReceipts receipts = receipts();
+    assertThat(receipts.run(restore(), "*filter\n:PALISADE-RECEIPT - [0:0]\n"
+        + "-A PALISADE-RECEIPT -s 10.9.0.1/32 -j RETURN\n"
+        + "-A PALISADE-RECEIPT -s 10.9.0.2/32 -j RETURN\nCOMMIT\n").succeeded()).isTrue();
+
+    CommandResult deleted = receipts.run(restore(),
+        "*filter\n-D PALISADE-RECEIPT -s 10.9.0.1/32 -j RETURN\nCOMMIT\n");
+
+    assertThat(deleted.succeeded()).as("result: %s", deleted).isTrue();
+    assertThat(chain()).doesNotContain("10.9.0.1").contains("10.9.0.2");
+  }
+
+  @Test
+  void aFailingTransactionIsReportedAndOnlyTheTransactionsBeforeItStay() {
+    RestoreReceipts receipts = receipts();
+
+    CommandResult result = receipts.run(restore(), "*filter\n:PALISADE-RECEIPT - [0:0]\n"
+        + "-A PALISADE-RECEIPT -s 10.9.0.3/32 -j RETURN\nCOMMIT\n"
+        + "*filter\n-D PALISADE-RECEIPT -s 10.9.0.4/32 -j RETURN\nCOMMIT\n");
+
+    assertThat(result.succeeded()).isFalse();
+    assertThat(RestoreReceipts.failedLine(result.stderr())).isBetween(5, 6);
+    assertThat(chain()).contains("10.9.0.3");
+  }
+}

@@ -1,0 +1,127 @@
+package dev.palisade.dataplane.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How a restore ends with a receipt, without root: stand-ins for iptables-restore are shell
+ * scripts that read the payload and answer as iptables-restore does.
+ */
+class RestoreReceiptsTest {
+  private static final List<String> RESTORE = List.of("iptables-restore", "--noflush");
+  private static final String PAYLOAD = "*filter\n-D PALISADE-X 1\nCOMMIT\n";
+
+  private final List<Process> started = new ArrayList<>();
+
+  @AfterEach
+  void endStandIns() {
+    started.forEach(Process::destroyForcibly);
+  }
+
+  /** A runner whose every started process is {@code sh -c script}. */
+  private CommandRunner standIn(String script) {
+    return new CommandRunner() {
+      @Override
+      public CommandResult run(List<String> argv, String stdin) {
+        return new CommandResult(99, "", "ran to completion");
+      }
+
+      @Override
+      public Process start(List<String> argv) {
+        assertThat(argv).isEqualTo(RESTORE);
+        try {
+          Process process = new ProcessBuilder("sh", "-c", script).start();
+          started.add(process);
+          return process;
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    };
+  }
+
+  /** The payload's lines read, the receipt named as the failed line, then a long exit. */
+  private static final String ANSWERS_THEN_LINGERS = "n=$(wc -l); "
+      + "echo \"iptables-restore: line $n failed\" >&2; exec sleep 30";
+
+  @Test
+  void aRestoreSucceedsAtTheReceiptOfItsLastLineWithoutWaitingForTheExit() {
+    RestoreReceipts receipts = new RestoreReceipts(standIn(ANSWERS_THEN_LINGERS),
+        Duration.ofSeconds(10));
+
+    CommandResult result = receipts.run(RESTORE, PAYLOAD);
+
+    assertThat(result.succeeded()).as("result: %s", result).isTrue();
+    assertThat(started).singleElement().matches(Process::isAlive, "still running");
+  }
+
+  @Test
+  void aFailureBeforeTheReceiptIsTheResultWithItsExitCodeAndOutput() {
+    RestoreReceipts receipts = new RestoreReceipts(standIn("cat >/dev/null; "
+        + "echo 'iptables-restore: line 2 failed' >&2; exit 1"), Duration.ofSeconds(10));
+
+    CommandResult result = receipts.run(RESTORE, PAYLOAD);
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.stderr()).isEqualTo("iptables-restore: line 2 failed\n");
+  }
+
+  @Test
+  void aParseErrorBeforeTheReceiptIsTheResult() {
+    RestoreReceipts receipts = new RestoreReceipts(standIn("cat >/dev/null; "
+        + "echo 'iptables-restore v1.8.9 (nf_tables): unknown option' >&2; "
+        + "echo 'Error occurred at line: 2' >&2; exit 2"), Duration.ofSeconds(10));
+
+    CommandResult result = receipts.run(RESTORE, PAYLOAD);
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.stderr()).contains("unknown option", "Error occurred at line: 2");
+  }
+
+  @Test
+  void aToolThatNeitherAnswersNorExitsIsEndedAtTheTimeout() throws Exception {
+    RestoreReceipts receipts = new RestoreReceipts(standIn("exec sleep 30"),
+        Duration.ofMillis(300));
+
+    CommandResult result = receipts.run(RESTORE, PAYLOAD);
+
+    assertThat(result.exitCode()).isEqualTo(ProcessCommandRunner.TIMED_OUT);
+    assertThat(result.stderr()).contains("neither answered nor exited within");
+    assertThat(started.get(0).waitFor(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+  }
+
+  /** A receipt inside an open table would vouch for a transaction never committed. */
+  @Test
+  void aPayloadThatDoesNotEndWithCommitRunsToItsExit() {
+    RestoreReceipts receipts = new RestoreReceipts(standIn(ANSWERS_THEN_LINGERS),
+        Duration.ofSeconds(10));
+
+    CommandResult result = receipts.run(RESTORE, "*filter\n-A PALISADE-X -j RETURN\n");
+
+    assertThat(result.stderr()).isEqualTo("ran to completion");
+    assertThat(started).isEmpty();
+  }
+
+  @Test
+  void theProbeFindsReceiptsOnlyWhereTheToolAnswersThem() {
+    assertThat(RestoreReceipts.probe(standIn(ANSWERS_THEN_LINGERS), RESTORE,
+        Duration.ofSeconds(10))).isPresent();
+    assertThat(RestoreReceipts.probe(standIn("cat >/dev/null; echo 'unexpected' >&2; exit 1"),
+        RESTORE, Duration.ofSeconds(10))).isEmpty();
+  }
+
+  @Test
+  void theFailedLineIsReadFromBothOfIptablesRestoresFormats() {
+    assertThat(RestoreReceipts.failedLine("iptables-restore: line 12 failed")).isEqualTo(12);
+    assertThat(RestoreReceipts.failedLine("Error occurred at line: 7")).isEqualTo(7);
+    assertThat(RestoreReceipts.failedLine("iptables-restore v1.8.9 (nf_tables): Chain 'X' does "
+        + "not exist")).isEqualTo(-1);
+  }
+}
