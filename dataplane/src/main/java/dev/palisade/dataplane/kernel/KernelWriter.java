@@ -124,7 +124,8 @@ public final class KernelWriter implements AutoCloseable {
    * @param timeout the longest a restore may take to answer
    */
   public KernelWriter withRestoreReceipts(Duration timeout) {
-    return RestoreReceipts.probe(runner, tools.restore(IpFamily.V4), timeout)
+    return RestoreReceipts.probe(runner, tools.restore(IpFamily.V4), timeout,
+            tools.backend() == IptablesBackend.NFT)
         .map(found -> new KernelWriter(runner, tools, lock, retry, sleeper, owner, strategy,
             ipsetSession, found))
         .orElse(this);
@@ -313,11 +314,17 @@ public final class KernelWriter implements AutoCloseable {
         : runner.run(tools.ipsetRestore(), batch);
   }
 
-  /** Ends the ipset session, if any; the writer may still apply, a process per update. */
+  /**
+   * Ends the ipset session and the restores started ahead, if any; the writer may still apply,
+   * a process per update.
+   */
   @Override
   public void close() {
     if (ipsetSession != null) {
       ipsetSession.close();
+    }
+    if (receipts != null) {
+      receipts.close();
     }
   }
 

@@ -4,8 +4,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,11 +33,20 @@ import org.slf4j.LoggerFactory;
  * is the payload's, and then the whole output and the exit code are the result, as without a
  * receipt. The process ends on its own; nothing waits for it.
  *
+ * <p>With nf_tables, the next restore's process is started as soon as one is taken (a spare,
+ * waiting on its input), so that starting {@code nsenter} and iptables-restore from the agent's
+ * JVM (2–4 ms) is off the sync's path. A waiting iptables-nft holds nothing: it reads the
+ * kernel's tables only at its first command, and its commit is refused and retried if the
+ * tables changed since. Legacy iptables may take the xtables lock when it starts, so it gets
+ * no spare: a waiting one could hold up kube-proxy.
+ *
  * <p>Used only where {@link #probe} finds that the installed iptables-restore answers the
  * receipt as expected; elsewhere, and with runners that cannot start a process and leave it
  * (fakes), a restore runs to its exit.
+ *
+ * <p>Thread-safe: the sync thread runs restores, a shutdown hook may close.
  */
-final class RestoreReceipts {
+final class RestoreReceipts implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RestoreReceipts.class);
 
   static final String RECEIPT = "palisade-receipt";
@@ -41,10 +56,17 @@ final class RestoreReceipts {
 
   private final CommandRunner runner;
   private final Duration timeout;
+  private final boolean spares;
+  /** The next restore's process per argv, started ahead, or being started. */
+  private final Map<List<String>, CompletableFuture<Process>> ahead = new HashMap<>();
+  private ExecutorService starter;
+  private boolean closed;
 
-  RestoreReceipts(CommandRunner runner, Duration timeout) {
+  /** @param spares whether to start each argv's next process ahead (nf_tables only) */
+  RestoreReceipts(CommandRunner runner, Duration timeout, boolean spares) {
     this.runner = runner;
     this.timeout = timeout;
+    this.spares = spares;
   }
 
   /**
@@ -52,22 +74,21 @@ final class RestoreReceipts {
    * with the receipt (a line that is no command touches no table).
    */
   static Optional<RestoreReceipts> probe(CommandRunner runner, List<String> argv,
-      Duration timeout) {
-    RestoreReceipts receipts = new RestoreReceipts(runner, timeout);
-    CommandResult answer = receipts.run(argv, "");
+      Duration timeout, boolean spares) {
+    CommandResult answer = new RestoreReceipts(runner, timeout, false).run(argv, "");
     if (!answer.succeeded()) {
       LOG.info("{} does not answer a receipt line ({}); restores run to their exit",
           String.join(" ", argv), answer.stderr().strip());
       return Optional.empty();
     }
-    return Optional.of(receipts);
+    return Optional.of(new RestoreReceipts(runner, timeout, spares));
   }
 
   /**
    * Runs {@code payload} (iptables-restore's format) through {@code argv}: succeeds once its
    * last COMMIT is in force; on a failure, the process's exit code and standard error.
    */
-  CommandResult run(List<String> argv, String payload) {
+  synchronized CommandResult run(List<String> argv, String payload) {
     String body = payload.isEmpty() || payload.endsWith("\n") ? payload : payload + "\n";
     if (!body.isEmpty() && !body.endsWith("COMMIT\n")) {
       // The receipt would land inside an open table and vouch for nothing committed.
@@ -75,10 +96,11 @@ final class RestoreReceipts {
     }
     Process process;
     try {
-      process = runner.start(argv);
+      process = take(argv);
     } catch (UnsupportedOperationException e) {
       return runner.run(argv, payload);
     }
+    startAhead(argv);
     OutputLines errors = OutputLines.read(process.getErrorStream(), "iptables-restore-stderr");
     int receiptLine = (int) body.chars().filter(c -> c == '\n').count() + 1;
     try (OutputStream in = process.getOutputStream()) {
@@ -111,6 +133,47 @@ final class RestoreReceipts {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while running " + argv.get(0), e);
     }
+  }
+
+  /** Ends the processes started ahead; later restores start their own. */
+  @Override
+  public synchronized void close() {
+    closed = true;
+    ahead.values().forEach(next -> next.thenAccept(Process::destroy));
+    ahead.clear();
+    if (starter != null) {
+      starter.shutdown();
+    }
+  }
+
+  /** The process started ahead for {@code argv}, if it is still waiting; else a new one. */
+  private Process take(List<String> argv) {
+    CompletableFuture<Process> next = ahead.remove(argv);
+    if (next != null) {
+      try {
+        Process process = next.join();
+        if (process.isAlive()) {
+          return process;
+        }
+      } catch (CompletionException e) {
+        LOG.debug("starting {} ahead failed: {}", argv.get(0), e.getCause().toString());
+      }
+    }
+    return runner.start(argv);
+  }
+
+  private void startAhead(List<String> argv) {
+    if (!spares || closed) {
+      return;
+    }
+    if (starter == null) {
+      starter = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "iptables-restore-ahead");
+        thread.setDaemon(true);
+        return thread;
+      });
+    }
+    ahead.put(argv, CompletableFuture.supplyAsync(() -> runner.start(argv), starter));
   }
 
   /** The line number a line of iptables-restore's standard error names as failed, or -1. */

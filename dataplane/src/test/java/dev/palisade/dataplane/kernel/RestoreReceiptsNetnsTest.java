@@ -20,7 +20,8 @@ class RestoreReceiptsNetnsTest {
   }
 
   private RestoreReceipts receipts() {
-    return RestoreReceipts.probe(labs.lab().nodeRunner(), restore(), Duration.ofSeconds(10))
+    return RestoreReceipts.probe(labs.lab().nodeRunner(), restore(), Duration.ofSeconds(10),
+        true)
         .orElseThrow(() -> new AssertionError("the installed iptables-restore gives no receipt"));
   }
 
@@ -30,28 +31,50 @@ class RestoreReceiptsNetnsTest {
 
   @Test
   void committedDeletionsAreInForceAtTheReceipt() {
-    RestoreReceipts receipts = receipts();
-    assertThat(receipts.run(restore(), "*filter\n:PALISADE-RECEIPT - [0:0]\n"
-        + "-A PALISADE-RECEIPT -s 10.9.0.1/32 -j RETURN\n"
-        + "-A PALISADE-RECEIPT -s 10.9.0.2/32 -j RETURN\nCOMMIT\n").succeeded()).isTrue();
+    try (RestoreReceipts receipts = receipts()) {
+      assertThat(receipts.run(restore(), "*filter\n:PALISADE-RECEIPT - [0:0]\n"
+          + "-A PALISADE-RECEIPT -s 10.9.0.1/32 -j RETURN\n"
+          + "-A PALISADE-RECEIPT -s 10.9.0.2/32 -j RETURN\nCOMMIT\n").succeeded()).isTrue();
 
-    CommandResult deleted = receipts.run(restore(),
-        "*filter\n-D PALISADE-RECEIPT -s 10.9.0.1/32 -j RETURN\nCOMMIT\n");
+      CommandResult deleted = receipts.run(restore(),
+          "*filter\n-D PALISADE-RECEIPT -s 10.9.0.1/32 -j RETURN\nCOMMIT\n");
 
-    assertThat(deleted.succeeded()).as("result: %s", deleted).isTrue();
-    assertThat(chain()).doesNotContain("10.9.0.1").contains("10.9.0.2");
+      assertThat(deleted.succeeded()).as("result: %s", deleted).isTrue();
+      assertThat(chain()).doesNotContain("10.9.0.1").contains("10.9.0.2");
+    }
+  }
+
+  /** A spare started before someone else changed the table still applies to it as it is. */
+  @Test
+  void aSpareStartedBeforeAnotherWriterChangedTheTableAppliesToTheTableAsItIs()
+      throws Exception {
+    try (RestoreReceipts receipts = receipts()) {
+      assertThat(receipts.run(restore(), "*filter\n:PALISADE-RECEIPT - [0:0]\nCOMMIT\n")
+          .succeeded()).isTrue();
+      Thread.sleep(200);
+      labs.lab().inNode("iptables", "-A", "PALISADE-RECEIPT", "-s", "10.9.0.5/32", "-j",
+          "RETURN");
+
+      CommandResult deleted = receipts.run(restore(),
+          "*filter\n-D PALISADE-RECEIPT -s 10.9.0.5/32 -j RETURN\n"
+          + "-A PALISADE-RECEIPT -s 10.9.0.6/32 -j RETURN\nCOMMIT\n");
+
+      assertThat(deleted.succeeded()).as("result: %s", deleted).isTrue();
+      assertThat(chain()).doesNotContain("10.9.0.5").contains("10.9.0.6");
+    }
   }
 
   @Test
   void aFailingTransactionIsReportedAndOnlyTheTransactionsBeforeItStay() {
-    RestoreReceipts receipts = receipts();
+    try (RestoreReceipts receipts = receipts()) {
 
-    CommandResult result = receipts.run(restore(), "*filter\n:PALISADE-RECEIPT - [0:0]\n"
-        + "-A PALISADE-RECEIPT -s 10.9.0.3/32 -j RETURN\nCOMMIT\n"
-        + "*filter\n-D PALISADE-RECEIPT -s 10.9.0.4/32 -j RETURN\nCOMMIT\n");
+      CommandResult result = receipts.run(restore(), "*filter\n:PALISADE-RECEIPT - [0:0]\n"
+          + "-A PALISADE-RECEIPT -s 10.9.0.3/32 -j RETURN\nCOMMIT\n"
+          + "*filter\n-D PALISADE-RECEIPT -s 10.9.0.4/32 -j RETURN\nCOMMIT\n");
 
-    assertThat(result.succeeded()).isFalse();
-    assertThat(RestoreReceipts.failedLine(result.stderr())).isBetween(5, 6);
-    assertThat(chain()).contains("10.9.0.3");
+      assertThat(result.succeeded()).isFalse();
+      assertThat(RestoreReceipts.failedLine(result.stderr())).isBetween(5, 6);
+      assertThat(chain()).contains("10.9.0.3");
+    }
   }
 }

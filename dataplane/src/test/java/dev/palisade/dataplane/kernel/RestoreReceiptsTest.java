@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +19,7 @@ class RestoreReceiptsTest {
   private static final List<String> RESTORE = List.of("iptables-restore", "--noflush");
   private static final String PAYLOAD = "*filter\n-D PALISADE-X 1\nCOMMIT\n";
 
-  private final List<Process> started = new ArrayList<>();
+  private final List<Process> started = new CopyOnWriteArrayList<>();
 
   @AfterEach
   void endStandIns() {
@@ -54,7 +55,7 @@ class RestoreReceiptsTest {
   @Test
   void aRestoreSucceedsAtTheReceiptOfItsLastLineWithoutWaitingForTheExit() {
     RestoreReceipts receipts = new RestoreReceipts(standIn(ANSWERS_THEN_LINGERS),
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10), false);
 
     CommandResult result = receipts.run(RESTORE, PAYLOAD);
 
@@ -65,7 +66,8 @@ class RestoreReceiptsTest {
   @Test
   void aFailureBeforeTheReceiptIsTheResultWithItsExitCodeAndOutput() {
     RestoreReceipts receipts = new RestoreReceipts(standIn("cat >/dev/null; "
-        + "echo 'iptables-restore: line 2 failed' >&2; exit 1"), Duration.ofSeconds(10));
+        + "echo 'iptables-restore: line 2 failed' >&2; exit 1"), Duration.ofSeconds(10),
+        false);
 
     CommandResult result = receipts.run(RESTORE, PAYLOAD);
 
@@ -77,7 +79,8 @@ class RestoreReceiptsTest {
   void aParseErrorBeforeTheReceiptIsTheResult() {
     RestoreReceipts receipts = new RestoreReceipts(standIn("cat >/dev/null; "
         + "echo 'iptables-restore v1.8.9 (nf_tables): unknown option' >&2; "
-        + "echo 'Error occurred at line: 2' >&2; exit 2"), Duration.ofSeconds(10));
+        + "echo 'Error occurred at line: 2' >&2; exit 2"), Duration.ofSeconds(10),
+        false);
 
     CommandResult result = receipts.run(RESTORE, PAYLOAD);
 
@@ -88,20 +91,20 @@ class RestoreReceiptsTest {
   @Test
   void aToolThatNeitherAnswersNorExitsIsEndedAtTheTimeout() throws Exception {
     RestoreReceipts receipts = new RestoreReceipts(standIn("exec sleep 30"),
-        Duration.ofMillis(300));
+        Duration.ofMillis(300), false);
 
     CommandResult result = receipts.run(RESTORE, PAYLOAD);
 
     assertThat(result.exitCode()).isEqualTo(ProcessCommandRunner.TIMED_OUT);
     assertThat(result.stderr()).contains("neither answered nor exited within");
-    assertThat(started.get(0).waitFor(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(started.get(0).waitFor(5, TimeUnit.SECONDS)).isTrue();
   }
 
   /** A receipt inside an open table would vouch for a transaction never committed. */
   @Test
   void aPayloadThatDoesNotEndWithCommitRunsToItsExit() {
     RestoreReceipts receipts = new RestoreReceipts(standIn(ANSWERS_THEN_LINGERS),
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10), false);
 
     CommandResult result = receipts.run(RESTORE, "*filter\n-A PALISADE-X -j RETURN\n");
 
@@ -112,9 +115,32 @@ class RestoreReceiptsTest {
   @Test
   void theProbeFindsReceiptsOnlyWhereTheToolAnswersThem() {
     assertThat(RestoreReceipts.probe(standIn(ANSWERS_THEN_LINGERS), RESTORE,
-        Duration.ofSeconds(10))).isPresent();
+        Duration.ofSeconds(10), false)).isPresent();
     assertThat(RestoreReceipts.probe(standIn("cat >/dev/null; echo 'unexpected' >&2; exit 1"),
-        RESTORE, Duration.ofSeconds(10))).isEmpty();
+        RESTORE, Duration.ofSeconds(10), false)).isEmpty();
+  }
+
+  /**
+   * With spares, each restore takes the process started ahead for it: two restores start three
+   * processes (the third waits for a restore to come), and closing ends the waiting one.
+   */
+  @Test
+  void withSparesEachRestoreTakesTheProcessStartedAheadForIt() throws Exception {
+    RestoreReceipts receipts = new RestoreReceipts(standIn(ANSWERS_THEN_LINGERS),
+        Duration.ofSeconds(10), true);
+
+    assertThat(receipts.run(RESTORE, PAYLOAD).succeeded()).isTrue();
+    assertThat(receipts.run(RESTORE, PAYLOAD).succeeded()).isTrue();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (started.size() < 3 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    Thread.sleep(100);
+    receipts.close();
+
+    assertThat(started).hasSize(3);
+    assertThat(started.get(2).waitFor(5, TimeUnit.SECONDS)).as("the waiting spare ended")
+        .isTrue();
   }
 
   @Test
