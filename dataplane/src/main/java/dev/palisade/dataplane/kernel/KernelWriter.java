@@ -262,13 +262,18 @@ public final class KernelWriter implements AutoCloseable {
   }
 
   /**
-   * Destroys sets in one batch; if the kernel refuses (a set is still in use, by a foreign rule
-   * or set), one by one, so that every set that can go goes and the rest is named. A refusal
-   * never fails the apply: everything else is written by now, and a retry could not do better.
+   * Destroys sets in one batch, once the restores that stopped using them have exited (see
+   * {@link RestoreReceipts#awaitExits}); if the kernel refuses (a set is still in use, by a
+   * foreign rule or set), one by one, so that every set that can go goes and the rest is named.
+   * A refusal never fails the apply: everything else is written by now, and a retry could not
+   * do better.
    */
   private List<Leftover> destroy(Set<String> sets, Progress progress) {
     if (sets.isEmpty()) {
       return List.of();
+    }
+    if (receipts != null) {
+      receipts.awaitExits();
     }
     if (runSets(destroyBatch(sets)).succeeded()) {
       progress.add(WriteCounts.destroyed(sets.size()));

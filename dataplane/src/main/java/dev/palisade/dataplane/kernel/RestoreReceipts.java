@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * printing that line's number ({@code line N failed}, or {@code Error occurred at line: N}). If
  * the number is the receipt's line, everything before it was committed; any other first failure
  * is the payload's, and then the whole output and the exit code are the result, as without a
- * receipt. The process ends on its own; nothing waits for it.
+ * receipt. The process ends on its own; only the destruction of sets waits for it ({@link
+ * #awaitExits}).
  *
  * <p>With nf_tables, the next restore's process is started as soon as one is taken (a spare,
  * waiting on its input), so that starting {@code nsenter} and iptables-restore from the agent's
@@ -61,6 +63,8 @@ final class RestoreReceipts implements AutoCloseable {
   private final Map<List<String>, CompletableFuture<Process>> ahead = new HashMap<>();
   private ExecutorService starter;
   private boolean closed;
+  /** Restores that answered at their receipt and may not have exited yet. */
+  private final List<Process> exiting = new ArrayList<>();
 
   /** @param spares whether to start each argv's next process ahead (nf_tables only) */
   RestoreReceipts(CommandRunner runner, Duration timeout, boolean spares) {
@@ -121,6 +125,8 @@ final class RestoreReceipts implements AutoCloseable {
           break;
         }
         if (failedLine(line.get()) == receiptLine) {
+          exiting.removeIf(earlier -> !earlier.isAlive());
+          exiting.add(process);
           return CommandResult.ok("");
         }
         stderr.append(line.get()).append('\n');
@@ -133,6 +139,23 @@ final class RestoreReceipts implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while running " + argv.get(0), e);
     }
+  }
+
+  /**
+   * Waits until every restore that answered at its receipt has exited, which with nf_tables is
+   * when the kernel has released what they deleted: until then a set a deleted rule matched is
+   * still in use, and destroying it is refused.
+   */
+  synchronized void awaitExits() {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      for (Process process : exiting) {
+        process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    exiting.clear();
   }
 
   /** Ends the processes started ahead; later restores start their own. */

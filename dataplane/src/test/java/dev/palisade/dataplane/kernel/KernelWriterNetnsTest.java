@@ -138,9 +138,9 @@ class KernelWriterNetnsTest {
   }
 
   /**
-   * The agent's writer: with restore receipts, a change that deletes rules and sets (whose
-   * restore's exit waits out the kernel's release of what it deleted) is in force when the
-   * apply returns, and every later apply still sees the kernel as it is.
+   * The agent's writer: with restore receipts (and the ipset session), a change that deletes
+   * rules and the sets they matched is in force when the apply returns; the sets are destroyed
+   * once the kernel has released the rules (a destroy right after the receipt is refused).
    */
   @Test
   void withRestoreReceiptsADeletionIsInForceWhenTheApplyReturns() {
@@ -148,15 +148,21 @@ class KernelWriterNetnsTest {
     lab.serve(p2, PORT);
     CountingRunner node = new CountingRunner(lab.nodeRunner());
     try (KernelWriter writer = KernelWriters.inNode(node, Installation.DEFAULT)
-        .withRestoreReceipts(Duration.ofSeconds(10))) {
-      apply(writer, blockP1());
-      assertThat(lab.tcpReaches(p1, p2, PORT, V4)).isFalse();
+        .withIpsetSession(Duration.ofSeconds(10)).withRestoreReceipts(Duration.ofSeconds(10))) {
+      // Over and over: a set that a deleted rule matched is destroyed in the same apply.
+      for (int round = 0; round < 5; round++) {
+        apply(writer, blockP1());
+        assertThat(lab.tcpReaches(p1, p2, PORT, V4)).isFalse();
 
-      ApplyResult unblocked = writer.apply(allowClients().build(), KernelView.REMEMBERED);
+        ApplyResult unblocked = writer.apply(allowClients().build(), KernelView.REMEMBERED);
 
-      assertThat(unblocked.succeeded()).as("apply: %s", unblocked).isTrue();
-      assertThat(unblocked.written().rulesDeleted()).isEqualTo(2);
-      assertThat(lab.tcpReaches(p1, p2, PORT, V4)).isTrue();
+        assertThat(unblocked.succeeded()).as("apply: %s", unblocked).isTrue();
+        assertThat(unblocked.written().rulesDeleted()).isEqualTo(2);
+        assertThat(unblocked.written().setsDestroyed()).as("the sets only deleted rules used")
+            .isEqualTo(2);
+        assertThat(unblocked.leftovers()).isEmpty();
+        assertThat(lab.tcpReaches(p1, p2, PORT, V4)).isTrue();
+      }
       assertThat(node.started()).as("restores started, not run to their exit").isNotEmpty();
       assertThat(writer.apply(allowClients().build()).written()).isEqualTo(WriteCounts.NOTHING);
     }
