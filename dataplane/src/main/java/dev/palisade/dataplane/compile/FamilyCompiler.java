@@ -14,6 +14,7 @@ import dev.palisade.dataplane.rules.Rule;
 import dev.palisade.dataplane.state.ChainOwner;
 import dev.palisade.dataplane.state.ChainSpec;
 import dev.palisade.dataplane.state.FamilyState;
+import dev.palisade.dataplane.plan.AllowRule;
 import dev.palisade.dataplane.plan.Endpoint;
 import dev.palisade.dataplane.plan.FamilyPlan;
 import dev.palisade.model.Cidr;
@@ -44,7 +45,9 @@ final class FamilyCompiler {
   private final PolicyChainCompiler policyCompiler;
   private final Map<String, Chain> chains = new TreeMap<>();
   private final Map<String, ChainOwner> owners = new TreeMap<>();
-  private final Map<List<Object>, Optional<String>> policyChainNames = new HashMap<>();
+  private final Map<ChainKey, Optional<String>> policyChainNames = new HashMap<>();
+  private final Map<ChainKey, RenderedPolicyChain> policyChains = new HashMap<>();
+  private final Map<ChainKey, RenderedPodChain> podChains = new HashMap<>();
   private final Compiled previous;
 
   private FamilyCompiler(FamilyPlan plan, DataplaneSettings settings, NameLedger ledger,
@@ -59,25 +62,48 @@ final class FamilyCompiler {
     this.previous = previous;
   }
 
+  /** A policy's or a pod's chain of one direction. */
+  record ChainKey(ObjectRef owner, Direction direction) {}
+
   /**
-   * One family's state, its sets with their sources and the chains its chain specs were
-   * rendered from.
+   * A policy chain and what it was rendered from: the plan's allow rules and the sets they
+   * were given (empty: none of the rules can match in this family).
+   */
+  record RenderedPolicyChain(ImmutableList<AllowRule> allowRules, ImmutableList<String> sets,
+      Optional<Chain> chain) {}
+
+  /** A pod chain and what it was rendered from: the plan's endpoint and its policies' chains. */
+  record RenderedPodChain(Endpoint endpoint, ImmutableList<Optional<String>> policyChains,
+      Chain chain) {}
+
+  /**
+   * One family's state, its sets with their sources, the chains its chain specs were rendered
+   * from, and its policy and pod chains with what they were rendered from.
    */
   record Compiled(FamilyState state, ImmutableSortedMap<String, SetCatalog.CompiledSet> sets,
-      ImmutableMap<String, Chain> chains) {
+      ImmutableMap<String, Chain> chains, ImmutableMap<ChainKey, RenderedPolicyChain> policies,
+      ImmutableMap<ChainKey, RenderedPodChain> pods) {
 
     /** Nothing compiled before. */
     static Compiled none(IpFamily family) {
       return new Compiled(new FamilyState(family, ImmutableSortedMap.of(), ImmutableList.of(),
           ImmutableSortedMap.of(), ImmutableSortedMap.of()), ImmutableSortedMap.of(),
-          ImmutableMap.of());
+          ImmutableMap.of(), ImmutableMap.of(), ImmutableMap.of());
+    }
+
+    /** The same compilation with other sets (the chains keep what they were rendered from). */
+    Compiled withSets(FamilyState newState,
+        ImmutableSortedMap<String, SetCatalog.CompiledSet> newSets) {
+      return new Compiled(newState, newSets, chains, policies, pods);
     }
   }
 
   /**
    * @param previous the previous compilation of the node in this family: its sets are reused
-   *     when their members are the same objects in the plan, its chain specs when the chain is
-   *     rendered from equal rules (rendering a rule hashes its text; comparing rules is cheaper)
+   *     when their members are the same objects in the plan, its policy and pod chains when
+   *     the plan's allow rules or endpoint are the same objects and their names the same, its
+   *     chain specs when the chain is rendered from equal rules (rendering a rule hashes its
+   *     text; comparing rules is cheaper)
    */
   static Compiled compile(FamilyPlan plan, DataplaneSettings settings, NameLedger ledger,
       Compiled previous) {
@@ -113,7 +139,8 @@ final class FamilyCompiler {
         hooks.stream().map(Hook::toSpec).collect(ImmutableList.toImmutableList()),
         ImmutableSortedMap.copyOfSorted(Maps.transformValues(compiledSets,
             SetCatalog.CompiledSet::spec)), ImmutableSortedMap.copyOf(owners)), compiledSets,
-        ImmutableMap.copyOf(chains));
+        ImmutableMap.copyOf(chains), ImmutableMap.copyOf(policyChains),
+        ImmutableMap.copyOf(podChains));
   }
 
   /** The previous spec of an equal chain (the same object, which the writer skips), or new. */
@@ -198,8 +225,7 @@ final class FamilyCompiler {
       if (!endpoint.isolated(direction)) {
         continue;
       }
-      String podChain = compilePodChain(direction, endpoint.ref(),
-          endpoint.isolatedBy(direction));
+      String podChain = compilePodChain(direction, endpoint);
       targets.add(new DispatchTree.Target(endpoint.address(family), podChain));
       isolated.add(endpoint);
     }
@@ -217,14 +243,35 @@ final class FamilyCompiler {
   }
 
   /**
-   * Clears the allowed bit, tries each selecting policy's chain and returns as soon as one set
-   * the bit; what falls through is denied.
+   * The endpoint's chain: clears the allowed bit, tries each selecting policy's chain and
+   * returns as soon as one set the bit; what falls through is denied. The previous one when
+   * it was rendered from the same endpoint object and the same policy chains.
    */
-  private String compilePodChain(Direction direction, ObjectRef pod, List<ObjectRef> policies) {
+  private String compilePodChain(Direction direction, Endpoint endpoint) {
+    List<Optional<String>> chainsOfPolicies = new ArrayList<>();
+    for (ObjectRef policy : endpoint.isolatedBy(direction)) {
+      chainsOfPolicies.add(policyChain(policy, direction));
+    }
+    String name = ledger.claim(names.podChain(direction, endpoint.ref()));
+    ChainKey key = new ChainKey(endpoint.ref(), direction);
+    RenderedPodChain before = previous.pods().get(key);
+    Chain chain = before != null && before.endpoint() == endpoint
+        && before.chain().name().equals(name) && before.policyChains().equals(chainsOfPolicies)
+        ? before.chain()
+        : new Chain(name, podChainRules(direction, endpoint.ref(), chainsOfPolicies));
+    podChains.put(key, new RenderedPodChain(endpoint, ImmutableList.copyOf(chainsOfPolicies),
+        chain));
+    addChain(chain);
+    owners.put(name, ChainOwner.pod(endpoint.ref(), direction));
+    return name;
+  }
+
+  private ImmutableList<Rule> podChainRules(Direction direction, ObjectRef pod,
+      List<Optional<String>> chainsOfPolicies) {
     int bit = settings.markBit();
     List<Rule> rules = new ArrayList<>();
-    for (ObjectRef policy : policies) {
-      policyChain(policy, direction).ifPresent(chain -> {
+    for (Optional<String> policyChain : chainsOfPolicies) {
+      policyChain.ifPresent(chain -> {
         rules.add(Rule.of(new Action.Jump(chain)));
         rules.add(Rule.of(new Action.Return(), new Match.Mark(bit, bit)));
       });
@@ -233,24 +280,42 @@ final class FamilyCompiler {
       rules.add(0, Rule.of(new Action.ClearMark(bit)));
     }
     rules.addAll(DenyRules.of(settings, family, direction, pod));
-    String name = ledger.claim(names.podChain(direction, pod));
-    addChain(new Chain(name, ImmutableList.copyOf(rules)));
-    owners.put(name, ChainOwner.pod(pod, direction));
-    return name;
+    return ImmutableList.copyOf(rules);
   }
 
   private Optional<String> policyChain(ObjectRef policy, Direction direction) {
-    return policyChainNames.computeIfAbsent(List.of(policy, direction), key -> {
-      ImmutableList<Rule> rules = policyCompiler.compile(plan.rules(policy, direction),
-          direction);
-      if (rules.isEmpty()) {
-        return Optional.empty();
-      }
-      String name = ledger.claim(names.policyChain(direction, policy));
-      addChain(new Chain(name, rules));
-      owners.put(name, ChainOwner.policy(policy, direction));
-      return Optional.of(name);
+    return policyChainNames.computeIfAbsent(new ChainKey(policy, direction), key -> {
+      RenderedPolicyChain rendered = renderedPolicyChain(key);
+      policyChains.put(key, rendered);
+      rendered.chain().ifPresent(chain -> {
+        addChain(chain);
+        owners.put(chain.name(), ChainOwner.policy(policy, direction));
+      });
+      return rendered.chain().map(Chain::name);
     });
+  }
+
+  /**
+   * A policy's chain of one direction: the previous one when it was rendered from the same
+   * allow rules object and its sets and name are the same in this compilation (they differ
+   * only when hash collisions resolve differently), else rendered.
+   */
+  private RenderedPolicyChain renderedPolicyChain(ChainKey key) {
+    ImmutableList<AllowRule> allowRules = plan.rules(key.owner(), key.direction());
+    RenderedPolicyChain before = previous.policies().get(key);
+    List<String> setsUsed = new ArrayList<>();
+    if (before != null && before.allowRules() == allowRules) {
+      policyCompiler.defineSets(allowRules, setsUsed);
+      if (setsUsed.equals(before.sets()) && before.chain().map(chain -> chain.name().equals(
+          ledger.claim(names.policyChain(key.direction(), key.owner())))).orElse(true)) {
+        return before;
+      }
+      setsUsed.clear();
+    }
+    ImmutableList<Rule> rules = policyCompiler.compile(allowRules, key.direction(), setsUsed);
+    Optional<Chain> chain = rules.isEmpty() ? Optional.empty() : Optional.of(new Chain(
+        ledger.claim(names.policyChain(key.direction(), key.owner())), rules));
+    return new RenderedPolicyChain(allowRules, ImmutableList.copyOf(setsUsed), chain);
   }
 
   private void addChain(Chain chain) {

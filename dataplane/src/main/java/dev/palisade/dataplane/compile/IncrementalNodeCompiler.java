@@ -109,11 +109,12 @@ public final class IncrementalNodeCompiler {
       after.putAll(refreshed);
       Map<String, IpSetSpec> specs = new HashMap<>(state.sets());
       refreshed.forEach((name, set) -> specs.put(name, set.spec()));
-      families.put(family, new FamilyCompiler.Compiled(new FamilyState(family, state.chains(),
+      families.put(family, was.withSets(new FamilyState(family, state.chains(),
           state.hooks(), ImmutableSortedMap.copyOf(specs), state.owners()),
-          ImmutableSortedMap.copyOf(after), was.chains()));
+          ImmutableSortedMap.copyOf(after)));
     }
     return new Compilation(new DesiredState(families.get(IpFamily.V4).state(),
-        families.get(IpFamily.V6).state()), plan, ImmutableMap.copyOf(families));
+        families.get(IpFamily.V6).state()), plan, ImmutableMap.copyOf(families),
+        last.preferredNames());
   }
 }

@@ -24,19 +24,25 @@ public final class NodeCompiler {
     return render(NodePlanner.plan(graph, nodeName), settings, null).state();
   }
 
-  /** One compilation of the node: its state, its plan and what each family rendered. */
+  /**
+   * One compilation of the node: its state, its plan, what each family rendered, and the
+   * preferred names its ledger knew (a cache the next compilation of the node starts from).
+   */
   record Compilation(DesiredState state, NodePlan plan,
-      ImmutableMap<IpFamily, FamilyCompiler.Compiled> families) {}
+      ImmutableMap<IpFamily, FamilyCompiler.Compiled> families,
+      Map<GeneratedName, String> preferredNames) {}
 
   /**
    * The plan as iptables state: chains, hooks and sets of both families.
    *
    * @param previous the previous compilation of the same node and settings, whose sets are
-   *     reused where the plan's members are the same objects and whose chain specs where the
-   *     chains are equal, or null
+   *     reused where the plan's members are the same objects, whose chains where they are
+   *     rendered from the same plan objects, whose chain specs where the chains are equal, and
+   *     whose preferred names are not hashed again; or null
    */
   static Compilation render(NodePlan plan, DataplaneSettings settings, Compilation previous) {
-    NameLedger ledger = new NameLedger();
+    NameLedger ledger = previous == null ? new NameLedger()
+        : new NameLedger(previous.preferredNames());
     Map<IpFamily, FamilyCompiler.Compiled> families = new EnumMap<>(IpFamily.class);
     for (IpFamily family : IpFamily.values()) {
       families.put(family, FamilyCompiler.compile(plan.family(family), settings, ledger,
@@ -45,6 +51,6 @@ public final class NodeCompiler {
     }
     return new Compilation(
         new DesiredState(families.get(IpFamily.V4).state(), families.get(IpFamily.V6).state()),
-        plan, ImmutableMap.copyOf(families));
+        plan, ImmutableMap.copyOf(families), ledger.preferredNames());
   }
 }

@@ -27,26 +27,46 @@ final class PolicyChainCompiler {
     this.allow = new Action.SetMark(markBit);
   }
 
-  /** The rules of the policy's chain; none when none of its rules can match in this family. */
-  ImmutableList<Rule> compile(List<AllowRule> allowRules, Direction direction) {
+  /**
+   * The rules of the policy's chain; none when none of its rules can match in this family.
+   *
+   * @param setsUsed gets the sets the rules match on, in the order they are defined
+   */
+  ImmutableList<Rule> compile(List<AllowRule> allowRules, Direction direction,
+      List<String> setsUsed) {
     Side peerSide = direction == Direction.INGRESS ? Side.SOURCE : Side.DESTINATION;
     ImmutableList.Builder<Rule> rules = ImmutableList.builder();
     for (AllowRule allowRule : allowRules) {
       List<Match> matches = new ArrayList<>();
-      allowRule.peer().map(peer -> peerMatch(peer, peerSide)).ifPresent(matches::add);
-      allowRule.port().map(this::portMatch).ifPresent(matches::add);
+      allowRule.peer().map(peer -> Match.InSet.of(peerSet(peer, setsUsed), peerSide))
+          .ifPresent(matches::add);
+      allowRule.port().map(port -> portMatch(port, setsUsed)).ifPresent(matches::add);
       rules.add(new Rule(ImmutableList.copyOf(matches), allow));
     }
     return rules.build();
   }
 
-  private Match peerMatch(PeerClass peer, Side side) {
-    String set = peer instanceof PeerClass.Selected selected ? sets.selector(selected)
-        : sets.block((PeerClass.Block) peer);
-    return Match.InSet.of(set, side);
+  /**
+   * Defines the sets {@link #compile} would match on, in the same order, without rendering
+   * rules: for a chain rendered before from the same allow rules.
+   */
+  void defineSets(List<AllowRule> allowRules, List<String> setsUsed) {
+    for (AllowRule allowRule : allowRules) {
+      allowRule.peer().ifPresent(peer -> peerSet(peer, setsUsed));
+      if (allowRule.port().orElse(null) instanceof PortMatch.Named named) {
+        namedPortSet(named, setsUsed);
+      }
+    }
   }
 
-  private Match portMatch(PortMatch port) {
+  private String peerSet(PeerClass peer, List<String> setsUsed) {
+    String set = peer instanceof PeerClass.Selected selected ? sets.selector(selected)
+        : sets.block((PeerClass.Block) peer);
+    setsUsed.add(set);
+    return set;
+  }
+
+  private Match portMatch(PortMatch port, List<String> setsUsed) {
     if (port instanceof PortMatch.AnyPortOf any) {
       return Match.ProtocolPorts.any(any.protocol());
     }
@@ -54,9 +74,15 @@ final class PolicyChainCompiler {
       return Match.ProtocolPorts.range(range.protocol(), range.first(), range.last());
     }
     // (address, port) pairs of the receiving pods: both are the packet's destination
-    PeerClass resolved = ((PortMatch.Named) port).resolved();
+    return Match.InSet.of(namedPortSet((PortMatch.Named) port, setsUsed), Side.DESTINATION,
+        Side.DESTINATION);
+  }
+
+  private String namedPortSet(PortMatch.Named port, List<String> setsUsed) {
+    PeerClass resolved = port.resolved();
     String set = resolved instanceof PeerClass.IngressNamedPort ingress
         ? sets.ingressPort(ingress) : sets.egressPort((PeerClass.EgressNamedPort) resolved);
-    return Match.InSet.of(set, Side.DESTINATION, Side.DESTINATION);
+    setsUsed.add(set);
+    return set;
   }
 }

@@ -21,6 +21,7 @@ import dev.palisade.model.PortMatcher.PortRange;
 import dev.palisade.model.Rule;
 import dev.palisade.model.RuleGraph;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,6 +107,8 @@ public final class NodePlanner {
     private final RuleGraph graph;
     private final IpFamily family;
     private final Map<PeerClass, ImmutableSet<Member>> previousMembers;
+    private final Map<PolicyDirection, ImmutableList<AllowRule>> previousRules;
+    private final Map<ObjectRef, Endpoint> previousEndpoints = new HashMap<>();
     private final GraphDelta changes;
     private final HostMembers hosts;
     private final Map<PeerClass, ImmutableSet<Member>> members = new LinkedHashMap<>();
@@ -115,6 +118,11 @@ public final class NodePlanner {
       this.graph = graph;
       this.family = family;
       this.previousMembers = previous == null ? Map.of() : previous.family(family).members();
+      this.previousRules = previous == null ? Map.of() : previous.family(family).rules();
+      if (previous != null) {
+        previous.family(family).endpoints()
+            .forEach(endpoint -> previousEndpoints.put(endpoint.ref(), endpoint));
+      }
       this.changes = changes;
       this.hosts = hosts;
     }
@@ -129,7 +137,7 @@ public final class NodePlanner {
         }
         List<Policy> selecting = share.policiesByPod().get(pod.ref());
         selecting.forEach(policy -> policies.putIfAbsent(policy.ref(), policy));
-        endpoints.add(new Endpoint(pod, isolating(selecting, Direction.INGRESS),
+        endpoints.add(endpoint(pod, isolating(selecting, Direction.INGRESS),
             isolating(selecting, Direction.EGRESS)));
       }
       ImmutableList<Endpoint> planned = endpoints.build();
@@ -138,8 +146,8 @@ public final class NodePlanner {
       for (Direction direction : Direction.values()) {
         for (Endpoint endpoint : planned) {
           for (ObjectRef ref : endpoint.isolatedBy(direction)) {
-            rules.computeIfAbsent(new PolicyDirection(ref, direction), key -> allowRules(
-                policies.get(ref), direction, share.localPodsByPolicy().get(ref)));
+            rules.computeIfAbsent(new PolicyDirection(ref, direction), key -> rules(key,
+                policies.get(ref), share.localPodsByPolicy().get(ref)));
           }
         }
       }
@@ -153,6 +161,41 @@ public final class NodePlanner {
           ? clusterMembers(peerClass) : before);
       return new FamilyPlan(family, previous.endpoints(), previous.rules(),
           ImmutableMap.copyOf(refreshed));
+    }
+
+    /**
+     * The previous plan's endpoint when nothing of it changed (the same object, which a backend
+     * need not render again), else a new one.
+     */
+    private Endpoint endpoint(Pod pod, ImmutableList<ObjectRef> ingress,
+        ImmutableList<ObjectRef> egress) {
+      Endpoint before = previousEndpoints.get(pod.ref());
+      return before != null && before.pod() == pod && before.ingressPolicies().equals(ingress)
+          && before.egressPolicies().equals(egress) ? before : new Endpoint(pod, ingress, egress);
+    }
+
+    /**
+     * A policy's allow rules of one direction: the previous plan's (the same object, which a
+     * backend need not render again) when the policy did not change, their classes named again
+     * in the order a new list would name them; else a new list.
+     */
+    private ImmutableList<AllowRule> rules(PolicyDirection key, Policy policy,
+        List<Pod> selectedLocalPods) {
+      ImmutableList<AllowRule> before = previousRules.get(key);
+      if (before == null || changes.policies().contains(key.policy())) {
+        return allowRules(policy, key.direction(), selectedLocalPods);
+      }
+      for (AllowRule rule : before) {
+        rule.peer().ifPresent(peerClass -> named(peerClass, this::clusterMembers));
+        if (rule.port().orElse(null) instanceof PortMatch.Named named) {
+          if (named.resolved() instanceof PeerClass.IngressNamedPort ingress) {
+            named(ingress, unused -> ingressPortMembers(ingress.port(), selectedLocalPods));
+          } else {
+            named(named.resolved(), this::clusterMembers);
+          }
+        }
+      }
+      return before;
     }
 
     private static ImmutableList<ObjectRef> isolating(List<Policy> policies,
@@ -215,8 +258,13 @@ public final class NodePlanner {
       }
       NamedPort named = (NamedPort) port;
       return new PortMatch.Named(named(new PeerClass.IngressNamedPort(policy.ref(), named),
-          unused -> selectedLocalPods.stream().flatMap(pod -> hostPort(pod, named))
-              .collect(ImmutableSet.toImmutableSet())));
+          unused -> ingressPortMembers(named, selectedLocalPods)));
+    }
+
+    /** (address, port) of the node's pods a policy selects that declare the port's name. */
+    private ImmutableSet<Member> ingressPortMembers(NamedPort port, List<Pod> selectedLocalPods) {
+      return selectedLocalPods.stream().flatMap(pod -> hostPort(pod, port))
+          .collect(ImmutableSet.toImmutableSet());
     }
 
     /**

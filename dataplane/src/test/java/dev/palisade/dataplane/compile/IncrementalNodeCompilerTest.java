@@ -13,11 +13,14 @@ import static dev.palisade.model.testing.Builders.selector;
 import static dev.palisade.model.testing.Builders.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.palisade.dataplane.plan.NodePlan;
+import dev.palisade.dataplane.plan.NodePlanner;
 import dev.palisade.dataplane.state.ChainOwner;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.model.Cidr;
 import dev.palisade.model.Direction;
 import dev.palisade.model.GraphDelta;
+import dev.palisade.model.IpFamily;
 import dev.palisade.model.ObjectRef;
 import dev.palisade.model.Policy;
 import dev.palisade.model.Protocol;
@@ -165,6 +168,40 @@ class IncrementalNodeCompilerTest {
         .satisfies(name -> assertThat(after.v4().owners().get(name))
             .isEqualTo(ChainOwner.policy(ObjectRef.of("x", "from-block"), Direction.INGRESS)));
     assertThat(after).isEqualTo(NodeCompiler.compile(graph, NODE, SETTINGS));
+  }
+
+  /**
+   * A pod of the node that an unchanged policy selects: the policy's chain and the other pod's
+   * chain are rendered from the same plan objects, so they are the previous chain objects (not
+   * rendered and compared again); the new pod's chain is new.
+   */
+  @Test
+  void aLocalPodChangeRendersOnlyItsOwnChain() {
+    RuleGraph graph = new RuleGraph();
+    GraphDelta setup = GraphDelta.union(List.of(
+        graph.upsertNamespace(namespace("x", "ns", "x")),
+        graph.upsertPod(pod("local").in("x").labels("app", "web").ip("10.0.1.10")
+            .node(NODE).build()),
+        graph.upsertPolicy(webFromBlock(80))));
+    NodePlan firstPlan = NodePlanner.plan(graph, NODE, null, setup);
+    NodeCompiler.Compilation first = NodeCompiler.render(firstPlan, SETTINGS, null);
+
+    GraphDelta localPod = graph.upsertPod(pod("local2").in("x").labels("app", "web")
+        .ip("10.0.1.11").node(NODE).build());
+    NodeCompiler.Compilation second = NodeCompiler.render(
+        NodePlanner.plan(graph, NODE, firstPlan, localPod), SETTINGS, first);
+
+    FamilyCompiler.Compiled before = first.families().get(IpFamily.V4);
+    FamilyCompiler.Compiled after = second.families().get(IpFamily.V4);
+    FamilyCompiler.ChainKey policy = new FamilyCompiler.ChainKey(
+        ObjectRef.of("x", "from-block"), Direction.INGRESS);
+    assertThat(after.policies().get(policy)).isSameAs(before.policies().get(policy));
+    FamilyCompiler.ChainKey local = new FamilyCompiler.ChainKey(ObjectRef.of("x", "local"),
+        Direction.INGRESS);
+    assertThat(after.pods().get(local).chain()).isSameAs(before.pods().get(local).chain());
+    assertThat(after.pods()).containsKey(new FamilyCompiler.ChainKey(
+        ObjectRef.of("x", "local2"), Direction.INGRESS));
+    assertThat(second.state()).isEqualTo(NodeCompiler.compile(graph, NODE, SETTINGS));
   }
 
   private static Policy webFromBlock(int port) {

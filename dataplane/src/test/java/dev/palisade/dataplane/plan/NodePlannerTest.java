@@ -119,6 +119,42 @@ class NodePlannerTest {
     assertThat(refreshed.v4().rules()).isSameAs(before.v4().rules());
   }
 
+  /**
+   * A pod of the node that unchanged policies select: their rules and the other endpoints are
+   * the previous plan's objects (a backend renders them again only if they are new), and the
+   * ingress named port's members follow the new pod.
+   */
+  @Test
+  void aLocalPodChangeKeepsTheRulesOfUnchangedPoliciesAndTheOtherEndpoints() {
+    NodePlan before = NodePlanner.plan(graph, NODE, null, setup);
+
+    GraphDelta localPod = graph.upsertPod(pod("web2").in("x").labels("app", "web")
+        .ip("10.0.1.12").node(NODE).port("http", 8081, Protocol.TCP).build());
+    NodePlan after = NodePlanner.plan(graph, NODE, before, localPod);
+
+    assertThat(after).isEqualTo(NodePlanner.plan(graph, NODE));
+    before.v4().rules().forEach((key, rules) ->
+        assertThat(after.v4().rules().get(key)).as("%s", key).isSameAs(rules));
+    assertThat(after.v4().endpoints()).hasSize(3);
+    assertThat(after.v4().endpoints()).filteredOn(endpoint -> !endpoint.ref().name().equals("web2"))
+        .allSatisfy(endpoint -> assertThat(before.v4().endpoints()).anyMatch(e -> e == endpoint));
+    assertThat(after.v4().members(new PeerClass.IngressNamedPort(WEB_POLICY,
+        (NamedPort) named(Protocol.TCP, "http"))))
+        .containsExactlyInAnyOrder(
+            new Member.HostPort(address("10.0.1.10"), Protocol.TCP, 8080),
+            new Member.HostPort(address("10.0.1.12"), Protocol.TCP, 8081));
+
+    GraphDelta changedPolicy = graph.upsertPolicy(policy("web").in("x")
+        .select(selector("app", "web")).ingress(rule().peers(DB)).build());
+    NodePlan replanned = NodePlanner.plan(graph, NODE, after, changedPolicy);
+
+    assertThat(replanned).isEqualTo(NodePlanner.plan(graph, NODE));
+    assertThat(replanned.v4().rules(WEB_POLICY, Direction.INGRESS))
+        .isNotSameAs(after.v4().rules(WEB_POLICY, Direction.INGRESS));
+    assertThat(replanned.v4().rules(EGRESS_POLICY, Direction.EGRESS))
+        .isSameAs(after.v4().rules(EGRESS_POLICY, Direction.EGRESS));
+  }
+
   private static AllowRule allow(PeerClass peer, PortMatch port) {
     return new AllowRule(Optional.of(peer), Optional.of(port));
   }
