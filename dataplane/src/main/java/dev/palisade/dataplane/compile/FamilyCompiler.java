@@ -17,6 +17,7 @@ import dev.palisade.dataplane.state.FamilyState;
 import dev.palisade.dataplane.plan.AllowRule;
 import dev.palisade.dataplane.plan.Endpoint;
 import dev.palisade.dataplane.plan.FamilyPlan;
+import dev.palisade.dataplane.plan.PeerClass;
 import dev.palisade.model.Cidr;
 import dev.palisade.model.Direction;
 import dev.palisade.model.IpFamily;
@@ -57,7 +58,7 @@ final class FamilyCompiler {
     this.settings = settings;
     this.ledger = ledger;
     this.names = new StableNames(settings.installation());
-    this.sets = new SetCatalog(plan, ledger, names, previous.sets());
+    this.sets = new SetCatalog(plan, ledger, names, previous.sets(), previous.setNames());
     this.policyCompiler = new PolicyChainCompiler(sets, settings.markBit());
     this.previous = previous;
   }
@@ -78,23 +79,25 @@ final class FamilyCompiler {
 
   /**
    * One family's state, its sets with their sources, the chains its chain specs were rendered
-   * from, and its policy and pod chains with what they were rendered from.
+   * from, its policy and pod chains with what they were rendered from, and its classes'
+   * generated names by class object (a cache for the next compilation, not part of the value).
    */
   record Compiled(FamilyState state, ImmutableSortedMap<String, SetCatalog.CompiledSet> sets,
       ImmutableMap<String, Chain> chains, ImmutableMap<ChainKey, RenderedPolicyChain> policies,
-      ImmutableMap<ChainKey, RenderedPodChain> pods) {
+      ImmutableMap<ChainKey, RenderedPodChain> pods,
+      Map<PeerClass, GeneratedName> setNames) {
 
     /** Nothing compiled before. */
     static Compiled none(IpFamily family) {
       return new Compiled(new FamilyState(family, ImmutableSortedMap.of(), ImmutableList.of(),
           ImmutableSortedMap.of(), ImmutableSortedMap.of()), ImmutableSortedMap.of(),
-          ImmutableMap.of(), ImmutableMap.of(), ImmutableMap.of());
+          ImmutableMap.of(), ImmutableMap.of(), ImmutableMap.of(), Map.of());
     }
 
     /** The same compilation with other sets (the chains keep what they were rendered from). */
     Compiled withSets(FamilyState newState,
         ImmutableSortedMap<String, SetCatalog.CompiledSet> newSets) {
-      return new Compiled(newState, newSets, chains, policies, pods);
+      return new Compiled(newState, newSets, chains, policies, pods, setNames);
     }
   }
 
@@ -140,7 +143,7 @@ final class FamilyCompiler {
         ImmutableSortedMap.copyOfSorted(Maps.transformValues(compiledSets,
             SetCatalog.CompiledSet::spec)), ImmutableSortedMap.copyOf(owners)), compiledSets,
         ImmutableMap.copyOf(chains), ImmutableMap.copyOf(policyChains),
-        ImmutableMap.copyOf(podChains));
+        ImmutableMap.copyOf(podChains), sets.generatedNames());
   }
 
   /** The previous spec of an equal chain (the same object, which the writer skips), or new. */

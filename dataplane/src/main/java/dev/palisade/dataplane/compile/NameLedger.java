@@ -15,8 +15,8 @@ import java.util.Map;
  * nothing again.
  */
 final class NameLedger {
-  private final Map<String, String> identityByName = new HashMap<>();
-  private final Map<String, String> nameByIdentity = new HashMap<>();
+  private final Map<String, Identity> identityByName = new HashMap<>();
+  private final Map<Identity, String> nameByIdentity = new HashMap<>();
   private final Map<GeneratedName, String> preferred;
   private final Map<GeneratedName, String> preferredClaimed = new HashMap<>();
 
@@ -29,9 +29,12 @@ final class NameLedger {
     this.preferred = preferred;
   }
 
+  /** What a name stands for: an identity of one kind (its prefix). */
+  private record Identity(String prefix, String identity) {}
+
   /** The name that stands for {@code generated}'s identity in this compilation. */
   String claim(GeneratedName generated) {
-    String identity = generated.prefix() + "|" + generated.identity();
+    Identity identity = new Identity(generated.prefix(), generated.identity());
     String known = nameByIdentity.get(identity);
     if (known != null) {
       return known;

@@ -21,6 +21,7 @@ import dev.palisade.model.Peer;
 import dev.palisade.model.PeerSelector;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -47,15 +48,23 @@ final class SetCatalog {
   private final NameLedger ledger;
   private final StableNames names;
   private final Map<String, CompiledSet> previous;
+  private final Map<PeerClass, GeneratedName> previousNames;
   private final Map<String, CompiledSet> sets = new HashMap<>();
+  private final Map<PeerClass, GeneratedName> generatedNames = new IdentityHashMap<>();
 
+  /**
+   * @param previousNames the generated names of the previous compilation's classes, by class
+   *     object: a class of the plan that is the same object (a policy's unchanged allow rules)
+   *     is not named again (a selector's name renders it as text twice)
+   */
   SetCatalog(FamilyPlan plan, NameLedger ledger, StableNames names,
-      Map<String, CompiledSet> previous) {
+      Map<String, CompiledSet> previous, Map<PeerClass, GeneratedName> previousNames) {
     this.plan = plan;
     this.family = plan.family();
     this.ledger = ledger;
     this.names = names;
     this.previous = previous;
+    this.previousNames = previousNames;
   }
 
   /**
@@ -105,41 +114,58 @@ final class SetCatalog {
 
   /** The addresses of the pods a selector matches, wherever they run. */
   String selector(PeerClass.Selected selected) {
-    PeerSelector selector = selected.selector();
-    String name = ledger.claim(
-        names.selectorSet(family, readable(selector), selector.toString()));
+    String name = ledger.claim(generated(selected, () -> {
+      PeerSelector selector = selected.selector();
+      return names.selectorSet(family, readable(selector), selector.toString());
+    }));
     return define(name, IpSetType.HASH_IP, selected);
   }
 
   /** The ranges of an ipBlock of this family, its excepts as {@code nomatch}. */
   String block(PeerClass.Block block) {
-    String identity = String.join(",", IpBlockEntries.of(block.block()));
-    String name = ledger.claim(names.blockSet(family,
-        IpBlockEntries.text(block.block().cidr().normalized()), identity));
+    String name = ledger.claim(generated(block, () -> names.blockSet(family,
+        IpBlockEntries.text(block.block().cidr().normalized()),
+        String.join(",", IpBlockEntries.of(block.block())))));
     return define(name, IpSetType.HASH_NET, block);
   }
 
   /** (pod address, protocol:number) of the selected local pods that declare the name. */
   String ingressPort(PeerClass.IngressNamedPort port) {
     ObjectRef ref = port.policy();
-    String identity = ref + "|" + port.port();
-    String name = ledger.claim(names.ingressPortSet(family,
-        ref.namespace() + "." + ref.name() + "." + port.port().name(), identity));
+    String name = ledger.claim(generated(port, () -> names.ingressPortSet(family,
+        ref.namespace() + "." + ref.name() + "." + port.port().name(),
+        ref + "|" + port.port())));
     return define(name, IpSetType.HASH_IP_PORT, port);
   }
 
   /** (peer address, protocol:number) of the peer's pods that declare the name. */
   String egressPort(PeerClass.EgressNamedPort port) {
     Optional<Peer> peer = port.peer();
-    String identity = peer.map(this::peerIdentity).orElse("all") + "|" + port.port();
-    String readable = port.port().name() + "." + peer.map(this::readable).orElse("all");
-    String name = ledger.claim(names.egressPortSet(family, readable, identity));
+    String name = ledger.claim(generated(port, () -> names.egressPortSet(family,
+        port.port().name() + "." + peer.map(this::readable).orElse("all"),
+        peer.map(this::peerIdentity).orElse("all") + "|" + port.port())));
     return define(name, IpSetType.HASH_IP_PORT, port);
   }
 
   /** Every set defined so far. */
   ImmutableSortedMap<String, CompiledSet> build() {
     return ImmutableSortedMap.copyOf(sets);
+  }
+
+  /** The generated names of this compilation's classes, by class object, for the next one. */
+  Map<PeerClass, GeneratedName> generatedNames() {
+    return generatedNames;
+  }
+
+  /** The class's generated name: the previous compilation's for the same object, or new. */
+  private GeneratedName generated(PeerClass peerClass, Supplier<GeneratedName> generate) {
+    GeneratedName name = generatedNames.get(peerClass);
+    if (name == null) {
+      GeneratedName before = previousNames.get(peerClass);
+      name = before != null ? before : generate.get();
+      generatedNames.put(peerClass, name);
+    }
+    return name;
   }
 
   private String define(String name, IpSetType type, PeerClass peerClass) {

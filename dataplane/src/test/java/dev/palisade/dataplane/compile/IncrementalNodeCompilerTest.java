@@ -14,6 +14,7 @@ import static dev.palisade.model.testing.Builders.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.palisade.dataplane.plan.NodePlan;
+import dev.palisade.dataplane.plan.PeerClass;
 import dev.palisade.dataplane.plan.NodePlanner;
 import dev.palisade.dataplane.state.ChainOwner;
 import dev.palisade.dataplane.state.DesiredState;
@@ -201,6 +202,10 @@ class IncrementalNodeCompilerTest {
     assertThat(after.pods().get(local).chain()).isSameAs(before.pods().get(local).chain());
     assertThat(after.pods()).containsKey(new FamilyCompiler.ChainKey(
         ObjectRef.of("x", "local2"), Direction.INGRESS));
+    PeerClass block = firstPlan.v4().rules(ObjectRef.of("x", "from-block"), Direction.INGRESS)
+        .get(0).peer().orElseThrow();
+    assertThat(after.setNames().get(block)).as("the block's set is not named again")
+        .isSameAs(before.setNames().get(block));
     assertThat(second.state()).isEqualTo(NodeCompiler.compile(graph, NODE, SETTINGS));
   }
 
