@@ -35,9 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p>Set updates and destructions run as one {@code ipset restore} process per batch, or, for a
  * long-lived owner, through an {@link IpsetSession} ({@link #withIpsetSession}) that {@link
  * #close} ends. Restores end at their process's exit or, where iptables-restore gives one, at
- * the receipt of their commit ({@link #withRestoreReceipts}); the sets such a restore stopped
- * using can be destroyed only once it has exited, so they are retired: the next apply, or
- * {@link #close}, destroys them before anything else.
+ * the receipt of their commit ({@link #withRestoreReceipts}).
  *
  * <p>Threading: not thread-safe. One owner (the agent's sync worker) calls {@link #apply} and
  * {@link #cleanup}.
@@ -68,11 +66,6 @@ public final class KernelWriter implements AutoCloseable {
   private KernelSnapshot remembered;
   /** The last desired state put in the writer's terms, whose parse the next one reuses. */
   private DesiredTables.Parsed lastParsed;
-  /**
-   * Sets the last apply no longer uses, whose destruction waits for its restores' exits: the
-   * next apply (or {@link #close}) destroys them first. Empty when none.
-   */
-  private Set<String> retiring = Set.of();
 
   /** How an apply learns what the kernel holds now. */
   public enum KernelView {
@@ -186,7 +179,6 @@ public final class KernelWriter implements AutoCloseable {
   private ApplyResult converge(DesiredTables desired, KernelView view) {
     // Steps add their counts as they succeed, so a failure still reports what was written.
     Progress progress = new Progress();
-    List<Leftover> unretired = finishRetiring();
     for (int attempt = 1; ; attempt++) {
       try (TableLock.Held held = lock.acquire()) {
         KernelSnapshot kernel = view == KernelView.REMEMBERED && remembered != null
@@ -194,10 +186,10 @@ public final class KernelWriter implements AutoCloseable {
         // Until this converge succeeds, nothing is known of the kernel without reading it.
         remembered = null;
         Map<String, String> replacements = SetReplacement.needed(desired, kernel);
-        List<Leftover> leftovers = new ArrayList<>(unretired);
+        List<Leftover> leftovers = new ArrayList<>();
         if (!replacements.isEmpty()) {
           leftovers.addAll(execute(ApplyPlan.of(SetReplacement.interim(desired, replacements),
-              kernel, tools, replacements.keySet(), strategy), progress, false));
+              kernel, tools, replacements.keySet(), strategy), progress));
           kernel = reader.read();
           if (!SetReplacement.needed(desired, kernel).isEmpty()) {
             // An old set could not be destroyed (a foreign rule uses it): the rules stay on
@@ -207,7 +199,7 @@ public final class KernelWriter implements AutoCloseable {
           }
         }
         ApplyPlan plan = ApplyPlan.of(desired, kernel, tools, Set.of(), strategy);
-        leftovers.addAll(execute(plan, progress, true));
+        leftovers.addAll(execute(plan, progress));
         progress.add(WriteCounts.replaced(replacements.size()));
         if (leftovers.isEmpty() && replacements.isEmpty()) {
           remembered = afterApplying(desired, kernel, plan);
@@ -257,45 +249,15 @@ public final class KernelWriter implements AutoCloseable {
         sets.build());
   }
 
-  /**
-   * Runs the plan's steps, then destroys its unused sets; returns what had to stay.
-   *
-   * @param mayRetire whether the sets may be left for the next apply to destroy when a restore
-   *     that stopped using them has not exited yet (not when the caller reads the kernel next)
-   */
-  private List<Leftover> execute(ApplyPlan plan, Progress progress, boolean mayRetire)
+  /** Runs the plan's steps, then destroys its unused sets; returns what had to stay. */
+  private List<Leftover> execute(ApplyPlan plan, Progress progress)
       throws KernelCommandException {
     for (ApplyPlan.Step step : plan.steps()) {
       run(step);
       progress.add(step.counts());
     }
     List<Leftover> leftovers = new ArrayList<>(plan.leftovers());
-    if (mayRetire && !plan.setsToDestroy().isEmpty() && receipts != null
-        && receipts.awaitingExits()) {
-      // Destroying them now would wait out the kernel's release of the deleted rules: the
-      // rules are out of force already, and the sets are named nowhere any more.
-      retiring = plan.setsToDestroy();
-      progress.add(WriteCounts.destroyed(retiring.size()));
-    } else {
-      leftovers.addAll(destroy(plan.setsToDestroy(), progress));
-    }
-    return leftovers;
-  }
-
-  /**
-   * Destroys the sets the last apply retired; what cannot go is a leftover, and the kernel is
-   * read again at the next apply, since the record says the sets are gone.
-   */
-  private List<Leftover> finishRetiring() {
-    if (retiring.isEmpty()) {
-      return List.of();
-    }
-    Set<String> sets = retiring;
-    retiring = Set.of();
-    List<Leftover> leftovers = destroy(sets, new Progress());
-    if (!leftovers.isEmpty()) {
-      remembered = null;
-    }
+    leftovers.addAll(destroy(plan.setsToDestroy(), progress));
     return leftovers;
   }
 
@@ -358,15 +320,11 @@ public final class KernelWriter implements AutoCloseable {
   }
 
   /**
-   * Destroys the sets the last apply retired, then ends the ipset session and the restores
-   * started ahead, if any; the writer may still apply, a process per update.
+   * Ends the ipset session and the restores started ahead, if any; the writer may still apply,
+   * a process per update.
    */
   @Override
   public void close() {
-    List<Leftover> unretired = finishRetiring();
-    if (!unretired.isEmpty()) {
-      LOG.warn("left in the kernel because a foreign object holds it: {}", unretired);
-    }
     if (ipsetSession != null) {
       ipsetSession.close();
     }

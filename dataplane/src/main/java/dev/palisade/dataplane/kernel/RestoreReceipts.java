@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * printing that line's number ({@code line N failed}, or {@code Error occurred at line: N}). If
  * the number is the receipt's line, everything before it was committed; any other first failure
  * is the payload's, and then the whole output and the exit code are the result, as without a
- * receipt. The process ends on its own; only the destruction of the sets it stopped using waits
- * for it ({@link #awaitExits}).
+ * receipt. The process ends on its own; only the destruction of sets waits for it ({@link
+ * #awaitExits}).
  *
  * <p>With nf_tables, the next restore's process is started as soon as one is taken (a spare,
  * waiting on its input), so that starting {@code nsenter} and iptables-restore from the agent's
@@ -139,12 +139,6 @@ final class RestoreReceipts implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while running " + argv.get(0), e);
     }
-  }
-
-  /** Whether a restore that answered at its receipt has not exited yet. */
-  synchronized boolean awaitingExits() {
-    exiting.removeIf(process -> !process.isAlive());
-    return !exiting.isEmpty();
   }
 
   /**
