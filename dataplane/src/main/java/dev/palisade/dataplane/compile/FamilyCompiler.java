@@ -46,7 +46,6 @@ final class FamilyCompiler {
   private final PolicyChainCompiler policyCompiler;
   private final Map<String, Chain> chains = new TreeMap<>();
   private final Map<String, ChainOwner> owners = new TreeMap<>();
-  private final Map<ChainKey, Optional<String>> policyChainNames = new HashMap<>();
   private final Map<ChainKey, RenderedPolicyChain> policyChains = new HashMap<>();
   private final Map<ChainKey, RenderedPodChain> podChains = new HashMap<>();
   private final Compiled previous;
@@ -287,15 +286,14 @@ final class FamilyCompiler {
   }
 
   private Optional<String> policyChain(ObjectRef policy, Direction direction) {
-    return policyChainNames.computeIfAbsent(new ChainKey(policy, direction), key -> {
+    return policyChains.computeIfAbsent(new ChainKey(policy, direction), key -> {
       RenderedPolicyChain rendered = renderedPolicyChain(key);
-      policyChains.put(key, rendered);
       rendered.chain().ifPresent(chain -> {
         addChain(chain);
         owners.put(chain.name(), ChainOwner.policy(policy, direction));
       });
-      return rendered.chain().map(Chain::name);
-    });
+      return rendered;
+    }).chain().map(Chain::name);
   }
 
   /**

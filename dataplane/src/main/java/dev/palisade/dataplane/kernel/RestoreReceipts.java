@@ -61,10 +61,10 @@ final class RestoreReceipts implements AutoCloseable {
   private final boolean spares;
   /** The next restore's process per argv, started ahead, or being started. */
   private final Map<List<String>, CompletableFuture<Process>> ahead = new HashMap<>();
-  private ExecutorService starter;
-  private boolean closed;
   /** Restores that answered at their receipt and may not have exited yet. */
   private final List<Process> exiting = new ArrayList<>();
+  private ExecutorService starter;
+  private boolean closed;
 
   /** @param spares whether to start each argv's next process ahead (nf_tables only) */
   RestoreReceipts(CommandRunner runner, Duration timeout, boolean spares) {

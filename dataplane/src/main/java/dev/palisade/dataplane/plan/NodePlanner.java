@@ -188,11 +188,9 @@ public final class NodePlanner {
       for (AllowRule rule : before) {
         rule.peer().ifPresent(peerClass -> named(peerClass, this::clusterMembers));
         if (rule.port().orElse(null) instanceof PortMatch.Named named) {
-          if (named.resolved() instanceof PeerClass.IngressNamedPort ingress) {
-            named(ingress, unused -> ingressPortMembers(ingress.port(), selectedLocalPods));
-          } else {
-            named(named.resolved(), this::clusterMembers);
-          }
+          named(named.resolved(), resolved -> resolved instanceof PeerClass.IngressNamedPort
+              ingress ? ingressPortMembers(ingress.port(), selectedLocalPods)
+              : clusterMembers(resolved));
         }
       }
       return before;
