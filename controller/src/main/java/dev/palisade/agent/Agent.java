@@ -91,7 +91,7 @@ public final class Agent<S> implements AutoCloseable {
     this.settings = settings;
     this.registry = registry;
     this.dataplane = dataplane;
-    this.tracker = new EnforcementTracker(ticker);
+    this.tracker = new EnforcementTracker();
     this.apiErrors = new ApiErrors(registry);
     this.ticker = ticker;
     this.metrics = new AgentMetrics(registry, completeness, tracker);

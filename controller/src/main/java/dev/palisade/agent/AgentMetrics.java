@@ -43,7 +43,7 @@ final class AgentMetrics {
         .maximumExpectedValue(Duration.ofSeconds(30))
         .register(registry);
     this.enforcementDelay = Timer.builder("palisade.enforcement.delay")
-        .description("Time from an API event's receipt to the kernel update that enforces it")
+        .description("Time from an API event's receipt until the kernel enforces it")
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofMinutes(1))

@@ -136,12 +136,18 @@ final class AgentSync<S> implements Supplier<SyncOutcome> {
     boolean checkDue = sinceRead >= driftCheckNanos;
     boolean readKernel = lastEnforced == null
         || checkDue && (changes.isEmpty() || sinceRead >= 2 * driftCheckNanos);
+    long[] inForceAt = {-1};
     Outcome result = dataplane.apply(desired,
-        readKernel ? Dataplane.View.READ : Dataplane.View.REMEMBERED);
+        readKernel ? Dataplane.View.READ : Dataplane.View.REMEMBERED,
+        () -> inForceAt[0] = ticker.read());
     Optional<String> failure = result.failure().isPresent() ? result.failure()
         : purgeConnections(result.wroteNothing());
     long duration = ticker.read() - start;
-    long[] delays = tracker.finishSync(ticket, failure.isEmpty());
+    // The events are enforced once the kernel holds their state, before the apply destroys what
+    // nothing uses any more; with a purge, once the connections it cuts are cut.
+    long enforcedAt = inForceAt[0] >= 0 && purger.isEmpty() ? inForceAt[0] : start + duration;
+    // Their versions count as enforced only now, when nothing of the sync is left to do.
+    long[] delays = tracker.finishSync(ticket, failure.isEmpty(), enforcedAt);
     if (failure.isPresent()) {
       lastEnforced = null;
       enforced = enforced == null ? null : enforced.stale();
@@ -171,10 +177,11 @@ final class AgentSync<S> implements Supplier<SyncOutcome> {
       log.warn("drift: the kernel no longer held what this agent enforced; repaired: {}",
           result.written());
     } else if (lastEnforced == null || !result.wroteNothing()) {
-      log.info("synced in {} ms (compile {} ms, kernel {} ms{}): {} local endpoints, {} "
-          + "policies; wrote {}", TimeUnit.NANOSECONDS.toMillis(duration),
+      log.info("synced in {} ms (compile {} ms, kernel {} ms, enforced at {} ms{}): {} local "
+          + "endpoints, {} policies; wrote {}", TimeUnit.NANOSECONDS.toMillis(duration),
           TimeUnit.NANOSECONDS.toMillis(compiled - start),
           TimeUnit.NANOSECONDS.toMillis(start + duration - compiled),
+          TimeUnit.NANOSECONDS.toMillis(enforcedAt - start),
           readKernel ? ", read back" : "", endpoints, policies, result.written());
     }
     lastEnforced = desired;

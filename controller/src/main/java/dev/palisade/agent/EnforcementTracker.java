@@ -1,6 +1,5 @@
 package dev.palisade.agent;
 
-import com.google.common.base.Ticker;
 import com.google.common.collect.ImmutableSortedMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,15 +31,10 @@ final class EnforcementTracker {
   /** What a sync covers: the model as of these versions and the events received before it. */
   record Ticket(ImmutableSortedMap<String, Long> versions, long[] receivedAtNanos) {}
 
-  private final Ticker ticker;
   private final Map<String, Long> received = new TreeMap<>();
   private final Map<String, Long> enforced = new TreeMap<>();
   private final List<Long> pendingReceipts = new ArrayList<>();
   private long droppedReceipts;
-
-  EnforcementTracker(Ticker ticker) {
-    this.ticker = ticker;
-  }
 
   /**
    * An event of this kind with this resource version, received at {@code receivedAtNanos}
@@ -73,11 +67,12 @@ final class EnforcementTracker {
   }
 
   /**
-   * The sync that took this ticket has finished. On success returns the delays (nanoseconds)
-   * from receipt to enforcement of every event it covered; on failure those events wait for
+   * The sync that took this ticket has finished: its versions count as enforced from now. On
+   * success returns the delays (nanoseconds) from receipt to enforcement (at {@code
+   * enforcedAtNanos}, ticker time) of every event it covered; on failure those events wait for
    * the next sync.
    */
-  synchronized long[] finishSync(Ticket ticket, boolean success) {
+  synchronized long[] finishSync(Ticket ticket, boolean success, long enforcedAtNanos) {
     if (!success) {
       // the ticket's receipts are older than those that came in during the sync: they go first
       List<Long> newer = List.copyOf(pendingReceipts);
@@ -89,10 +84,9 @@ final class EnforcementTracker {
       return new long[0];
     }
     ticket.versions().forEach((kind, version) -> enforced.merge(kind, version, Math::max));
-    long now = ticker.read();
     long[] delays = new long[ticket.receivedAtNanos().length];
     for (int i = 0; i < delays.length; i++) {
-      delays[i] = now - ticket.receivedAtNanos()[i];
+      delays[i] = enforcedAtNanos - ticket.receivedAtNanos()[i];
     }
     return delays;
   }

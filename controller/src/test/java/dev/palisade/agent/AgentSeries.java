@@ -30,7 +30,7 @@ public final class AgentSeries {
   public static Set<String> exported() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AgentMetrics metrics = new AgentMetrics(registry, new GraphCompleteness(),
-        new EnforcementTracker(Ticker.systemTicker()));
+        new EnforcementTracker());
     DesiredState state = countedState();
     String kernel = "[3:180] -A P-A -m comment --comment \"pal:1\" -j R-WEB\n"
         + "[2:120] -A P-A -m comment --comment \"pal:2\" -j RETURN\n"

@@ -14,11 +14,15 @@ import dev.palisade.k8s.ModelConverter;
 import dev.palisade.model.RuleGraph;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -33,13 +37,20 @@ class AgentSyncTest {
   /** The fake kernel, counting the read-backs ({@code ipset save}, {@code iptables-save}). */
   private final FakeKernel kernel = new FakeKernel();
   private final AtomicInteger kernelReads = new AtomicInteger();
+  private final AtomicLong now = new AtomicLong();
+  /** How long destroying a set takes (the kernel's release of what a restore deleted). */
+  private long setDestructionNanos;
+  private Long podVersionAtDestruction;
   private final KernelWriter writer = FakeKernel.writerOver((argv, stdin) -> {
     if (argv.stream().anyMatch(word -> word.endsWith("save"))) {
       kernelReads.incrementAndGet();
     }
+    if (stdin.startsWith("destroy ")) {
+      now.addAndGet(setDestructionNanos);
+      podVersionAtDestruction = this.tracker.enforcedVersions().get("Pod");
+    }
     return kernel.run(argv, stdin);
   });
-  private final AtomicLong now = new AtomicLong();
   private final Ticker ticker = new Ticker() {
     @Override
     public long read() {
@@ -47,19 +58,55 @@ class AgentSyncTest {
     }
   };
   private final AtomicInteger syncsAskedFor = new AtomicInteger();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private EnforcementTracker tracker;
   private ModelFeed feed;
 
   private AgentSync<DesiredState> sync(CommandRunner conntrack) {
-    EnforcementTracker tracker = new EnforcementTracker(ticker);
+    return sync(Optional.of(new ConntrackPurger(conntrack)));
+  }
+
+  private AgentSync<DesiredState> sync(Optional<ConntrackPurger> purger) {
+    tracker = new EnforcementTracker();
     GraphCompleteness everythingTakenIn = new GraphCompleteness();
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
     AgentMetrics metrics = new AgentMetrics(registry, everythingTakenIn, tracker);
     feed = new ModelFeed(graph, new ModelConverter(), tracker, metrics, () -> { }, ticker);
     return new AgentSync<>(graph, feed, everythingTakenIn, new ApiErrors(registry),
         NODE, TestDataplanes.iptables(
             new IncrementalNodeCompiler(NODE, DataplaneSettings.DEFAULTS)::compile, writer),
-        DRIFT_CHECK, tracker, metrics, ticker, Optional.of(new ConntrackPurger(conntrack)),
-        leftovers -> { }, syncsAskedFor::incrementAndGet);
+        DRIFT_CHECK, tracker, metrics, ticker, purger, leftovers -> { },
+        syncsAskedFor::incrementAndGet);
+  }
+
+  /**
+   * An event is enforced once the kernel holds its rules and sets; destroying the sets it left
+   * unused, which waits for the kernel to release them, counts in the sync's duration only. Its
+   * version counts as enforced once the sync is done, so a reader of the enforced versions
+   * finds nothing left to remove.
+   */
+  @Test
+  void anEventsDelayEndsWhenItIsInForceBeforeTheSetsItFreedAreDestroyed() throws Exception {
+    AgentSync<DesiredState> sync = sync(Optional.empty());
+    assertThat(sync.get()).isEqualTo(SyncOutcome.ENFORCED);
+    setDestructionNanos = Duration.ofMillis(20).toNanos();
+    Pod unselected = new PodBuilder(pod("a", "10.0.1.10")).editMetadata()
+        .withLabels(Map.of("pod", "unselected")).withResourceVersion("8").endMetadata()
+        .editSpec().withNodeName(NODE).endSpec().build();
+
+    Set<String> setsBefore = writer.read().sets().keySet();
+
+    feed.pods().onAdd(unselected);
+    assertThat(sync.get()).isEqualTo(SyncOutcome.ENFORCED);
+
+    assertThat(writer.read().sets().keySet()).as("the policy's set, destroyed by the sync")
+        .hasSizeLessThan(setsBefore.size()).allMatch(set -> set.contains("-isolated-"));
+    Timer delay = registry.get("palisade.enforcement.delay").timer();
+    assertThat(delay.count()).isEqualTo(1);
+    assertThat(delay.max(TimeUnit.MILLISECONDS)).as("the event's delay").isZero();
+    assertThat(registry.get("palisade.sync.duration").timer().max(TimeUnit.MILLISECONDS))
+        .as("the sync, destruction included").isEqualTo(20);
+    assertThat(podVersionAtDestruction).as("enforced Pod version while destroying").isNull();
+    assertThat(tracker.enforcedVersions()).containsEntry("Pod", 8L);
   }
 
   /**

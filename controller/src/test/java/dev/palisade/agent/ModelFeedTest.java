@@ -23,7 +23,7 @@ class ModelFeedTest {
   private final RuleGraph graph = new RuleGraph();
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final EnforcementTracker tracker = new EnforcementTracker(Ticker.systemTicker());
+  private final EnforcementTracker tracker = new EnforcementTracker();
   private final ModelFeed feed = new ModelFeed(graph, new ModelConverter(), tracker,
       new AgentMetrics(registry, new GraphCompleteness(), tracker), () -> { },
       Ticker.systemTicker());

@@ -31,7 +31,17 @@ public interface Dataplane<S> extends AutoCloseable {
    * the last successful apply wrote ({@link View#REMEMBERED}), or to the kernel read back ({@link
    * View#READ}, which finds what others changed).
    */
-  Outcome apply(S desired, View view);
+  default Outcome apply(S desired, View view) {
+    return apply(desired, view, () -> {});
+  }
+
+  /**
+   * {@link #apply(Object, View)}, telling {@code inForce} when the kernel enforces {@code
+   * desired}: every rule, set and map entry it needs is in force, and what remains of the apply
+   * changes no verdict (destroying what nothing uses any more, which may wait for the kernel to
+   * release it). Runs at most once, on the calling thread; not when the apply fails before.
+   */
+  Outcome apply(S desired, View view, Runnable inForce);
 
   /** Removes everything of this installation from the kernel, and nothing else. */
   Outcome cleanup();

@@ -70,9 +70,9 @@ public final class IptablesDataplane implements Dataplane<DesiredState> {
   }
 
   @Override
-  public Outcome apply(DesiredState desired, View view) {
+  public Outcome apply(DesiredState desired, View view, Runnable inForce) {
     return outcome(writer.apply(desired,
-        view == View.READ ? KernelView.READ : KernelView.REMEMBERED));
+        view == View.READ ? KernelView.READ : KernelView.REMEMBERED, inForce));
   }
 
   @Override

@@ -202,7 +202,7 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
   }
 
   @Override
-  public Outcome apply(NodeMaps desired, View view) {
+  public Outcome apply(NodeMaps desired, View view, Runnable inForce) {
     Tally tally = new Tally();
     try {
       if (maps == null) {
@@ -240,6 +240,8 @@ public final class EbpfDataplane implements Dataplane<EbpfDataplane.NodeMaps>, A
       MapWriter.Report report = writer.apply(desired.plan().contents(ifindexes),
           view == View.READ ? MapWriter.View.READ : MapWriter.View.REMEMBERED);
       tally.add(report);
+      // the maps decide every verdict; detaching from interfaces now gone decides none
+      inForce.run();
       Set<String> gone = new TreeSet<>(attached == null ? links.attachedInterfaces()
           : attached.keySet());
       gone.removeAll(current.keySet());

@@ -158,9 +158,19 @@ public final class KernelWriter implements AutoCloseable {
 
   /** Makes the kernel hold exactly {@code desired} of what the installation owns. */
   public ApplyResult apply(DesiredState desired, KernelView view) {
+    return apply(desired, view, () -> {});
+  }
+
+  /**
+   * Makes the kernel hold exactly {@code desired} of what the installation owns, telling {@code
+   * inForce} once every rule and set member of it is in force: before the sets nothing uses any
+   * more are destroyed, which waits for the kernel to release them ({@link
+   * RestoreReceipts#awaitExits}).
+   */
+  public ApplyResult apply(DesiredState desired, KernelView view, Runnable inForce) {
     DesiredTables tables = DesiredTables.of(desired, owner, lastParsed);
     lastParsed = new DesiredTables.Parsed(desired, tables);
-    return converge(tables, view);
+    return converge(tables, view, inForce);
   }
 
   /**
@@ -168,7 +178,7 @@ public final class KernelWriter implements AutoCloseable {
    * object holds on to is left, reduced to harmless, and named in the result's leftovers.
    */
   public ApplyResult cleanup() {
-    return converge(DesiredTables.nothing(owner), KernelView.READ);
+    return converge(DesiredTables.nothing(owner), KernelView.READ, () -> {});
   }
 
   /** What Palisade owns in the kernel now. */
@@ -176,7 +186,7 @@ public final class KernelWriter implements AutoCloseable {
     return reader.read();
   }
 
-  private ApplyResult converge(DesiredTables desired, KernelView view) {
+  private ApplyResult converge(DesiredTables desired, KernelView view, Runnable inForce) {
     // Steps add their counts as they succeed, so a failure still reports what was written.
     Progress progress = new Progress();
     for (int attempt = 1; ; attempt++) {
@@ -189,7 +199,7 @@ public final class KernelWriter implements AutoCloseable {
         List<Leftover> leftovers = new ArrayList<>();
         if (!replacements.isEmpty()) {
           leftovers.addAll(execute(ApplyPlan.of(SetReplacement.interim(desired, replacements),
-              kernel, tools, replacements.keySet(), strategy), progress));
+              kernel, tools, replacements.keySet(), strategy), progress, () -> {}));
           kernel = reader.read();
           if (!SetReplacement.needed(desired, kernel).isEmpty()) {
             // An old set could not be destroyed (a foreign rule uses it): the rules stay on
@@ -199,7 +209,7 @@ public final class KernelWriter implements AutoCloseable {
           }
         }
         ApplyPlan plan = ApplyPlan.of(desired, kernel, tools, Set.of(), strategy);
-        leftovers.addAll(execute(plan, progress));
+        leftovers.addAll(execute(plan, progress, inForce));
         progress.add(WriteCounts.replaced(replacements.size()));
         if (leftovers.isEmpty() && replacements.isEmpty()) {
           remembered = afterApplying(desired, kernel, plan);
@@ -249,13 +259,17 @@ public final class KernelWriter implements AutoCloseable {
         sets.build());
   }
 
-  /** Runs the plan's steps, then destroys its unused sets; returns what had to stay. */
-  private List<Leftover> execute(ApplyPlan plan, Progress progress)
+  /**
+   * Runs the plan's steps, tells {@code inForce}, then destroys the plan's unused sets; returns
+   * what had to stay.
+   */
+  private List<Leftover> execute(ApplyPlan plan, Progress progress, Runnable inForce)
       throws KernelCommandException {
     for (ApplyPlan.Step step : plan.steps()) {
       run(step);
       progress.add(step.counts());
     }
+    inForce.run();
     List<Leftover> leftovers = new ArrayList<>(plan.leftovers());
     leftovers.addAll(destroy(plan.setsToDestroy(), progress));
     return leftovers;

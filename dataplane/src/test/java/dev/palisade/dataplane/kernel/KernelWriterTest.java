@@ -9,6 +9,7 @@ import static dev.palisade.model.IpFamily.V6;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.palisade.dataplane.kernel.KernelWriter.KernelView;
 import dev.palisade.dataplane.state.Installation;
 import dev.palisade.model.IpFamily;
 import java.time.Duration;
@@ -355,6 +356,25 @@ class KernelWriterTest {
     assertThat(counts.hooksRemoved()).isEqualTo(1);
     assertThat(counts.setsDestroyed()).isEqualTo(1);
     assertThat(kernel.table(V6).chains()).doesNotContainKey("PALISADE-FORWARD");
+    assertThat(kernel.ipsets().sets()).doesNotContainKey("pal-web6");
+  }
+
+  /**
+   * The apply tells when its state is in force: after the restore removed the chain, before the
+   * set the chain used is destroyed (which may wait for the kernel to release it).
+   */
+  @Test
+  void theStateIsInForceOnceItsRulesAreWrittenBeforeUnusedSetsAreDestroyed() {
+    applied(BASE);
+    List<String> whenInForce = new ArrayList<>();
+
+    ApplyResult result = writer.apply(BASE.withoutSet("pal-web6").withoutChain(V6,
+        "PALISADE-FORWARD").build(), KernelView.READ, () -> whenInForce.add(
+            "chain " + kernel.table(V6).chains().containsKey("PALISADE-FORWARD")
+            + ", set " + kernel.ipsets().sets().containsKey("pal-web6")));
+
+    assertThat(result.succeeded()).isTrue();
+    assertThat(whenInForce).containsExactly("chain false, set true");
     assertThat(kernel.ipsets().sets()).doesNotContainKey("pal-web6");
   }
 
