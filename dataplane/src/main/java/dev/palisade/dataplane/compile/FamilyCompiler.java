@@ -67,14 +67,18 @@ final class FamilyCompiler {
 
   /**
    * A policy chain and what it was rendered from: the plan's allow rules and the sets they
-   * were given (empty: none of the rules can match in this family).
+   * were given (empty: none of the rules can match in this family), and the generated name its
+   * name is claimed with (kept, so that the next compilation claims with the same object).
    */
   record RenderedPolicyChain(ImmutableList<AllowRule> allowRules, ImmutableList<String> sets,
-      Optional<Chain> chain) {}
+      GeneratedName generated, Optional<Chain> chain) {}
 
-  /** A pod chain and what it was rendered from: the plan's endpoint and its policies' chains. */
+  /**
+   * A pod chain and what it was rendered from: the plan's endpoint and its policies' chains,
+   * and the generated name its name is claimed with.
+   */
   record RenderedPodChain(Endpoint endpoint, ImmutableList<Optional<String>> policyChains,
-      Chain chain) {}
+      GeneratedName generated, Chain chain) {}
 
   /**
    * One family's state, its sets with their sources, the chains its chain specs were rendered
@@ -254,15 +258,17 @@ final class FamilyCompiler {
     for (ObjectRef policy : endpoint.isolatedBy(direction)) {
       chainsOfPolicies.add(policyChain(policy, direction));
     }
-    String name = ledger.claim(names.podChain(direction, endpoint.ref()));
     ChainKey key = new ChainKey(endpoint.ref(), direction);
     RenderedPodChain before = previous.pods().get(key);
+    GeneratedName generated = before != null ? before.generated()
+        : names.podChain(direction, endpoint.ref());
+    String name = ledger.claim(generated);
     Chain chain = before != null && before.endpoint() == endpoint
         && before.chain().name().equals(name) && before.policyChains().equals(chainsOfPolicies)
         ? before.chain()
         : new Chain(name, podChainRules(direction, endpoint.ref(), chainsOfPolicies));
     podChains.put(key, new RenderedPodChain(endpoint, ImmutableList.copyOf(chainsOfPolicies),
-        chain));
+        generated, chain));
     addChain(chain);
     owners.put(name, ChainOwner.pod(endpoint.ref(), direction));
     return name;
@@ -304,19 +310,22 @@ final class FamilyCompiler {
   private RenderedPolicyChain renderedPolicyChain(ChainKey key) {
     ImmutableList<AllowRule> allowRules = plan.rules(key.owner(), key.direction());
     RenderedPolicyChain before = previous.policies().get(key);
+    GeneratedName generated = before != null ? before.generated()
+        : names.policyChain(key.direction(), key.owner());
     List<String> setsUsed = new ArrayList<>();
     if (before != null && before.allowRules() == allowRules) {
       policyCompiler.defineSets(allowRules, setsUsed);
       if (setsUsed.equals(before.sets()) && before.chain().map(chain -> chain.name().equals(
-          ledger.claim(names.policyChain(key.direction(), key.owner())))).orElse(true)) {
+          ledger.claim(generated))).orElse(true)) {
         return before;
       }
       setsUsed.clear();
     }
     ImmutableList<Rule> rules = policyCompiler.compile(allowRules, key.direction(), setsUsed);
-    Optional<Chain> chain = rules.isEmpty() ? Optional.empty() : Optional.of(new Chain(
-        ledger.claim(names.policyChain(key.direction(), key.owner())), rules));
-    return new RenderedPolicyChain(allowRules, ImmutableList.copyOf(setsUsed), chain);
+    Optional<Chain> chain = rules.isEmpty() ? Optional.empty()
+        : Optional.of(new Chain(ledger.claim(generated), rules));
+    return new RenderedPolicyChain(allowRules, ImmutableList.copyOf(setsUsed), generated,
+        chain);
   }
 
   private void addChain(Chain chain) {

@@ -1,6 +1,7 @@
 package dev.palisade.dataplane.compile;
 
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
@@ -17,6 +18,11 @@ import java.util.Map;
 final class NameLedger {
   private final Map<String, Identity> identityByName = new HashMap<>();
   private final Map<Identity, String> nameByIdentity = new HashMap<>();
+  /**
+   * The names claimed by generated-name object: a set shared by many policies is claimed once
+   * per policy, with the same object, and this answers without hashing its identity again.
+   */
+  private final Map<GeneratedName, String> nameByObject = new IdentityHashMap<>();
   private final Map<GeneratedName, String> preferred;
   private final Map<GeneratedName, String> preferredClaimed = new HashMap<>();
 
@@ -34,6 +40,15 @@ final class NameLedger {
 
   /** The name that stands for {@code generated}'s identity in this compilation. */
   String claim(GeneratedName generated) {
+    String claimed = nameByObject.get(generated);
+    if (claimed == null) {
+      claimed = claimByIdentity(generated);
+      nameByObject.put(generated, claimed);
+    }
+    return claimed;
+  }
+
+  private String claimByIdentity(GeneratedName generated) {
     Identity identity = new Identity(generated.prefix(), generated.identity());
     String known = nameByIdentity.get(identity);
     if (known != null) {
