@@ -265,10 +265,17 @@ public final class KernelWriter implements AutoCloseable {
    */
   private List<Leftover> execute(ApplyPlan plan, Progress progress, Runnable inForce)
       throws KernelCommandException {
+    List<ApplyPlan.Step> restores = new ArrayList<>();
     for (ApplyPlan.Step step : plan.steps()) {
-      run(step);
-      progress.add(step.counts());
+      if (step.step() == ApplyStep.UPDATE_SETS) {
+        // first: the restores' rules may match sets it creates
+        run(step);
+        progress.add(step.counts());
+      } else {
+        restores.add(step);
+      }
     }
+    restore(restores, progress);
     inForce.run();
     List<Leftover> leftovers = new ArrayList<>(plan.leftovers());
     leftovers.addAll(destroy(plan.setsToDestroy(), progress));
@@ -314,14 +321,44 @@ public final class KernelWriter implements AutoCloseable {
 
   private void run(ApplyPlan.Step step) throws KernelCommandException {
     LOG.debug("{}: {}\n{}", step.step(), String.join(" ", step.argv()), step.payload());
-    CommandResult result;
-    if (step.step() == ApplyStep.UPDATE_SETS) {
-      result = runSets(step.payload());
-    } else if (receipts != null) {
-      result = receipts.run(step.argv(), step.payload());
-    } else {
-      result = runner.run(step.argv(), step.payload());
+    CommandResult result = step.step() == ApplyStep.UPDATE_SETS ? runSets(step.payload())
+        : runner.run(step.argv(), step.payload());
+    check(step, result);
+  }
+
+  /**
+   * Runs the families' restores: with receipts, at once (their tables are independent); else
+   * one after the other. Counts what succeeded, then throws for the first that failed.
+   */
+  private void restore(List<ApplyPlan.Step> restores, Progress progress)
+      throws KernelCommandException {
+    if (receipts == null) {
+      for (ApplyPlan.Step step : restores) {
+        run(step);
+        progress.add(step.counts());
+      }
+      return;
     }
+    restores.forEach(step -> LOG.debug("{}: {}\n{}", step.step(),
+        String.join(" ", step.argv()), step.payload()));
+    List<CommandResult> results = receipts.runAll(restores.stream()
+        .map(step -> new RestoreReceipts.Restore(step.argv(), step.payload())).toList());
+    KernelCommandException failed = null;
+    for (int i = 0; i < restores.size(); i++) {
+      try {
+        check(restores.get(i), results.get(i));
+        progress.add(restores.get(i).counts());
+      } catch (KernelCommandException e) {
+        failed = failed == null ? e : failed;
+      }
+    }
+    if (failed != null) {
+      throw failed;
+    }
+  }
+
+  private static void check(ApplyPlan.Step step, CommandResult result)
+      throws KernelCommandException {
     if (!result.succeeded()) {
       throw new KernelCommandException(step.step(), step.argv(), step.payload(), result);
     }

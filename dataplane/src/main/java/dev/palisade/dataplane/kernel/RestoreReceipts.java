@@ -93,16 +93,43 @@ final class RestoreReceipts implements AutoCloseable {
    * last COMMIT is in force; on a failure, the process's exit code and standard error.
    */
   synchronized CommandResult run(List<String> argv, String payload) {
+    return answer(send(argv, payload));
+  }
+
+  /**
+   * Runs several restores at once, a process each (the families' tables are independent, so
+   * their commits need not wait for one another), and answers each as {@link #run} does, in
+   * their order.
+   */
+  synchronized List<CommandResult> runAll(List<Restore> restores) {
+    List<Sent> sent = new ArrayList<>();
+    restores.forEach(restore -> sent.add(send(restore.argv(), restore.payload())));
+    List<CommandResult> answers = new ArrayList<>();
+    sent.forEach(each -> answers.add(answer(each)));
+    return answers;
+  }
+
+  /** One restore's command line and payload. */
+  record Restore(List<String> argv, String payload) {}
+
+  /**
+   * A restore whose payload is written: its process, the standard error being read, and the
+   * line number of its receipt; or, for one that ran to its exit, its result.
+   */
+  private record Sent(List<String> argv, Process process, OutputLines errors, int receiptLine,
+      CommandResult result) {}
+
+  private Sent send(List<String> argv, String payload) {
     String body = payload.isEmpty() || payload.endsWith("\n") ? payload : payload + "\n";
     if (!body.isEmpty() && !body.endsWith("COMMIT\n")) {
       // The receipt would land inside an open table and vouch for nothing committed.
-      return runner.run(argv, payload);
+      return new Sent(argv, null, null, 0, runner.run(argv, payload));
     }
     Process process;
     try {
       process = take(argv);
     } catch (UnsupportedOperationException e) {
-      return runner.run(argv, payload);
+      return new Sent(argv, null, null, 0, runner.run(argv, payload));
     }
     startAhead(argv);
     OutputLines errors = OutputLines.read(process.getErrorStream(), "iptables-restore-stderr");
@@ -112,11 +139,20 @@ final class RestoreReceipts implements AutoCloseable {
     } catch (IOException e) {
       // It stopped reading: a failure early in the payload, which its stderr says.
     }
+    return new Sent(argv, process, errors, receiptLine, null);
+  }
+
+  /** Waits for a sent restore's receipt, or its failure, or its exit, up to the timeout. */
+  private CommandResult answer(Sent sent) {
+    if (sent.result() != null) {
+      return sent.result();
+    }
+    Process process = sent.process();
     StringBuilder stderr = new StringBuilder();
     long deadline = System.nanoTime() + timeout.toNanos();
     try {
-      for (Optional<String> line = errors.next(deadline); line != null;
-          line = errors.next(deadline)) {
+      for (Optional<String> line = sent.errors().next(deadline); line != null;
+          line = sent.errors().next(deadline)) {
         if (line.isEmpty()) {
           // No receipt: the process ended (or is ending) on its own; its exit says how.
           if (process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
@@ -124,7 +160,7 @@ final class RestoreReceipts implements AutoCloseable {
           }
           break;
         }
-        if (failedLine(line.get()) == receiptLine) {
+        if (failedLine(line.get()) == sent.receiptLine()) {
           exiting.removeIf(earlier -> !earlier.isAlive());
           exiting.add(process);
           return CommandResult.ok("");
@@ -132,12 +168,12 @@ final class RestoreReceipts implements AutoCloseable {
         stderr.append(line.get()).append('\n');
       }
       process.destroyForcibly();
-      return new CommandResult(ProcessCommandRunner.TIMED_OUT, "", stderr + argv.get(0)
-          + " neither answered nor exited within " + timeout);
+      return new CommandResult(ProcessCommandRunner.TIMED_OUT, "", stderr
+          + sent.argv().get(0) + " neither answered nor exited within " + timeout);
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while running " + argv.get(0), e);
+      throw new IllegalStateException("interrupted while running " + sent.argv().get(0), e);
     }
   }
 

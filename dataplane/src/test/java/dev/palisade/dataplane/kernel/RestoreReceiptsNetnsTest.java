@@ -2,6 +2,7 @@ package dev.palisade.dataplane.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.palisade.dataplane.kernel.RestoreReceipts.Restore;
 import dev.palisade.dataplane.lab.NetnsLabExtension;
 import dev.palisade.model.IpFamily;
 import java.time.Duration;
@@ -41,6 +42,36 @@ class RestoreReceiptsNetnsTest {
 
       assertThat(deleted.succeeded()).as("result: %s", deleted).isTrue();
       assertThat(chain()).doesNotContain("10.9.0.1").contains("10.9.0.2");
+    }
+  }
+
+  /**
+   * The families' restores run at once, round after round: each commit changes the ruleset's
+   * generation the other read its table at (iptables-nft then reads again and retries), and
+   * both are in force at their receipts.
+   */
+  @Test
+  void theFamiliesRestoresRunTogetherAreBothInForceAtTheirReceipts() {
+    List<String> restoreV6 = KernelWriters.tools(labs.lab().nodeRunner()).restore(IpFamily.V6);
+    String create = "*filter\n:PALISADE-RECEIPT - [0:0]\nCOMMIT\n";
+    try (RestoreReceipts receipts = receipts()) {
+      assertThat(receipts.runAll(List.of(new Restore(restore(), create),
+          new Restore(restoreV6, create)))).allMatch(CommandResult::succeeded);
+      for (int round = 1; round <= 20; round++) {
+        List<CommandResult> results = receipts.runAll(List.of(
+            new Restore(restore(), "*filter\n-F PALISADE-RECEIPT\n-A PALISADE-RECEIPT -s "
+                + "10.9.0." + round + "/32 -j RETURN\nCOMMIT\n"),
+            new Restore(restoreV6, "*filter\n-F PALISADE-RECEIPT\n-A PALISADE-RECEIPT -s "
+                + "fd00:9::" + round + "/128 -j RETURN\nCOMMIT\n")));
+
+        assertThat(results).as("round %d: %s", round, results)
+            .allMatch(CommandResult::succeeded);
+        assertThat(chain()).as("round %d", round).contains("10.9.0." + round + "/32")
+            .doesNotContain("10.9.0." + (round - 1) + "/32");
+        assertThat(labs.lab().inNode("ip6tables", "-S", "PALISADE-RECEIPT"))
+            .as("round %d", round).contains("fd00:9::" + round + "/128")
+            .doesNotContain("fd00:9::" + (round - 1) + "/128");
+      }
     }
   }
 

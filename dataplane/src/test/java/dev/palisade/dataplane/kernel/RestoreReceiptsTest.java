@@ -2,8 +2,12 @@ package dev.palisade.dataplane.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -61,6 +65,32 @@ class RestoreReceiptsTest {
 
     assertThat(result.succeeded()).as("result: %s", result).isTrue();
     assertThat(started).singleElement().matches(Process::isAlive, "still running");
+  }
+
+  /**
+   * Restores run together are all started before any is answered: each stand-in answers only
+   * once both have read their payload, so one after the other, the first would time out.
+   */
+  @Test
+  void restoresRunTogetherOverlapAndAreAnsweredInTheirOrder() throws IOException {
+    Path arrived = Files.createTempDirectory("receipts");
+    try {
+      RestoreReceipts receipts = new RestoreReceipts(standIn("n=$(wc -l); touch " + arrived
+          + "/$$; while [ $(ls " + arrived + " | wc -l) -lt 2 ]; do sleep 0.01; done; "
+          + "if [ $n -gt 4 ]; then echo 'iptables-restore: line 2 failed' >&2; exit 2; fi; "
+          + "echo \"iptables-restore: line $n failed\" >&2; exec sleep 30"),
+          Duration.ofSeconds(5), false);
+
+      List<CommandResult> results = receipts.runAll(List.of(
+          new RestoreReceipts.Restore(RESTORE, PAYLOAD),
+          new RestoreReceipts.Restore(RESTORE, "*filter\n-D PALISADE-X 1\n-X PALISADE-Y\n"
+              + "COMMIT\n")));
+
+      assertThat(results).extracting(CommandResult::exitCode).containsExactly(0, 2);
+      assertThat(results.get(1).stderr()).isEqualTo("iptables-restore: line 2 failed\n");
+    } finally {
+      MoreFiles.deleteRecursively(arrived, RecursiveDeleteOption.ALLOW_INSECURE);
+    }
   }
 
   @Test
