@@ -182,13 +182,13 @@ public final class ScaleBenchmark implements Callable<Integer> {
     progress("pod events: one phase after another");
     List<Phase> pods = phases.podPhases();
     pods.forEach(phase -> report.add(ScaleReport.delays(phase.name()
-        + " → affected sets updated (agent: receipt → end of kernel write)",
+        + " → affected sets updated (agent: receipt → in force in the kernel)",
         POD_EVENT_TARGET_SECONDS, phase.delays(), phase.syncs())));
     report.add(receiptRow("pods", pods));
     progress("policy events and the burst");
     EventPhases.PolicyResults policies = phases.policyPhases();
     policies.phases().forEach(phase -> report.add(ScaleReport.delays(phase.name()
-        + " → enforced on the node (agent: receipt → end of kernel write)",
+        + " → enforced on the node (agent: receipt → in force in the kernel)",
         POLICY_EVENT_TARGET_SECONDS, phase.delays(), phase.syncs())));
     report.add(receiptRow("policies", policies.phases()));
     report.add(burstRow(policies.burst()));
