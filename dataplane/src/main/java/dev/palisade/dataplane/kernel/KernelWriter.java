@@ -189,6 +189,14 @@ public final class KernelWriter implements AutoCloseable {
   private ApplyResult converge(DesiredTables desired, KernelView view, Runnable inForce) {
     // Steps add their counts as they succeed, so a failure still reports what was written.
     Progress progress = new Progress();
+    // A retry after the state was in force (its read-back failed) must not tell it again.
+    boolean[] told = {false};
+    Runnable tellOnce = () -> {
+      if (!told[0]) {
+        told[0] = true;
+        inForce.run();
+      }
+    };
     for (int attempt = 1; ; attempt++) {
       try (TableLock.Held held = lock.acquire()) {
         KernelSnapshot kernel = view == KernelView.REMEMBERED && remembered != null
@@ -209,7 +217,7 @@ public final class KernelWriter implements AutoCloseable {
           }
         }
         ApplyPlan plan = ApplyPlan.of(desired, kernel, tools, Set.of(), strategy);
-        leftovers.addAll(execute(plan, progress, inForce));
+        leftovers.addAll(execute(plan, progress, tellOnce));
         progress.add(WriteCounts.replaced(replacements.size()));
         if (leftovers.isEmpty() && replacements.isEmpty()) {
           remembered = afterApplying(desired, kernel, plan);

@@ -378,6 +378,19 @@ class KernelWriterTest {
     assertThat(kernel.ipsets().sets()).doesNotContainKey("pal-web6");
   }
 
+  /** A retry after the state was in force (the read-back behind it failed) tells no more. */
+  @Test
+  void theStateIsInForceOnceThoughTheReadBackAfterItFailedAndWasRetried() {
+    kernel.failAfter("iptables-save", 1, 1, "iptables-save: netlink busy");
+    List<String> told = new ArrayList<>();
+
+    ApplyResult result = writer.apply(BASE.build(), KernelView.READ, () -> told.add("in force"));
+
+    assertThat(result.succeeded()).isTrue();
+    assertThat(result.attempts()).as("the hooks' read-back failed once").isEqualTo(2);
+    assertThat(told).hasSize(1);
+  }
+
   @Test
   void driftIsRepaired() {
     applied(BASE);
