@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The one object that changes the kernel: reads what its installation owns, diffs it against a
  * desired state and writes only the difference, in a fixed order (sets, then one
- * iptables-restore transaction per family, then unused sets destroyed; see
- * {@link ApplyPlan}). What a foreign object holds on to (a rule jumping into a chain of ours, a
+ * iptables-restore transaction per family, the two at once where restores give receipts, then
+ * unused sets destroyed; see {@link ApplyPlan}). What a foreign object holds on to (a rule jumping into a chain of ours, a
  * rule using a set of ours) is left and named in the result ({@link Leftover}), never a reason
  * to fail the rest. A set whose type, family or size must change takes two such rounds
  * ({@link SetReplacement}).
@@ -328,7 +328,7 @@ public final class KernelWriter implements AutoCloseable {
   }
 
   private void run(ApplyPlan.Step step) throws KernelCommandException {
-    LOG.debug("{}: {}\n{}", step.step(), String.join(" ", step.argv()), step.payload());
+    logStep(step);
     CommandResult result = step.step() == ApplyStep.UPDATE_SETS ? runSets(step.payload())
         : runner.run(step.argv(), step.payload());
     check(step, result);
@@ -347,8 +347,7 @@ public final class KernelWriter implements AutoCloseable {
       }
       return;
     }
-    restores.forEach(step -> LOG.debug("{}: {}\n{}", step.step(),
-        String.join(" ", step.argv()), step.payload()));
+    restores.forEach(KernelWriter::logStep);
     List<CommandResult> results = receipts.runAll(restores.stream()
         .map(step -> new RestoreReceipts.Restore(step.argv(), step.payload())).toList());
     KernelCommandException failed = null;
@@ -363,6 +362,10 @@ public final class KernelWriter implements AutoCloseable {
     if (failed != null) {
       throw failed;
     }
+  }
+
+  private static void logStep(ApplyPlan.Step step) {
+    LOG.debug("{}: {}\n{}", step.step(), String.join(" ", step.argv()), step.payload());
   }
 
   private static void check(ApplyPlan.Step step, CommandResult result)
