@@ -19,8 +19,8 @@ import java.util.stream.Collectors;
  * compile it.
  *
  * <p>Why this is needed: a fabric8 informer reports {@code hasSynced()} once its cache holds the
- * initial list, but hands the objects to the event handlers that feed the graph later, one by
- * one on another thread. A sync that compiled in between would enforce a partial cluster: a
+ * initial list, while the event handlers that feed the graph, on another thread, may still be
+ * working through it. A sync that compiled in between would enforce a partial cluster: a
  * default-deny not yet taken in leaves pods open, an allow rule not yet taken in drops traffic
  * that policy allows. A relist (after 410 Gone) reopens the same gap, and while a watch is down
  * the graph may be missing changes nobody can see. So the graph counts as complete only when
