@@ -1,5 +1,6 @@
 package dev.palisade.dataplane.kernel;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -28,11 +29,8 @@ public final class ProcessCommandRunner implements CommandRunner {
   public static final int TIMED_OUT = 124;
 
   private final Duration timeout;
-  private final ExecutorService drains = Executors.newCachedThreadPool(runnable -> {
-    Thread thread = new Thread(runnable, "command-output");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ExecutorService drains = Executors.newCachedThreadPool(
+      new ThreadFactoryBuilder().setNameFormat("command-output").setDaemon(true).build());
 
   public ProcessCommandRunner(Duration timeout) {
     this.timeout = timeout;

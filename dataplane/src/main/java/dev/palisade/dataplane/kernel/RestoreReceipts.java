@@ -1,5 +1,6 @@
 package dev.palisade.dataplane.kernel;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -112,24 +113,27 @@ final class RestoreReceipts implements AutoCloseable {
   /** One restore's command line and payload. */
   record Restore(List<String> argv, String payload) {}
 
-  /**
-   * A restore whose payload is written: its process, the standard error being read, and the
-   * line number of its receipt; or, for one that ran to its exit, its result.
-   */
-  private record Sent(List<String> argv, Process process, OutputLines errors, int receiptLine,
-      CommandResult result) {}
+  /** A restore whose payload is written: one that ran to its exit, or one awaiting its receipt. */
+  private sealed interface Sent {}
+
+  /** Ran to its exit (no receipt possible): its result. */
+  private record Finished(CommandResult result) implements Sent {}
+
+  /** Its process, the standard error being read, and the line number of its receipt. */
+  private record AwaitingReceipt(List<String> argv, Process process, OutputLines errors,
+      int receiptLine) implements Sent {}
 
   private Sent send(List<String> argv, String payload) {
     String body = payload.isEmpty() || payload.endsWith("\n") ? payload : payload + "\n";
     if (!body.isEmpty() && !body.endsWith("COMMIT\n")) {
       // The receipt would land inside an open table and vouch for nothing committed.
-      return new Sent(argv, null, null, 0, runner.run(argv, payload));
+      return new Finished(runner.run(argv, payload));
     }
     Process process;
     try {
       process = take(argv);
     } catch (UnsupportedOperationException e) {
-      return new Sent(argv, null, null, 0, runner.run(argv, payload));
+      return new Finished(runner.run(argv, payload));
     }
     startAhead(argv);
     OutputLines errors = OutputLines.read(process.getErrorStream(), "iptables-restore-stderr");
@@ -139,14 +143,15 @@ final class RestoreReceipts implements AutoCloseable {
     } catch (IOException e) {
       // It stopped reading: a failure early in the payload, which its stderr says.
     }
-    return new Sent(argv, process, errors, receiptLine, null);
+    return new AwaitingReceipt(argv, process, errors, receiptLine);
   }
 
   /** Waits for a sent restore's receipt, or its failure, or its exit, up to the timeout. */
-  private CommandResult answer(Sent sent) {
-    if (sent.result() != null) {
-      return sent.result();
+  private CommandResult answer(Sent restore) {
+    if (restore instanceof Finished finished) {
+      return finished.result();
     }
+    AwaitingReceipt sent = (AwaitingReceipt) restore;
     Process process = sent.process();
     StringBuilder stderr = new StringBuilder();
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -226,11 +231,8 @@ final class RestoreReceipts implements AutoCloseable {
       return;
     }
     if (starter == null) {
-      starter = Executors.newSingleThreadExecutor(task -> {
-        Thread thread = new Thread(task, "iptables-restore-ahead");
-        thread.setDaemon(true);
-        return thread;
-      });
+      starter = Executors.newSingleThreadExecutor(new ThreadFactoryBuilder()
+          .setNameFormat("iptables-restore-ahead").setDaemon(true).build());
     }
     ahead.put(argv, CompletableFuture.supplyAsync(() -> runner.start(argv), starter));
   }
