@@ -3,6 +3,7 @@ package dev.palisade.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.palisade.k8s.TrimmedObjects;
+import dev.palisade.testing.Eventually;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -19,6 +20,7 @@ import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
@@ -82,12 +84,12 @@ class TrimmingItemStoreTest {
     });
     try {
       informer.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      awaitHandled(2 * PAGE);
+      Eventually.within(Duration.ofSeconds(30), () ->
+          assertThat(handled).containsExactlyInAnyOrderElementsOf(names(0, 2 * PAGE)));
 
       assertThat(secondPageWaitedInVain)
           .as("the first page's adds reached the handler before the second page was served")
           .isFalse();
-      assertThat(handled).containsExactlyInAnyOrderElementsOf(names(0, 2 * PAGE));
       assertThat(store.size()).isEqualTo(2 * PAGE);
       assertThat(store.versionChanges()).isEqualTo(2 * PAGE);
       Pod cached = store.get("default/pod-0");
@@ -96,13 +98,6 @@ class TrimmingItemStoreTest {
       assertThat(cached.getStatus().getPodIP()).isEqualTo("10.0.0.1");
     } finally {
       informer.stop();
-    }
-  }
-
-  private void awaitHandled(int count) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (handled.size() < count && System.nanoTime() < deadline) {
-      TimeUnit.MILLISECONDS.sleep(10);
     }
   }
 

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import jnr.posix.POSIX;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,10 +19,10 @@ import org.slf4j.LoggerFactory;
  * The one object that changes the kernel: reads what its installation owns, diffs it against a
  * desired state and writes only the difference, in a fixed order (sets, then one
  * iptables-restore transaction per family, the two at once where restores give receipts, then
- * unused sets destroyed; see {@link ApplyPlan}). What a foreign object holds on to (a rule jumping into a chain of ours, a
- * rule using a set of ours) is left and named in the result ({@link Leftover}), never a reason
- * to fail the rest. A set whose type, family or size must change takes two such rounds
- * ({@link SetReplacement}).
+ * unused sets destroyed; see {@link ApplyPlan}). What a foreign object holds on to (a rule
+ * jumping into a chain of ours, a rule using a set of ours) is left and named in the result
+ * ({@link Leftover}), never a reason to fail the rest. A set whose type, family or size must
+ * change takes two such rounds ({@link SetReplacement}).
  *
  * <p>What the kernel holds is learnt in one of two ways ({@link KernelView}). {@code READ} reads
  * it back ({@code iptables-save}, {@code ipset save}): a new writer (an agent restart) diffs
@@ -190,10 +191,9 @@ public final class KernelWriter implements AutoCloseable {
     // Steps add their counts as they succeed, so a failure still reports what was written.
     Progress progress = new Progress();
     // A retry after the state was in force (its read-back failed) must not tell it again.
-    boolean[] told = {false};
+    AtomicBoolean told = new AtomicBoolean();
     Runnable tellOnce = () -> {
-      if (!told[0]) {
-        told[0] = true;
+      if (told.compareAndSet(false, true)) {
         inForce.run();
       }
     };
