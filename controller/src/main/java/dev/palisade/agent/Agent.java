@@ -105,12 +105,12 @@ public final class Agent<S> implements AutoCloseable {
     this.feed = new ModelFeed(graph, new ModelConverter(), tracker, metrics, this::requestSync,
         ticker);
     this.sync = new AgentSync<>(graph, feed, completeness, apiErrors, settings.nodeName(),
-        dataplane, settings.driftCheckInterval(), tracker, metrics, ticker,
+        dataplane, settings.driftCheckInterval(), settings.rehearsals(), tracker, metrics, ticker,
         conntrack.map(ConntrackPurger::new), nodeEvents, this::requestSync);
     // A quiet node still syncs once per drift-check interval, so that drift is found in time.
     Duration quietSync = Collections.min(List.of(settings.maxSyncInterval(),
         settings.driftCheckInterval()));
-    this.runner = new SyncRunner("palisade-sync", sync,
+    this.runner = new SyncRunner("palisade-sync", sync, sync::rehearse,
         new SyncTimer(settings.minSyncInterval(), quietSync,
             settings.retryInterval(), settings.maxRetryInterval()),
         new SyncHealth(ticker, settings.readinessGrace(), settings.stuckSyncTimeout()), ticker);

@@ -16,6 +16,9 @@ import java.util.Optional;
  * @param stuckSyncTimeout how long one sync may run before the agent stops being live
  * @param driftCheckInterval how often a sync reads the kernel back to find and repair what
  *     others changed; the syncs between trust the kernel writer's record of its last write
+ * @param rehearsals how many times the idle agent rehearses a change to one of its node's pods
+ *     after its start ({@link dev.palisade.dataplane.backend.Dataplane#rehearse}), so that the
+ *     JIT has compiled that path before the first real one; 0: never
  */
 public record AgentSettings(
     String nodeName,
@@ -28,11 +31,17 @@ public record AgentSettings(
     Duration stuckSyncTimeout,
     String healthAddress,
     int healthPort,
-    Optional<ObjectRef> selfPod) {
+    Optional<ObjectRef> selfPod,
+    int rehearsals) {
 
   public static final Duration DEFAULT_READINESS_GRACE = Duration.ofMinutes(1);
   public static final Duration DEFAULT_STUCK_SYNC_TIMEOUT = Duration.ofMinutes(5);
   public static final Duration DEFAULT_DRIFT_CHECK_INTERVAL = Duration.ofSeconds(60);
+  /**
+   * Enough for C2 to compile the local path at 10,000 pods (docs/performance.md): 300 rehearsals
+   * of ~110 pods' chains.
+   */
+  public static final int DEFAULT_REHEARSALS = 300;
 
   public AgentSettings {
     checkArgument(nodeName != null && !nodeName.isBlank(), "the node name must be set");
@@ -42,36 +51,40 @@ public record AgentSettings(
     checkArgument(!stuckSyncTimeout.isNegative() && !stuckSyncTimeout.isZero(), "the stuck-sync timeout must be positive");
     checkArgument(!driftCheckInterval.isNegative() && !driftCheckInterval.isZero(),
         "the drift-check interval must be positive");
+    checkArgument(rehearsals >= 0, "the number of rehearsals must not be negative");
   }
 
   /** Defaults for everything but the node name. */
   public static AgentSettings defaults(String nodeName) {
     return new AgentSettings(nodeName, Duration.ZERO, Duration.ofMinutes(5),
         DEFAULT_DRIFT_CHECK_INTERVAL, Duration.ofSeconds(1), Duration.ofSeconds(30), DEFAULT_READINESS_GRACE,
-        DEFAULT_STUCK_SYNC_TIMEOUT, "0.0.0.0", 9301, Optional.empty());
+        DEFAULT_STUCK_SYNC_TIMEOUT, "0.0.0.0", 9301, Optional.empty(),
+        DEFAULT_REHEARSALS);
   }
 
   public AgentSettings withSyncIntervals(Duration min, Duration max) {
     return new AgentSettings(nodeName, min, max, driftCheckInterval, retryInterval, maxRetryInterval,
-        readinessGrace, stuckSyncTimeout, healthAddress, healthPort, selfPod);
+        readinessGrace, stuckSyncTimeout, healthAddress, healthPort, selfPod,
+        rehearsals);
   }
 
   public AgentSettings withHealthTimeouts(Duration grace, Duration stuckSync) {
     return new AgentSettings(nodeName, minSyncInterval, maxSyncInterval, driftCheckInterval,
         retryInterval,
-        maxRetryInterval, grace, stuckSync, healthAddress, healthPort, selfPod);
+        maxRetryInterval, grace, stuckSync, healthAddress, healthPort, selfPod,
+        rehearsals);
   }
 
   public AgentSettings withHealth(String address, int port) {
     return new AgentSettings(nodeName, minSyncInterval, maxSyncInterval, driftCheckInterval,
         retryInterval,
-        maxRetryInterval, readinessGrace, stuckSyncTimeout, address, port, selfPod);
+        maxRetryInterval, readinessGrace, stuckSyncTimeout, address, port, selfPod, rehearsals);
   }
 
   public AgentSettings withDriftCheckInterval(Duration interval) {
     return new AgentSettings(nodeName, minSyncInterval, maxSyncInterval, interval,
         retryInterval, maxRetryInterval, readinessGrace, stuckSyncTimeout, healthAddress,
-        healthPort, selfPod);
+        healthPort, selfPod, rehearsals);
   }
 
   /** The agent's own pod, whose DaemonSet tells it when Palisade is uninstalled. */
@@ -79,6 +92,12 @@ public record AgentSettings(
     return new AgentSettings(nodeName, minSyncInterval, maxSyncInterval, driftCheckInterval,
         retryInterval,
         maxRetryInterval, readinessGrace, stuckSyncTimeout, healthAddress, healthPort,
-        Optional.of(pod));
+        Optional.of(pod), rehearsals);
+  }
+
+  public AgentSettings withRehearsals(int count) {
+    return new AgentSettings(nodeName, minSyncInterval, maxSyncInterval, driftCheckInterval,
+        retryInterval, maxRetryInterval, readinessGrace, stuckSyncTimeout, healthAddress,
+        healthPort, selfPod, count);
   }
 }

@@ -72,18 +72,26 @@ final class AgentSync<S> implements Supplier<SyncOutcome> {
   private long lastKernelRead;
   /** Asks the runner for another sync: the drift check an event's sync put off. */
   private final Runnable syncAgain;
+  /** How many rehearsals are left to run; 0 once done, or given up after a failure. */
+  private int rehearsalsLeft;
+  /** Rehearsals run so far, and the sync thread's time they took (ticker time). */
+  private int rehearsed;
+  private long rehearsalNanos;
 
   /**
    * @param driftCheck how often a sync reads the kernel back instead of trusting the writer's
    *     record of its last write, to find and repair what others changed
+   * @param rehearsals how many times to rehearse a local pod's change while idle
    */
   AgentSync(RuleGraph graph, ModelFeed feed, GraphCompleteness completeness, ApiErrors apiErrors,
-      String nodeName, Dataplane<S> dataplane, Duration driftCheck, EnforcementTracker tracker,
+      String nodeName, Dataplane<S> dataplane, Duration driftCheck, int rehearsals,
+      EnforcementTracker tracker,
       AgentMetrics metrics, Ticker ticker, Optional<ConntrackPurger> purger,
       Consumer<List<Leftover>> leftoversChanged, Runnable syncAgain) {
     this.graph = graph;
     this.feed = feed;
     this.driftCheckNanos = driftCheck.toNanos();
+    this.rehearsalsLeft = rehearsals;
     this.completeness = completeness;
     this.apiErrors = apiErrors;
     this.nodeName = nodeName;
@@ -187,6 +195,48 @@ final class AgentSync<S> implements Supplier<SyncOutcome> {
     lastEnforced = desired;
     enforced = new EnforcedExplainer.Enforced<>(desired, ticket.versions(), true);
     return SyncOutcome.ENFORCED;
+  }
+
+  /**
+   * Runs one rehearsal ({@link Dataplane#rehearse}) if any is left and the model holds what the
+   * last sync enforced: after a successful sync, with no change received since. The runner calls
+   * it while idle; an event that comes in meanwhile waits for the one rehearsal to end (a few
+   * milliseconds once warm, tens in the first ones).
+   *
+   * @return whether it ran one
+   */
+  boolean rehearse() {
+    if (rehearsalsLeft == 0 || lastEnforced == null || !uncompiled.isEmpty()
+        || feed.hasReceived()) {
+      return false;
+    }
+    long start = ticker.read();
+    boolean ran;
+    try {
+      synchronized (graph) {
+        ran = dataplane.rehearse(graph, rehearsed);
+      }
+    } catch (RuntimeException e) {
+      // A warm-up is never worth a broken agent: the syncs do not depend on it.
+      log.warn("rehearsal failed; no more rehearsals", e);
+      rehearsalsLeft = 0;
+      return false;
+    }
+    if (!ran) {
+      // nothing to rehearse yet (no endpoint on the node): asked again after the next sync
+      return false;
+    }
+    long took = ticker.read() - start;
+    rehearsalNanos += took;
+    rehearsed++;
+    rehearsalsLeft--;
+    if (rehearsed == 1 || rehearsalsLeft == 0) {
+      log.info("{} rehearsal{} of a local pod's change (JIT warm-up) in {} ms; the last took "
+          + "{} µs{}", rehearsed, rehearsed == 1 ? "" : "s",
+          TimeUnit.NANOSECONDS.toMillis(rehearsalNanos), TimeUnit.NANOSECONDS.toMicros(took),
+          rehearsalsLeft == 0 ? "; done" : "");
+    }
+    return true;
   }
 
   /** What the last successful sync enforced (stale after a failure), or null before one. */

@@ -3,6 +3,7 @@ package dev.palisade.agent;
 import com.google.common.base.Ticker;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,8 +18,12 @@ import org.slf4j.LoggerFactory;
  * JVM cannot be trusted to keep syncing correctly. It is logged and makes {@link #notLive()}
  * say so, so that the kubelet restarts the agent, which adopts the kernel as it finds it.
  *
+ * <p>While the timer is quiet (no sync asked for or owed), the runner's thread does idle work
+ * in short units, one at a time, each on the condition that the idle work says it has one now;
+ * a request that comes in meanwhile waits for the unit to end.
+ *
  * <p>Threading: {@code request()} may be called from any thread (informer callbacks); the sync
- * function runs on the runner's thread only, one run at a time.
+ * function and the idle work run on the runner's thread only, one run at a time.
  */
 final class SyncRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SyncRunner.class);
@@ -26,16 +31,20 @@ final class SyncRunner implements AutoCloseable {
   private final SyncTimer timer;
   private final SyncHealth health;
   private final Supplier<SyncOutcome> sync;
+  /** Runs one unit of idle work and says so, or says there is none to do now. */
+  private final BooleanSupplier idleWork;
   private final Ticker ticker;
   private final Thread worker;
   private final Object lock = new Object();
   private boolean closed;
 
-  SyncRunner(String name, Supplier<SyncOutcome> sync, SyncTimer timer, SyncHealth health,
-      Ticker ticker) {
+  /** @param idleWork runs one unit of idle work and returns true, or returns false: none now */
+  SyncRunner(String name, Supplier<SyncOutcome> sync, BooleanSupplier idleWork, SyncTimer timer,
+      SyncHealth health, Ticker ticker) {
     this.timer = timer;
     this.health = health;
     this.sync = sync;
+    this.idleWork = idleWork;
     this.ticker = ticker;
     this.worker = new Thread(this::loop, name);
     this.worker.setDaemon(true);
@@ -88,8 +97,11 @@ final class SyncRunner implements AutoCloseable {
     }
   }
 
-  /** Waits until the timer says run; false once closed. */
+  /** Waits until the timer says run, doing idle work meanwhile; false once closed. */
   private boolean awaitNextRun() {
+    while (idleWorkNow() && runIdleWork()) {
+      // one unit at a time, then the timer is asked again
+    }
     synchronized (lock) {
       while (!closed) {
         long now = ticker.read();
@@ -107,6 +119,21 @@ final class SyncRunner implements AutoCloseable {
           return false;
         }
       }
+      return false;
+    }
+  }
+
+  private boolean idleWorkNow() {
+    synchronized (lock) {
+      return !closed && timer.quiet() && timer.nextRunAt(ticker.read()) > ticker.read();
+    }
+  }
+
+  private boolean runIdleWork() {
+    try {
+      return idleWork.getAsBoolean();
+    } catch (RuntimeException e) {
+      log.error("idle work failed; the sync loop goes on", e);
       return false;
     }
   }

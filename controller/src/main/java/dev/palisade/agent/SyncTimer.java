@@ -74,6 +74,14 @@ final class SyncTimer {
     return next;
   }
 
+  /**
+   * Whether no sync is asked for or owed: nothing requested since the last one started, which
+   * neither failed nor waited. Work that may wait (the agent's rehearsals) runs only then.
+   */
+  boolean quiet() {
+    return everRun && !requested && !waiting && currentRetryNanos == 0;
+  }
+
   /** A sync starts now: every request made so far is served by it. */
   void started(long now) {
     requested = false;

@@ -86,6 +86,14 @@ final class AgentCommand implements Callable<Integer> {
           + "failed sync always reads. Default: ${DEFAULT-VALUE}.")
   Duration driftCheckInterval;
 
+  @Option(names = "--rehearsals", defaultValue = "" + AgentSettings.DEFAULT_REHEARSALS,
+      paramLabel = "N",
+      description = "After its start, while idle, the agent compiles and diffs a change to one "
+          + "of its node's pods this many times without writing anything, so that the JIT has "
+          + "compiled that path before the first real one (cold, it is about 4 times slower). "
+          + "0 turns it off. Default: ${DEFAULT-VALUE}.")
+  int rehearsals;
+
   @Option(names = "--backend", defaultValue = "iptables", paramLabel = "iptables|ebpf",
       description = "How the kernel enforces: iptables chains and ipsets, or a tc eBPF program "
           + "on every local pod's interface with the policy in BPF maps (kernel 6.6 or later "
@@ -188,11 +196,15 @@ final class AgentCommand implements Callable<Integer> {
     requireAtMost("--min-sync-interval", minSyncInterval, "--drift-check-interval",
         driftCheckInterval);
     requireAtMost("--retry-interval", retryInterval, "--max-retry-interval", maxRetryInterval);
+    if (rehearsals < 0) {
+      throw new ParameterException(spec.commandLine(), "--rehearsals must not be negative, not "
+          + rehearsals);
+    }
     AgentSettings settings = new AgentSettings(nodeName, minSyncInterval, maxSyncInterval,
         driftCheckInterval, retryInterval, maxRetryInterval, readinessGrace, stuckSyncTimeout, healthAddress,
         healthPort,
         podName == null || podNamespace == null ? Optional.empty()
-            : Optional.of(ObjectRef.of(podNamespace, podName)));
+            : Optional.of(ObjectRef.of(podNamespace, podName)), rehearsals);
     if (!List.of("iptables", "ebpf").contains(backend)) {
       throw new ParameterException(spec.commandLine(), "--backend must be iptables or ebpf, not '"
           + backend + "'");
@@ -212,7 +224,7 @@ final class AgentCommand implements Callable<Integer> {
         return run(client, settings, ebpf, node);
       }
       return run(client, settings, new IptablesDataplane(
-          new IncrementalNodeCompiler(nodeName, dataplaneSettings)::compile,
+          new IncrementalNodeCompiler(nodeName, dataplaneSettings),
           writer(kernelOptions.writer(instance.installation)),
           new PacketCounterReader(node, IptablesBackend.detect(node)),
           new StableNames(instance.installation)), node);

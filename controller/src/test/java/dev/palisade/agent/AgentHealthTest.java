@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.common.base.Ticker;
 import dev.palisade.dataplane.compile.DataplaneSettings;
 import dev.palisade.dataplane.compile.IncrementalNodeCompiler;
+import dev.palisade.dataplane.compile.NodeStateCompiler;
 import dev.palisade.dataplane.kernel.CommandResult;
 import dev.palisade.dataplane.kernel.FakeKernel;
 import dev.palisade.dataplane.kernel.KernelWriter;
 import dev.palisade.dataplane.state.DesiredState;
-import dev.palisade.model.GraphDelta;
-import dev.palisade.model.RuleGraph;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -31,7 +30,6 @@ import java.util.HashMap;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiFunction;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -68,7 +66,7 @@ class AgentHealthTest {
         ? new CommandResult(1, "", "injected failure") : kernel.run(argv, stdin));
     IncrementalNodeCompiler nodeCompiler = new IncrementalNodeCompiler(NODE,
         DataplaneSettings.DEFAULTS);
-    BiFunction<RuleGraph, GraphDelta, DesiredState> compiler = (graph, changes) -> {
+    NodeStateCompiler compiler = (graph, changes) -> {
       beforeCompile.run();
       return nodeCompiler.compile(graph, changes);
     };

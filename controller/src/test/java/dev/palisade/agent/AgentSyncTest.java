@@ -37,11 +37,13 @@ class AgentSyncTest {
   /** The fake kernel, counting the read-backs ({@code ipset save}, {@code iptables-save}). */
   private final FakeKernel kernel = new FakeKernel();
   private final AtomicInteger kernelReads = new AtomicInteger();
+  private final AtomicInteger kernelCommands = new AtomicInteger();
   private final AtomicLong now = new AtomicLong();
   /** How long destroying a set takes (the kernel's release of what a restore deleted). */
   private long setDestructionNanos;
   private Long podVersionAtDestruction;
   private final KernelWriter writer = FakeKernel.writerOver((argv, stdin) -> {
+    kernelCommands.incrementAndGet();
     if (argv.stream().anyMatch(word -> word.endsWith("save"))) {
       kernelReads.incrementAndGet();
     }
@@ -67,14 +69,18 @@ class AgentSyncTest {
   }
 
   private AgentSync<DesiredState> sync(Optional<ConntrackPurger> purger) {
+    return sync(purger, 0);
+  }
+
+  private AgentSync<DesiredState> sync(Optional<ConntrackPurger> purger, int rehearsals) {
     tracker = new EnforcementTracker();
     GraphCompleteness everythingTakenIn = new GraphCompleteness();
     AgentMetrics metrics = new AgentMetrics(registry, everythingTakenIn, tracker);
     feed = new ModelFeed(graph, new ModelConverter(), tracker, metrics, () -> { }, ticker);
     return new AgentSync<>(graph, feed, everythingTakenIn, new ApiErrors(registry),
         NODE, TestDataplanes.iptables(
-            new IncrementalNodeCompiler(NODE, DataplaneSettings.DEFAULTS)::compile, writer),
-        DRIFT_CHECK, tracker, metrics, ticker, purger, leftovers -> { },
+            new IncrementalNodeCompiler(NODE, DataplaneSettings.DEFAULTS), writer),
+        DRIFT_CHECK, rehearsals, tracker, metrics, ticker, purger, leftovers -> { },
         syncsAskedFor::incrementAndGet);
   }
 
@@ -107,6 +113,32 @@ class AgentSyncTest {
         .as("the sync, destruction included").isEqualTo(20);
     assertThat(podVersionAtDestruction).as("enforced Pod version while destroying").isNull();
     assertThat(tracker.enforcedVersions()).containsEntry("Pod", 8L);
+  }
+
+  /**
+   * Rehearsals run only on the model the last sync enforced, write nothing, change no record
+   * (the next event's sync writes what it would have without them), and stop at their number.
+   */
+  @Test
+  void rehearsalsRunBetweenSyncsAndWriteNothing() {
+    AgentSync<DesiredState> sync = sync(Optional.empty(), 3);
+    assertThat(sync.rehearse()).as("before the first sync").isFalse();
+    assertThat(sync.get()).isEqualTo(SyncOutcome.ENFORCED);
+    int commands = kernelCommands.get();
+
+    assertThat(sync.rehearse()).isTrue();
+    feed.pods().onAdd(new PodBuilder(pod("d", "10.0.2.13")).editMetadata()
+        .withLabels(Map.of("pod", "b")).endMetadata().build());
+    assertThat(sync.rehearse()).as("with a change received").isFalse();
+    assertThat(kernelCommands.get()).as("the rehearsal ran no command").isEqualTo(commands);
+    assertThat(sync.get()).isEqualTo(SyncOutcome.ENFORCED);
+    assertThat(kernelCommands.get()).as("the event's sync wrote").isGreaterThan(commands);
+    commands = kernelCommands.get();
+    assertThat(sync.rehearse()).isTrue();
+    assertThat(sync.rehearse()).isTrue();
+    assertThat(sync.rehearse()).as("all 3 ran").isFalse();
+
+    assertThat(kernelCommands.get()).as("the rehearsals ran no command").isEqualTo(commands);
   }
 
   /**

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.base.Ticker;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class SyncRunnerTest {
@@ -22,7 +26,7 @@ class SyncRunnerTest {
       syncs.incrementAndGet();
       firstSync.countDown();
       return SyncOutcome.ENFORCED;
-    }, new SyncTimer(Duration.ofMillis(200), Duration.ofMinutes(10), Duration.ofMillis(100),
+    }, () -> false, new SyncTimer(Duration.ofMillis(200), Duration.ofMinutes(10), Duration.ofMillis(100),
         Duration.ofSeconds(1)), health(), Ticker.systemTicker())) {
       runner.start();
       for (int i = 0; i < 1000; i++) {
@@ -32,6 +36,43 @@ class SyncRunnerTest {
       Thread.sleep(600);
       // the first request runs at once, the rest are served by at most a few more syncs
       assertThat(syncs.get()).isBetween(1, 4);
+    }
+  }
+
+  /**
+   * Idle work waits for the first sync, runs a unit at a time while no sync is asked for, and
+   * yields to a request that comes in meanwhile; it stops when it says it has nothing to do.
+   */
+  @Test
+  void runsIdleWorkOnlyWhileNoSyncIsAskedFor() throws Exception {
+    List<String> happened = Collections.synchronizedList(new ArrayList<>());
+    AtomicReference<SyncRunner> self = new AtomicReference<>();
+    CountDownLatch idleDone = new CountDownLatch(1);
+    AtomicInteger units = new AtomicInteger();
+    try (SyncRunner runner = new SyncRunner("test-sync", () -> {
+      happened.add("sync");
+      return SyncOutcome.ENFORCED;
+    }, () -> {
+      int unit = units.incrementAndGet();
+      if (unit > 4) {
+        idleDone.countDown();
+        return false;
+      }
+      happened.add("idle " + unit);
+      if (unit == 2) {
+        self.get().request();
+      }
+      return true;
+    }, new SyncTimer(Duration.ZERO, Duration.ofMinutes(10), Duration.ofMillis(10),
+        Duration.ofSeconds(1)), health(), Ticker.systemTicker())) {
+      self.set(runner);
+      runner.start();
+      Thread.sleep(100);
+      assertThat(happened).as("nothing before the first sync").isEmpty();
+      runner.request();
+      assertThat(idleDone.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(happened).containsExactly("sync", "idle 1", "idle 2", "sync", "idle 3",
+          "idle 4");
     }
   }
 
@@ -45,7 +86,7 @@ class SyncRunnerTest {
       }
       succeeded.countDown();
       return SyncOutcome.ENFORCED;
-    }, new SyncTimer(Duration.ZERO, Duration.ofMinutes(10), Duration.ofMillis(10),
+    }, () -> false, new SyncTimer(Duration.ZERO, Duration.ofMinutes(10), Duration.ofMillis(10),
         Duration.ofMillis(40)), health(), Ticker.systemTicker())) {
       runner.start();
       runner.request();
@@ -61,7 +102,7 @@ class SyncRunnerTest {
     try (SyncRunner runner = new SyncRunner("test-sync", () -> {
       attempts.incrementAndGet();
       throw new OutOfMemoryError("Java heap space");
-    }, new SyncTimer(Duration.ZERO, Duration.ofMinutes(10), Duration.ofMillis(10),
+    }, () -> false, new SyncTimer(Duration.ZERO, Duration.ofMinutes(10), Duration.ofMillis(10),
         Duration.ofMillis(40)), health, Ticker.systemTicker())) {
       runner.start();
       runner.request();

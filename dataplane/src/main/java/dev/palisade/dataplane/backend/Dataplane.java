@@ -43,6 +43,20 @@ public interface Dataplane<S> extends AutoCloseable {
    */
   Outcome apply(S desired, View view, Runnable inForce);
 
+  /**
+   * Compiles a change to one of the node's endpoints and works out its writes as a sync would,
+   * and keeps and writes nothing: a warm-up for the path of a local pod's event, which runs too
+   * rarely in a large cluster for the JIT to compile it in time. Runs on the sync thread, under
+   * the graph's lock, with no change taken in since the last sync.
+   *
+   * @param turn which endpoint (the node's {@code turn}-th), so that rehearsals vary
+   * @return false when there was nothing to rehearse: before the first sync, on a node without
+   *     endpoints, and with a backend whose local path needs no warm-up
+   */
+  default boolean rehearse(RuleGraph graph, int turn) {
+    return false;
+  }
+
   /** Removes everything of this installation from the kernel, and nothing else. */
   Outcome cleanup();
 

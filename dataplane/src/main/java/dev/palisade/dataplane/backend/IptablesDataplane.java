@@ -2,6 +2,7 @@ package dev.palisade.dataplane.backend;
 
 import com.google.common.collect.ImmutableList;
 import dev.palisade.dataplane.compile.IncrementalNodeCompiler;
+import dev.palisade.dataplane.compile.NodeStateCompiler;
 import dev.palisade.dataplane.compile.StableNames;
 import dev.palisade.dataplane.kernel.ApplyResult;
 import dev.palisade.dataplane.kernel.KernelCommandException;
@@ -27,7 +28,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BiFunction;
 
 /**
  * The iptables backend: the node plan compiled into chains and ipsets ({@link
@@ -36,7 +36,7 @@ import java.util.function.BiFunction;
  * the first packet through the chains ({@link PacketWalker}).
  */
 public final class IptablesDataplane implements Dataplane<DesiredState> {
-  private final BiFunction<RuleGraph, GraphDelta, DesiredState> compiler;
+  private final NodeStateCompiler compiler;
   private final KernelWriter writer;
   private final PacketCounterReader counters;
   private final StableNames names;
@@ -47,11 +47,10 @@ public final class IptablesDataplane implements Dataplane<DesiredState> {
 
   /**
    * @param compiler the node's state for the graph, given what changed since its last call (an
-   *     {@link IncrementalNodeCompiler}'s compile)
+   *     {@link IncrementalNodeCompiler})
    * @param names the names {@code compiler} gives (its installation's): the stage chains
    */
-  public IptablesDataplane(BiFunction<RuleGraph, GraphDelta, DesiredState> compiler,
-      KernelWriter writer,
+  public IptablesDataplane(NodeStateCompiler compiler, KernelWriter writer,
       PacketCounterReader counters, StableNames names) {
     this.compiler = compiler;
     this.writer = writer;
@@ -66,7 +65,12 @@ public final class IptablesDataplane implements Dataplane<DesiredState> {
 
   @Override
   public DesiredState compile(RuleGraph graph, GraphDelta changes) {
-    return compiler.apply(graph, changes);
+    return compiler.compile(graph, changes);
+  }
+
+  @Override
+  public boolean rehearse(RuleGraph graph, int turn) {
+    return compiler.rehearse(graph, turn).flatMap(writer::rehearse).isPresent();
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jnr.posix.POSIX;
@@ -172,6 +173,24 @@ public final class KernelWriter implements AutoCloseable {
     DesiredTables tables = DesiredTables.of(desired, owner, lastParsed);
     lastParsed = new DesiredTables.Parsed(desired, tables);
     return converge(tables, view, inForce);
+  }
+
+  /**
+   * Works out what an apply of {@code desired} against the record of the last apply would write,
+   * and writes nothing: the diff of a sync, run only to warm it up (see {@link
+   * dev.palisade.dataplane.compile.IncrementalNodeCompiler#rehearse}). Changes no record.
+   *
+   * @return what the apply would write (its sets destroyed not counted), or empty while there is
+   *     no record (before the first apply, after a failure)
+   */
+  public Optional<WriteCounts> rehearse(DesiredState desired) {
+    if (remembered == null) {
+      return Optional.empty();
+    }
+    ApplyPlan plan = ApplyPlan.of(DesiredTables.of(desired, owner, lastParsed), remembered, tools,
+        Set.of(), strategy);
+    return Optional.of(plan.steps().stream().map(ApplyPlan.Step::counts)
+        .reduce(WriteCounts.NOTHING, WriteCounts::plus));
   }
 
   /**

@@ -28,6 +28,7 @@ import dev.palisade.model.Protocol;
 import dev.palisade.model.RuleGraph;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.function.Supplier;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -52,6 +53,8 @@ class IncrementalNodeCompilerTest {
     Random random = new Random(seed);
     RuleGraph graph = new RuleGraph();
     IncrementalNodeCompiler compiler = new IncrementalNodeCompiler(NODE, SETTINGS);
+    assertThat(compiler.rehearse(graph, 0)).as("nothing compiled yet").isEmpty();
+    int rehearsals = 0;
     List<GraphDelta> pending = new ArrayList<>();
     for (String ns : NAMESPACES) {
       pending.add(graph.upsertNamespace(namespace(ns, "ns", ns, "team", "t1")));
@@ -65,7 +68,16 @@ class IncrementalNodeCompilerTest {
       pending.clear();
       assertThat(incremental).as("seed %s round %s", seed, round)
           .isEqualTo(NodeCompiler.compile(graph, NODE, SETTINGS));
+      // A rehearsal renders what the node holds, and the next round's compile (asserted
+      // above) starts from the last compilation as if it had not run.
+      Optional<DesiredState> rehearsed = compiler.rehearse(graph, round);
+      if (rehearsed.isPresent()) {
+        assertThat(rehearsed.get()).as("seed %s round %s rehearsed", seed, round)
+            .isEqualTo(incremental);
+        rehearsals++;
+      }
     }
+    assertThat(rehearsals).as("rounds with an endpoint on the node").isPositive();
     assertThat(compiler.setOnlyCompilations()).as("remote-only changes take the sets-only path")
         .isPositive();
     assertThat(compiler.fullCompilations()).isPositive();

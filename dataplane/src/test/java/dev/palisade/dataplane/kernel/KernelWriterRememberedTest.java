@@ -75,6 +75,23 @@ class KernelWriterRememberedTest {
     assertThat(kernel.log()).isEmpty();
   }
 
+  /**
+   * A rehearsal works out the remembered apply's writes and runs nothing; the next apply writes
+   * as if it had not run.
+   */
+  @Test
+  void aRehearsalCountsTheRememberedWritesAndRunsNothing() {
+    assertThat(FakeKernel.writerOver(kernel).rehearse(BASE.build())).as("nothing remembered")
+        .isEmpty();
+    assertThat(writer.rehearse(BASE.build())).hasValue(WriteCounts.NOTHING);
+    assertThat(writer.rehearse(ONE_MORE_MEMBER.build()))
+        .hasValue(new WriteCounts(0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0));
+    assertThat(kernel.log()).isEmpty();
+
+    assertThat(writer.apply(ONE_MORE_MEMBER.build(), KernelView.REMEMBERED).written())
+        .isEqualTo(new WriteCounts(0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0));
+  }
+
   @Test
   void driftIsInvisibleToARememberedApplyAndRepairedByAReadingOne() {
     kernel.ipsets().sets().get("pal-web").members.remove("10.99.1.11");
