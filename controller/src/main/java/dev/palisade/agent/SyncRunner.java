@@ -125,7 +125,8 @@ final class SyncRunner implements AutoCloseable {
 
   private boolean idleWorkNow() {
     synchronized (lock) {
-      return !closed && timer.quiet() && timer.nextRunAt(ticker.read()) > ticker.read();
+      long now = ticker.read();
+      return !closed && timer.quiet() && timer.nextRunAt(now) > now;
     }
   }
 

@@ -90,8 +90,8 @@ final class AgentCommand implements Callable<Integer> {
       paramLabel = "N",
       description = "After its start, while idle, the agent compiles and diffs a change to one "
           + "of its node's pods this many times without writing anything, so that the JIT has "
-          + "compiled that path before the first real one (cold, it is about 4 times slower). "
-          + "0 turns it off. Default: ${DEFAULT-VALUE}.")
+          + "compiled that path before the first real one (at 10,000 pods: a local pod's compile "
+          + "from 13 to 10 ms at the median). 0 turns it off. Default: ${DEFAULT-VALUE}.")
   int rehearsals;
 
   @Option(names = "--backend", defaultValue = "iptables", paramLabel = "iptables|ebpf",

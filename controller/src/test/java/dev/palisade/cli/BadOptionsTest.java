@@ -43,6 +43,8 @@ class BadOptionsTest {
         Arguments.of("a zero maximum sync interval", List.of("agent", "--node-name", "n1",
             "--max-sync-interval", "0s"),
             "Invalid value for option '--max-sync-interval': '0s' must be longer than zero"),
+        Arguments.of("a negative number of rehearsals", List.of("agent", "--node-name", "n1",
+            "--rehearsals", "-1"), "--rehearsals must not be negative, not -1"),
         Arguments.of("a network namespace that does not exist", List.of("cleanup", "--netns",
             "palisade-no-such-namespace"), "--netns palisade-no-such-namespace: no such "
             + "network namespace (/run/netns/palisade-no-such-namespace does not exist"),
