@@ -64,7 +64,8 @@ public final class ScaleBenchmark implements Callable<Integer> {
   private static final int SMALL_RUN_CONNECTION_RATE_ROUNDS = 4;
   /** How long the agent runs after its first sync before its RSS counts. */
   private static final Duration RSS_STEADY = Duration.ofSeconds(10);
-  private static final Duration CONNECTION_RATE_ROUND = Duration.ofSeconds(5);
+  private static final Duration CONNECTION_RATE_ROUND =
+      ConnectionRateMeasurement.Settings.DEFAULT.round();
   
   /** What to measure, and with what. */
   record Settings(ClusterSize size, long seed, String node, int events, Path jar,

@@ -26,8 +26,8 @@ class SyncRunnerTest {
       syncs.incrementAndGet();
       firstSync.countDown();
       return SyncOutcome.ENFORCED;
-    }, () -> false, new SyncTimer(Duration.ofMillis(200), Duration.ofMinutes(10), Duration.ofMillis(100),
-        Duration.ofSeconds(1)), health(), Ticker.systemTicker())) {
+    }, () -> false, new SyncTimer(Duration.ofMillis(200), Duration.ofMinutes(10),
+        Duration.ofMillis(100), Duration.ofSeconds(1)), health(), Ticker.systemTicker())) {
       runner.start();
       for (int i = 0; i < 1000; i++) {
         runner.request();
@@ -86,8 +86,8 @@ class SyncRunnerTest {
       }
       succeeded.countDown();
       return SyncOutcome.ENFORCED;
-    }, () -> false, new SyncTimer(Duration.ZERO, Duration.ofMinutes(10), Duration.ofMillis(10),
-        Duration.ofMillis(40)), health(), Ticker.systemTicker())) {
+    }, () -> false, new SyncTimer(Duration.ZERO, Duration.ofMinutes(10),
+        Duration.ofMillis(10), Duration.ofMillis(40)), health(), Ticker.systemTicker())) {
       runner.start();
       runner.request();
       assertThat(succeeded.await(5, TimeUnit.SECONDS)).isTrue();
@@ -102,8 +102,8 @@ class SyncRunnerTest {
     try (SyncRunner runner = new SyncRunner("test-sync", () -> {
       attempts.incrementAndGet();
       throw new OutOfMemoryError("Java heap space");
-    }, () -> false, new SyncTimer(Duration.ZERO, Duration.ofMinutes(10), Duration.ofMillis(10),
-        Duration.ofMillis(40)), health, Ticker.systemTicker())) {
+    }, () -> false, new SyncTimer(Duration.ZERO, Duration.ofMinutes(10),
+        Duration.ofMillis(10), Duration.ofMillis(40)), health, Ticker.systemTicker())) {
       runner.start();
       runner.request();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
