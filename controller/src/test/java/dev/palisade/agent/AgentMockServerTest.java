@@ -1,6 +1,5 @@
 package dev.palisade.agent;
 
-import dev.palisade.dataplane.state.DesiredState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.base.Ticker;
@@ -12,6 +11,7 @@ import dev.palisade.dataplane.kernel.KernelCommandException;
 import dev.palisade.dataplane.kernel.KernelSet;
 import dev.palisade.dataplane.kernel.KernelSnapshot;
 import dev.palisade.dataplane.kernel.KernelWriter;
+import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.k8s.TrimmedObjects;
 import dev.palisade.model.Direction;
 import dev.palisade.model.IpFamily;
@@ -21,6 +21,7 @@ import dev.palisade.realization.AgentReport;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -140,14 +141,7 @@ class AgentMockServerTest {
 
   @Test
   void createUpdateAndDeleteOfAllThreeKindsReachTheKernel() {
-    client.namespaces().resource(namespace("x", "team", "blue")).create();
-    client.pods().inNamespace("x").resource(pod("web", NODE, "10.0.1.10", "app", "web"))
-        .create();
-    client.pods().inNamespace("x").resource(pod("db", "node-2", "10.0.2.10", "app", "db"))
-        .create();
-    NetworkPolicy policy = client.network().v1().networkPolicies().inNamespace("x")
-        .resource(allowFrom("web-from-db", "app", "web", "app", "db")).create();
-    awaitEnforced(policy);
+    enforceWebFromDb();
     assertThat(setsHolding("10.0.2.10")).as("the peer set holds db's address").isNotEmpty();
 
     Pod relabelled = client.pods().inNamespace("x").withName("db")
@@ -318,13 +312,18 @@ class AgentMockServerTest {
 
   /** x/web on this node may be reached from x/db on node-2; waits until that is enforced. */
   private void enforceWebFromDb() {
-    client.namespaces().resource(namespace("x")).create();
-    client.pods().inNamespace("x").resource(pod("web", NODE, "10.0.1.10", "app", "web"))
-        .create();
-    client.pods().inNamespace("x").resource(pod("db", "node-2", "10.0.2.10", "app", "db"))
-        .create();
-    awaitEnforced(client.network().v1().networkPolicies().inNamespace("x")
-        .resource(allowFrom("web-from-db", "app", "web", "app", "db")).create());
+    Namespace x = client.namespaces().resource(namespace("x")).create();
+    Pod web = client.pods().inNamespace("x")
+        .resource(pod("web", NODE, "10.0.1.10", "app", "web")).create();
+    Pod db = client.pods().inNamespace("x")
+        .resource(pod("db", "node-2", "10.0.2.10", "app", "db")).create();
+    NetworkPolicy policy = client.network().v1().networkPolicies().inNamespace("x")
+        .resource(allowFrom("web-from-db", "app", "web", "app", "db")).create();
+    // the watches of each kind deliver independently: each must be in before a check
+    awaitEnforced(x);
+    awaitEnforced(web);
+    awaitEnforced(db);
+    awaitEnforced(policy);
   }
 
   private KernelSnapshot snapshot() {
