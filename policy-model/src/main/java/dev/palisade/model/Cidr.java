@@ -60,15 +60,19 @@ public record Cidr(InetAddress address, int prefixLength) implements Comparable<
 
   /** The block's first address: the written address with its host bits cleared. */
   public InetAddress network() {
+    try {
+      return InetAddress.getByAddress(networkBytes());
+    } catch (UnknownHostException e) {
+      throw new AssertionError("a byte array of a valid length is always an address", e);
+    }
+  }
+
+  private byte[] networkBytes() {
     byte[] bytes = address.getAddress();
     for (int bit = prefixLength; bit < bytes.length * 8; bit++) {
       bytes[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
     }
-    try {
-      return InetAddress.getByAddress(bytes);
-    } catch (UnknownHostException e) {
-      throw new AssertionError("a byte array of a valid length is always an address", e);
-    }
+    return bytes;
   }
 
   /** Whether the written address has bits set beyond the prefix (lint: "10.0.0.1/8"). */
@@ -113,8 +117,9 @@ public record Cidr(InetAddress address, int prefixLength) implements Comparable<
     if (byFamily != 0) {
       return byFamily;
     }
-    byte[] mine = network().getAddress();
-    byte[] theirs = other.network().getAddress();
+    // the bytes only: sorting a node's pods compares their addresses many times over
+    byte[] mine = networkBytes();
+    byte[] theirs = other.networkBytes();
     for (int i = 0; i < mine.length; i++) {
       int byByte = Integer.compare(mine[i] & 0xff, theirs[i] & 0xff);
       if (byByte != 0) {

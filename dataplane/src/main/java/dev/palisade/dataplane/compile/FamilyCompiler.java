@@ -63,7 +63,19 @@ final class FamilyCompiler {
   }
 
   /** A policy's or a pod's chain of one direction. */
-  record ChainKey(ObjectRef owner, Direction direction) {}
+  record ChainKey(ObjectRef owner, Direction direction) {
+    // Written out for the reason GeneratedName's are.
+    @Override
+    public boolean equals(Object other) {
+      return this == other || other instanceof ChainKey that && direction == that.direction
+          && owner.equals(that.owner);
+    }
+
+    @Override
+    public int hashCode() {
+      return owner.hashCode() * 31 + direction.ordinal();
+    }
+  }
 
   /**
    * A policy chain and what it was rendered from: the plan's allow rules and the sets they
@@ -152,7 +164,8 @@ final class FamilyCompiler {
   /** The previous spec of an equal chain (the same object, which the writer skips), or new. */
   private ChainSpec spec(Chain chain) {
     Chain before = previous.chains().get(chain.name());
-    return chain.equals(before) ? previous.state().chains().get(chain.name()) : chain.toSpec();
+    return chain == before || chain.equals(before) ? previous.state().chains().get(chain.name())
+        : chain.toSpec();
   }
 
   /**

@@ -2,7 +2,6 @@ package dev.palisade.dataplane.compile;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
-import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
 import dev.palisade.dataplane.compile.NodeCompiler.Compilation;
 import dev.palisade.dataplane.compile.SetCatalog.CompiledSet;
@@ -10,7 +9,6 @@ import dev.palisade.dataplane.plan.Endpoint;
 import dev.palisade.dataplane.plan.FamilyPlan;
 import dev.palisade.dataplane.plan.IncrementalNodePlanner;
 import dev.palisade.dataplane.plan.NodePlan;
-import dev.palisade.dataplane.plan.NodePlanner;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.dataplane.state.FamilyState;
 import dev.palisade.dataplane.state.IpSetSpec;
@@ -48,7 +46,6 @@ import java.util.Optional;
  * compiles.
  */
 public final class IncrementalNodeCompiler implements NodeStateCompiler {
-  private final String nodeName;
   private final IncrementalNodePlanner planner;
   private final DataplaneSettings settings;
   private Compilation last;
@@ -56,7 +53,6 @@ public final class IncrementalNodeCompiler implements NodeStateCompiler {
   private long setOnlyCompilations;
 
   public IncrementalNodeCompiler(String nodeName, DataplaneSettings settings) {
-    this.nodeName = nodeName;
     this.planner = new IncrementalNodePlanner(nodeName);
     this.settings = settings;
   }
@@ -105,8 +101,7 @@ public final class IncrementalNodeCompiler implements NodeStateCompiler {
       return Optional.empty();
     }
     ObjectRef changed = endpoints.get(Math.floorMod(turn, endpoints.size())).ref();
-    NodePlan replanned = NodePlanner.plan(graph, nodeName, last.plan(),
-        new GraphDelta(ImmutableSet.of(), ImmutableSet.of(changed), ImmutableSet.of()));
+    NodePlan replanned = planner.replanAsIfChanged(graph, changed);
     return Optional.of(NodeCompiler.render(new NodePlan(renewed(replanned.v4(), changed),
         renewed(replanned.v6(), changed)), settings, last).state());
   }
@@ -167,6 +162,6 @@ public final class IncrementalNodeCompiler implements NodeStateCompiler {
     }
     return new Compilation(new DesiredState(families.get(IpFamily.V4).state(),
         families.get(IpFamily.V6).state()), plan, ImmutableMap.copyOf(families),
-        last.preferredNames());
+        last.ledger());
   }
 }

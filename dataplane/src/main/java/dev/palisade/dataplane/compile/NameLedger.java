@@ -14,8 +14,19 @@ import java.util.Map;
  * <p>A preferred name is a SHA-256 of its identity; the ledger of a node's next compilation
  * starts with this one's preferred names ({@link #preferredNames}), so an unchanged node hashes
  * nothing again.
+ *
+ * <p>While no identity has had to take a detour (a candidate other than its preferred name),
+ * every name a ledger handed out is its identity's preferred one, in whatever order the
+ * identities came; the next compilation of the node then continues this ledger ({@link #next})
+ * instead of claiming all of the node's names again, and finds most of them by object. A
+ * continued ledger still knows identities of objects gone since, so a detour there may be a
+ * collision with a name nothing uses any more: {@link #detouredAfterContinuing} tells the
+ * compiler to claim again in a fresh ledger, in its fixed order.
  */
 final class NameLedger {
+  /** Known identities beyond this many more than a compilation's claims: start afresh. */
+  private static final int STALE_SLACK = 1024;
+
   private final Map<String, Identity> identityByName = new HashMap<>();
   private final Map<Identity, String> nameByIdentity = new HashMap<>();
   /**
@@ -25,6 +36,12 @@ final class NameLedger {
   private final Map<GeneratedName, String> nameByObject = new IdentityHashMap<>();
   private final Map<GeneratedName, String> preferred;
   private final Map<GeneratedName, String> preferredClaimed = new HashMap<>();
+  /** Whether some identity took a candidate other than its preferred name. */
+  private boolean detoured;
+  /** Whether this ledger continues the one of an earlier compilation. */
+  private boolean continued;
+  /** Claims since this ledger was made or last continued. */
+  private int claims;
 
   NameLedger() {
     this(new HashMap<>());
@@ -36,10 +53,45 @@ final class NameLedger {
   }
 
   /** What a name stands for: an identity of one kind (its prefix). */
-  private record Identity(String prefix, String identity) {}
+  private record Identity(String prefix, String identity) {
+    // Written out for the reason GeneratedName's are.
+    @Override
+    public boolean equals(Object other) {
+      return this == other || other instanceof Identity that && identity.equals(that.identity)
+          && prefix.equals(that.prefix);
+    }
+
+    @Override
+    public int hashCode() {
+      return identity.hashCode() * 31 + prefix.hashCode();
+    }
+  }
+
+  /**
+   * The ledger for the node's next compilation: this one, continued, while no identity took a
+   * detour and the identities of objects gone since are not many more than one compilation
+   * claims; else a fresh one that starts with this one's preferred names.
+   */
+  NameLedger next() {
+    if (detoured || nameByObject.size() > 2 * claims + STALE_SLACK) {
+      return new NameLedger(preferredNames());
+    }
+    continued = true;
+    claims = 0;
+    return this;
+  }
+
+  /**
+   * Whether this ledger continues an earlier one and an identity took a detour in it: the names
+   * may then differ from those a fresh ledger hands out in the compiler's order.
+   */
+  boolean detouredAfterContinuing() {
+    return continued && detoured;
+  }
 
   /** The name that stands for {@code generated}'s identity in this compilation. */
   String claim(GeneratedName generated) {
+    claims++;
     String claimed = nameByObject.get(generated);
     if (claimed == null) {
       claimed = claimByIdentity(generated);
@@ -58,6 +110,7 @@ final class NameLedger {
       String candidate = attempt == 0 ? preferredName(generated) : generated.candidate(attempt);
       if (identityByName.putIfAbsent(candidate, identity) == null) {
         nameByIdentity.put(identity, candidate);
+        detoured |= attempt > 0;
         return candidate;
       }
     }

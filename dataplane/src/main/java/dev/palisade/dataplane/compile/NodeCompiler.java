@@ -26,11 +26,11 @@ public final class NodeCompiler {
 
   /**
    * One compilation of the node: its state, its plan, what each family rendered, and the
-   * preferred names its ledger knew (a cache the next compilation of the node starts from).
+   * ledger its names came from (the next compilation of the node continues it or starts from
+   * its preferred names: {@link NameLedger#next}).
    */
   record Compilation(DesiredState state, NodePlan plan,
-      ImmutableMap<IpFamily, FamilyCompiler.Compiled> families,
-      Map<GeneratedName, String> preferredNames) {}
+      ImmutableMap<IpFamily, FamilyCompiler.Compiled> families, NameLedger ledger) {}
 
   /**
    * The plan as iptables state: chains, hooks and sets of both families.
@@ -38,11 +38,23 @@ public final class NodeCompiler {
    * @param previous the previous compilation of the same node and settings, whose sets are
    *     reused where the plan's members are the same objects, whose chains where they are
    *     rendered from the same plan objects, whose chain specs where the chains are equal, and
-   *     whose preferred names are not hashed again; or null
+   *     whose ledger hands out its names again ({@link NameLedger#next}); or null
    */
   static Compilation render(NodePlan plan, DataplaneSettings settings, Compilation previous) {
-    NameLedger ledger = previous == null ? new NameLedger()
-        : new NameLedger(previous.preferredNames());
+    if (previous == null) {
+      return render(plan, settings, null, new NameLedger());
+    }
+    NameLedger ledger = previous.ledger().next();
+    Compilation compilation = render(plan, settings, previous, ledger);
+    // A detour in a continued ledger may be a collision with a name of an object gone since,
+    // or one a fresh ledger would resolve the other way round: claim again, in order.
+    return ledger.detouredAfterContinuing()
+        ? render(plan, settings, previous, new NameLedger(ledger.preferredNames()))
+        : compilation;
+  }
+
+  private static Compilation render(NodePlan plan, DataplaneSettings settings,
+      Compilation previous, NameLedger ledger) {
     Map<IpFamily, FamilyCompiler.Compiled> families = new EnumMap<>(IpFamily.class);
     for (IpFamily family : IpFamily.values()) {
       families.put(family, FamilyCompiler.compile(plan.family(family), settings, ledger,
@@ -51,6 +63,6 @@ public final class NodeCompiler {
     }
     return new Compilation(
         new DesiredState(families.get(IpFamily.V4).state(), families.get(IpFamily.V6).state()),
-        plan, ImmutableMap.copyOf(families), ledger.preferredNames());
+        plan, ImmutableMap.copyOf(families), ledger);
   }
 }

@@ -1,5 +1,6 @@
 package dev.palisade.dataplane.plan;
 
+import com.google.common.collect.ImmutableSet;
 import dev.palisade.model.GraphDelta;
 import dev.palisade.model.ObjectRef;
 import dev.palisade.model.Pod;
@@ -30,6 +31,8 @@ public final class IncrementalNodePlanner {
   private final String nodeName;
   private final HostMembers hosts = new HostMembers();
   private NodePlan last;
+  /** The node's share of the graph {@link #last} was planned from. */
+  private NodePlanner.NodeShare lastShare;
   /** The endpoints of this node in {@link #last}: a change to one of them replans the node. */
   private Set<ObjectRef> lastLocalPods = Set.of();
 
@@ -50,11 +53,26 @@ public final class IncrementalNodePlanner {
     if (last != null && changes.policies().isEmpty() && !touchesThisNode(graph, changes)) {
       last = NodePlanner.refresh(graph, last, changes, hosts);
     } else {
-      last = NodePlanner.plan(graph, nodeName, last, changes, hosts);
-      lastLocalPods = graph.endpointsOnNode(nodeName).stream().map(Pod::ref)
+      lastShare = NodePlanner.NodeShare.of(graph, nodeName, lastShare, changes);
+      last = NodePlanner.plan(graph, lastShare, last, changes, hosts);
+      lastLocalPods = lastShare.localPods().stream().map(Pod::ref)
           .collect(Collectors.toUnmodifiableSet());
     }
     return last;
+  }
+
+  /**
+   * The plan of the node as if {@code pod}, one of its endpoints, had changed, the graph being
+   * the one last planned; keeps nothing (the next {@link #plan} starts from the last one).
+   * Takes the path of a change to one of the node's own pods, for a compiler to rehearse it.
+   */
+  public NodePlan replanAsIfChanged(RuleGraph graph, ObjectRef pod) {
+    GraphDelta changes = new GraphDelta(ImmutableSet.of(), ImmutableSet.of(pod),
+        ImmutableSet.of());
+    // The hosts' members are the last plan's, which is what a plan with no address change
+    // leaves them as: nothing of them changes.
+    return NodePlanner.plan(graph, NodePlanner.NodeShare.of(graph, nodeName, lastShare, changes),
+        last, changes, hosts);
   }
 
   /** How many pods' host members the planner keeps for reuse (for tests). */

@@ -56,7 +56,12 @@ public final class NodePlanner {
   /** @param hosts the pods' members as the previous plan made them */
   static NodePlan plan(RuleGraph graph, String nodeName, NodePlan previous, GraphDelta changes,
       HostMembers hosts) {
-    NodeShare share = NodeShare.of(graph, nodeName);
+    return plan(graph, NodeShare.of(graph, nodeName, null, changes), previous, changes, hosts);
+  }
+
+  /** @param share the node's share of the graph as it is now */
+  static NodePlan plan(RuleGraph graph, NodeShare share, NodePlan previous, GraphDelta changes,
+      HostMembers hosts) {
     return new NodePlan(
         new FamilyPlanner(graph, IpFamily.V4, previous, changes, hosts).plan(share),
         new FamilyPlanner(graph, IpFamily.V6, previous, changes, hosts).plan(share));
@@ -83,20 +88,31 @@ public final class NodePlanner {
    * The node's share of the graph, read once for both families: its endpoint pods, the policies
    * that select each of them, and for each such policy the node's pods it selects.
    */
-  private record NodeShare(ImmutableList<Pod> localPods,
+  record NodeShare(ImmutableList<Pod> localPods,
       ImmutableMap<ObjectRef, ImmutableList<Policy>> policiesByPod,
       ImmutableListMultimap<ObjectRef, Pod> localPodsByPolicy) {
 
-    static NodeShare of(RuleGraph graph, String nodeName) {
+    /**
+     * @param previous the share before {@code changes}, or null: while no policy changed, the
+     *     policies selecting a pod the changes do not name are the same (a pod whose list of
+     *     selecting policies changes is in the delta), so only the named pods ask the graph
+     */
+    static NodeShare of(RuleGraph graph, String nodeName, NodeShare previous,
+        GraphDelta changes) {
+      boolean reuse = previous != null && changes.policies().isEmpty();
       ImmutableList<Pod> local = ImmutableList.sortedCopyOf(Comparator.comparing(Pod::ref),
           graph.endpointsOnNode(nodeName));
       ImmutableMap.Builder<ObjectRef, ImmutableList<Policy>> policiesByPod =
-          ImmutableMap.builder();
+          ImmutableMap.builderWithExpectedSize(local.size());
       ImmutableListMultimap.Builder<ObjectRef, Pod> podsByPolicy =
           ImmutableListMultimap.builder();
       for (Pod pod : local) {
-        List<Policy> policies = graph.policiesSelecting(pod.ref());
-        policiesByPod.put(pod.ref(), ImmutableList.copyOf(policies));
+        ImmutableList<Policy> policies = reuse && !changes.pods().contains(pod.ref())
+            ? previous.policiesByPod().get(pod.ref()) : null;
+        if (policies == null) {
+          policies = ImmutableList.copyOf(graph.policiesSelecting(pod.ref()));
+        }
+        policiesByPod.put(pod.ref(), policies);
         policies.forEach(policy -> podsByPolicy.put(policy.ref(), pod));
       }
       return new NodeShare(local, policiesByPod.build(), podsByPolicy.build());

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * What a rule does with a packet that matches, rendered as {@code iptables-save} prints the
@@ -60,9 +61,12 @@ public sealed interface Action {
   }
 
   record Jump(String chain) implements Action {
+    /** Compiled once: the compiler creates a jump for every pod and policy chain it renders. */
+    private static final Pattern CHAIN_NAME = Pattern.compile("[A-Za-z0-9._-]+");
+
     public Jump {
       // whose chain it is (the installation's prefix) is checked by the writer
-      checkArgument(chain.matches("[A-Za-z0-9._-]+"), "jump target '%s' is not a chain name",
+      checkArgument(CHAIN_NAME.matcher(chain).matches(), "jump target '%s' is not a chain name",
           chain);
     }
 

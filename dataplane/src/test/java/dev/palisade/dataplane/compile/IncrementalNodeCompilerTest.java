@@ -84,6 +84,30 @@ class IncrementalNodeCompilerTest {
   }
 
   @Test
+  void aNewPodWhoseNameCollidesWithAGonePodsGetsThePreferredNameAsAFullCompilationGivesIt() {
+    // x/web-216740 and x/web-272257: same preferred pod chain name (StableNamesTest)
+    ObjectRef gone = ObjectRef.of("x", "web-216740");
+    ObjectRef added = ObjectRef.of("x", "web-272257");
+    RuleGraph graph = new RuleGraph();
+    IncrementalNodeCompiler compiler = new IncrementalNodeCompiler(NODE, SETTINGS);
+    compiler.compile(graph, GraphDelta.union(List.of(
+        graph.upsertNamespace(namespace("x", "ns", "x")),
+        graph.upsertPod(pod(gone.name()).in("x").labels("app", "web").ip("10.0.1.10")
+            .node(NODE).build()),
+        graph.upsertPolicy(policy("web").in("x").select(selector("app", "web"))
+            .ingress(rule().peers(podPeer("x", selector("app", "db")))).build()))));
+
+    // the ledger the compiler continues still knows the gone pod's identity and name
+    DesiredState after = compiler.compile(graph, GraphDelta.union(List.of(
+        graph.deletePod(gone), graph.upsertPod(pod(added.name()).in("x").labels("app", "web")
+            .ip("10.0.1.11").node(NODE).build()))));
+
+    assertThat(after).isEqualTo(NodeCompiler.compile(graph, NODE, SETTINGS));
+    assertThat(after.v4().chains()).containsKey(
+        StableNames.DEFAULT.podChain(Direction.INGRESS, added).preferred());
+  }
+
+  @Test
   void aRemotePodChangeRecomputesOnlyTheSetsItTouches() {
     RuleGraph graph = new RuleGraph();
     IncrementalNodeCompiler compiler = new IncrementalNodeCompiler(NODE, SETTINGS);

@@ -120,5 +120,30 @@ class StableNamesTest {
     assertThat(secondName).isNotEqualTo(firstName).startsWith("PALISADE-PI-x.web_2-")
         .hasSizeLessThanOrEqualTo(Names.MAX_CHAIN_NAME_LENGTH);
     assertThat(ledger.claim(second)).as("an identity keeps its name").isEqualTo(secondName);
+    assertThat(ledger.detouredAfterContinuing()).as("a fresh ledger's detour is its order")
+        .isFalse();
+    assertThat(ledger.next()).as("after a detour the next compilation claims afresh")
+        .isNotSameAs(ledger);
+  }
+
+  @Test
+  void aContinuedLedgerHandsOutTheSameNamesAndTellsADetour() {
+    GeneratedName first = NAMES.podChain(Direction.INGRESS, ObjectRef.of("x", "web-216740"));
+    GeneratedName other = NAMES.podChain(Direction.INGRESS, ObjectRef.of("x", "other"));
+    NameLedger ledger = new NameLedger();
+    ledger.claim(first);
+    ledger.claim(other);
+
+    NameLedger continued = ledger.next();
+
+    assertThat(continued).isSameAs(ledger);
+    // an equal name object of a later compilation finds the same name
+    assertThat(continued.claim(NAMES.podChain(Direction.INGRESS,
+        ObjectRef.of("x", "web-216740")))).isEqualTo(first.preferred());
+    assertThat(continued.claim(other)).isEqualTo(other.preferred());
+    assertThat(continued.detouredAfterContinuing()).isFalse();
+    // the colliding identity arrives while the first one's name is still known
+    continued.claim(NAMES.podChain(Direction.INGRESS, ObjectRef.of("x", "web-272257")));
+    assertThat(continued.detouredAfterContinuing()).isTrue();
   }
 }
