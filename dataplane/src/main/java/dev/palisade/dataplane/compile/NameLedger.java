@@ -53,19 +53,7 @@ final class NameLedger {
   }
 
   /** What a name stands for: an identity of one kind (its prefix). */
-  private record Identity(String prefix, String identity) {
-    // Written out for the reason GeneratedName's are.
-    @Override
-    public boolean equals(Object other) {
-      return this == other || other instanceof Identity that && identity.equals(that.identity)
-          && prefix.equals(that.prefix);
-    }
-
-    @Override
-    public int hashCode() {
-      return identity.hashCode() * 31 + prefix.hashCode();
-    }
-  }
+  private record Identity(String prefix, String identity) {}
 
   /**
    * The ledger for the node's next compilation: this one, continued, while no identity took a
