@@ -26,19 +26,6 @@ public record ObjectRef(String namespace, String name) implements Comparable<Obj
     return new ObjectRef(text.substring(0, slash), text.substring(slash + 1));
   }
 
-  // Written out rather than generated: refs key the graph's and the compiler's hash maps, and
-  // the generated methods (method-handle chains) often stay out of line in their hot loops.
-  @Override
-  public boolean equals(Object other) {
-    return this == other || other instanceof ObjectRef that && name.equals(that.name)
-        && namespace.equals(that.namespace);
-  }
-
-  @Override
-  public int hashCode() {
-    return 31 * namespace.hashCode() + name.hashCode();
-  }
-
   @Override
   public int compareTo(ObjectRef other) {
     return ORDER.compare(this, other);

@@ -63,19 +63,8 @@ final class FamilyCompiler {
   }
 
   /** A policy's or a pod's chain of one direction. */
-  record ChainKey(ObjectRef owner, Direction direction) {
-    // Written out for the reason GeneratedName's are.
-    @Override
-    public boolean equals(Object other) {
-      return this == other || other instanceof ChainKey that && direction == that.direction
-          && owner.equals(that.owner);
-    }
+  record ChainKey(ObjectRef owner, Direction direction) {}
 
-    @Override
-    public int hashCode() {
-      return owner.hashCode() * 31 + direction.ordinal();
-    }
-  }
 
   /**
    * A policy chain and what it was rendered from: the plan's allow rules and the sets they

@@ -23,20 +23,6 @@ public record GeneratedName(String prefix, String readable, String identity, int
         "prefix %s leaves no room in %s characters", prefix, maxLength);
   }
 
-  // Written out rather than generated: every compilation looks each of the node's names up by
-  // this key, and the generated methods (method-handle chains) often stay out of line there.
-  @Override
-  public boolean equals(Object other) {
-    return this == other || other instanceof GeneratedName that && maxLength == that.maxLength
-        && identity.equals(that.identity) && prefix.equals(that.prefix)
-        && readable.equals(that.readable);
-  }
-
-  @Override
-  public int hashCode() {
-    return identity.hashCode() * 31 + prefix.hashCode();
-  }
-
   /** The name when no other identity of the compilation claims it first. */
   public String preferred() {
     return candidate(0);

@@ -22,20 +22,8 @@ public record FamilyPlan(IpFamily family, ImmutableList<Endpoint> endpoints,
     ImmutableMap<PeerClass, ImmutableSet<Member>> members) {
 
   /** A policy's rules of one direction. */
-  public record PolicyDirection(ObjectRef policy, Direction direction) {
-    // Written out rather than generated: the planner and the renderers look every rule list up
-    // by this key, and the generated methods (method-handle chains) often stay out of line.
-    @Override
-    public boolean equals(Object other) {
-      return this == other || other instanceof PolicyDirection that
-          && direction == that.direction && policy.equals(that.policy);
-    }
+  public record PolicyDirection(ObjectRef policy, Direction direction) {}
 
-    @Override
-    public int hashCode() {
-      return policy.hashCode() * 31 + direction.ordinal();
-    }
-  }
 
   public ImmutableList<AllowRule> rules(ObjectRef policy, Direction direction) {
     ImmutableList<AllowRule> found = rules.get(new PolicyDirection(policy, direction));

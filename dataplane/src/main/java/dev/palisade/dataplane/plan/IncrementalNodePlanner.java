@@ -3,11 +3,8 @@ package dev.palisade.dataplane.plan;
 import com.google.common.collect.ImmutableSet;
 import dev.palisade.model.GraphDelta;
 import dev.palisade.model.ObjectRef;
-import dev.palisade.model.Pod;
 import dev.palisade.model.RuleGraph;
 import java.util.Objects;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Plans one node again and again as the graph changes, doing only the work the changes need,
@@ -31,10 +28,11 @@ public final class IncrementalNodePlanner {
   private final String nodeName;
   private final HostMembers hosts = new HostMembers();
   private NodePlan last;
-  /** The node's share of the graph {@link #last} was planned from. */
+  /**
+   * The node's share of the graph {@link #last} was planned from: its endpoints are the pods
+   * whose change replans the node.
+   */
   private NodePlanner.NodeShare lastShare;
-  /** The endpoints of this node in {@link #last}: a change to one of them replans the node. */
-  private Set<ObjectRef> lastLocalPods = Set.of();
 
   public IncrementalNodePlanner(String nodeName) {
     this.nodeName = nodeName;
@@ -55,8 +53,6 @@ public final class IncrementalNodePlanner {
     } else {
       lastShare = NodePlanner.NodeShare.of(graph, nodeName, lastShare, changes);
       last = NodePlanner.plan(graph, lastShare, last, changes, hosts);
-      lastLocalPods = lastShare.localPods().stream().map(Pod::ref)
-          .collect(Collectors.toUnmodifiableSet());
     }
     return last;
   }
@@ -83,7 +79,7 @@ public final class IncrementalNodePlanner {
   /** Whether a changed pod was, or now is, scheduled on this node. */
   private boolean touchesThisNode(RuleGraph graph, GraphDelta changes) {
     for (ObjectRef ref : changes.pods()) {
-      if (lastLocalPods.contains(ref) || graph.pod(ref)
+      if (lastShare.policiesByPod().containsKey(ref) || graph.pod(ref)
           .map(pod -> Objects.equals(pod.nodeName(), nodeName)).orElse(false)) {
         return true;
       }
