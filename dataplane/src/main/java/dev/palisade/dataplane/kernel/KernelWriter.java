@@ -272,15 +272,18 @@ public final class KernelWriter implements AutoCloseable {
               was.foreignJumps());
     }
     ImmutableSortedMap.Builder<String, KernelSet> sets = ImmutableSortedMap.naturalOrder();
-    before.sets().forEach((name, set) -> {
-      if (!desired.sets().containsKey(name) && !plan.setsToDestroy().contains(name)) {
-        sets.put(name, set);
+    SortedJoin.walk(before.sets(), desired.sets(), (name, had, want) -> {
+      if (want == null) {
+        if (!plan.setsToDestroy().contains(name)) {
+          sets.put(name, had);
+        }
+      } else if (had != null && had.members() == want.members()) {
+        // written from this very set before, and planned against it: it holds what it held
+        sets.put(name, had);
+      } else {
+        sets.put(name, new KernelSet(name, want.type().kernelName(), want.family(),
+            had == null ? want.maxElements() : had.maxElements(), true, want.members()));
       }
-    });
-    desired.sets().forEach((name, want) -> {
-      KernelSet had = before.sets().get(name);
-      sets.put(name, new KernelSet(name, want.type().kernelName(), want.family(),
-          had == null ? want.maxElements() : had.maxElements(), true, want.members()));
     });
     return new KernelSnapshot(tables[IpFamily.V4.ordinal()], tables[IpFamily.V6.ordinal()],
         sets.build());

@@ -36,9 +36,13 @@ final class SetPlanner {
       WriteStrategy strategy) {
     List<String> update = new ArrayList<>();
     WriteCounts.Tally updateTally = new WriteCounts.Tally();
-    for (IpSetSpec want : desired.values()) {
-      KernelSet have = actual.get(want.name());
-      if (have == null) {
+    ImmutableSortedSet.Builder<String> destroy = ImmutableSortedSet.naturalOrder();
+    SortedJoin.walk(desired, actual, (name, want, have) -> {
+      if (want == null) {
+        if (have.markedAsPalisades() || replaced.contains(name)) {
+          destroy.add(name);
+        }
+      } else if (have == null) {
         update.add("create " + want.name() + " " + want.type().kernelName() + " family "
             + (want.family() == IpFamily.V4 ? "inet" : "inet6") + " maxelem "
             + want.maxElements() + " " + Names.SET_OWNERSHIP_MARKER);
@@ -66,13 +70,8 @@ final class SetPlanner {
         updateTally.membersRemoved += changed.onlyBefore().size();
         updateTally.membersAdded += changed.onlyAfter().size();
       }
-    }
-    ImmutableSortedSet<String> destroy = actual.values().stream()
-        .filter(set -> !desired.containsKey(set.name()))
-        .filter(set -> set.markedAsPalisades() || replaced.contains(set.name()))
-        .map(KernelSet::name)
-        .collect(ImmutableSortedSet.toImmutableSortedSet(String::compareTo));
-    return new SetPlan(update, updateTally.counts(), destroy);
+    });
+    return new SetPlan(update, updateTally.counts(), destroy.build());
   }
 
   private static void addAll(List<String> batch, String name, Collection<String> members) {

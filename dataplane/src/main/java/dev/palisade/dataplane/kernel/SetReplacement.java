@@ -49,12 +49,11 @@ final class SetReplacement {
    */
   static Map<String, String> needed(DesiredTables desired, KernelSnapshot kernel) {
     Map<String, String> renames = new TreeMap<>();
-    for (IpSetSpec want : desired.sets().values()) {
-      KernelSet have = kernel.sets().get(want.name());
-      if (have != null && needsReplacement(have, want)) {
-        renames.put(want.name(), temporaryName(desired.owner(), want.name()));
+    SortedJoin.walk(desired.sets(), kernel.sets(), (name, want, have) -> {
+      if (want != null && have != null && needsReplacement(have, want)) {
+        renames.put(name, temporaryName(desired.owner(), name));
       }
-    }
+    });
     return renames;
   }
 

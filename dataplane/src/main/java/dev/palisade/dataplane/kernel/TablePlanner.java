@@ -4,12 +4,12 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.ImmutableSortedSet;
-import com.google.common.collect.Sets;
 import dev.palisade.dataplane.rules.Action;
 import dev.palisade.dataplane.rules.Chain;
 import dev.palisade.dataplane.rules.Rule;
 import dev.palisade.dataplane.state.HookSpec;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -59,26 +59,28 @@ final class TablePlanner {
     boolean chainsWritten = chains == actual.chains() && staleSets.isEmpty()
         && strategy == WriteStrategy.INCREMENTAL;
     WriteCounts.Tally tally = new WriteCounts.Tally();
-    Predicate<RuleText> reusable = rule -> Sets.intersection(rule.matchSets(), staleSets)
-        .isEmpty();
+    Predicate<RuleText> reusable = staleSets.isEmpty() ? rule -> true
+        : rule -> Collections.disjoint(rule.matchSets(), staleSets);
     List<String> declarations = new ArrayList<>();
     List<String> bodies = new ArrayList<>();
-    for (Map.Entry<String, ImmutableList<RuleText>> chain
-        : chainsWritten ? Map.<String, ImmutableList<RuleText>>of().entrySet()
-            : chains.entrySet()) {
-      String name = chain.getKey();
-      ImmutableList<RuleText> have = actual.chains().get(name);
-      if (have == null || strategy == WriteStrategy.FULL_RESYNC) {
-        declarations.add(":" + name + " - [0:0]");
-        chain.getValue().forEach(rule -> bodies.add("-A " + name + " " + rule.text()));
-        tally.chainsCreated += have == null ? 1 : 0;
-        tally.chainsRewritten += have == null ? 0 : 1;
-        tally.rulesWritten += chain.getValue().size();
-      } else if (have != chain.getValue() || !staleSets.isEmpty()) {
-        // The same list means the kernel was last written from it (the writer remembers what
-        // it wrote; unchanged chains keep their parse): nothing to compare.
-        addEdit(ChainEditor.edit(name, have, chain.getValue(), reusable), bodies, tally);
-      }
+    // Chains the kernel holds and the desired state does not, in order.
+    List<String> unwanted = new ArrayList<>();
+    if (!chainsWritten) {
+      SortedJoin.walk(chains, actual.chains(), (name, want, have) -> {
+        if (want == null) {
+          unwanted.add(name);
+        } else if (have == null || strategy == WriteStrategy.FULL_RESYNC) {
+          declarations.add(":" + name + " - [0:0]");
+          want.forEach(rule -> bodies.add("-A " + name + " " + rule.text()));
+          tally.chainsCreated += have == null ? 1 : 0;
+          tally.chainsRewritten += have == null ? 0 : 1;
+          tally.rulesWritten += want.size();
+        } else if (have != want || !staleSets.isEmpty()) {
+          // The same list means the kernel was last written from it (the writer remembers what
+          // it wrote; unchanged chains keep their parse): nothing to compare.
+          addEdit(ChainEditor.edit(name, have, want, reusable), bodies, tally);
+        }
+      });
     }
     List<String> hookDeletions = new ArrayList<>();
     List<String> hookInsertions = new ArrayList<>();
@@ -94,16 +96,18 @@ final class TablePlanner {
       tally.hooksFixed += edit.fixed();
       tally.hooksRemoved += edit.removed();
     }
-    Set<String> unwanted = chainsWritten ? Set.of()
-        : Sets.difference(actual.chains().keySet(), chains.keySet());
-    Set<String> blocked = Sets.intersection(unwanted, actual.foreignJumps().keySet());
-    Set<String> obsolete = Sets.difference(unwanted, blocked);
+    List<String> obsolete = new ArrayList<>();
     List<Leftover> leftovers = new ArrayList<>();
-    for (String name : blocked) {
+    for (String name : unwanted) {
+      ImmutableList<String> foreign = actual.foreignJumps().get(name);
+      if (foreign == null) {
+        obsolete.add(name);
+        continue;
+      }
       addEdit(ChainEditor.edit(name, actual.chains().get(name), returnOnly(name), reusable),
           bodies, tally);
       leftovers.add(new Leftover("IPv" + actual.family().number() + " chain " + name,
-          "jumped to by foreign rule " + String.join(", ", actual.foreignJumps().get(name))));
+          "jumped to by foreign rule " + String.join(", ", foreign)));
     }
     List<String> commands = new ArrayList<>(declarations);
     commands.addAll(hookDeletions);
