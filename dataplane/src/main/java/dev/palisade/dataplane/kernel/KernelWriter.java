@@ -49,6 +49,16 @@ import org.slf4j.LoggerFactory;
 public final class KernelWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KernelWriter.class);
 
+  public static final long[] PROBE = new long[2];
+  /**
+   * How long a set refused as in use is tried again after a restore session's commit: the
+   * kernel's grace period, 25 ms at most on the test machine, with room for a loaded one.
+   */
+  static final Duration RELEASE_WAIT = Duration.ofMillis(500);
+  private static final Duration RELEASE_POLL = Duration.ofMillis(2);
+  private static final String SET_IN_USE = "in use by a kernel component";
+  private static final String NO_SUCH_SET = "The set with the given name does not exist";
+
   private final CommandRunner runner;
   private final KernelTools tools;
   private final KernelReader reader;
@@ -166,8 +176,7 @@ public final class KernelWriter implements AutoCloseable {
   /**
    * Makes the kernel hold exactly {@code desired} of what the installation owns, telling {@code
    * inForce} once every rule and set member of it is in force: before the sets nothing uses any
-   * more are destroyed, which waits for the kernel to release them ({@link
-   * RestoreReceipts#awaitExits}).
+   * more are destroyed, which waits for the kernel to release them ({@link #destroy}).
    */
   public ApplyResult apply(DesiredState desired, KernelView view, Runnable inForce) {
     DesiredTables tables = DesiredTables.of(desired, owner, lastParsed);
@@ -299,13 +308,17 @@ public final class KernelWriter implements AutoCloseable {
     for (ApplyPlan.Step step : plan.steps()) {
       if (step.step() == ApplyStep.UPDATE_SETS) {
         // first: the restores' rules may match sets it creates
+        long t0 = System.nanoTime();
         run(step);
+        PROBE[0] += System.nanoTime() - t0;
         progress.add(step.counts());
       } else {
         restores.add(step);
       }
     }
+    long t1 = System.nanoTime();
     restore(restores, progress);
+    PROBE[1] += System.nanoTime() - t1;
     inForce.run();
     List<Leftover> leftovers = new ArrayList<>(plan.leftovers());
     leftovers.addAll(destroy(plan.setsToDestroy(), progress));
@@ -313,11 +326,16 @@ public final class KernelWriter implements AutoCloseable {
   }
 
   /**
-   * Destroys sets in one batch, once the restores that stopped using them have exited (see
-   * {@link RestoreReceipts#awaitExits}); if the kernel refuses (a set is still in use, by a
-   * foreign rule or set), one by one, so that every set that can go goes and the rest is named.
-   * A refusal never fails the apply: everything else is written by now, and a retry could not
-   * do better.
+   * Destroys sets in one batch, once the kernel has released the rules that stopped using them;
+   * if it refuses, one by one, so that every set that can go goes and the rest is named. A
+   * refusal never fails the apply: everything else is written by now, and a retry could not do
+   * better.
+   *
+   * <p>Released: restores that ran as processes have exited ({@link
+   * RestoreReceipts#awaitExits}); after a restore session's commit the kernel releases deleted
+   * rules a grace period later, with nothing to wait on, so a set refused as in use is tried
+   * again for up to {@link #RELEASE_WAIT} before it counts as held by someone else (a foreign
+   * rule or set).
    */
   private List<Leftover> destroy(Set<String> sets, Progress progress) {
     if (sets.isEmpty()) {
@@ -330,10 +348,18 @@ public final class KernelWriter implements AutoCloseable {
       progress.add(WriteCounts.destroyed(sets.size()));
       return List.of();
     }
+    long releaseDeadline = receipts != null && receipts.releasesLater()
+        ? System.nanoTime() + RELEASE_WAIT.toNanos() : System.nanoTime();
     List<Leftover> leftovers = new ArrayList<>();
     for (String set : sets) {
       CommandResult result = runSets(destroyBatch(Set.of(set)));
-      if (result.succeeded()) {
+      while (!result.succeeded() && result.stderr().contains(SET_IN_USE)
+          && System.nanoTime() < releaseDeadline) {
+        pause(RELEASE_POLL);
+        result = runSets(destroyBatch(Set.of(set)));
+      }
+      // The batch went on past a refusal (an ipset session does): a set it destroyed is gone.
+      if (result.succeeded() || result.stderr().contains(NO_SUCH_SET)) {
         progress.add(WriteCounts.destroyed(1));
       } else {
         leftovers.add(new Leftover("set " + set, "ipset destroy refused: "
@@ -418,11 +444,15 @@ public final class KernelWriter implements AutoCloseable {
   }
 
   private void pause(int attempt) {
+    pause(retry.backoffAfter(attempt));
+  }
+
+  private void pause(Duration duration) {
     try {
-      sleeper.sleep(retry.backoffAfter(attempt));
+      sleeper.sleep(duration);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while backing off between apply attempts", e);
+      throw new IllegalStateException("interrupted while waiting in an apply", e);
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.palisade.dataplane.kernel;
 
-import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,10 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,12 +31,12 @@ import org.slf4j.LoggerFactory;
  * receipt. The process ends on its own; only the destruction of sets waits for it ({@link
  * #awaitExits}).
  *
- * <p>With nf_tables, the next restore's process is started as soon as one is taken (a spare,
- * waiting on its input), so that starting {@code nsenter} and iptables-restore from the agent's
- * JVM (2–4 ms) is off the sync's path. A waiting iptables-nft holds nothing: it reads the
- * kernel's tables only at its first command, and its commit is refused and retried if the
- * tables changed since. Legacy iptables may take the xtables lock when it starts, so it gets
- * no spare: a waiting one could hold up kube-proxy.
+ * <p>With nf_tables, restores go through one {@link RestoreSession} per command instead (a
+ * long-lived iptables-restore whose receipt is an echoed comment): no process start, no read of
+ * the whole table and no exit per restore. A running iptables-nft keeps its cache and reads
+ * again only when the ruleset's generation moved; its commit is refused and retried if the
+ * tables changed since. Legacy iptables takes the xtables lock per table block and may not
+ * echo at once, so it keeps a process per restore.
  *
  * <p>Used only where {@link #probe} finds that the installed iptables-restore answers the
  * receipt as expected; elsewhere, and with runners that cannot start a process and leave it
@@ -59,34 +54,44 @@ final class RestoreReceipts implements AutoCloseable {
 
   private final CommandRunner runner;
   private final Duration timeout;
-  private final boolean spares;
-  /** The next restore's process per argv, started ahead, or being started. */
-  private final Map<List<String>, CompletableFuture<Process>> ahead = new HashMap<>();
+  private final boolean sessions;
+  /** Each argv's session (nf_tables only). */
+  private final Map<List<String>, RestoreSession> open = new HashMap<>();
   /** Restores that answered at their receipt and may not have exited yet. */
   private final List<Process> exiting = new ArrayList<>();
-  private ExecutorService starter;
   private boolean closed;
 
-  /** @param spares whether to start each argv's next process ahead (nf_tables only) */
-  RestoreReceipts(CommandRunner runner, Duration timeout, boolean spares) {
+  /** @param sessions whether restores go through a session per argv (nf_tables only) */
+  RestoreReceipts(CommandRunner runner, Duration timeout, boolean sessions) {
     this.runner = runner;
     this.timeout = timeout;
-    this.spares = spares;
+    this.sessions = sessions;
   }
 
   /**
    * Receipts for {@code argv}'s restores, if that iptables-restore answers a payload of nothing
-   * with the receipt (a line that is no command touches no table).
+   * with the receipt (a line that is no command touches no table); with {@code sessions}, first
+   * tries a session, which must echo its receipt.
    */
   static Optional<RestoreReceipts> probe(CommandRunner runner, List<String> argv,
-      Duration timeout, boolean spares) {
+      Duration timeout, boolean sessions) {
+    if (sessions) {
+      RestoreReceipts receipts = new RestoreReceipts(runner, timeout, true);
+      CommandResult answer = receipts.run(argv, "");
+      if (answer.succeeded() && !receipts.open.isEmpty()) {
+        return Optional.of(receipts);
+      }
+      receipts.close();
+      LOG.info("{} does not answer as a session ({}); a process per restore",
+          String.join(" ", argv), answer.stderr().strip());
+    }
     CommandResult answer = new RestoreReceipts(runner, timeout, false).run(argv, "");
     if (!answer.succeeded()) {
       LOG.info("{} does not answer a receipt line ({}); restores run to their exit",
           String.join(" ", argv), answer.stderr().strip());
       return Optional.empty();
     }
-    return Optional.of(new RestoreReceipts(runner, timeout, spares));
+    return Optional.of(new RestoreReceipts(runner, timeout, false));
   }
 
   /**
@@ -98,9 +103,9 @@ final class RestoreReceipts implements AutoCloseable {
   }
 
   /**
-   * Runs several restores at once, a process each (the families' tables are independent, so
-   * their commits need not wait for one another), and answers each as {@link #run} does, in
-   * their order.
+   * Runs several restores at once, a process or session each (the families' tables are
+   * independent, so their commits need not wait for one another), and answers each as {@link
+   * #run} does, in their order.
    */
   synchronized List<CommandResult> runAll(List<Restore> restores) {
     List<Sent> sent = new ArrayList<>();
@@ -123,19 +128,25 @@ final class RestoreReceipts implements AutoCloseable {
   private record AwaitingReceipt(List<String> argv, Process process, OutputLines errors,
       int receiptLine) implements Sent {}
 
+  /** Written to its argv's session, awaiting the echo of its receipt. */
+  private record InSession(List<String> argv, RestoreSession session,
+      RestoreSession.Pending pending) implements Sent {}
+
   private Sent send(List<String> argv, String payload) {
     String body = payload.isEmpty() || payload.endsWith("\n") ? payload : payload + "\n";
     if (!body.isEmpty() && !body.endsWith("COMMIT\n")) {
       // The receipt would land inside an open table and vouch for nothing committed.
       return new Finished(runner.run(argv, payload));
     }
+    if (sessions) {
+      return sendToSession(argv, body, payload);
+    }
     Process process;
     try {
-      process = take(argv);
+      process = runner.start(argv);
     } catch (UnsupportedOperationException e) {
       return new Finished(runner.run(argv, payload));
     }
-    startAhead(argv);
     OutputLines errors = OutputLines.read(process.getErrorStream(), "iptables-restore-stderr");
     int receiptLine = (int) body.chars().filter(c -> c == '\n').count() + 1;
     try (OutputStream in = process.getOutputStream()) {
@@ -150,6 +161,9 @@ final class RestoreReceipts implements AutoCloseable {
   private CommandResult answer(Sent restore) {
     if (restore instanceof Finished finished) {
       return finished.result();
+    }
+    if (restore instanceof InSession inSession) {
+      return answer(inSession);
     }
     AwaitingReceipt sent = (AwaitingReceipt) restore;
     Process process = sent.process();
@@ -185,7 +199,8 @@ final class RestoreReceipts implements AutoCloseable {
   /**
    * Waits until every restore that answered at its receipt has exited, which with nf_tables is
    * when the kernel has released what they deleted: until then a set a deleted rule matched is
-   * still in use, and destroying it is refused.
+   * still in use, and destroying it is refused. Sessions do not exit: see {@link
+   * #releasesLater}.
    */
   synchronized void awaitExits() {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -199,42 +214,74 @@ final class RestoreReceipts implements AutoCloseable {
     exiting.clear();
   }
 
-  /** Ends the processes started ahead; later restores start their own. */
+  /**
+   * Whether what a restore deleted may still hold a set after {@link #awaitExits}: with
+   * sessions, the kernel releases it an RCU grace period after the commit (7 ms at the median,
+   * 25 at most, in a node namespace on the 2-core test machine), on its own, with no exit to
+   * wait for; a set's destruction is refused until then.
+   */
+  boolean releasesLater() {
+    return sessions;
+  }
+
+  /** Ends the sessions; later restores start a process each. */
   @Override
   public synchronized void close() {
     closed = true;
-    ahead.values().forEach(next -> next.thenAccept(Process::destroy));
-    ahead.clear();
-    if (starter != null) {
-      starter.shutdown();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+    try {
+      for (RestoreSession session : open.values()) {
+        session.end(deadline);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
+    open.clear();
   }
 
-  /** The process started ahead for {@code argv}, if it is still waiting; else a new one. */
-  private Process take(List<String> argv) {
-    CompletableFuture<Process> next = ahead.remove(argv);
-    if (next != null) {
-      try {
-        Process process = next.join();
-        if (process.isAlive()) {
-          return process;
+  /**
+   * Writes the payload to its argv's session, starting one if there is none (or the last one
+   * is gone): once again with a new session if the old one turns out gone while writing.
+   */
+  private Sent sendToSession(List<String> argv, String body, String payload) {
+    if (closed) {
+      return new Finished(runner.run(argv, payload));
+    }
+    for (int attempt = 1; ; attempt++) {
+      RestoreSession session = open.get(argv);
+      if (session == null || !session.isAlive()) {
+        try {
+          session = RestoreSession.start(runner, argv);
+        } catch (UnsupportedOperationException e) {
+          return new Finished(runner.run(argv, payload));
         }
-      } catch (CompletionException e) {
-        LOG.debug("starting {} ahead failed: {}", argv.get(0), e.getCause().toString());
+        open.put(argv, session);
+      }
+      try {
+        return new InSession(argv, session, session.send(body));
+      } catch (IOException e) {
+        open.remove(argv);
+        if (attempt == 2) {
+          return new Finished(new CommandResult(1, "", "cannot write to a new "
+              + argv.get(0) + " session: " + e.getMessage()));
+        }
       }
     }
-    return runner.start(argv);
   }
 
-  private void startAhead(List<String> argv) {
-    if (!spares || closed) {
-      return;
+  private CommandResult answer(InSession sent) {
+    try {
+      CommandResult result = sent.session().await(sent.pending(),
+          System.nanoTime() + timeout.toNanos());
+      if (!result.succeeded()) {
+        open.remove(sent.argv(), sent.session());
+      }
+      return result;
+    } catch (InterruptedException e) {
+      open.remove(sent.argv(), sent.session());
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running " + sent.argv().get(0), e);
     }
-    if (starter == null) {
-      starter = Executors.newSingleThreadExecutor(new ThreadFactoryBuilder()
-          .setNameFormat("iptables-restore-ahead").setDaemon(true).build());
-    }
-    ahead.put(argv, CompletableFuture.supplyAsync(() -> runner.start(argv), starter));
   }
 
   /** The line number a line of iptables-restore's standard error names as failed, or -1. */

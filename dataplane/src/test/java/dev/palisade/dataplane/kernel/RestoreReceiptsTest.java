@@ -32,6 +32,14 @@ class RestoreReceiptsTest {
 
   /** A runner whose every started process is {@code sh -c script}. */
   private CommandRunner standIn(String script) {
+    return standIn(script, script);
+  }
+
+  /**
+   * A runner whose started processes are {@code sh -c} one of two scripts: {@code session}'s
+   * for iptables-restore with {@code --verbose} (a session), {@code oneShot}'s without.
+   */
+  private CommandRunner standIn(String oneShot, String session) {
     return new CommandRunner() {
       @Override
       public CommandResult run(List<String> argv, String stdin) {
@@ -40,9 +48,11 @@ class RestoreReceiptsTest {
 
       @Override
       public Process start(List<String> argv) {
-        assertThat(argv).isEqualTo(RESTORE);
+        boolean verbose = argv.equals(SESSION);
+        assertThat(verbose || argv.equals(RESTORE)).as("argv %s", argv).isTrue();
         try {
-          Process process = new ProcessBuilder("sh", "-c", script).start();
+          Process process = new ProcessBuilder("sh", "-c", verbose ? session : oneShot)
+              .start();
           started.add(process);
           return process;
         } catch (IOException e) {
@@ -51,6 +61,17 @@ class RestoreReceiptsTest {
       }
     };
   }
+
+  private static final List<String> SESSION =
+      List.of("iptables-restore", "--noflush", "--verbose");
+
+  /**
+   * As iptables-restore --verbose: echoes comment lines as it reaches them; a line holding
+   * FAIL fails, named by its number counted from the start, and ends the process.
+   */
+  private static final String ECHOES = "n=0; while IFS= read -r line; do n=$((n+1)); "
+      + "case \"$line\" in '#'*) echo \"$line\";; *FAIL*) "
+      + "echo \"iptables-restore: line $n failed\" >&2; exit 1;; esac; done";
 
   /** The payload's lines read, the receipt named as the failed line, then a long exit. */
   private static final String ANSWERS_THEN_LINGERS = "n=$(wc -l); "
@@ -150,27 +171,100 @@ class RestoreReceiptsTest {
         RESTORE, Duration.ofSeconds(10), false)).isEmpty();
   }
 
+  @Test
+  void aSessionAnswersEachRestoreAtItsEchoedReceiptAndStaysForTheNext() {
+    RestoreReceipts receipts = new RestoreReceipts(standIn(ECHOES), Duration.ofSeconds(10),
+        true);
+
+    for (int i = 0; i < 3; i++) {
+      CommandResult result = receipts.run(RESTORE, "*filter\n-A PALISADE-X -j RETURN\nCOMMIT\n");
+      assertThat(result.succeeded()).as("restore %d: %s", i, result).isTrue();
+    }
+
+    assertThat(started).singleElement().matches(Process::isAlive, "still running");
+    receipts.close();
+  }
+
+  @Test
+  void aFailingLineEndsTheSessionWithItsLineInThePayloadAndTheNextRestoreStartsAnother() {
+    RestoreReceipts receipts = new RestoreReceipts(standIn(ECHOES), Duration.ofSeconds(10),
+        true);
+    assertThat(receipts.run(RESTORE, PAYLOAD).succeeded()).isTrue();
+
+    CommandResult failed = receipts.run(RESTORE, "*filter\n-A FAIL\nCOMMIT\n");
+
+    assertThat(failed.exitCode()).isEqualTo(1);
+    assertThat(failed.stderr()).contains("iptables-restore: line 6 failed",
+        "this payload began at line 5, so line 6 is its line 2");
+    assertThat(receipts.run(RESTORE, PAYLOAD).succeeded()).isTrue();
+    assertThat(started).hasSize(2);
+    receipts.close();
+  }
+
   /**
-   * With spares, each restore takes the process started ahead for it: two restores start three
-   * processes (the third waits for a restore to come), and closing ends the waiting one.
+   * The families' restores go to a session each, at once; waiting for exits waits for no
+   * session (they do not exit: what their commits deleted is released later, which the caller
+   * is told).
    */
   @Test
-  void withSparesEachRestoreTakesTheProcessStartedAheadForIt() throws Exception {
-    RestoreReceipts receipts = new RestoreReceipts(standIn(ANSWERS_THEN_LINGERS),
-        Duration.ofSeconds(10), true);
+  void eachFamilyHasItsSessionAndNeitherIsEndedByWaitingForExits() {
+    List<String> restoreV6 = List.of("ip6tables-restore", "--noflush");
+    List<String> sessionV6 = List.of("ip6tables-restore", "--noflush", "--verbose");
+    CommandRunner runner = new CommandRunner() {
+      @Override
+      public CommandResult run(List<String> argv, String stdin) {
+        return new CommandResult(99, "", "ran to completion");
+      }
 
-    assertThat(receipts.run(RESTORE, PAYLOAD).succeeded()).isTrue();
-    assertThat(receipts.run(RESTORE, PAYLOAD).succeeded()).isTrue();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (started.size() < 3 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
+      @Override
+      public Process start(List<String> argv) {
+        assertThat(argv).isIn(SESSION, sessionV6);
+        try {
+          Process process = new ProcessBuilder("sh", "-c", ECHOES).start();
+          started.add(process);
+          return process;
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    };
+    RestoreReceipts receipts = new RestoreReceipts(runner, Duration.ofSeconds(10), true);
+    for (int round = 0; round < 3; round++) {
+      assertThat(receipts.runAll(List.of(new RestoreReceipts.Restore(RESTORE, PAYLOAD),
+          new RestoreReceipts.Restore(restoreV6, PAYLOAD)))).allMatch(CommandResult::succeeded);
+      receipts.awaitExits();
     }
-    Thread.sleep(100);
-    receipts.close();
 
+    assertThat(started).hasSize(2).allMatch(Process::isAlive, "running");
+    assertThat(receipts.releasesLater()).isTrue();
+    receipts.close();
+  }
+
+  @Test
+  void aSessionThatDoesNotAnswerIsEndedAtTheTimeout() throws Exception {
+    RestoreReceipts receipts = new RestoreReceipts(standIn("exec sleep 30"),
+        Duration.ofMillis(300), true);
+
+    CommandResult result = receipts.run(RESTORE, PAYLOAD);
+
+    assertThat(result.exitCode()).isEqualTo(ProcessCommandRunner.TIMED_OUT);
+    assertThat(started.get(0).waitFor(5, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void theProbeTakesASessionWhereOneAnswersElseAProcessPerRestore() {
+    RestoreReceipts sessions = RestoreReceipts.probe(standIn(ANSWERS_THEN_LINGERS, ECHOES),
+        RESTORE, Duration.ofSeconds(10), true).orElseThrow();
+    assertThat(sessions.run(RESTORE, PAYLOAD).succeeded()).isTrue();
+    assertThat(started).singleElement().matches(Process::isAlive, "the probe's session");
+    sessions.close();
+    started.clear();
+
+    RestoreReceipts oneShots = RestoreReceipts.probe(
+        standIn(ANSWERS_THEN_LINGERS, "cat >/dev/null"), RESTORE, Duration.ofSeconds(2), true)
+        .orElseThrow();
+    assertThat(oneShots.run(RESTORE, PAYLOAD).succeeded()).isTrue();
     assertThat(started).hasSize(3);
-    assertThat(started.get(2).waitFor(5, TimeUnit.SECONDS)).as("the waiting spare ended")
-        .isTrue();
   }
 
   @Test
