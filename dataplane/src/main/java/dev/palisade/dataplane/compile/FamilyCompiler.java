@@ -314,6 +314,15 @@ final class FamilyCompiler {
     RenderedPolicyChain before = previous.policies().get(key);
     GeneratedName generated = before != null ? before.generated()
         : names.policyChain(key.direction(), key.owner());
+    if (before != null && before.allowRules() == allowRules && ledger.continues()) {
+      // The ledger continues the one that named the chain and its sets: they keep their names,
+      // so the chain is the previous one, and its sets are the previous ones with their
+      // members refreshed. A new name colliding with one of them is still a detour, which
+      // sends the compilation back to a fresh ledger and this walk below.
+      before.sets().forEach(sets::carry);
+      ledger.carried(1 + before.sets().size());
+      return before;
+    }
     List<String> setsUsed = new ArrayList<>();
     if (before != null && before.allowRules() == allowRules) {
       policyCompiler.defineSets(allowRules, setsUsed);

@@ -77,6 +77,20 @@ final class NameLedger {
     return continued && detoured;
   }
 
+  /**
+   * Whether this ledger continues the one of an earlier compilation: it still holds every name
+   * that compilation handed out, so a compilation may carry that compilation's chains and sets
+   * over without claiming their names again ({@link #carried}).
+   */
+  boolean continues() {
+    return continued;
+  }
+
+  /** Counts names carried over from the compilation this ledger continues as claimed. */
+  void carried(int names) {
+    claims += names;
+  }
+
   /** The name that stands for {@code generated}'s identity in this compilation. */
   String claim(GeneratedName generated) {
     claims++;

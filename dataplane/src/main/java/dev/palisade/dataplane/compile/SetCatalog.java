@@ -147,6 +147,19 @@ final class SetCatalog {
     return define(name, IpSetType.HASH_IP_PORT, port);
   }
 
+  /**
+   * Defines the previous compilation's set of this name as it was, its members refreshed from
+   * the plan, and keeps its class's generated name: for a policy chain carried over, whose
+   * sets keep their names.
+   */
+  void carry(String name) {
+    sets.computeIfAbsent(name, unused -> {
+      CompiledSet before = previous.get(name);
+      before.source().ifPresent(source -> generatedNames.put(source, previousNames.get(source)));
+      return before.refreshedFrom(plan);
+    });
+  }
+
   /** Every set defined so far. */
   ImmutableSortedMap<String, CompiledSet> build() {
     return ImmutableSortedMap.copyOf(sets);

@@ -22,10 +22,12 @@ import dev.palisade.model.Rule;
 import dev.palisade.model.RuleGraph;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -122,6 +124,7 @@ public final class NodePlanner {
   private static final class FamilyPlanner {
     private final RuleGraph graph;
     private final IpFamily family;
+    private final FamilyPlan previousPlan;
     private final Map<PeerClass, ImmutableSet<Member>> previousMembers;
     private final Map<PolicyDirection, ImmutableList<AllowRule>> previousRules;
     private final Map<ObjectRef, Endpoint> previousEndpoints = new HashMap<>();
@@ -133,6 +136,7 @@ public final class NodePlanner {
         HostMembers hosts) {
       this.graph = graph;
       this.family = family;
+      this.previousPlan = previous == null ? null : previous.family(family);
       this.previousMembers = previous == null ? Map.of() : previous.family(family).members();
       this.previousRules = previous == null ? Map.of() : previous.family(family).rules();
       if (previous != null) {
@@ -157,6 +161,14 @@ public final class NodePlanner {
             isolating(selecting, Direction.EGRESS)));
       }
       ImmutableList<Endpoint> planned = endpoints.build();
+      if (previousPlan != null && changes.policies().isEmpty()
+          && isolatingPolicies(planned).equals(previousRules.keySet())) {
+        // No policy changed and the same ones isolate the node's endpoints: the rules, and the
+        // classes they name, are the previous plan's (a policy's rules depend on the policy
+        // alone); only members can differ. The path of a change to one of the node's pods.
+        return new FamilyPlan(family, planned, previousPlan.rules(),
+            refreshedMembers(previousPlan.members(), share));
+      }
       // Directions first, then endpoints and their policies in order: the order in which a
       // backend meets the rules when it walks the endpoints, so members come in that order too.
       for (Direction direction : Direction.values()) {
@@ -172,11 +184,50 @@ public final class NodePlanner {
     }
 
     FamilyPlan refresh(FamilyPlan previous) {
-      Map<PeerClass, ImmutableSet<Member>> refreshed = new LinkedHashMap<>(previous.members());
-      refreshed.replaceAll((peerClass, before) -> peerClass.touchedBy(changes)
-          ? clusterMembers(peerClass) : before);
       return new FamilyPlan(family, previous.endpoints(), previous.rules(),
-          ImmutableMap.copyOf(refreshed));
+          refreshedMembers(previous.members(), null));
+    }
+
+    /** Every policy (and direction) that isolates one of {@code endpoints}. */
+    private static Set<PolicyDirection> isolatingPolicies(List<Endpoint> endpoints) {
+      Set<PolicyDirection> isolating = new HashSet<>();
+      for (Direction direction : Direction.values()) {
+        for (Endpoint endpoint : endpoints) {
+          endpoint.isolatedBy(direction)
+              .forEach(ref -> isolating.add(new PolicyDirection(ref, direction)));
+        }
+      }
+      return isolating;
+    }
+
+    /**
+     * The previous members with those the changes may have changed computed anew: the classes
+     * the changes touched, and, when the node's own pods changed ({@code share} not null), the
+     * ingress named ports of the policies selecting them, which keep their previous members
+     * when equal. The previous map itself when nothing changed.
+     */
+    private ImmutableMap<PeerClass, ImmutableSet<Member>> refreshedMembers(
+        ImmutableMap<PeerClass, ImmutableSet<Member>> previous, NodeShare share) {
+      Map<PeerClass, ImmutableSet<Member>> refreshed = new LinkedHashMap<>(previous);
+      boolean changed = false;
+      for (Map.Entry<PeerClass, ImmutableSet<Member>> entry : refreshed.entrySet()) {
+        PeerClass peerClass = entry.getKey();
+        ImmutableSet<Member> now = entry.getValue();
+        if (peerClass instanceof PeerClass.IngressNamedPort port) {
+          if (share != null) {
+            ImmutableSet<Member> computed = ingressPortMembers(port.port(),
+                share.localPodsByPolicy().get(port.policy()));
+            now = computed.equals(now) ? now : computed;
+          }
+        } else if (peerClass.touchedBy(changes)) {
+          now = clusterMembers(peerClass);
+        }
+        if (now != entry.getValue()) {
+          entry.setValue(now);
+          changed = true;
+        }
+      }
+      return changed ? ImmutableMap.copyOf(refreshed) : previous;
     }
 
     /**
