@@ -23,7 +23,9 @@ import dev.palisade.model.Direction;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.ObjectRef;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -83,11 +85,13 @@ final class FamilyCompiler {
 
   /**
    * One family's state, its sets with their sources, the chains its chain specs were rendered
-   * from, its policy and pod chains with what they were rendered from, and its classes'
-   * generated names by class object (a cache for the next compilation, not part of the value).
+   * from (by name, and each chain's spec by chain object), its policy and pod chains with what
+   * they were rendered from, and its classes' generated names by class object (caches for the
+   * next compilation, not part of the value).
    */
   record Compiled(FamilyState state, ImmutableSortedMap<String, SetCatalog.CompiledSet> sets,
-      ImmutableMap<String, Chain> chains, ImmutableMap<ChainKey, RenderedPolicyChain> policies,
+      ImmutableMap<String, Chain> chains, Map<Chain, ChainSpec> specs,
+      ImmutableMap<ChainKey, RenderedPolicyChain> policies,
       ImmutableMap<ChainKey, RenderedPodChain> pods,
       Map<PeerClass, GeneratedName> setNames) {
 
@@ -95,13 +99,13 @@ final class FamilyCompiler {
     static Compiled none(IpFamily family) {
       return new Compiled(new FamilyState(family, ImmutableSortedMap.of(), ImmutableList.of(),
           ImmutableSortedMap.of(), ImmutableSortedMap.of()), ImmutableSortedMap.of(),
-          ImmutableMap.of(), ImmutableMap.of(), ImmutableMap.of(), Map.of());
+          ImmutableMap.of(), Map.of(), ImmutableMap.of(), ImmutableMap.of(), Map.of());
     }
 
     /** The same compilation with other sets (the chains keep what they were rendered from). */
     Compiled withSets(FamilyState newState,
         ImmutableSortedMap<String, SetCatalog.CompiledSet> newSets) {
-      return new Compiled(newState, newSets, chains, policies, pods, setNames);
+      return new Compiled(newState, newSets, chains, specs, policies, pods, setNames);
     }
   }
 
@@ -140,21 +144,34 @@ final class FamilyCompiler {
           hostChainRules(names.stageChain(Direction.INGRESS)));
     }
     ImmutableSortedMap.Builder<String, ChainSpec> specs = ImmutableSortedMap.naturalOrder();
-    chains.values().forEach(chain -> specs.put(chain.name(), spec(chain)));
+    Map<Chain, ChainSpec> specByChain = new IdentityHashMap<>();
+    chains.values().forEach(chain -> {
+      ChainSpec spec = spec(chain);
+      specs.put(chain.name(), spec);
+      specByChain.put(chain, spec);
+    });
     ImmutableSortedMap<String, SetCatalog.CompiledSet> compiledSets = sets.build();
     return new Compiled(new FamilyState(family, specs.build(),
         hooks.stream().map(Hook::toSpec).collect(ImmutableList.toImmutableList()),
         ImmutableSortedMap.copyOfSorted(Maps.transformValues(compiledSets,
             SetCatalog.CompiledSet::spec)), ImmutableSortedMap.copyOf(owners)), compiledSets,
-        ImmutableMap.copyOf(chains), ImmutableMap.copyOf(policyChains),
-        ImmutableMap.copyOf(podChains), sets.generatedNames());
+        ImmutableMap.copyOf(chains), Collections.unmodifiableMap(specByChain),
+        ImmutableMap.copyOf(policyChains), ImmutableMap.copyOf(podChains),
+        sets.generatedNames());
   }
 
-  /** The previous spec of an equal chain (the same object, which the writer skips), or new. */
+  /**
+   * The previous spec of the same or an equal chain (the same spec object, which the writer
+   * skips), or new. By chain object first: most chains are carried over as they were, and a
+   * spec found by name in the sorted state cost a binary search of long, alike names.
+   */
   private ChainSpec spec(Chain chain) {
+    ChainSpec known = previous.specs().get(chain);
+    if (known != null) {
+      return known;
+    }
     Chain before = previous.chains().get(chain.name());
-    return chain == before || chain.equals(before) ? previous.state().chains().get(chain.name())
-        : chain.toSpec();
+    return chain.equals(before) ? previous.specs().get(before) : chain.toSpec();
   }
 
   /**

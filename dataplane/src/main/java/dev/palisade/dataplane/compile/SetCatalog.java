@@ -22,9 +22,9 @@ import dev.palisade.model.PeerSelector;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -89,8 +89,9 @@ final class SetCatalog {
      * a function of the member, one to one).
      */
     IpSetSpec rerendered(ImmutableSet<Member> members) {
-      Set<Member> removed = Sets.difference(from, members);
-      Set<Member> added = Sets.difference(members, from);
+      // Each difference taken once: a view's size and walk would each test every member again.
+      List<Member> removed = List.copyOf(Sets.difference(from, members));
+      List<Member> added = List.copyOf(Sets.difference(members, from));
       if ((long) (removed.size() + added.size()) * INCREMENTAL_RATIO > members.size()) {
         return SetCatalog.spec(spec.name(), spec.type(), spec.family(), members);
       }
