@@ -13,16 +13,26 @@ import java.util.TreeSet;
  *       member's addresses or ports changed), including selectors that appeared or went away;
  *   <li>{@code pods}: pods whose own enforcement changed (addresses, node, ports, being an
  *       endpoint, or the list or isolation of the policies that select them);
- *   <li>{@code policies}: policies created, changed or deleted.
+ *   <li>{@code policies}: policies created, changed or deleted;
+ *   <li>{@code members}: pods that entered or left a selector, or whose addresses or ports
+ *       changed while in one (with no policy changed, every change of a selector's members is
+ *       one of these pods: selectors appear and go away with policies only).
  * </ul>
  */
 public record GraphDelta(
     ImmutableSet<PeerSelector> selectors,
     ImmutableSet<ObjectRef> pods,
-    ImmutableSet<ObjectRef> policies) {
+    ImmutableSet<ObjectRef> policies,
+    ImmutableSet<ObjectRef> members) {
 
   public static final GraphDelta EMPTY =
-      new GraphDelta(ImmutableSet.of(), ImmutableSet.of(), ImmutableSet.of());
+      new GraphDelta(ImmutableSet.of(), ImmutableSet.of(), ImmutableSet.of(), ImmutableSet.of());
+
+  /** A delta that names no selector member. */
+  public GraphDelta(ImmutableSet<PeerSelector> selectors, ImmutableSet<ObjectRef> pods,
+      ImmutableSet<ObjectRef> policies) {
+    this(selectors, pods, policies, ImmutableSet.of());
+  }
 
   public boolean isEmpty() {
     return selectors.isEmpty() && pods.isEmpty() && policies.isEmpty();
@@ -36,12 +46,14 @@ public record GraphDelta(
     ImmutableSet.Builder<PeerSelector> selectors = ImmutableSet.builder();
     ImmutableSet.Builder<ObjectRef> pods = ImmutableSet.builder();
     ImmutableSet.Builder<ObjectRef> policies = ImmutableSet.builder();
+    ImmutableSet.Builder<ObjectRef> members = ImmutableSet.builder();
     for (GraphDelta delta : deltas) {
       selectors.addAll(delta.selectors);
       pods.addAll(delta.pods);
       policies.addAll(delta.policies);
+      members.addAll(delta.members);
     }
-    return new GraphDelta(selectors.build(), pods.build(), policies.build());
+    return new GraphDelta(selectors.build(), pods.build(), policies.build(), members.build());
   }
 
 
@@ -50,8 +62,15 @@ public record GraphDelta(
     private final ImmutableSet.Builder<PeerSelector> selectors = ImmutableSet.builder();
     private final Set<ObjectRef> pods = new TreeSet<>();
     private final Set<ObjectRef> policies = new TreeSet<>();
+    private final ImmutableSet.Builder<ObjectRef> members = ImmutableSet.builder();
 
     void selector(PeerSelector selector) {
+      selectors.add(selector);
+    }
+
+    /** A pod whose membership changed in {@code selector}, which it touches. */
+    void member(ObjectRef pod, PeerSelector selector) {
+      members.add(pod);
       selectors.add(selector);
     }
 
@@ -69,7 +88,7 @@ public record GraphDelta(
 
     GraphDelta build() {
       return new GraphDelta(selectors.build(), ImmutableSet.copyOf(pods),
-          ImmutableSet.copyOf(policies));
+          ImmutableSet.copyOf(policies), members.build());
     }
   }
 }

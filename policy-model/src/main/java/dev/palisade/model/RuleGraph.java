@@ -127,6 +127,16 @@ public final class RuleGraph {
     return claims == null ? Optional.empty() : pod(Iterables.getLast(claims));
   }
 
+  /**
+   * The endpoint pods claiming an address now, oldest claim first: a read-only view, valid until
+   * the graph next changes. More than one only while the events of the address's reuse arrive
+   * out of order.
+   */
+  public Set<ObjectRef> endpointsClaiming(InetAddress ip) {
+    LinkedHashSet<ObjectRef> claims = claimsByIp.get(ip);
+    return claims == null ? Set.of() : Collections.unmodifiableSet(claims);
+  }
+
   public Optional<Policy> policy(ObjectRef ref) {
     return Optional.ofNullable(policies.get(ref));
   }
@@ -282,7 +292,7 @@ public final class RuleGraph {
     if (memberships != null) {
       for (PeerSelector selector : memberships) {
         selectors.get(selector).members.remove(ref);
-        delta.selector(selector);
+        delta.member(ref, selector);
       }
     }
     if (previous.isEndpoint()) {
@@ -383,16 +393,16 @@ public final class RuleGraph {
     for (PeerSelector selector : before) {
       if (!after.contains(selector)) {
         selectors.get(selector).members.remove(ref);
-        delta.selector(selector);
+        delta.member(ref, selector);
         targetsChanged |= policiesByTarget.containsKey(selector);
       } else if (addressesChanged) {
-        delta.selector(selector);
+        delta.member(ref, selector);
       }
     }
     for (PeerSelector selector : after) {
       if (!before.contains(selector)) {
         selectors.get(selector).members.add(ref);
-        delta.selector(selector);
+        delta.member(ref, selector);
         targetsChanged |= policiesByTarget.containsKey(selector);
       }
     }

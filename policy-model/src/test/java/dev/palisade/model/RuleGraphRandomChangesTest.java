@@ -176,6 +176,19 @@ class RuleGraphRandomChangesTest {
       if (changed && !delta.selectors().contains(selector)) {
         problems.add("delta.selectors() lacks " + selector + " (" + was + " -> " + is + ")");
       }
+      // With no policy changed, the members a selector gained or lost, and those whose
+      // addresses changed, are all named: a planner patches the selector's members at them.
+      if (delta.policies().isEmpty()) {
+        Set<ObjectRef> wasMembers = was == null ? Set.of() : was;
+        Set<ObjectRef> isMembers = is == null ? Set.of() : is;
+        for (ObjectRef member : Sets.union(wasMembers, isMembers)) {
+          boolean memberChanged = wasMembers.contains(member) != isMembers.contains(member)
+              || before.addressesChanged(after, member);
+          if (memberChanged && !delta.members().contains(member)) {
+            problems.add("delta.members() lacks " + member + " of " + selector);
+          }
+        }
+      }
     }
     for (ObjectRef pod : Sets.union(before.pods().keySet(), after.pods().keySet())) {
       List<String> wasSelecting = before.selection().getOrDefault(pod, List.of());

@@ -1,10 +1,10 @@
 package dev.palisade.dataplane.plan;
 
+import dev.palisade.model.GraphDelta;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.ObjectRef;
 import dev.palisade.model.Pod;
 import java.net.InetAddress;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -22,6 +22,11 @@ import java.util.function.Predicate;
 final class HostMembers {
   private final Map<ObjectRef, Member.Host> v4 = new HashMap<>();
   private final Map<ObjectRef, Member.Host> v6 = new HashMap<>();
+  /** The changes {@link #before} answers for (by identity), or null. */
+  private GraphDelta taken;
+  /** The members the pods the changes name had before them, per family. */
+  private final Map<ObjectRef, Member.Host> v4Before = new HashMap<>();
+  private final Map<ObjectRef, Member.Host> v6Before = new HashMap<>();
 
   /** The pod's member in {@code family}; the pod must have an address there. */
   Member.Host of(Pod pod, IpFamily family) {
@@ -36,14 +41,47 @@ final class HostMembers {
     return host;
   }
 
-  /** Drops the members of pods that are gone, so that the cache holds the cluster's pods only. */
-  void forgetGone(Collection<ObjectRef> changedPods, Predicate<ObjectRef> gone) {
-    for (ObjectRef ref : changedPods) {
+  /**
+   * Takes in {@code changes} before they are planned: keeps the members that the pods whose
+   * memberships changed had ({@link #before}), then drops those of changed pods that are gone,
+   * so that the cache holds the cluster's pods only.
+   */
+  void take(GraphDelta changes, Predicate<ObjectRef> gone) {
+    taken = changes;
+    v4Before.clear();
+    v6Before.clear();
+    for (ObjectRef ref : changes.members()) {
+      keep(v4, v4Before, ref);
+      keep(v6, v6Before, ref);
+    }
+    for (ObjectRef ref : changes.pods()) {
       if (gone.test(ref)) {
         v4.remove(ref);
         v6.remove(ref);
       }
     }
+  }
+
+  private static void keep(Map<ObjectRef, Member.Host> hosts, Map<ObjectRef, Member.Host> before,
+      ObjectRef ref) {
+    Member.Host host = hosts.get(ref);
+    if (host != null) {
+      before.put(ref, host);
+    }
+  }
+
+  /** Whether {@link #before} answers for {@code changes}: they are the ones last taken in. */
+  boolean took(GraphDelta changes) {
+    return changes == taken;
+  }
+
+  /**
+   * The member a pod the changes last taken in name as a member had in {@code family} before
+   * them, as far as this cache knows (the address under which it last joined a class's
+   * members), or null.
+   */
+  Member.Host before(ObjectRef pod, IpFamily family) {
+    return (family == IpFamily.V4 ? v4Before : v6Before).get(pod);
   }
 
   /** How many pods' members are kept (for tests). */

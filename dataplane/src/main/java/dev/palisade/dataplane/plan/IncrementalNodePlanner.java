@@ -47,7 +47,7 @@ public final class IncrementalNodePlanner {
     if (last != null && changes.isEmpty()) {
       return last;
     }
-    hosts.forgetGone(changes.pods(), ref -> graph.pod(ref).isEmpty());
+    hosts.take(changes, ref -> graph.pod(ref).isEmpty());
     if (last != null && changes.policies().isEmpty() && !touchesThisNode(graph, changes)) {
       last = NodePlanner.refresh(graph, last, changes, hosts);
     } else {
