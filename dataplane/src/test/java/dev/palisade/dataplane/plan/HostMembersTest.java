@@ -42,13 +42,7 @@ class HostMembersTest {
   @Test
   void aRefreshedClassHoldsTheSameMemberObjectsForPodsThatStayedAndForgetsDeletedPods() {
     RuleGraph graph = new RuleGraph();
-    GraphDelta setup = GraphDelta.union(List.of(
-        graph.upsertPod(pod("web").in("x").labels("app", "web").ip("10.0.1.10").node(NODE)
-            .build()),
-        graph.upsertPod(pod("db-1").in("x").labels("app", "db").ip("10.0.2.10").node("node-2")
-            .build()),
-        graph.upsertPod(pod("db-2").in("x").labels("app", "db").ip("10.0.2.11").node("node-2")
-            .build()),
+    GraphDelta setup = GraphDelta.union(List.of(webAndTwoDbs(graph),
         graph.upsertPolicy(policy("web").in("x").select(selector("app", "web"))
             .ingress(rule().peers(podPeer("x", selector("app", "db")))).build())));
     IncrementalNodePlanner planner = new IncrementalNodePlanner(NODE);
@@ -76,12 +70,7 @@ class HostMembersTest {
     GraphDelta setup = GraphDelta.union(List.of(
         graph.upsertNamespace(namespace("x", "team", "a")),
         graph.upsertNamespace(namespace("y", "team", "b")),
-        graph.upsertPod(pod("web").in("x").labels("app", "web").ip("10.0.1.10").node(NODE)
-            .build()),
-        graph.upsertPod(pod("db-1").in("x").labels("app", "db").ip("10.0.2.10").node("node-2")
-            .build()),
-        graph.upsertPod(pod("db-2").in("x").labels("app", "db").ip("10.0.2.11").node("node-2")
-            .build()),
+        webAndTwoDbs(graph),
         graph.upsertPod(pod("db-9").in("y").labels("app", "db").ip("10.0.2.19").node("node-2")
             .build()),
         graph.upsertPolicy(policy("web").in("x").select(selector("app", "web"))
@@ -112,6 +101,17 @@ class HostMembersTest {
         .labels("app", "cache").ip("10.0.2.10").node("node-2").build()));
     assertThat(members(left)).doesNotContain(host("10.0.2.10"));
     assertThat(left).isEqualTo(NodePlanner.plan(graph, NODE));
+  }
+
+  /** x/web on the node, x/db-1 and x/db-2 elsewhere. */
+  private static GraphDelta webAndTwoDbs(RuleGraph graph) {
+    return GraphDelta.union(List.of(
+        graph.upsertPod(pod("web").in("x").labels("app", "web").ip("10.0.1.10").node(NODE)
+            .build()),
+        graph.upsertPod(pod("db-1").in("x").labels("app", "db").ip("10.0.2.10").node("node-2")
+            .build()),
+        graph.upsertPod(pod("db-2").in("x").labels("app", "db").ip("10.0.2.11").node("node-2")
+            .build())));
   }
 
   private static List<Member> members(NodePlan plan) {
