@@ -49,7 +49,6 @@ import org.slf4j.LoggerFactory;
 public final class KernelWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KernelWriter.class);
 
-  public static final long[] PROBE = new long[2];
   /**
    * How long a set refused as in use is tried again after a restore session's commit: the
    * kernel's grace period, 25 ms at most on the test machine, with room for a loaded one.
@@ -308,17 +307,13 @@ public final class KernelWriter implements AutoCloseable {
     for (ApplyPlan.Step step : plan.steps()) {
       if (step.step() == ApplyStep.UPDATE_SETS) {
         // first: the restores' rules may match sets it creates
-        long t0 = System.nanoTime();
         run(step);
-        PROBE[0] += System.nanoTime() - t0;
         progress.add(step.counts());
       } else {
         restores.add(step);
       }
     }
-    long t1 = System.nanoTime();
     restore(restores, progress);
-    PROBE[1] += System.nanoTime() - t1;
     inForce.run();
     List<Leftover> leftovers = new ArrayList<>(plan.leftovers());
     leftovers.addAll(destroy(plan.setsToDestroy(), progress));
