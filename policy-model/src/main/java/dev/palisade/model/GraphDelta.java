@@ -12,7 +12,10 @@ import java.util.TreeSet;
  *   <li>{@code selectors}: selectors whose members changed (a pod entered or left, or a
  *       member's addresses or ports changed), including selectors that appeared or went away;
  *   <li>{@code pods}: pods whose own enforcement changed (addresses, node, ports, being an
- *       endpoint, or the list or isolation of the policies that select them);
+ *       endpoint, or the list or isolation of the policies that select them), and pods waiting
+ *       for their address on a node ({@link Pod#awaitsAddress}) that started or stopped waiting
+ *       or changed labels or node meanwhile (a node prepares the policies that will select
+ *       them: {@link RuleGraph#policiesAwaiting});
  *   <li>{@code policies}: policies created, changed or deleted;
  *   <li>{@code members}: pods that entered or left a selector, or whose addresses or ports
  *       changed while in one (with no policy changed, every change of a selector's members is

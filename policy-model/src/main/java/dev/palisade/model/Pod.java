@@ -35,6 +35,14 @@ public record Pod(
   }
 
   /**
+   * Scheduled on a node and waiting for its address: it becomes an endpoint when the address
+   * comes (a kubelet writes the pod with its node first, its address once the sandbox runs).
+   */
+  public boolean awaitsAddress() {
+    return ips.isEmpty() && nodeName != null && !hostNetwork && !phase.isTerminated();
+  }
+
+  /**
    * A loop, not a stream: the node planner asks this of every member of a class whose members
    * changed, 10,000 at a time, and the stream objects were most of the sync thread's garbage.
    */

@@ -115,6 +115,12 @@ public final class RuleGraph {
         .map(ref -> pod(ref).orElseThrow()).filter(Pod::isEndpoint).toList();
   }
 
+  /** Pods scheduled on a node that wait for their address ({@link Pod#awaitsAddress}), sorted. */
+  public List<Pod> awaitingAddressOnNode(String nodeName) {
+    return podsByNode.getOrDefault(nodeName, Set.of()).stream().sorted()
+        .map(ref -> pod(ref).orElseThrow()).filter(Pod::awaitsAddress).toList();
+  }
+
   /** Endpoint pods that declare a container port of this name, sorted. */
   public List<Pod> endpointsDeclaringPort(String portName) {
     return podsByPortName.getOrDefault(portName, Set.of()).stream().sorted()
@@ -214,6 +220,28 @@ public final class RuleGraph {
     return selecting;
   }
 
+  /**
+   * The policies that will select a pod waiting for its address ({@link Pod#awaitsAddress})
+   * once it has one, as its labels are now, sorted; empty for any other pod. A node can prepare
+   * their rules before the address comes. Costs the selectors of the pod's namespace (a
+   * policy's target is scoped to its own).
+   */
+  public List<Policy> policiesAwaiting(ObjectRef ref) {
+    Pod pod = pod(ref).filter(Pod::awaitsAddress).orElse(null);
+    if (pod == null) {
+      return List.of();
+    }
+    List<Policy> awaiting = new ArrayList<>();
+    for (PeerSelector selector : namedSelectors.getOrDefault(ref.namespace(), Set.of())) {
+      Set<ObjectRef> targeting = policiesByTarget.get(selector);
+      if (targeting != null && selector.pods().matches(pod.labels())) {
+        targeting.forEach(policy -> awaiting.add(policies.get(policy)));
+      }
+    }
+    awaiting.sort(Comparator.comparing(Policy::ref));
+    return awaiting;
+  }
+
   /** Whether any policy that selects this pod isolates it in this direction. */
   public boolean isIsolated(ObjectRef pod, Direction direction) {
     return policiesSelecting(pod).stream().anyMatch(policy -> policy.isolates(direction));
@@ -271,6 +299,9 @@ public final class RuleGraph {
     if (addressesChanged && (pod.isEndpoint() || (previous != null && previous.isEndpoint()))) {
       delta.pod(pod.ref());
     }
+    if (awaitingChanged(previous, pod)) {
+      delta.pod(pod.ref());
+    }
     retestMemberships(pod, addressesChanged, delta);
     return delta.build();
   }
@@ -295,10 +326,23 @@ public final class RuleGraph {
         delta.member(ref, selector);
       }
     }
-    if (previous.isEndpoint()) {
+    if (previous.isEndpoint() || previous.awaitsAddress()) {
       delta.pod(ref);
     }
     return delta.build();
+  }
+
+  /**
+   * Whether what a node prepares for a pod waiting for its address may have changed: the pod
+   * started or stopped waiting, or changed labels or node while waiting.
+   */
+  private static boolean awaitingChanged(Pod previous, Pod pod) {
+    boolean was = previous != null && previous.awaitsAddress();
+    if (!was && !pod.awaitsAddress()) {
+      return false;
+    }
+    return was != pod.awaitsAddress() || !previous.labels().equals(pod.labels())
+        || !Objects.equals(previous.nodeName(), pod.nodeName());
   }
 
   /** Keeps {@link #podsByNode} in step: the pod left {@code before} and runs on {@code after}. */

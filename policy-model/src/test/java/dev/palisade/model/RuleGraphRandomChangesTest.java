@@ -76,6 +76,10 @@ class RuleGraphRandomChangesTest {
       expectEqual(problems, () -> "policiesSelecting(" + pod + ")",
           graph.policiesSelecting(pod), rebuilt.policiesSelecting(pod));
     }
+    for (ObjectRef pod : world.pods().keySet()) {
+      expectEqual(problems, () -> "policiesAwaiting(" + pod + ")",
+          graph.policiesAwaiting(pod), rebuilt.policiesAwaiting(pod));
+    }
     expectEqual(problems, () -> "pods()", graph.pods(), rebuilt.pods());
     expectEqual(problems, () -> "policies()", graph.policies(), rebuilt.policies());
   }
@@ -116,6 +120,14 @@ class RuleGraphRandomChangesTest {
           .toList();
       expectEqual(problems, () -> "policiesSelecting(" + pod.ref() + ") against the policies",
           graph.policiesSelecting(pod.ref()), selecting);
+      List<Policy> awaiting = world.policies().values().stream()
+          .filter(policy -> pod.awaitsAddress()
+              && policy.ref().namespace().equals(pod.ref().namespace())
+              && policy.podSelector().matches(pod.labels()))
+          .sorted(Comparator.comparing(Policy::ref))
+          .toList();
+      expectEqual(problems, () -> "policiesAwaiting(" + pod.ref() + ") against the policies",
+          graph.policiesAwaiting(pod.ref()), awaiting);
     }
   }
 
@@ -153,6 +165,9 @@ class RuleGraphRandomChangesTest {
       expectEqual(problems, () -> "endpointsOnNode(" + node + ")", graph.endpointsOnNode(node),
           sorted.stream().filter(pod -> pod.isEndpoint() && node.equals(pod.nodeName()))
               .toList());
+      expectEqual(problems, () -> "awaitingAddressOnNode(" + node + ")",
+          graph.awaitingAddressOnNode(node), sorted.stream()
+              .filter(pod -> pod.awaitsAddress() && node.equals(pod.nodeName())).toList());
     }
     Set<String> names = new HashSet<>();
     sorted.forEach(pod -> pod.ports().stream().map(ContainerPort::name)
@@ -199,6 +214,14 @@ class RuleGraphRandomChangesTest {
         problems.add("delta.pods() lacks " + pod + " (selected by " + wasSelecting + " -> "
             + isSelecting + ", addresses changed: " + ownChanged + ")");
       }
+      // With a policy changed, a node asks again about every pod waiting for its address.
+      List<String> wasAwaited = before.awaited().getOrDefault(pod, List.of());
+      List<String> isAwaited = after.awaited().getOrDefault(pod, List.of());
+      if (!wasAwaited.equals(isAwaited) && delta.policies().isEmpty()
+          && !delta.pods().contains(pod)) {
+        problems.add("delta.pods() lacks " + pod + ", waiting for its address (awaited by "
+            + wasAwaited + " -> " + isAwaited + ")");
+      }
     }
     for (ObjectRef policy : Sets.union(before.policies().keySet(), after.policies().keySet())) {
       if (!Objects.equals(before.policies().get(policy), after.policies().get(policy))
@@ -216,12 +239,13 @@ class RuleGraphRandomChangesTest {
   }
 
   /**
-   * The graph's indices and the objects after one step: members per selector, and per pod the
-   * policies selecting it with the directions they isolate.
+   * The graph's indices and the objects after one step: members per selector, per pod the
+   * policies selecting it with the directions they isolate, and per pod waiting for its address
+   * the policies that will select it, with its node.
    */
   private record Snapshot(Map<PeerSelector, Set<ObjectRef>> members,
-      Map<ObjectRef, List<String>> selection, Map<ObjectRef, Pod> pods,
-      Map<ObjectRef, Policy> policies) {
+      Map<ObjectRef, List<String>> selection, Map<ObjectRef, List<String>> awaited,
+      Map<ObjectRef, Pod> pods, Map<ObjectRef, Policy> policies) {
 
     static Snapshot of(RuleGraph graph, RandomChanges.World world) {
       Map<PeerSelector, Set<ObjectRef>> members = new HashMap<>();
@@ -233,7 +257,12 @@ class RuleGraphRandomChangesTest {
             selecting.add(policy.ref() + " " + policy.policyTypes()));
         selection.put(pod, selecting);
       }
-      return new Snapshot(members, selection, world.pods(), world.policies());
+      Map<ObjectRef, List<String>> awaited = new HashMap<>();
+      for (ObjectRef pod : world.pods().keySet()) {
+        awaited.put(pod, graph.policiesAwaiting(pod).stream()
+            .map(policy -> policy.ref() + " on " + world.pods().get(pod).nodeName()).toList());
+      }
+      return new Snapshot(members, selection, awaited, world.pods(), world.policies());
     }
 
     boolean isEndpoint(ObjectRef pod) {

@@ -125,6 +125,9 @@ final class FamilyCompiler {
     for (Direction direction : Direction.values()) {
       compileStage(direction);
     }
+    // The chains of policies that only the node's pods waiting for an address will jump to:
+    // created now, so that the address's event writes the pod's chains only.
+    plan.rules().keySet().forEach(key -> policyChain(key.policy(), key.direction()));
     List<Hook> hooks = new ArrayList<>();
     // Established flows RETURN, not ACCEPT: the rest of FORWARD (an admin's rule added after
     // our jump, kube-proxy, the CNI) still judges them; Palisade only takes away.

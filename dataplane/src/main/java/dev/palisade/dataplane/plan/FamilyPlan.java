@@ -13,7 +13,9 @@ import dev.palisade.model.ObjectRef;
  * @param endpoints the node's pods with an address in the family, by reference
  * @param rules the allow rules of every policy that isolates one of the endpoints, per
  *     direction it isolates them in (none: the policy allows nothing in that direction);
- *     ipBlock peers of the other family are left out
+ *     ipBlock peers of the other family are left out. Where the family has endpoints, also
+ *     those of the policies that will isolate the node's pods waiting for their address, which
+ *     no endpoint may name yet: prepared, so that the address's event finds them in place
  * @param members the members of every class the rules name, in the order rules first name them;
  *     members that did not change since the previous plan are the previous plan's objects
  */

@@ -79,7 +79,7 @@ public final class IncrementalNodePlanner {
   /** Whether a changed pod was, or now is, scheduled on this node. */
   private boolean touchesThisNode(RuleGraph graph, GraphDelta changes) {
     for (ObjectRef ref : changes.pods()) {
-      if (lastShare.policiesByPod().containsKey(ref) || graph.pod(ref)
+      if (lastShare.holds(ref) || graph.pod(ref)
           .map(pod -> Objects.equals(pod.nodeName(), nodeName)).orElse(false)) {
         return true;
       }

@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableListMultimap;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
+import com.google.common.collect.Sets;
 import dev.palisade.dataplane.plan.FamilyPlan.PolicyDirection;
 import dev.palisade.model.Direction;
 import dev.palisade.model.GraphDelta;
@@ -25,10 +26,12 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -89,11 +92,18 @@ public final class NodePlanner {
 
   /**
    * The node's share of the graph, read once for both families: its endpoint pods, the policies
-   * that select each of them, and for each such policy the node's pods it selects.
+   * that select each of them, for each such policy the node's pods it selects, the node's pods
+   * waiting for their address, and the policies that will select those (sorted, each once).
    */
   record NodeShare(ImmutableList<Pod> localPods,
       ImmutableMap<ObjectRef, ImmutableList<Policy>> policiesByPod,
-      ImmutableListMultimap<ObjectRef, Pod> localPodsByPolicy) {
+      ImmutableListMultimap<ObjectRef, Pod> localPodsByPolicy,
+      ImmutableSet<ObjectRef> awaitingPods, ImmutableList<Policy> awaitedPolicies) {
+
+    /** Whether {@code pod} was one of the node's endpoints or pods waiting for an address. */
+    boolean holds(ObjectRef pod) {
+      return policiesByPod.containsKey(pod) || awaitingPods.contains(pod);
+    }
 
     /**
      * @param previous the share before {@code changes}, or null: while no policy changed, the
@@ -118,7 +128,14 @@ public final class NodePlanner {
         policiesByPod.put(pod.ref(), policies);
         policies.forEach(policy -> podsByPolicy.put(policy.ref(), pod));
       }
-      return new NodeShare(local, policiesByPod.build(), podsByPolicy.build());
+      ImmutableSet.Builder<ObjectRef> awaiting = ImmutableSet.builder();
+      Map<ObjectRef, Policy> awaited = new TreeMap<>();
+      for (Pod pod : graph.awaitingAddressOnNode(nodeName)) {
+        awaiting.add(pod.ref());
+        graph.policiesAwaiting(pod.ref()).forEach(policy -> awaited.put(policy.ref(), policy));
+      }
+      return new NodeShare(local, policiesByPod.build(), podsByPolicy.build(), awaiting.build(),
+          ImmutableList.copyOf(awaited.values()));
     }
   }
 
@@ -162,14 +179,17 @@ public final class NodePlanner {
             isolating(selecting, Direction.EGRESS)));
       }
       ImmutableList<Endpoint> planned = endpoints.build();
+      Set<PolicyDirection> awaited = awaitedRules(planned, share);
       if (previousPlan != null && changes.policies().isEmpty()
-          && isolatingPolicies(planned).equals(previousRules.keySet())) {
-        // No policy changed and the same ones isolate the node's endpoints: the rules, and the
-        // classes they name, are the previous plan's (a policy's rules depend on the policy
-        // alone); only members can differ. The path of a change to one of the node's pods.
+          && Sets.union(isolatingPolicies(planned), awaited).equals(previousRules.keySet())) {
+        // No policy changed and the same ones isolate the node's endpoints or wait for its pods:
+        // the rules, and the classes they name, are the previous plan's (a policy's rules
+        // depend on the policy alone); only members can differ. The path of a change to one of
+        // the node's pods, a pod getting its address included.
         return new FamilyPlan(family, planned, previousPlan.rules(),
             refreshedMembers(previousPlan.members(), share));
       }
+      share.awaitedPolicies().forEach(policy -> policies.putIfAbsent(policy.ref(), policy));
       // Directions first, then endpoints and their policies in order: the order in which a
       // backend meets the rules when it walks the endpoints, so members come in that order too.
       for (Direction direction : Direction.values()) {
@@ -180,6 +200,10 @@ public final class NodePlanner {
           }
         }
       }
+      for (PolicyDirection key : awaited) {
+        rules.computeIfAbsent(key, unused -> rules(key, policies.get(key.policy()),
+            share.localPodsByPolicy().get(key.policy())));
+      }
       return new FamilyPlan(family, planned, ImmutableMap.copyOf(rules),
           ImmutableMap.copyOf(members));
     }
@@ -187,6 +211,28 @@ public final class NodePlanner {
     FamilyPlan refresh(FamilyPlan previous) {
       return new FamilyPlan(family, previous.endpoints(), previous.rules(),
           refreshedMembers(previous.members(), null));
+    }
+
+    /**
+     * The rules a node prepares for its pods waiting for their address: those of every policy
+     * (and direction) that will isolate one of them, in policy order, so that the address's
+     * event finds them in place and only adds the pod's own chains and its set members. Only in
+     * a family the node's endpoints use (a waiting pod's families are not known yet; a node's
+     * pods have the same ones).
+     */
+    private static Set<PolicyDirection> awaitedRules(List<Endpoint> endpoints, NodeShare share) {
+      if (endpoints.isEmpty()) {
+        return Set.of();
+      }
+      Set<PolicyDirection> awaited = new LinkedHashSet<>();
+      for (Policy policy : share.awaitedPolicies()) {
+        for (Direction direction : Direction.values()) {
+          if (policy.isolates(direction)) {
+            awaited.add(new PolicyDirection(policy.ref(), direction));
+          }
+        }
+      }
+      return awaited;
     }
 
     /** Every policy (and direction) that isolates one of {@code endpoints}. */

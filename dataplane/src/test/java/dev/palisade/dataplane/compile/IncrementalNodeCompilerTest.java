@@ -13,6 +13,7 @@ import static dev.palisade.model.testing.Builders.selector;
 import static dev.palisade.model.testing.Builders.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.common.collect.Sets;
 import dev.palisade.dataplane.plan.NodePlan;
 import dev.palisade.dataplane.plan.PeerClass;
 import dev.palisade.dataplane.plan.NodePlanner;
@@ -23,14 +24,18 @@ import dev.palisade.model.Direction;
 import dev.palisade.model.GraphDelta;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.ObjectRef;
+import dev.palisade.model.PodPhase;
 import dev.palisade.model.Policy;
 import dev.palisade.model.Protocol;
 import dev.palisade.model.RuleGraph;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -243,6 +248,46 @@ class IncrementalNodeCompilerTest {
     assertThat(after.setNames().get(block)).as("the block's set is not named again")
         .isSameAs(before.setNames().get(block));
     assertThat(second.state()).isEqualTo(NodeCompiler.compile(graph, NODE, SETTINGS));
+  }
+
+  /**
+   * A pod that gets its address on a node that prepared its policy while it waited: the
+   * policy's chain and set are the ones compiled then (the same specs, which the kernel writer
+   * skips), and only the pod's own chain is new.
+   */
+  @Test
+  void aPodGettingItsAddressFindsItsPolicysChainInPlace() {
+    RuleGraph graph = new RuleGraph();
+    IncrementalNodeCompiler compiler = new IncrementalNodeCompiler(NODE, SETTINGS);
+    compiler.compile(graph, GraphDelta.union(List.of(
+        graph.upsertNamespace(namespace("x", "ns", "x")),
+        graph.upsertPod(pod("web").in("x").labels("app", "web").ip("10.0.1.10").node(NODE)
+            .build()),
+        graph.upsertPolicy(webFromBlock(80)),
+        graph.upsertPolicy(policy("cache").in("x").select(selector("app", "cache"))
+            .ingress(rule().peers(podPeer("x", selector("app", "web")))).build()))));
+    var cache = pod("cache").in("x").labels("app", "cache").node(NODE);
+
+    DesiredState waiting = compiler.compile(graph,
+        graph.upsertPod(cache.phase(PodPhase.PENDING).build()));
+    DesiredState running = compiler.compile(graph,
+        graph.upsertPod(cache.phase(PodPhase.RUNNING).ip("10.0.1.11").build()));
+
+    assertThat(running).isEqualTo(NodeCompiler.compile(graph, NODE, SETTINGS));
+    Set<String> policyChains = waiting.v4().owners().entrySet().stream()
+        .filter(owner -> owner.getValue().equals(
+            ChainOwner.policy(ObjectRef.of("x", "cache"), Direction.INGRESS)))
+        .map(Map.Entry::getKey).collect(Collectors.toSet());
+    assertThat(policyChains).as("prepared while the pod waited").hasSize(1);
+    policyChains.forEach(chain -> assertThat(running.v4().chains().get(chain))
+        .isSameAs(waiting.v4().chains().get(chain)));
+    waiting.v4().sets().forEach((name, set) -> {
+      if (!name.contains("isolated") && !name.contains("local-pods")) {
+        assertThat(running.v4().sets().get(name)).as(name).isSameAs(set);
+      }
+    });
+    assertThat(Sets.difference(running.v4().chains().keySet(), waiting.v4().chains().keySet()))
+        .singleElement().asString().startsWith("PALISADE-PI-x.cache");
   }
 
   private static Policy webFromBlock(int port) {

@@ -9,6 +9,7 @@ import static dev.palisade.model.testing.Builders.policy;
 import static dev.palisade.model.testing.Builders.range;
 import static dev.palisade.model.testing.Builders.rule;
 import static dev.palisade.model.testing.Builders.selector;
+import static dev.palisade.model.testing.Builders.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.collect.ImmutableSet;
@@ -20,6 +21,7 @@ import dev.palisade.model.IpBlock;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.ObjectRef;
 import dev.palisade.model.PeerSelector;
+import dev.palisade.model.PodPhase;
 import dev.palisade.model.PortMatcher.NamedPort;
 import dev.palisade.model.Protocol;
 import dev.palisade.model.RuleGraph;
@@ -153,6 +155,64 @@ class NodePlannerTest {
         .isNotSameAs(after.v4().rules(WEB_POLICY, Direction.INGRESS));
     assertThat(replanned.v4().rules(EGRESS_POLICY, Direction.EGRESS))
         .isSameAs(after.v4().rules(EGRESS_POLICY, Direction.EGRESS));
+  }
+
+  /**
+   * A pod scheduled on the node and waiting for its address: the rules of the policies that
+   * will select it are planned before it has one, in the families the node's endpoints use, and
+   * its address's event keeps them (the same objects), so a backend finds its policies in place.
+   * Scheduled elsewhere, deleted or relabelled while waiting, it takes them back out.
+   */
+  @Test
+  void thePoliciesOfAPodWaitingForItsAddressArePlannedBeforeItComes() {
+    ObjectRef cachePolicy = ObjectRef.of("x", "cache");
+    IncrementalNodePlanner planner = new IncrementalNodePlanner(NODE);
+    planner.plan(graph, GraphDelta.union(List.of(setup, graph.upsertPolicy(policy("cache")
+        .in("x").select(selector("app", "cache")).ingress(rule().peers(DB).ports(tcp(6379)))
+        .build()))));
+    FamilyPlan.PolicyDirection cacheIngress =
+        new FamilyPlan.PolicyDirection(cachePolicy, Direction.INGRESS);
+    var waiting = pod("cache").in("x").labels("app", "cache").phase(PodPhase.PENDING);
+
+    NodePlan scheduled = planner.plan(graph, graph.upsertPod(waiting.node(NODE).build()));
+    assertThat(scheduled).isEqualTo(NodePlanner.plan(graph, NODE));
+    assertThat(scheduled.v4().rules(cachePolicy, Direction.INGRESS)).containsExactly(
+        allow(new PeerClass.Selected(DB), new PortMatch.Ports(Protocol.TCP, 6379, 6379)));
+    assertThat(scheduled.v6().rules()).as("the node has an IPv6 endpoint")
+        .containsKey(cacheIngress);
+    assertThat(scheduled.v4().endpoints()).extracting(Endpoint::ref)
+        .doesNotContain(ObjectRef.of("x", "cache"));
+
+    NodePlan elsewhere = planner.plan(graph, graph.upsertPod(waiting.node("node-2").build()));
+    assertThat(elsewhere.v4().rules()).doesNotContainKey(cacheIngress);
+    assertThat(elsewhere).isEqualTo(NodePlanner.plan(graph, NODE));
+    planner.plan(graph, graph.upsertPod(waiting.node(NODE).build()));
+    NodePlan relabelled = planner.plan(graph,
+        graph.upsertPod(waiting.node(NODE).labels("app", "other").build()));
+    assertThat(relabelled.v4().rules()).doesNotContainKey(cacheIngress);
+    planner.plan(graph, graph.upsertPod(waiting.labels("app", "cache").build()));
+    NodePlan deleted = planner.plan(graph, graph.deletePod(ObjectRef.of("x", "cache")));
+    assertThat(deleted.v4().rules()).doesNotContainKey(cacheIngress);
+    NodePlan again = planner.plan(graph, graph.upsertPod(waiting.build()));
+
+    NodePlan addressed = planner.plan(graph, graph.upsertPod(pod("cache").in("x")
+        .labels("app", "cache").ip("10.0.1.13").node(NODE).build()));
+    assertThat(addressed).isEqualTo(NodePlanner.plan(graph, NODE));
+    assertThat(addressed.v4().rules()).as("its policies were in place").isSameAs(
+        again.v4().rules());
+    assertThat(addressed.v4().endpoints()).filteredOn(endpoint -> endpoint.ref().name()
+        .equals("cache")).singleElement().satisfies(endpoint ->
+            assertThat(endpoint.isolatedBy(Direction.INGRESS)).containsExactly(cachePolicy));
+  }
+
+  /** The node's first pod has no family to prepare in: nothing is planned for it. */
+  @Test
+  void aNodeWithoutEndpointsPreparesNothing() {
+    graph.upsertPod(pod("waiting").in("x").labels("app", "web").node("node-3")
+        .phase(PodPhase.PENDING).build());
+
+    assertThat(NodePlanner.plan(graph, "node-3").v4().rules()).isEmpty();
+    assertThat(NodePlanner.plan(graph, "node-3").v6().rules()).isEmpty();
   }
 
   private static AllowRule allow(PeerClass peer, PortMatch port) {
