@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
@@ -35,6 +36,7 @@ import java.util.TreeSet;
  * <p>Not thread-safe: one owner (the agent's model thread, or a CLI run) feeds it.
  */
 public final class RuleGraph {
+  private static final SortedSet<ObjectRef> EMPTY_NODE = Collections.emptySortedSet();
 
   /** Members of one selector and the policies that reference it. */
   private static final class SelectorEntry {
@@ -44,8 +46,11 @@ public final class RuleGraph {
 
   private final Map<String, Namespace> namespaces = new HashMap<>();
   private final Map<String, Map<String, Pod>> podsByNamespace = new HashMap<>();
-  /** Every pod with a node, by node: a node's own pods without a scan of the cluster. */
-  private final Map<String, Set<ObjectRef>> podsByNode = new HashMap<>();
+  /**
+   * Every pod with a node, by node, sorted: a node's own pods without a scan of the cluster, in
+   * order without sorting them at every sync of the node.
+   */
+  private final Map<String, SortedSet<ObjectRef>> podsByNode = new HashMap<>();
   /**
    * Every pod that names a container port, by port name: where a named port towards any peer
    * can resolve, without a scan of the cluster.
@@ -111,13 +116,13 @@ public final class RuleGraph {
 
   /** Endpoint pods scheduled on a node, sorted. */
   public List<Pod> endpointsOnNode(String nodeName) {
-    return podsByNode.getOrDefault(nodeName, Set.of()).stream().sorted()
+    return podsByNode.getOrDefault(nodeName, EMPTY_NODE).stream()
         .map(ref -> pod(ref).orElseThrow()).filter(Pod::isEndpoint).toList();
   }
 
   /** Pods scheduled on a node that wait for their address ({@link Pod#awaitsAddress}), sorted. */
   public List<Pod> awaitingAddressOnNode(String nodeName) {
-    return podsByNode.getOrDefault(nodeName, Set.of()).stream().sorted()
+    return podsByNode.getOrDefault(nodeName, EMPTY_NODE).stream()
         .map(ref -> pod(ref).orElseThrow()).filter(Pod::awaitsAddress).toList();
   }
 
@@ -358,7 +363,7 @@ public final class RuleGraph {
       }
     }
     if (after != null) {
-      podsByNode.computeIfAbsent(after, node -> new HashSet<>()).add(ref);
+      podsByNode.computeIfAbsent(after, node -> new TreeSet<>()).add(ref);
     }
   }
 

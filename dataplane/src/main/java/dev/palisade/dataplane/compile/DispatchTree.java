@@ -1,6 +1,7 @@
 package dev.palisade.dataplane.compile;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.primitives.UnsignedBytes;
 import dev.palisade.dataplane.rules.Action;
 import dev.palisade.dataplane.rules.Chain;
 import dev.palisade.dataplane.rules.Match;
@@ -12,6 +13,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Dispatches a packet to the chain of the local pod it belongs to (by source address for
@@ -28,6 +30,10 @@ import java.util.List;
  */
 final class DispatchTree {
   static final int LEAF_CAPACITY = 8;
+  /** IPv4 before IPv6 (as {@link Cidr} orders them), then by address. */
+  private static final Comparator<byte[]> BY_LENGTH_THEN_BYTES =
+      Comparator.<byte[]>comparingInt(bytes -> bytes.length)
+          .thenComparing(UnsignedBytes.lexicographicalComparator());
 
   /** A local pod's address and the chain that decides its traffic. */
   record Target(InetAddress address, String chain) {}
@@ -50,9 +56,13 @@ final class DispatchTree {
 
   static Tree build(Direction direction, List<Target> targets, NameLedger ledger,
       StableNames names) {
-    List<Target> sorted = new ArrayList<>(targets);
-    sorted.sort(Comparator.comparing((Target t) -> Cidr.host(t.address()))
-        .thenComparing(Target::chain));
+    // By address, each address's bytes read once: a comparator that made a host block of both
+    // addresses at each comparison was most of the tree's build.
+    List<Map.Entry<byte[], Target>> keyed = new ArrayList<>(targets.size());
+    targets.forEach(target -> keyed.add(Map.entry(target.address().getAddress(), target)));
+    keyed.sort(Map.Entry.<byte[], Target>comparingByKey(BY_LENGTH_THEN_BYTES)
+        .thenComparing(entry -> entry.getValue().chain()));
+    List<Target> sorted = keyed.stream().map(Map.Entry::getValue).toList();
     DispatchTree tree = new DispatchTree(direction, ledger, names);
     ImmutableList<Rule> root = tree.rulesFor(sorted);
     List<Chain> inner = new ArrayList<>(tree.innerChains);

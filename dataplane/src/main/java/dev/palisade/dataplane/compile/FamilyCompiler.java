@@ -29,6 +29,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -46,7 +47,7 @@ final class FamilyCompiler {
   private final StableNames names;
   private final SetCatalog sets;
   private final PolicyChainCompiler policyCompiler;
-  private final Map<String, Chain> chains = new TreeMap<>();
+  private final SortedMap<String, Chain> chains = new TreeMap<>();
   private final Map<String, ChainOwner> owners = new TreeMap<>();
   private final Map<ChainKey, RenderedPolicyChain> policyChains = new HashMap<>();
   private final Map<ChainKey, RenderedPodChain> podChains = new HashMap<>();
@@ -146,15 +147,13 @@ final class FamilyCompiler {
       hook(hooks, "OUTPUT", names.outputChain(),
           hostChainRules(names.stageChain(Direction.INGRESS)));
     }
-    ImmutableSortedMap.Builder<String, ChainSpec> specs = ImmutableSortedMap.naturalOrder();
     Map<Chain, ChainSpec> specByChain = new IdentityHashMap<>();
-    chains.values().forEach(chain -> {
-      ChainSpec spec = spec(chain);
-      specs.put(chain.name(), spec);
-      specByChain.put(chain, spec);
-    });
+    chains.values().forEach(chain -> specByChain.put(chain, spec(chain)));
+    // In the order of the sorted chains, without sorting their names again.
+    ImmutableSortedMap<String, ChainSpec> specs = ImmutableSortedMap.copyOfSorted(
+        Maps.transformValues(chains, specByChain::get));
     ImmutableSortedMap<String, SetCatalog.CompiledSet> compiledSets = sets.build();
-    return new Compiled(new FamilyState(family, specs.build(),
+    return new Compiled(new FamilyState(family, specs,
         hooks.stream().map(Hook::toSpec).collect(ImmutableList.toImmutableList()),
         ImmutableSortedMap.copyOfSorted(Maps.transformValues(compiledSets,
             SetCatalog.CompiledSet::spec)), ImmutableSortedMap.copyOf(owners)), compiledSets,

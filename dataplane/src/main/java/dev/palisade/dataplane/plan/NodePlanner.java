@@ -22,7 +22,6 @@ import dev.palisade.model.PortMatcher.PortRange;
 import dev.palisade.model.Rule;
 import dev.palisade.model.RuleGraph;
 import java.net.InetAddress;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -113,8 +112,7 @@ public final class NodePlanner {
     static NodeShare of(RuleGraph graph, String nodeName, NodeShare previous,
         GraphDelta changes) {
       boolean reuse = previous != null && changes.policies().isEmpty();
-      ImmutableList<Pod> local = ImmutableList.sortedCopyOf(Comparator.comparing(Pod::ref),
-          graph.endpointsOnNode(nodeName));
+      ImmutableList<Pod> local = ImmutableList.copyOf(graph.endpointsOnNode(nodeName));
       ImmutableMap.Builder<ObjectRef, ImmutableList<Policy>> policiesByPod =
           ImmutableMap.builderWithExpectedSize(local.size());
       ImmutableListMultimap.Builder<ObjectRef, Pod> podsByPolicy =
