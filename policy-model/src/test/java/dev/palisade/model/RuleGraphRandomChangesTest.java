@@ -112,22 +112,16 @@ class RuleGraphRandomChangesTest {
           Set.copyOf(graph.unorderedMembers(selector)), members);
     }
     for (Pod pod : world.pods().values()) {
-      List<Policy> selecting = world.policies().values().stream()
-          .filter(policy -> pod.isEndpoint()
-              && policy.ref().namespace().equals(pod.ref().namespace())
+      // A policy's target: the pods of its namespace that its pod selector matches.
+      List<Policy> targeting = world.policies().values().stream()
+          .filter(policy -> policy.ref().namespace().equals(pod.ref().namespace())
               && policy.podSelector().matches(pod.labels()))
           .sorted(Comparator.comparing(Policy::ref))
           .toList();
       expectEqual(problems, () -> "policiesSelecting(" + pod.ref() + ") against the policies",
-          graph.policiesSelecting(pod.ref()), selecting);
-      List<Policy> awaiting = world.policies().values().stream()
-          .filter(policy -> pod.awaitsAddress()
-              && policy.ref().namespace().equals(pod.ref().namespace())
-              && policy.podSelector().matches(pod.labels()))
-          .sorted(Comparator.comparing(Policy::ref))
-          .toList();
+          graph.policiesSelecting(pod.ref()), pod.isEndpoint() ? targeting : List.of());
       expectEqual(problems, () -> "policiesAwaiting(" + pod.ref() + ") against the policies",
-          graph.policiesAwaiting(pod.ref()), awaiting);
+          graph.policiesAwaiting(pod.ref()), pod.awaitsAddress() ? targeting : List.of());
     }
   }
 
