@@ -57,7 +57,7 @@ final class DispatchTree {
   static Tree build(Direction direction, List<Target> targets, NameLedger ledger,
       StableNames names) {
     // By address, each address's bytes read once: a comparator that made a host block of both
-    // addresses at each comparison was most of the tree's build.
+    // addresses at each comparison was a fifth of the tree's build.
     List<Map.Entry<byte[], Target>> keyed = new ArrayList<>(targets.size());
     targets.forEach(target -> keyed.add(Map.entry(target.address().getAddress(), target)));
     keyed.sort(Map.Entry.<byte[], Target>comparingByKey(BY_LENGTH_THEN_BYTES)
