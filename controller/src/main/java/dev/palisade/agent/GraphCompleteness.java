@@ -62,6 +62,11 @@ final class GraphCompleteness {
     sources.add(new Source(kind, informer, takenIn, cacheChanges, changesTakenIn));
   }
 
+  /** Whether every informer has received its initial list (its cache may be ahead of the graph). */
+  boolean initialListsReceived() {
+    return sources.stream().allMatch(source -> source.informer().hasSynced());
+  }
+
   /** What the caches hold per kind, e.g. "108 Namespace, 10014 Pod, 1001 NetworkPolicy". */
   String cached() {
     return sources.stream()

@@ -5,17 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.common.base.Ticker;
 import dev.palisade.dataplane.compile.DataplaneSettings;
 import dev.palisade.dataplane.compile.IncrementalNodeCompiler;
+import dev.palisade.dataplane.compile.NodeCompiler;
+import dev.palisade.dataplane.compile.NodeStateCompiler;
 import dev.palisade.dataplane.kernel.CommandResult;
 import dev.palisade.dataplane.kernel.CommandRunner;
 import dev.palisade.dataplane.kernel.FakeKernel;
 import dev.palisade.dataplane.kernel.KernelWriter;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.k8s.ModelConverter;
+import dev.palisade.model.GraphDelta;
 import dev.palisade.model.RuleGraph;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Store;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +29,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /** One sync on its own: the real compiler and writer over a fake kernel, a fake conntrack. */
@@ -73,15 +81,103 @@ class AgentSyncTest {
   }
 
   private AgentSync<DesiredState> sync(Optional<ConntrackPurger> purger, int rehearsals) {
+    return sync(purger, rehearsals, new GraphCompleteness(),
+        new IncrementalNodeCompiler(NODE, DataplaneSettings.DEFAULTS));
+  }
+
+  private AgentSync<DesiredState> sync(Optional<ConntrackPurger> purger, int rehearsals,
+      GraphCompleteness completeness, NodeStateCompiler compiler) {
     tracker = new EnforcementTracker();
-    GraphCompleteness everythingTakenIn = new GraphCompleteness();
-    AgentMetrics metrics = new AgentMetrics(registry, everythingTakenIn, tracker);
+    AgentMetrics metrics = new AgentMetrics(registry, completeness, tracker);
     feed = new ModelFeed(graph, new ModelConverter(), tracker, metrics, () -> { }, ticker);
-    return new AgentSync<>(graph, feed, everythingTakenIn, new ApiErrors(registry),
-        NODE, TestDataplanes.iptables(
-            new IncrementalNodeCompiler(NODE, DataplaneSettings.DEFAULTS), writer),
+    return new AgentSync<>(graph, feed, completeness, new ApiErrors(registry),
+        NODE, TestDataplanes.iptables(compiler, writer),
         DRIFT_CHECK, rehearsals, tracker, metrics, ticker, purger, leftovers -> { },
         syncsAskedFor::incrementAndGet);
+  }
+
+  /**
+   * Before the first sync, each wait while an initial list is still coming in rehearses the
+   * first sync on the graph as it is (up to {@link AgentSync#FIRST_SYNC_REHEARSALS}), and
+   * touches no kernel; once every list is received (the graph still taking it in) and after the
+   * first sync, none runs. The first sync then writes what a compilation from scratch gives.
+   */
+  @Test
+  void theFirstSyncIsRehearsedWhileTheInitialListsComeInAndTouchesNoKernel() throws Exception {
+    AtomicBoolean listed = new AtomicBoolean();
+    AtomicLong cacheChanges = new AtomicLong();
+    GraphCompleteness completeness = new GraphCompleteness();
+    completeness.track("Pod", informer(listed), Map.of(), cacheChanges::get, () -> 0);
+    List<Integer> rehearsedPods = new ArrayList<>();
+    AgentSync<DesiredState> sync = sync(Optional.empty(), 0, completeness,
+        rehearsalsCounted(rehearsedPods));
+
+    assertThat(sync.get()).isEqualTo(SyncOutcome.WAITING);
+    assertThat(rehearsedPods).as("on the graph as listed so far").containsExactly(3);
+    feed.pods().onAdd(pod("d", "10.0.2.13"));
+    for (int wait = 1; wait < AgentSync.FIRST_SYNC_REHEARSALS + 2; wait++) {
+      assertThat(sync.get()).isEqualTo(SyncOutcome.WAITING);
+    }
+    assertThat(rehearsedPods).as("with the pod taken in, up to their number")
+        .hasSize(AgentSync.FIRST_SYNC_REHEARSALS).endsWith(4);
+    assertThat(kernelCommands.get()).as("commands run by the rehearsals").isZero();
+
+    rehearsedPods.clear();
+    sync = sync(Optional.empty(), 0, completeness, rehearsalsCounted(rehearsedPods));
+    listed.set(true);
+    cacheChanges.set(1);
+    assertThat(sync.get()).as("listed, not all taken in").isEqualTo(SyncOutcome.WAITING);
+    cacheChanges.set(0);
+    assertThat(sync.get()).isEqualTo(SyncOutcome.ENFORCED);
+    listed.set(false);
+    assertThat(sync.get()).as("a relist after the first sync").isEqualTo(SyncOutcome.WAITING);
+    assertThat(rehearsedPods).as("rehearsals once every list was in, or after the first sync")
+        .isEmpty();
+    KernelWriter fromScratch = FakeKernel.writerOver(new FakeKernel());
+    fromScratch.apply(NodeCompiler.compile(graph, NODE, DataplaneSettings.DEFAULTS));
+    assertThat(writer.read()).as("what the first sync wrote").isEqualTo(fromScratch.read());
+  }
+
+  /** The node's compiler, noting the pods of the graph of each first-sync rehearsal. */
+  private static NodeStateCompiler rehearsalsCounted(List<Integer> rehearsedPods) {
+    IncrementalNodeCompiler compiler = new IncrementalNodeCompiler(NODE,
+        DataplaneSettings.DEFAULTS);
+    return new NodeStateCompiler() {
+      @Override
+      public DesiredState compile(RuleGraph graph, GraphDelta changes) {
+        return compiler.compile(graph, changes);
+      }
+
+      @Override
+      public Optional<DesiredState> rehearseFirst(RuleGraph graph) {
+        rehearsedPods.add(graph.pods().size());
+        return compiler.rehearseFirst(graph);
+      }
+    };
+  }
+
+  /**
+   * An informer that has received its initial list while {@code listed}, and watches; its cache
+   * holds one pod, which only counts when its notifications outnumber those taken in.
+   */
+  private static SharedIndexInformer<Pod> informer(AtomicBoolean listed) {
+    Store<Pod> cache = proxy(Store.class, method -> switch (method) {
+      case "listKeys" -> List.of("x/cached");
+      case "getByKey" -> null;
+      default -> throw new UnsupportedOperationException(method);
+    });
+    return proxy(SharedIndexInformer.class, method -> switch (method) {
+      case "hasSynced" -> listed.get();
+      case "isWatching" -> true;
+      case "getStore" -> cache;
+      default -> throw new UnsupportedOperationException(method);
+    });
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T proxy(Class<?> type, Function<String, Object> answers) {
+    return (T) Proxy.newProxyInstance(AgentSyncTest.class.getClassLoader(),
+        new Class<?>[] {type}, (proxy, method, args) -> answers.apply(method.getName()));
   }
 
   /**

@@ -57,6 +57,20 @@ public interface Dataplane<S> extends AutoCloseable {
     return false;
   }
 
+  /**
+   * Compiles the graph as the first sync would and works out what that sync would write to a
+   * node that holds nothing, and keeps and writes nothing: a warm-up for the first sync, which
+   * runs its compilation and diff of the whole node once per process, in the interpreter unless
+   * rehearsed. Runs on the sync thread, under the graph's lock, before the first sync: while
+   * the initial lists come in, on the graph as listed so far.
+   *
+   * @return false when there was nothing to rehearse: no endpoint of the node in the graph yet,
+   *     or a backend whose first sync needs no warm-up
+   */
+  default boolean rehearseFirstSync(RuleGraph graph) {
+    return false;
+  }
+
   /** Removes everything of this installation from the kernel, and nothing else. */
   Outcome cleanup();
 

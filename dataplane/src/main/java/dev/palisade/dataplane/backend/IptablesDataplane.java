@@ -74,6 +74,11 @@ public final class IptablesDataplane implements Dataplane<DesiredState> {
   }
 
   @Override
+  public boolean rehearseFirstSync(RuleGraph graph) {
+    return compiler.rehearseFirst(graph).map(writer::rehearseFirst).isPresent();
+  }
+
+  @Override
   public Outcome apply(DesiredState desired, View view, Runnable inForce) {
     return outcome(writer.apply(desired,
         view == View.READ ? KernelView.READ : KernelView.REMEMBERED, inForce));

@@ -46,6 +46,7 @@ import java.util.Optional;
  * compiles.
  */
 public final class IncrementalNodeCompiler implements NodeStateCompiler {
+  private final String nodeName;
   private final IncrementalNodePlanner planner;
   private final DataplaneSettings settings;
   private Compilation last;
@@ -53,6 +54,7 @@ public final class IncrementalNodeCompiler implements NodeStateCompiler {
   private long setOnlyCompilations;
 
   public IncrementalNodeCompiler(String nodeName, DataplaneSettings settings) {
+    this.nodeName = nodeName;
     this.planner = new IncrementalNodePlanner(nodeName);
     this.settings = settings;
   }
@@ -104,6 +106,24 @@ public final class IncrementalNodeCompiler implements NodeStateCompiler {
     NodePlan replanned = planner.replanAsIfChanged(graph, changed);
     return Optional.of(NodeCompiler.render(new NodePlan(renewed(replanned.v4(), changed),
         renewed(replanned.v6(), changed)), settings, last).state());
+  }
+
+  /**
+   * Compiles the graph from nothing, with a compiler of its own, and changes nothing of this
+   * one: the path of the first compilation, which runs once per process and over the whole
+   * node, so that it runs in the interpreter unless rehearsed. The agent rehearses it on the
+   * graph as listed so far, while its initial lists come in.
+   *
+   * @return the state rendered; empty while the node has no endpoint, whose compilation would
+   *     warm up nothing of the first one's
+   */
+  @Override
+  public Optional<DesiredState> rehearseFirst(RuleGraph graph) {
+    if (graph.endpointsOnNode(nodeName).isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new IncrementalNodeCompiler(nodeName, settings)
+        .compile(graph, GraphDelta.EMPTY));
   }
 
   /** The plan with the endpoint of {@code pod} as a new object, equal to the old. */

@@ -28,4 +28,14 @@ public interface NodeStateCompiler {
   default Optional<DesiredState> rehearse(RuleGraph graph, int turn) {
     return Optional.empty();
   }
+
+  /**
+   * Compiles the graph as a first compilation would, with nothing of this compiler's state read
+   * or changed: a warm-up of the first sync's path ({@link IncrementalNodeCompiler#rehearseFirst}).
+   *
+   * @return the state rendered, or empty when there is nothing to rehearse
+   */
+  default Optional<DesiredState> rehearseFirst(RuleGraph graph) {
+    return Optional.empty();
+  }
 }

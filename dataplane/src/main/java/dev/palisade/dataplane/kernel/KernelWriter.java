@@ -195,10 +195,23 @@ public final class KernelWriter implements AutoCloseable {
     if (remembered == null) {
       return Optional.empty();
     }
-    ApplyPlan plan = ApplyPlan.of(DesiredTables.of(desired, owner, lastParsed), remembered, tools,
-        Set.of(), strategy);
-    return Optional.of(plan.steps().stream().map(ApplyPlan.Step::counts)
-        .reduce(WriteCounts.NOTHING, WriteCounts::plus));
+    return Optional.of(plannedWrites(DesiredTables.of(desired, owner, lastParsed), remembered));
+  }
+
+  /**
+   * Works out what a first apply of {@code desired} would write to a namespace that holds none
+   * of the installation's objects, and writes nothing: the first sync's diff, run only to warm it
+   * up (see {@link dev.palisade.dataplane.compile.IncrementalNodeCompiler#rehearseFirst}).
+   * Reads no kernel and changes no record.
+   */
+  public WriteCounts rehearseFirst(DesiredState desired) {
+    return plannedWrites(DesiredTables.of(desired, owner, null), new KernelSnapshot(
+        KernelTable.empty(IpFamily.V4), KernelTable.empty(IpFamily.V6), ImmutableSortedMap.of()));
+  }
+
+  private WriteCounts plannedWrites(DesiredTables desired, KernelSnapshot kernel) {
+    return ApplyPlan.of(desired, kernel, tools, Set.of(), strategy).steps().stream()
+        .map(ApplyPlan.Step::counts).reduce(WriteCounts.NOTHING, WriteCounts::plus);
   }
 
   /**

@@ -81,6 +81,14 @@ class IncrementalNodeCompilerTest {
             .isEqualTo(incremental);
         rehearsals++;
       }
+      // So does a rehearsal of the first compilation, with a compiler of its own.
+      long compilations = compiler.fullCompilations() + compiler.setOnlyCompilations();
+      Optional<DesiredState> rehearsedFirst = compiler.rehearseFirst(graph);
+      assertThat(rehearsedFirst.isPresent()).as("seed %s round %s: rehearsed first", seed, round)
+          .isEqualTo(!graph.endpointsOnNode(NODE).isEmpty());
+      rehearsedFirst.ifPresent(state -> assertThat(state).isEqualTo(incremental));
+      assertThat(compiler.fullCompilations() + compiler.setOnlyCompilations())
+          .isEqualTo(compilations);
     }
     assertThat(rehearsals).as("rounds with an endpoint on the node").isPositive();
     assertThat(compiler.setOnlyCompilations()).as("remote-only changes take the sets-only path")

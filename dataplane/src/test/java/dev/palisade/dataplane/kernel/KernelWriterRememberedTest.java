@@ -92,6 +92,27 @@ class KernelWriterRememberedTest {
         .isEqualTo(new WriteCounts(0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0));
   }
 
+  /**
+   * A rehearsal of the first apply counts what an apply to a namespace without Palisade objects
+   * writes, runs nothing (not even a read), and leaves the record as it was.
+   */
+  @Test
+  void aFirstApplysRehearsalCountsTheWritesToAnEmptyNamespaceAndRunsNothing() {
+    FakeKernel empty = new FakeKernel();
+    KernelWriter fresh = FakeKernel.writerOver(empty);
+
+    WriteCounts rehearsed = fresh.rehearseFirst(ONE_MORE_MEMBER.build());
+    assertThat(writer.rehearseFirst(ONE_MORE_MEMBER.build())).as("whatever the record")
+        .isEqualTo(rehearsed);
+    assertThat(empty.log()).isEmpty();
+    assertThat(kernel.log()).isEmpty();
+
+    assertThat(fresh.apply(ONE_MORE_MEMBER.build()).written()).isEqualTo(rehearsed);
+    assertThat(rehearsed.setsCreated()).isEqualTo(2);
+    assertThat(writer.apply(ONE_MORE_MEMBER.build(), KernelView.REMEMBERED).written())
+        .as("the record unchanged").isEqualTo(new WriteCounts(0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0));
+  }
+
   @Test
   void driftIsInvisibleToARememberedApplyAndRepairedByAReadingOne() {
     kernel.ipsets().sets().get("pal-web").members.remove("10.99.1.11");
