@@ -33,12 +33,15 @@ import org.slf4j.LoggerFactory;
 final class AgentSync<S> implements Supplier<SyncOutcome> {
   private static final Duration WAIT_REPORT_INTERVAL = Duration.ofSeconds(30);
   /**
-   * Rehearsals of the first sync while the initial lists come in ({@link FirstSyncRehearsal}).
-   * At 10,000 pods two to four fit in the lists' few seconds, and two already took the first
-   * sync's compilation from about a second to a few hundred milliseconds; the bound keeps a long
-   * list (50,000 pods) from spending more on them.
+   * Rehearsals of the first sync while the initial lists come in ({@link FirstSyncRehearsal}):
+   * at most this many, on graphs of at most so many pods. The first ones are those the JIT
+   * needs; one on a graph near the whole cluster costs as much as it saves and may still run
+   * when the lists are complete (at 10,000 pods, one held up the first sync by 830 ms), so the
+   * rehearsals stop halfway through a 10,000-pod list (docs/performance.md, "The first sync
+   * rehearsed").
    */
   static final int FIRST_SYNC_REHEARSALS = 5;
+  static final int FIRST_SYNC_REHEARSAL_PODS = 5_000;
   private static final Logger log = LoggerFactory.getLogger(AgentSync.class);
 
   private final RuleGraph graph;
@@ -102,7 +105,7 @@ final class AgentSync<S> implements Supplier<SyncOutcome> {
     this.driftCheckNanos = driftCheck.toNanos();
     this.rehearsalsLeft = rehearsals;
     this.firstSyncRehearsal = new FirstSyncRehearsal(dataplane, ticker,
-        FIRST_SYNC_REHEARSALS);
+        FIRST_SYNC_REHEARSALS, FIRST_SYNC_REHEARSAL_PODS);
     this.completeness = completeness;
     this.apiErrors = apiErrors;
     this.nodeName = nodeName;

@@ -26,16 +26,25 @@ final class FirstSyncRehearsal {
   private int rehearsed;
   private long nanos;
 
-  /** @param rehearsals how many to run at most */
-  FirstSyncRehearsal(Dataplane<?> dataplane, Ticker ticker, int rehearsals) {
+  private final int maxPods;
+
+  /**
+   * @param rehearsals how many to run at most
+   * @param maxPods the most pods a graph may hold to be rehearsed on
+   */
+  FirstSyncRehearsal(Dataplane<?> dataplane, Ticker ticker, int rehearsals, int maxPods) {
     this.dataplane = dataplane;
     this.ticker = ticker;
     this.left = rehearsals;
+    this.maxPods = maxPods;
   }
 
-  /** Runs one rehearsal on the graph as it is, if any is left; the caller holds its lock. */
+  /**
+   * Runs one rehearsal on the graph as it is, if any is left and the graph holds at most the
+   * most pods; the caller holds its lock.
+   */
   void runOne(RuleGraph graph) {
-    if (left == 0) {
+    if (left == 0 || graph.podCount() > maxPods) {
       return;
     }
     long start = ticker.read();

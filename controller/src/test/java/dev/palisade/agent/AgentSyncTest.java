@@ -138,6 +138,19 @@ class AgentSyncTest {
     assertThat(writer.read()).as("what the first sync wrote").isEqualTo(fromScratch.read());
   }
 
+  /** A first-sync rehearsal runs only on a graph of at most its number of pods. */
+  @Test
+  void theFirstSyncIsRehearsedOnlyOnAGraphOfAtMostSoManyPods() {
+    List<Integer> rehearsedPods = new ArrayList<>();
+    FirstSyncRehearsal rehearsal = new FirstSyncRehearsal(TestDataplanes.iptables(
+        rehearsalsCounted(rehearsedPods), writer), ticker, 5, 3);
+    rehearsal.runOne(graph);
+    graph.upsertPod(new ModelConverter().pod(pod("d", "10.0.2.13")));
+    rehearsal.runOne(graph);
+
+    assertThat(rehearsedPods).containsExactly(3);
+  }
+
   /** The node's compiler, noting the pods of the graph of each first-sync rehearsal. */
   private static NodeStateCompiler rehearsalsCounted(List<Integer> rehearsedPods) {
     IncrementalNodeCompiler compiler = new IncrementalNodeCompiler(NODE,
@@ -150,7 +163,7 @@ class AgentSyncTest {
 
       @Override
       public Optional<DesiredState> rehearseFirst(RuleGraph graph) {
-        rehearsedPods.add(graph.pods().size());
+        rehearsedPods.add(graph.podCount());
         return compiler.rehearseFirst(graph);
       }
     };

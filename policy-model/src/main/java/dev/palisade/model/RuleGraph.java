@@ -101,6 +101,15 @@ public final class RuleGraph {
     return Optional.ofNullable(pods == null ? null : pods.get(ref.name()));
   }
 
+  /** How many pods the graph knows, endpoints or not. */
+  public int podCount() {
+    int count = 0;
+    for (Map<String, Pod> pods : podsByNamespace.values()) {
+      count += pods.size();
+    }
+    return count;
+  }
+
   /** Every pod the graph knows, endpoints or not, sorted by namespace and name. */
   public List<Pod> pods() {
     List<Pod> all = new ArrayList<>();
@@ -152,11 +161,11 @@ public final class RuleGraph {
     return Optional.ofNullable(policies.get(ref));
   }
 
-  /** Every policy, sorted by namespace and name. */
   public int policyCount() {
     return policies.size();
   }
 
+  /** Every policy, sorted by namespace and name. */
   public List<Policy> policies() {
     return policies.values().stream().sorted(Comparator.comparing(Policy::ref)).toList();
   }
