@@ -9,10 +9,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Rehearses the first sync while the initial lists come in: compiles the graph as listed so far
- * and works out the writes ({@link Dataplane#rehearseFirstSync}), a few times, so that the JIT
- * has compiled that path when the lists are complete. The first sync compiles the whole node
- * once; unrehearsed, it runs in the interpreter (at 10,000 pods, about a second of the cold
- * start's two).
+ * and works out the writes ({@link Dataplane#rehearseFirstSync}), a few times and only on graphs
+ * of at most so many pods, so that the JIT has compiled that path when the lists are complete.
+ * The first sync compiles the whole node once; unrehearsed, it runs in the interpreter (at
+ * 10,000 pods, about a second of the cold start's two). A rehearsal on a graph near the whole
+ * cluster would cost as much as it saves, and could still be running when the lists are in.
  *
  * <p>Runs on the sync thread between its take-ins of the lists, which wait meanwhile in the
  * feed; not thread-safe.
@@ -22,11 +23,11 @@ final class FirstSyncRehearsal {
 
   private final Dataplane<?> dataplane;
   private final Ticker ticker;
+  private final int maxPods;
   private int left;
   private int rehearsed;
   private long nanos;
-
-  private final int maxPods;
+  private boolean ended;
 
   /**
    * @param rehearsals how many to run at most
@@ -40,11 +41,11 @@ final class FirstSyncRehearsal {
   }
 
   /**
-   * Runs one rehearsal on the graph as it is, if any is left and the graph holds at most the
-   * most pods; the caller holds its lock.
+   * Runs one rehearsal on the graph as it is, if any is left and the graph holds at most {@code
+   * maxPods} pods; the caller holds the graph's lock.
    */
   void runOne(RuleGraph graph) {
-    if (left == 0 || graph.podCount() > maxPods) {
+    if (ended || left == 0 || graph.podCount() > maxPods) {
       return;
     }
     long start = ticker.read();
@@ -58,23 +59,17 @@ final class FirstSyncRehearsal {
       left = 0;
       return;
     }
-    long took = ticker.read() - start;
-    nanos += took;
+    nanos += ticker.read() - start;
     rehearsed++;
     left--;
-    if (left == 0) {
-      log.info("{} rehearsals of the first sync (JIT warm-up) on the graph as listed so far in "
-          + "{} ms; the last took {} ms", rehearsed, TimeUnit.NANOSECONDS.toMillis(nanos),
-          TimeUnit.NANOSECONDS.toMillis(took));
-    }
   }
 
-  /** Stops the rehearsals: the first sync has begun. Logs what ran, unless logged already. */
+  /** Ends the rehearsals, for good: the first sync begins. Logs what ran, the first time. */
   void end() {
-    if (left > 0 && rehearsed > 0) {
+    if (!ended && rehearsed > 0) {
       log.info("{} rehearsal{} of the first sync (JIT warm-up) on the graph as listed so far in "
           + "{} ms", rehearsed, rehearsed == 1 ? "" : "s", TimeUnit.NANOSECONDS.toMillis(nanos));
     }
-    left = 0;
+    ended = true;
   }
 }
