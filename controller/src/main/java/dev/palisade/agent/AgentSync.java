@@ -158,7 +158,7 @@ final class AgentSync<S> implements Supplier<SyncOutcome> {
       desired = dataplane.compile(graph, changes);
       compiled = ticker.read();
       uncompiled.clear();
-      endpoints = graph.endpointsOnNode(nodeName).size();
+      endpoints = graph.endpointCountOnNode(nodeName);
       policies = graph.policyCount();
     }
     long sinceRead = start - lastKernelRead;

@@ -51,6 +51,8 @@ public final class RuleGraph {
    * order without sorting them at every sync of the node.
    */
   private final Map<String, SortedSet<ObjectRef>> podsByNode = new HashMap<>();
+  /** How many of each node's pods are endpoints: a figure every sync reports, kept in step. */
+  private final Map<String, Integer> endpointCountByNode = new HashMap<>();
   /**
    * Every pod that names a container port, by port name: where a named port towards any peer
    * can resolve, without a scan of the cluster.
@@ -127,6 +129,11 @@ public final class RuleGraph {
   public List<Pod> endpointsOnNode(String nodeName) {
     return podsByNode.getOrDefault(nodeName, EMPTY_NODE).stream()
         .map(ref -> pod(ref).orElseThrow()).filter(Pod::isEndpoint).toList();
+  }
+
+  /** How many endpoints {@link #endpointsOnNode} would list, without listing them. */
+  public int endpointCountOnNode(String nodeName) {
+    return endpointCountByNode.getOrDefault(nodeName, 0);
   }
 
   /** Pods scheduled on a node that wait for their address ({@link Pod#awaitsAddress}), sorted. */
@@ -302,6 +309,7 @@ public final class RuleGraph {
     Pod previous = podsByNamespace.computeIfAbsent(pod.ref().namespace(), ns -> new HashMap<>())
         .put(pod.ref().name(), pod);
     moveNode(pod.ref(), previous == null ? null : previous.nodeName(), pod.nodeName());
+    recountEndpoint(previous, pod);
     reindexPortNames(pod.ref(), previous, pod);
     GraphDelta.Builder delta = new GraphDelta.Builder();
     updateClaims(pod.ref(), endpointIps(previous), endpointIps(pod));
@@ -330,6 +338,7 @@ public final class RuleGraph {
       podsByNamespace.remove(ref.namespace());
     }
     moveNode(ref, previous.nodeName(), null);
+    recountEndpoint(previous, null);
     reindexPortNames(ref, previous, null);
     updateClaims(ref, endpointIps(previous), List.of());
     GraphDelta.Builder delta = new GraphDelta.Builder();
@@ -373,6 +382,17 @@ public final class RuleGraph {
     }
     if (after != null) {
       podsByNode.computeIfAbsent(after, node -> new TreeSet<>()).add(ref);
+    }
+  }
+
+  /** Keeps {@link #endpointCountByNode} in step: {@code before} replaced by {@code after}. */
+  private void recountEndpoint(Pod before, Pod after) {
+    if (before != null && before.isEndpoint() && before.nodeName() != null) {
+      endpointCountByNode.computeIfPresent(before.nodeName(),
+          (node, count) -> count == 1 ? null : count - 1);
+    }
+    if (after != null && after.isEndpoint() && after.nodeName() != null) {
+      endpointCountByNode.merge(after.nodeName(), 1, Integer::sum);
     }
   }
 

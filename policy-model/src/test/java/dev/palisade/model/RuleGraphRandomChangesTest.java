@@ -159,6 +159,8 @@ class RuleGraphRandomChangesTest {
       expectEqual(problems, () -> "endpointsOnNode(" + node + ")", graph.endpointsOnNode(node),
           sorted.stream().filter(pod -> pod.isEndpoint() && node.equals(pod.nodeName()))
               .toList());
+      expectEqual(problems, () -> "endpointCountOnNode(" + node + ")",
+          graph.endpointCountOnNode(node), graph.endpointsOnNode(node).size());
       expectEqual(problems, () -> "awaitingAddressOnNode(" + node + ")",
           graph.awaitingAddressOnNode(node), sorted.stream()
               .filter(pod -> pod.awaitsAddress() && node.equals(pod.nodeName())).toList());

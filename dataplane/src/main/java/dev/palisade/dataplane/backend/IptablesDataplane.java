@@ -11,6 +11,7 @@ import dev.palisade.dataplane.kernel.KernelWriter.KernelView;
 import dev.palisade.dataplane.kernel.PacketCounterReader;
 import dev.palisade.dataplane.kernel.PacketCounts;
 import dev.palisade.dataplane.state.ChainOwner;
+import dev.palisade.dataplane.state.ChainSpec;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.dataplane.state.FamilyState;
 import dev.palisade.dataplane.walk.PacketWalker;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The iptables backend: the node plan compiled into chains and ipsets ({@link
@@ -40,6 +42,15 @@ public final class IptablesDataplane implements Dataplane<DesiredState> {
   private final KernelWriter writer;
   private final PacketCounterReader counters;
   private final StableNames names;
+  /**
+   * The chains last counted for the rules gauge, per family, and their rules: a sync that
+   * changed set members only keeps the same chains (the same map), which at 10,000 pods hold
+   * 1,700 rules in 550 chains, counted once.
+   */
+  private final Map<IpFamily, CountedChains> counted = new ConcurrentHashMap<>();
+
+  private record CountedChains(Map<String, ChainSpec> chains, long rules) {}
+
   /** Walkers of the last state explained, per family: its rules parsed once. */
   private Walkers walkers;
 
@@ -119,11 +130,21 @@ public final class IptablesDataplane implements Dataplane<DesiredState> {
     for (IpFamily family : IpFamily.values()) {
       FamilyState tables = state.family(family);
       String tag = "ipv" + family.number();
-      gauges.add(Footprint.of("palisade.rules", "family", tag, tables.chains().values().stream()
-          .mapToLong(chain -> chain.rules().size()).sum() + tables.hooks().size()));
+      gauges.add(Footprint.of("palisade.rules", "family", tag,
+          ruleCount(family, tables.chains()) + tables.hooks().size()));
       gauges.add(Footprint.of("palisade.sets", "family", tag, tables.sets().size()));
     }
     return ImmutableList.copyOf(gauges);
+  }
+
+  private long ruleCount(IpFamily family, Map<String, ChainSpec> chains) {
+    CountedChains last = counted.get(family);
+    if (last != null && last.chains() == chains) {
+      return last.rules();
+    }
+    long rules = chains.values().stream().mapToLong(chain -> chain.rules().size()).sum();
+    counted.put(family, new CountedChains(chains, rules));
+    return rules;
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.palisade.dataplane.compile;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSortedMap;
+import com.google.common.collect.Maps;
 import dev.palisade.dataplane.compile.NodeCompiler.Compilation;
 import dev.palisade.dataplane.compile.SetCatalog.CompiledSet;
 import dev.palisade.dataplane.plan.Endpoint;
@@ -119,7 +120,7 @@ public final class IncrementalNodeCompiler implements NodeStateCompiler {
    */
   @Override
   public Optional<DesiredState> rehearseFirst(RuleGraph graph) {
-    if (graph.endpointsOnNode(nodeName).isEmpty()) {
+    if (graph.endpointCountOnNode(nodeName) == 0) {
       return Optional.empty();
     }
     return Optional.of(new IncrementalNodeCompiler(nodeName, settings)
@@ -172,13 +173,16 @@ public final class IncrementalNodeCompiler implements NodeStateCompiler {
         continue;
       }
       FamilyState state = was.state();
-      Map<String, CompiledSet> after = new HashMap<>(before);
-      after.putAll(refreshed);
-      Map<String, IpSetSpec> specs = new HashMap<>(state.sets());
-      refreshed.forEach((name, set) -> specs.put(name, set.spec()));
+      // The same names in the same order: copied in order, not sorted again.
+      ImmutableSortedMap<String, CompiledSet> after = ImmutableSortedMap.copyOfSorted(
+          Maps.transformEntries(before, (name, set) -> refreshed.getOrDefault(name, set)));
+      ImmutableSortedMap<String, IpSetSpec> specs = ImmutableSortedMap.copyOfSorted(
+          Maps.transformEntries(state.sets(), (name, spec) -> {
+            CompiledSet now = refreshed.get(name);
+            return now == null ? spec : now.spec();
+          }));
       families.put(family, was.withSets(new FamilyState(family, state.chains(),
-          state.hooks(), ImmutableSortedMap.copyOf(specs), state.owners()),
-          ImmutableSortedMap.copyOf(after)));
+          state.hooks(), specs, state.owners()), after));
     }
     return new Compilation(new DesiredState(families.get(IpFamily.V4).state(),
         families.get(IpFamily.V6).state()), plan, ImmutableMap.copyOf(families),

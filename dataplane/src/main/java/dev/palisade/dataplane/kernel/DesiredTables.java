@@ -173,6 +173,9 @@ record DesiredTables(Installation owner,
   private static void checkReferences(
       Map<IpFamily, ImmutableSortedMap<String, ImmutableList<RuleText>>> chains,
       Map<IpFamily, Set<String>> only, Set<String> setNames) {
+    if (only != null && only.values().stream().allMatch(Set::isEmpty)) {
+      return;
+    }
     // Hash lookups: a rule's names are other string objects than the keys, and a sorted map's
     // lookup compares long common prefixes about ten times per name.
     Set<String> sets = new HashSet<>(setNames);

@@ -155,15 +155,16 @@ public final class NodePlanner {
       this.previousPlan = previous == null ? null : previous.family(family);
       this.previousMembers = previous == null ? Map.of() : previous.family(family).members();
       this.previousRules = previous == null ? Map.of() : previous.family(family).rules();
-      if (previous != null) {
-        previous.family(family).endpoints()
-            .forEach(endpoint -> previousEndpoints.put(endpoint.ref(), endpoint));
-      }
       this.changes = changes;
       this.hosts = hosts;
     }
 
     FamilyPlan plan(NodeShare share) {
+      // Only here, not for a refresh, which keeps the previous endpoints as they are.
+      if (previousPlan != null) {
+        previousPlan.endpoints()
+            .forEach(endpoint -> previousEndpoints.put(endpoint.ref(), endpoint));
+      }
       ImmutableList.Builder<Endpoint> endpoints = ImmutableList.builder();
       Map<PolicyDirection, ImmutableList<AllowRule>> rules = new LinkedHashMap<>();
       Map<ObjectRef, Policy> policies = new LinkedHashMap<>();
@@ -426,20 +427,32 @@ public final class NodePlanner {
         graph.pod(ref).flatMap(pod -> pod.ip(family)).ifPresent(decideAgain::add);
       }
       Set<ObjectRef> pods = graph.unorderedMembers(selected.selector());
-      ImmutableSet.Builder<Member> patched =
-          ImmutableSet.builderWithExpectedSize(before.size() + decideAgain.size());
-      for (Member member : before) {
-        if (!decideAgain.contains(((Member.Host) member).address())) {
-          patched.add(member);
-        }
-      }
+      // A member is its address (hosts are equal by address), so what leaves is found by
+      // lookups in the previous set, not by testing each of its members, up to a thousand.
+      Set<Member> leaving = new HashSet<>();
+      Set<Member> joining = new LinkedHashSet<>();
       for (InetAddress address : decideAgain) {
+        Member had = new Member.Host(address);
+        if (before.contains(had)) {
+          leaving.add(had);
+        }
         graph.endpointsClaiming(address).stream().filter(pods::contains)
             .map(ref -> graph.pod(ref).orElseThrow())
             .filter(pod -> pod.ip(family).filter(address::equals).isPresent())
-            .findFirst().ifPresent(pod -> patched.add(hosts.of(pod, family)));
+            .findFirst().ifPresent(pod -> joining.add(hosts.of(pod, family)));
       }
-      return patched.build();
+      if (leaving.equals(joining)) {
+        // The same addresses stay (a pod that changed in another class only): the same set.
+        return before;
+      }
+      ImmutableSet.Builder<Member> patched =
+          ImmutableSet.builderWithExpectedSize(before.size() + joining.size());
+      for (Member member : before) {
+        if (leaving.isEmpty() || !leaving.contains(member)) {
+          patched.add(member);
+        }
+      }
+      return patched.addAll(joining).build();
     }
 
     /** The members of a class that follows the cluster only, from the graph as it is now. */
