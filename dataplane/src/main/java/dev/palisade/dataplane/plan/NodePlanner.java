@@ -448,7 +448,7 @@ public final class NodePlanner {
       ImmutableSet.Builder<Member> patched =
           ImmutableSet.builderWithExpectedSize(before.size() + joining.size());
       for (Member member : before) {
-        if (leaving.isEmpty() || !leaving.contains(member)) {
+        if (!leaving.contains(member)) {
           patched.add(member);
         }
       }
