@@ -37,8 +37,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * that the change moves between selectors (the sets-only path); {@link #localPolicyUpdate}
  * flips the ingress rules of a policy that selects pods of the node (the chains are rendered
  * anew); {@link #localPodEndpointToggle} turns a pod of the node into an endpoint and back (it
- * completes, it runs again: the path of a local pod getting its IP or being deleted, which
- * replans the node). The remainder of an event's cost is the kernel write
+ * completes, it runs again: the path of a local pod being deleted, which replans the node and
+ * drops or adds the policies that select only it); {@link #localPodAddressToggle} takes a pod
+ * of the node's address away and gives it back (the path of a local pod getting its IP: the
+ * policies that will select it are prepared, so only its chains, the dispatch trees and the
+ * members change). The remainder of an event's cost is the kernel write
  * (docs/performance.md, "Scale").
  */
 @BenchmarkMode(Mode.SampleTime)
@@ -58,7 +61,9 @@ public class IncrementalCompileBenchmark {
   private final boolean[] isRelabelled = new boolean[ROTATION];
   private int nextPod;
   private Pod localPod;
+  private Pod localPodWithoutAddress;
   private boolean localPodCompleted;
+  private boolean localPodAddressed = true;
   private Policy policy;
   private Policy policyWithoutIngress;
   private boolean policyFlipped;
@@ -100,6 +105,8 @@ public class IncrementalCompileBenchmark {
     localPod = graph.endpointsOnNode(NODE).stream()
         .filter(pod -> !graph.policiesSelecting(pod.ref()).isEmpty()).findFirst()
         .orElseThrow(() -> new IllegalStateException("no policy selects a pod of " + NODE));
+    localPodWithoutAddress = new Pod(localPod.ref(), localPod.labels(), ImmutableList.of(),
+        localPod.nodeName(), localPod.ports(), PodPhase.PENDING, localPod.hostNetwork());
     policyWithoutIngress = new Policy(policy.ref(), policy.podSelector(), policy.policyTypes(),
         ImmutableList.of(), policy.egress());
     compiler.compile(graph, GraphDelta.EMPTY);
@@ -119,6 +126,13 @@ public class IncrementalCompileBenchmark {
     localPodCompleted = !localPodCompleted;
     return compiler.compile(graph, graph.upsertPod(localPodCompleted
         ? localPod.withPhase(PodPhase.SUCCEEDED) : localPod));
+  }
+
+  @Benchmark
+  public DesiredState localPodAddressToggle() {
+    localPodAddressed = !localPodAddressed;
+    return compiler.compile(graph, graph.upsertPod(localPodAddressed
+        ? localPod : localPodWithoutAddress));
   }
 
   @Benchmark

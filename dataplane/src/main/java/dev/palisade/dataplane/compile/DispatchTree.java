@@ -1,6 +1,7 @@
 package dev.palisade.dataplane.compile;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import com.google.common.primitives.UnsignedBytes;
 import dev.palisade.dataplane.rules.Action;
 import dev.palisade.dataplane.rules.Chain;
@@ -12,6 +13,7 @@ import dev.palisade.model.Direction;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -38,24 +40,52 @@ final class DispatchTree {
   /** A local pod's address and the chain that decides its traffic. */
   record Target(InetAddress address, String chain) {}
 
-  /** The rules of the tree's root and the chains of its inner nodes. */
-  record Tree(ImmutableList<Rule> rootRules, ImmutableList<Chain> innerChains) {}
+  /**
+   * The rules of the tree's root and the chains of its inner nodes, and its branches by block
+   * (for the next tree of the same direction to reuse).
+   */
+  record Tree(ImmutableList<Rule> rootRules, ImmutableList<Chain> innerChains,
+      ImmutableMap<Cidr, Branch> branches) {
+
+    static final Tree EMPTY = new Tree(ImmutableList.of(), ImmutableList.of(), ImmutableMap.of());
+  }
+
+  /**
+   * An inner node: the targets it was built from, the rule that enters it, and the blocks of
+   * the inner nodes below it, its own first.
+   */
+  record Branch(List<Target> targets, Rule rule, ImmutableList<Cidr> blocks, Chain chain) {}
 
   private final Direction direction;
   private final Side side;
   private final NameLedger ledger;
   private final StableNames names;
-  private final List<Chain> innerChains = new ArrayList<>();
+  private final Tree previous;
+  /** In the order they were put in: the nodes below a node before the node. */
+  private final Map<Cidr, Branch> branches = new LinkedHashMap<>();
 
-  private DispatchTree(Direction direction, NameLedger ledger, StableNames names) {
+  private DispatchTree(Direction direction, NameLedger ledger, StableNames names,
+      Tree previous) {
     this.direction = direction;
     this.ledger = ledger;
     this.names = names;
+    this.previous = previous;
     this.side = direction == Direction.INGRESS ? Side.DESTINATION : Side.SOURCE;
   }
 
+  /** A tree of new inner nodes, their names claimed in the ledger in the tree's order. */
   static Tree build(Direction direction, List<Target> targets, NameLedger ledger,
       StableNames names) {
+    return build(direction, targets, ledger, names, Tree.EMPTY);
+  }
+
+  /**
+   * A tree that reuses the inner nodes of {@code previous} built from the same targets (a
+   * pod's change alters the nodes on its own path only), without claiming their names again:
+   * {@code ledger} must continue the one that named them.
+   */
+  static Tree build(Direction direction, List<Target> targets, NameLedger ledger,
+      StableNames names, Tree previous) {
     // By address, each address's bytes read once: a comparator that made a host block of both
     // addresses at each comparison was a fifth of the tree's build.
     List<Map.Entry<byte[], Target>> keyed = new ArrayList<>(targets.size());
@@ -63,11 +93,12 @@ final class DispatchTree {
     keyed.sort(Map.Entry.<byte[], Target>comparingByKey(BY_LENGTH_THEN_BYTES)
         .thenComparing(entry -> entry.getValue().chain()));
     List<Target> sorted = keyed.stream().map(Map.Entry::getValue).toList();
-    DispatchTree tree = new DispatchTree(direction, ledger, names);
+    DispatchTree tree = new DispatchTree(direction, ledger, names, previous);
     ImmutableList<Rule> root = tree.rulesFor(sorted);
-    List<Chain> inner = new ArrayList<>(tree.innerChains);
+    List<Chain> inner = new ArrayList<>(tree.branches.size());
+    tree.branches.values().forEach(branch -> inner.add(branch.chain()));
     inner.sort(Comparator.comparing(Chain::name));
-    return new Tree(root, ImmutableList.copyOf(inner));
+    return new Tree(root, ImmutableList.copyOf(inner), ImmutableMap.copyOf(tree.branches));
   }
 
   private ImmutableList<Rule> rulesFor(List<Target> group) {
@@ -91,9 +122,21 @@ final class DispatchTree {
       return leafRule(half.get(0));
     }
     Cidr block = new Cidr(half.get(0).address(), commonPrefixLength(half)).normalized();
+    Branch before = previous.branches().get(block);
+    if (before != null && before.targets().equals(half)) {
+      before.blocks().forEach(below -> branches.put(below, previous.branches().get(below)));
+      ledger.carried(before.blocks().size());
+      return before.rule();
+    }
     String name = ledger.claim(names.treeChain(direction, block));
-    innerChains.add(new Chain(name, rulesFor(half)));
-    return Rule.of(new Action.Jump(name), new Match.Address(side, block));
+    int firstBelow = branches.size();
+    Chain chain = new Chain(name, rulesFor(half));
+    ImmutableList.Builder<Cidr> blocks = ImmutableList.<Cidr>builder().add(block);
+    // The blocks put in since this node's own: those of the nodes below it.
+    branches.keySet().stream().skip(firstBelow).forEach(blocks::add);
+    Rule rule = Rule.of(new Action.Jump(name), new Match.Address(side, block));
+    branches.put(block, new Branch(List.copyOf(half), rule, blocks.build(), chain));
+    return rule;
   }
 
   private Rule leafRule(Target target) {

@@ -14,9 +14,11 @@ import dev.palisade.dataplane.rules.Rule;
 import dev.palisade.dataplane.state.ChainOwner;
 import dev.palisade.dataplane.state.ChainSpec;
 import dev.palisade.dataplane.state.FamilyState;
+import dev.palisade.dataplane.state.HookSpec;
 import dev.palisade.dataplane.plan.AllowRule;
 import dev.palisade.dataplane.plan.Endpoint;
 import dev.palisade.dataplane.plan.FamilyPlan;
+import dev.palisade.dataplane.plan.FamilyPlan.PolicyDirection;
 import dev.palisade.dataplane.plan.PeerClass;
 import dev.palisade.model.Cidr;
 import dev.palisade.model.Direction;
@@ -24,6 +26,7 @@ import dev.palisade.model.IpFamily;
 import dev.palisade.model.ObjectRef;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -47,14 +50,23 @@ final class FamilyCompiler {
   private final StableNames names;
   private final SetCatalog sets;
   private final PolicyChainCompiler policyCompiler;
-  private final SortedMap<String, Chain> chains = new TreeMap<>();
-  private final Map<String, ChainOwner> owners = new TreeMap<>();
-  private final Map<ChainKey, RenderedPolicyChain> policyChains = new HashMap<>();
+  /** The chains by name: empty to start with, or the previous ones when patching. */
+  private final SortedMap<String, Chain> chains;
+  /** The owners by chain name, as {@link #chains}. */
+  private final SortedMap<String, ChainOwner> owners;
+  /** Filled as the chains are rendered; a patch of the same allow rules takes the previous. */
+  private Map<ChainKey, RenderedPolicyChain> policyChains = new HashMap<>();
   private final Map<ChainKey, RenderedPodChain> podChains = new HashMap<>();
+  private final Map<Direction, RenderedStage> stages = new EnumMap<>(Direction.class);
   private final Compiled previous;
+  /**
+   * Whether this compilation patches the previous one: its chains, owners and names are there
+   * to start with, and only what the plan changed is rendered and put in or taken out.
+   */
+  private final boolean patching;
 
   private FamilyCompiler(FamilyPlan plan, DataplaneSettings settings, NameLedger ledger,
-      Compiled previous) {
+      Compiled previous, boolean patching) {
     this.family = plan.family();
     this.plan = plan;
     this.settings = settings;
@@ -63,6 +75,10 @@ final class FamilyCompiler {
     this.sets = new SetCatalog(plan, ledger, names, previous.sets(), previous.setNames());
     this.policyCompiler = new PolicyChainCompiler(sets, settings.markBit());
     this.previous = previous;
+    this.patching = patching;
+    // Copied from sorted maps: in their order, without comparing names.
+    this.chains = patching ? new TreeMap<>(previous.chains()) : new TreeMap<>();
+    this.owners = patching ? new TreeMap<>(previous.state().owners()) : new TreeMap<>();
   }
 
   /** A policy's or a pod's chain of one direction. */
@@ -85,28 +101,39 @@ final class FamilyCompiler {
       GeneratedName generated, Chain chain) {}
 
   /**
+   * A direction's stage: the dispatch targets it was built from, in the plan's endpoint order,
+   * and the tree built from them (the stage chain's name is fixed).
+   */
+  record RenderedStage(ImmutableList<DispatchTree.Target> targets, DispatchTree.Tree tree) {}
+
+  /**
    * One family's state, its sets with their sources, the chains its chain specs were rendered
-   * from (by name, and each chain's spec by chain object), its policy and pod chains with what
-   * they were rendered from, and its classes' generated names by class object (caches for the
-   * next compilation, not part of the value).
+   * from (by name, and each chain's spec by chain object), the plan's allow rules (the map
+   * object), its policy and pod chains and stages with what they were rendered from, and its
+   * classes' generated names by class object (caches for the next compilation, not part of the
+   * value).
    */
   record Compiled(FamilyState state, ImmutableSortedMap<String, SetCatalog.CompiledSet> sets,
-      ImmutableMap<String, Chain> chains, Map<Chain, ChainSpec> specs,
+      ImmutableSortedMap<String, Chain> chains, Map<Chain, ChainSpec> specs,
+      ImmutableMap<PolicyDirection, ImmutableList<AllowRule>> rules,
       ImmutableMap<ChainKey, RenderedPolicyChain> policies,
       ImmutableMap<ChainKey, RenderedPodChain> pods,
+      ImmutableMap<Direction, RenderedStage> stages,
       Map<PeerClass, GeneratedName> setNames) {
 
     /** Nothing compiled before. */
     static Compiled none(IpFamily family) {
       return new Compiled(new FamilyState(family, ImmutableSortedMap.of(), ImmutableList.of(),
           ImmutableSortedMap.of(), ImmutableSortedMap.of()), ImmutableSortedMap.of(),
-          ImmutableMap.of(), Map.of(), ImmutableMap.of(), ImmutableMap.of(), Map.of());
+          ImmutableSortedMap.of(), Map.of(), ImmutableMap.of(), ImmutableMap.of(),
+          ImmutableMap.of(), ImmutableMap.of(), Map.of());
     }
 
     /** The same compilation with other sets (the chains keep what they were rendered from). */
     Compiled withSets(FamilyState newState,
         ImmutableSortedMap<String, SetCatalog.CompiledSet> newSets) {
-      return new Compiled(newState, newSets, chains, specs, policies, pods, setNames);
+      return new Compiled(newState, newSets, chains, specs, rules, policies, pods, stages,
+          setNames);
     }
   }
 
@@ -119,9 +146,13 @@ final class FamilyCompiler {
    */
   static Compiled compile(FamilyPlan plan, DataplaneSettings settings, NameLedger ledger,
       Compiled previous) {
-    return new FamilyCompiler(plan, settings, ledger, previous).compile();
+    // A continued ledger holds every name of the previous compilation, which a patch keeps.
+    return ledger.continues()
+        ? new FamilyCompiler(plan, settings, ledger, previous, true).patch()
+        : new FamilyCompiler(plan, settings, ledger, previous, false).compile();
   }
 
+  /** Renders the whole plan, claiming every name in the compiler's fixed order. */
   private Compiled compile() {
     for (Direction direction : Direction.values()) {
       compileStage(direction);
@@ -147,19 +178,98 @@ final class FamilyCompiler {
       hook(hooks, "OUTPUT", names.outputChain(),
           hostChainRules(names.stageChain(Direction.INGRESS)));
     }
-    Map<Chain, ChainSpec> specByChain = new IdentityHashMap<>();
+    return compiled(hooks.stream().map(Hook::toSpec)
+        .collect(ImmutableList.toImmutableList()));
+  }
+
+  /**
+   * Renders what the plan changed on top of the previous compilation, whose ledger this one
+   * continues, with the result {@link #compile} would give: the chains of policies whose allow
+   * rules are new objects, of endpoints that are new objects or jump to such a policy chain,
+   * the stages whose dispatch targets changed, and the node's gate sets. Every other chain and
+   * set is carried over, and what the plan no longer has is taken out. A change to one of the
+   * node's pods renders its two pod chains and two dispatch trees, not the node's hundreds of
+   * chains.
+   */
+  private Compiled patch() {
+    if (plan.rules() == previous.rules()) {
+      // The same allow rules objects (a change to the node's pods only): the same policy
+      // chains under the same names, and the same sets with their members refreshed.
+      policyChains = previous.policies();
+      sets.carryClassSets();
+      ledger.carried(previous.policies().size() + previous.sets().size());
+    } else {
+      patchPolicyChains();
+    }
+    for (Direction direction : Direction.values()) {
+      compileStage(direction);
+    }
+    previous.pods().forEach((key, before) -> {
+      RenderedPodChain now = podChains.get(key);
+      takeOutUnlessRenamedTo(before.chain(), now == null ? Optional.empty()
+          : Optional.of(now.chain()));
+    });
+    if (!failClosedCidrs().isEmpty()) {
+      sets.localPods(plan.endpoints());
+    }
+    return compiled(previous.state().hooks());
+  }
+
+  /**
+   * The chains of the plan's policies: carried over where the allow rules are the same object,
+   * rendered where they are new; those of policies the plan no longer has are taken out.
+   */
+  private void patchPolicyChains() {
+    for (PolicyDirection policy : plan.rules().keySet()) {
+      ChainKey key = new ChainKey(policy.policy(), policy.direction());
+      RenderedPolicyChain before = previous.policies().get(key);
+      RenderedPolicyChain now = renderedPolicyChain(key);
+      policyChains.put(key, now);
+      if (now != before) {
+        now.chain().ifPresent(chain -> putChain(chain,
+            ChainOwner.policy(key.owner(), key.direction())));
+      }
+    }
+    previous.policies().forEach((key, before) -> {
+      RenderedPolicyChain now = policyChains.get(key);
+      before.chain().ifPresent(chain -> takeOutUnlessRenamedTo(chain,
+          now == null ? Optional.empty() : now.chain()));
+    });
+  }
+
+  /**
+   * Takes a chain of the previous compilation out, with its owner, unless the chain this
+   * compilation rendered for the same pod or policy has the same name (and took its place).
+   * Names stand for one identity each in a continued ledger, so no other chain can hold it.
+   */
+  private void takeOutUnlessRenamedTo(Chain before, Optional<Chain> now) {
+    if (now.map(chain -> chain.name().equals(before.name())).orElse(false)) {
+      return;
+    }
+    chains.remove(before.name());
+    owners.remove(before.name());
+  }
+
+  private void putChain(Chain chain, ChainOwner owner) {
+    addChain(chain);
+    owners.put(chain.name(), owner);
+  }
+
+  /** The compilation of the chains and sets rendered or carried so far, and {@code hooks}. */
+  private Compiled compiled(ImmutableList<HookSpec> hooks) {
+    Map<Chain, ChainSpec> specByChain = new IdentityHashMap<>(chains.size());
     chains.values().forEach(chain -> specByChain.put(chain, spec(chain)));
     // In the order of the sorted chains, without sorting their names again.
     ImmutableSortedMap<String, ChainSpec> specs = ImmutableSortedMap.copyOfSorted(
         Maps.transformValues(chains, specByChain::get));
     ImmutableSortedMap<String, SetCatalog.CompiledSet> compiledSets = sets.build();
-    return new Compiled(new FamilyState(family, specs,
-        hooks.stream().map(Hook::toSpec).collect(ImmutableList.toImmutableList()),
+    return new Compiled(new FamilyState(family, specs, hooks,
         ImmutableSortedMap.copyOfSorted(Maps.transformValues(compiledSets,
-            SetCatalog.CompiledSet::spec)), ImmutableSortedMap.copyOf(owners)), compiledSets,
-        ImmutableMap.copyOf(chains), Collections.unmodifiableMap(specByChain),
-        ImmutableMap.copyOf(policyChains), ImmutableMap.copyOf(podChains),
-        sets.generatedNames());
+            SetCatalog.CompiledSet::spec)), ImmutableSortedMap.copyOfSorted(owners)),
+        compiledSets, ImmutableSortedMap.copyOfSorted(chains),
+        Collections.unmodifiableMap(specByChain), plan.rules(),
+        ImmutableMap.copyOf(policyChains),
+        ImmutableMap.copyOf(podChains), Maps.immutableEnumMap(stages), sets.generatedNames());
   }
 
   /**
@@ -195,8 +305,7 @@ final class FamilyCompiler {
    * affected: the rules sit after the conntrack rules of FORWARD only.
    */
   private List<Rule> failClosedRules() {
-    List<Cidr> cidrs = settings.failClosedPodCidrs().stream()
-        .filter(cidr -> cidr.family() == family).toList();
+    List<Cidr> cidrs = failClosedCidrs();
     if (cidrs.isEmpty()) {
       return List.of();
     }
@@ -212,6 +321,12 @@ final class FamilyCompiler {
           Match.InSet.notIn(known, Side.DESTINATION)));
     }
     return rules;
+  }
+
+  /** The node's pod CIDRs of this family that fail-closed guards, if it is on. */
+  private List<Cidr> failClosedCidrs() {
+    return settings.failClosedPodCidrs().stream().filter(cidr -> cidr.family() == family)
+        .toList();
   }
 
   /**
@@ -243,23 +358,38 @@ final class FamilyCompiler {
 
   /**
    * One direction: a pod chain per local pod isolated in it, an ipset gate that lets every
-   * other packet leave after one lookup, and the dispatch tree behind the gate.
+   * other packet leave after one lookup, and the dispatch tree behind the gate. A patch keeps
+   * the previous gate, tree and stage chain when the dispatch targets are the same.
    */
   private void compileStage(Direction direction) {
-    List<DispatchTree.Target> targets = new ArrayList<>();
+    ImmutableList.Builder<DispatchTree.Target> targetList = ImmutableList.builder();
     List<Endpoint> isolated = new ArrayList<>();
     for (Endpoint endpoint : plan.endpoints()) {
       if (!endpoint.isolated(direction)) {
         continue;
       }
-      String podChain = compilePodChain(direction, endpoint);
-      targets.add(new DispatchTree.Target(endpoint.address(family), podChain));
+      String podChain = podChain(direction, endpoint);
+      targetList.add(new DispatchTree.Target(endpoint.address(family), podChain));
       isolated.add(endpoint);
+    }
+    ImmutableList<DispatchTree.Target> targets = targetList.build();
+    RenderedStage before = previous.stages().get(direction);
+    if (patching && before != null && before.targets().equals(targets)) {
+      // The gate's members are the targets' addresses: the same set too.
+      sets.carry(names.isolatedSet(family, direction));
+      ledger.carried(before.tree().innerChains().size());
+      stages.put(direction, before);
+      return;
+    }
+    if (patching && before != null) {
+      before.tree().innerChains().forEach(chain -> chains.remove(chain.name()));
     }
     Side side = direction == Direction.INGRESS ? Side.DESTINATION : Side.SOURCE;
     String gate = sets.isolated(direction, isolated);
-    DispatchTree.Tree tree = DispatchTree.build(direction, targets, ledger, names);
-    tree.innerChains().forEach(chain -> chains.put(chain.name(), chain));
+    DispatchTree.Tree tree = DispatchTree.build(direction, targets, ledger, names,
+        patching && before != null ? before.tree() : DispatchTree.Tree.EMPTY);
+    stages.put(direction, new RenderedStage(targets, tree));
+    tree.innerChains().forEach(this::addChain);
     String stage = names.stageChain(direction);
     // INVALID packets belong to no allowed flow; dropped only behind the gate, so the traffic
     // of pods no policy isolates (and of the node) is not Palisade's to judge.
@@ -267,6 +397,35 @@ final class FamilyCompiler {
         .add(Rule.of(new Action.Return(), Match.InSet.notIn(gate, side)))
         .add(Rule.of(new Action.Drop(), Match.Conntrack.of(CtState.INVALID)))
         .addAll(tree.rootRules()).build()));
+  }
+
+  /**
+   * The endpoint's chain's name: a patch carries the previous chain over, without claiming its
+   * name again, when the endpoint is the same object and no chain it jumps to was rendered anew
+   * (the chains of the policies it names are then the previous ones, under the same names).
+   */
+  private String podChain(Direction direction, Endpoint endpoint) {
+    if (patching) {
+      ChainKey key = new ChainKey(endpoint.ref(), direction);
+      RenderedPodChain before = previous.pods().get(key);
+      if (before != null && before.endpoint() == endpoint
+          && jumpsToCarriedPolicyChains(endpoint, direction)) {
+        podChains.put(key, before);
+        ledger.carried(1);
+        return before.chain().name();
+      }
+    }
+    return compilePodChain(direction, endpoint);
+  }
+
+  private boolean jumpsToCarriedPolicyChains(Endpoint endpoint, Direction direction) {
+    for (ObjectRef policy : endpoint.isolatedBy(direction)) {
+      ChainKey key = new ChainKey(policy, direction);
+      if (policyChains.get(key) != previous.policies().get(key)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -313,14 +472,14 @@ final class FamilyCompiler {
   }
 
   private Optional<String> policyChain(ObjectRef policy, Direction direction) {
-    return policyChains.computeIfAbsent(new ChainKey(policy, direction), key -> {
-      RenderedPolicyChain rendered = renderedPolicyChain(key);
-      rendered.chain().ifPresent(chain -> {
-        addChain(chain);
-        owners.put(chain.name(), ChainOwner.policy(policy, direction));
-      });
-      return rendered;
-    }).chain().map(Chain::name);
+    ChainKey key = new ChainKey(policy, direction);
+    RenderedPolicyChain rendered = policyChains.get(key);
+    if (rendered == null) {
+      rendered = renderedPolicyChain(key);
+      rendered.chain().ifPresent(chain -> putChain(chain, ChainOwner.policy(policy, direction)));
+      policyChains.put(key, rendered);
+    }
+    return rendered.chain().map(Chain::name);
   }
 
   /**

@@ -52,6 +52,7 @@ public final class IncrementalNodeCompiler implements NodeStateCompiler {
   private final DataplaneSettings settings;
   private Compilation last;
   private long fullCompilations;
+  private long patchedCompilations;
   private long setOnlyCompilations;
 
   public IncrementalNodeCompiler(String nodeName, DataplaneSettings settings) {
@@ -77,6 +78,9 @@ public final class IncrementalNodeCompiler implements NodeStateCompiler {
     } else {
       last = NodeCompiler.render(plan, settings, last);
       fullCompilations++;
+      if (last.patched()) {
+        patchedCompilations++;
+      }
     }
     return last.state();
   }
@@ -138,6 +142,14 @@ public final class IncrementalNodeCompiler implements NodeStateCompiler {
   /** Compilations that rendered the node's chains (the first one included). */
   public long fullCompilations() {
     return fullCompilations;
+  }
+
+  /**
+   * Of the {@link #fullCompilations}, those that patched the previous compilation: rendered
+   * only the chains whose plan objects changed.
+   */
+  public long patchedCompilations() {
+    return patchedCompilations;
   }
 
   /** Compilations that only rendered the members of changed sets. */

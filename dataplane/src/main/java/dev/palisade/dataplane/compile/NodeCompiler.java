@@ -30,7 +30,16 @@ public final class NodeCompiler {
    * its preferred names: {@link NameLedger#next}).
    */
   record Compilation(DesiredState state, NodePlan plan,
-      ImmutableMap<IpFamily, FamilyCompiler.Compiled> families, NameLedger ledger) {}
+      ImmutableMap<IpFamily, FamilyCompiler.Compiled> families, NameLedger ledger) {
+
+    /**
+     * Whether this compilation patched the previous one (its ledger continues that one's)
+     * rather than rendering the whole plan.
+     */
+    boolean patched() {
+      return ledger.continues();
+    }
+  }
 
   /**
    * The plan as iptables state: chains, hooks and sets of both families.

@@ -164,6 +164,18 @@ final class SetCatalog {
   }
 
   /**
+   * Carries every set of the previous compilation that a class's members fill (not the node's
+   * gate sets): for a compilation whose policy chains are all the previous ones.
+   */
+  void carryClassSets() {
+    previous.forEach((name, set) -> {
+      if (set.source().isPresent()) {
+        carry(name);
+      }
+    });
+  }
+
+  /**
    * Every set defined so far; in the previous compilation's order when the names are its names
    * (most compilations), which spares sorting hundreds of long, alike names again.
    */

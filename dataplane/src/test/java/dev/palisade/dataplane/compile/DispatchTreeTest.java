@@ -10,16 +10,21 @@ import dev.palisade.model.Direction;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every pod is reached through the tree, and a packet crosses few rules on the way. */
 class DispatchTreeTest {
@@ -58,6 +63,56 @@ class DispatchTreeTest {
         pods.get(0) instanceof Inet4Address ? "192.0.2.1" : "2001:db8::1"),
         new int[1])).as("an address of no local pod").isEmpty();
     assertThat(tree.innerChains()).extracting(Chain::name).doesNotHaveDuplicates();
+  }
+
+  /**
+   * A tree built on the previous one, in the ledger that named it continued, is the tree built
+   * anew: random runs of pods coming, going and getting another chain, over a /24 dense enough
+   * that most changes leave most inner nodes as they were, and those reuse the previous chain
+   * objects.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3})
+  void aTreeBuiltOnThePreviousOneIsTheTreeBuiltAnew(long seed) {
+    Random random = new Random(seed);
+    Map<InetAddress, String> pods = new HashMap<>();
+    for (int i = 0; i < 110; i++) {
+      pods.put(InetAddresses.forString("10.0.7." + (2 + random.nextInt(250))), "PALISADE-P-" + i);
+    }
+    NameLedger ledger = new NameLedger();
+    DispatchTree.Tree previous = DispatchTree.build(Direction.EGRESS, targets(pods), ledger,
+        StableNames.DEFAULT);
+    int reusedChains = 0;
+    for (int round = 0; round < 60; round++) {
+      InetAddress address = InetAddresses.forString("10.0.7." + (2 + random.nextInt(250)));
+      switch (random.nextInt(3)) {
+        case 0 -> pods.remove(address);
+        case 1 -> pods.put(address, "PALISADE-P-new-" + round);
+        default -> pods.replaceAll((pod, chain) -> pod.equals(address) ? chain + "x" : chain);
+      }
+      NameLedger continued = ledger.next();
+      DispatchTree.Tree patched = DispatchTree.build(Direction.EGRESS, targets(pods), continued,
+          StableNames.DEFAULT, previous);
+      DispatchTree.Tree anew = DispatchTree.build(Direction.EGRESS, targets(pods),
+          new NameLedger(), StableNames.DEFAULT);
+      assertThat(patched.rootRules()).as("seed %s round %s", seed, round)
+          .isEqualTo(anew.rootRules());
+      assertThat(patched.innerChains()).as("seed %s round %s", seed, round)
+          .isEqualTo(anew.innerChains());
+      assertThat(continued.detouredAfterContinuing()).isFalse();
+      Set<Chain> before = Collections.newSetFromMap(new IdentityHashMap<>());
+      before.addAll(previous.innerChains());
+      reusedChains += (int) patched.innerChains().stream().filter(before::contains).count();
+      previous = patched;
+      ledger = continued;
+    }
+    assertThat(reusedChains).as("inner chains carried over as the same objects").isPositive();
+  }
+
+  private static List<DispatchTree.Target> targets(Map<InetAddress, String> pods) {
+    List<DispatchTree.Target> targets = new ArrayList<>();
+    pods.forEach((address, chain) -> targets.add(new DispatchTree.Target(address, chain)));
+    return targets;
   }
 
   /** Follows the first matching destination rule at each level, counting rules tested. */

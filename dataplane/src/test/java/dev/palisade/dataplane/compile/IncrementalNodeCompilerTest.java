@@ -36,8 +36,11 @@ import java.util.Random;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,17 +52,29 @@ class IncrementalNodeCompilerTest {
   private static final String NODE = "node-1";
   private static final List<String> NAMESPACES = List.of("x", "y", "z");
   private static final List<String> APPS = List.of("web", "db", "cache");
+  private static final Cidr NODE_BLOCK = Cidr.parse("10.0.1.0/24");
   private static final DataplaneSettings SETTINGS = DataplaneSettings.DEFAULTS
-      .withFailClosed(List.of(Cidr.parse("10.0.1.0/24")));
+      .withFailClosed(List.of(NODE_BLOCK));
+
+  /**
+   * Seeds, and pod names per namespace: 8 keeps the node's pods few and their changes dense;
+   * 40 gives the node dispatch trees with inner nodes, which a patch rebuilds on the previous
+   * tree.
+   */
+  static Stream<Arguments> runs() {
+    return Stream.concat(LongStream.rangeClosed(1, 8).mapToObj(seed -> Arguments.of(seed, 8)),
+        LongStream.rangeClosed(9, 11).mapToObj(seed -> Arguments.of(seed, 40)));
+  }
 
   @ParameterizedTest
-  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
-  void equalsTheFullCompilationAfterEveryRunOfChanges(long seed) {
+  @MethodSource("runs")
+  void equalsTheFullCompilationAfterEveryRunOfChanges(long seed, int podNames) {
     Random random = new Random(seed);
     RuleGraph graph = new RuleGraph();
     IncrementalNodeCompiler compiler = new IncrementalNodeCompiler(NODE, SETTINGS);
     assertThat(compiler.rehearse(graph, 0)).as("nothing compiled yet").isEmpty();
     int rehearsals = 0;
+    int roundsWithInnerNodes = 0;
     List<GraphDelta> pending = new ArrayList<>();
     for (String ns : NAMESPACES) {
       pending.add(graph.upsertNamespace(namespace(ns, "ns", ns, "team", "t1")));
@@ -67,12 +82,18 @@ class IncrementalNodeCompilerTest {
     for (int round = 0; round < 150; round++) {
       int changes = 1 + random.nextInt(3);
       for (int i = 0; i < changes; i++) {
-        pending.add(randomChange(random, graph).get());
+        pending.add(randomChange(random, graph, podNames).get());
       }
       DesiredState incremental = compiler.compile(graph, GraphDelta.union(pending));
       pending.clear();
       assertThat(incremental).as("seed %s round %s", seed, round)
           .isEqualTo(NodeCompiler.compile(graph, NODE, SETTINGS));
+      if (incremental.v4().chains().keySet().stream().anyMatch(name -> name.startsWith(
+          StableNames.DEFAULT.treeChain(Direction.INGRESS, NODE_BLOCK).prefix())
+          || name.startsWith(StableNames.DEFAULT.treeChain(Direction.EGRESS, NODE_BLOCK)
+              .prefix()))) {
+        roundsWithInnerNodes++;
+      }
       // A rehearsal renders what the node holds, and the next round's compile (asserted
       // above) starts from the last compilation as if it had not run.
       Optional<DesiredState> rehearsed = compiler.rehearse(graph, round);
@@ -94,6 +115,12 @@ class IncrementalNodeCompilerTest {
     assertThat(compiler.setOnlyCompilations()).as("remote-only changes take the sets-only path")
         .isPositive();
     assertThat(compiler.fullCompilations()).isPositive();
+    assertThat(compiler.patchedCompilations()).as("chains patched onto the previous ones")
+        .isPositive().isLessThan(compiler.fullCompilations());
+    if (podNames > DispatchTree.LEAF_CAPACITY) {
+      assertThat(roundsWithInnerNodes).as("rounds with a dispatch tree's inner nodes")
+          .isPositive();
+    }
   }
 
   @Test
@@ -303,27 +330,29 @@ class IncrementalNodeCompilerTest {
         .ingress(rule().peers(ipBlock("10.9.0.0/16")).ports(tcp(port))).build();
   }
 
-  private static Supplier<GraphDelta> randomChange(Random random, RuleGraph graph) {
+  private static Supplier<GraphDelta> randomChange(Random random, RuleGraph graph,
+      int podNames) {
     String ns = pick(random, NAMESPACES);
-    String name = "p" + random.nextInt(8);
+    String name = "p" + random.nextInt(podNames);
     return switch (random.nextInt(10)) {
-      case 0, 1, 2, 3 -> () -> graph.upsertPod(randomPod(random, ns, name));
+      case 0, 1, 2, 3 -> () -> graph.upsertPod(randomPod(random, ns, name, podNames));
       case 4 -> () -> graph.deletePod(ObjectRef.of(ns, name));
       case 5 -> () -> graph.upsertNamespace(namespace(ns, "ns", ns, "team",
           random.nextBoolean() ? "t1" : "t2"));
       case 6, 7 -> () -> graph.upsertPolicy(randomPolicy(random, ns));
       case 8 -> () -> graph.deletePolicy(ObjectRef.of(ns, "pol" + random.nextInt(4)));
-      default -> () -> graph.upsertPod(randomPod(random, ns, name).withLabels(
+      default -> () -> graph.upsertPod(randomPod(random, ns, name, podNames).withLabels(
           java.util.Map.of("app", pick(random, APPS), "v", "2")));
     };
   }
 
-  private static dev.palisade.model.Pod randomPod(Random random, String ns, String name) {
+  private static dev.palisade.model.Pod randomPod(Random random, String ns, String name,
+      int podNames) {
     var builder = pod(name).in(ns).labels("app", pick(random, APPS))
         .node(random.nextInt(3) == 0 ? NODE : "node-2")
         .port("http", 8000 + random.nextInt(3), Protocol.TCP);
     if (random.nextInt(6) > 0) {
-      int host = 10 + random.nextInt(40);
+      int host = 10 + random.nextInt(5 * podNames);
       builder.ip(random.nextBoolean() ? "10.0.1." + host : "10.0.2." + host);
     }
     return builder.build();
