@@ -135,6 +135,12 @@ final class FamilyCompiler {
       return new Compiled(newState, newSets, chains, specs, rules, policies, pods, stages,
           setNames);
     }
+
+    /** The same compilation without its stages (a patch of it builds them anew). */
+    Compiled withoutStages() {
+      return new Compiled(state, sets, chains, specs, rules, policies, pods, ImmutableMap.of(),
+          setNames);
+    }
   }
 
   /**

@@ -32,16 +32,19 @@ import java.util.Optional;
  *   <li>A plan with the previous plan's endpoints and rules (the same objects: the planner only
  *       refreshed members) keeps the chains and hooks, and renders again only the sets whose
  *       members are new objects.
- *   <li>Any other plan renders the chains anew; sets whose members are the previous objects are
- *       reused as they were.
+ *   <li>Any other plan renders the chains: while the names of the previous compilation hold
+ *       (its name ledger continues), it patches that compilation, rendering only the chains
+ *       whose plan objects are new and the stages whose dispatch targets changed; else it
+ *       renders the whole node. Sets whose members are the previous objects are reused as they
+ *       were.
  * </ul>
  * Unchanged chains and sets keep their identity, which is what makes the kernel writer's diff of
  * an unchanged node cheap.
  *
- * <p>The second path, taken by a change to one of the node's own pods, walks the whole node and
- * runs about 1 % as often as the first in a large cluster, so the JIT is slow to compile it:
- * cold, it costs about four times what it costs warm. {@link #rehearse} runs it without changing
- * anything, for the agent to warm it up while idle.
+ * <p>The second path, taken by a change to one of the node's own pods, runs about 1 % as often
+ * as the first in a large cluster, so the JIT is slow to compile it: cold, it costs several
+ * times what it costs warm. {@link #rehearse} runs it without changing anything, for the agent
+ * to warm it up while idle.
  *
  * <p>Not thread-safe: one owner (the agent's sync thread), which also owns the graph while it
  * compiles.
@@ -109,8 +112,10 @@ public final class IncrementalNodeCompiler implements NodeStateCompiler {
     }
     ObjectRef changed = endpoints.get(Math.floorMod(turn, endpoints.size())).ref();
     NodePlan replanned = planner.replanAsIfChanged(graph, changed);
+    // Without the previous stages, so that the dispatch trees and gates are built as an
+    // address's change builds them: the same ones, which the targets alone do not warm up.
     return Optional.of(NodeCompiler.render(new NodePlan(renewed(replanned.v4(), changed),
-        renewed(replanned.v6(), changed)), settings, last).state());
+        renewed(replanned.v6(), changed)), settings, last.withoutStages()).state());
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.palisade.dataplane.compile;
 
 import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.Maps;
 import dev.palisade.dataplane.plan.NodePlan;
 import dev.palisade.dataplane.plan.NodePlanner;
 import dev.palisade.dataplane.state.DesiredState;
@@ -38,6 +39,12 @@ public final class NodeCompiler {
      */
     boolean patched() {
       return ledger.continues();
+    }
+
+    /** This compilation as if it had no stages: the next one builds them anew. */
+    Compilation withoutStages() {
+      return new Compilation(state, plan, ImmutableMap.copyOf(Maps.transformValues(families,
+          FamilyCompiler.Compiled::withoutStages)), ledger);
     }
   }
 
