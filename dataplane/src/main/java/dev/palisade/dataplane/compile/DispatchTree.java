@@ -2,6 +2,7 @@ package dev.palisade.dataplane.compile;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.Maps;
 import com.google.common.primitives.UnsignedBytes;
 import dev.palisade.dataplane.rules.Action;
 import dev.palisade.dataplane.rules.Chain;
@@ -48,6 +49,15 @@ final class DispatchTree {
       ImmutableMap<Cidr, Branch> branches) {
 
     static final Tree EMPTY = new Tree(ImmutableList.of(), ImmutableList.of(), ImmutableMap.of());
+
+    /**
+     * The tree without the inner nodes whose block holds {@code address}: a tree built on it
+     * rebuilds the path to the address, as a change of the pod at that address does.
+     */
+    Tree withoutPathTo(InetAddress address) {
+      return new Tree(rootRules, innerChains, ImmutableMap.copyOf(Maps.filterKeys(branches,
+          block -> !block.contains(address))));
+    }
   }
 
   /**

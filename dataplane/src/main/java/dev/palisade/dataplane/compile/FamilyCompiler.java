@@ -24,6 +24,7 @@ import dev.palisade.model.Cidr;
 import dev.palisade.model.Direction;
 import dev.palisade.model.IpFamily;
 import dev.palisade.model.ObjectRef;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -104,7 +105,17 @@ final class FamilyCompiler {
    * A direction's stage: the dispatch targets it was built from, in the plan's endpoint order,
    * and the tree built from them (the stage chain's name is fixed).
    */
-  record RenderedStage(ImmutableList<DispatchTree.Target> targets, DispatchTree.Tree tree) {}
+  record RenderedStage(ImmutableList<DispatchTree.Target> targets, DispatchTree.Tree tree) {
+
+    /**
+     * The stage as if the pod at {@code address} had just come: its target left out, and the
+     * tree without the path to it (a patch rebuilds the stage, and the path).
+     */
+    RenderedStage asIfNew(InetAddress address) {
+      return new RenderedStage(targets.stream().filter(target -> !target.address().equals(address))
+          .collect(ImmutableList.toImmutableList()), tree.withoutPathTo(address));
+    }
+  }
 
   /**
    * One family's state, its sets with their sources, the chains its chain specs were rendered
@@ -136,9 +147,13 @@ final class FamilyCompiler {
           setNames);
     }
 
-    /** The same compilation without its stages (a patch of it builds them anew). */
-    Compiled withoutStages() {
-      return new Compiled(state, sets, chains, specs, rules, policies, pods, ImmutableMap.of(),
+    /**
+     * The same compilation with its stages as if the pod at {@code address} had just come
+     * ({@link RenderedStage#asIfNew}): a patch of it builds them as that pod's event does.
+     */
+    Compiled withStagesAsIfNew(InetAddress address) {
+      return new Compiled(state, sets, chains, specs, rules, policies, pods,
+          ImmutableMap.copyOf(Maps.transformValues(stages, stage -> stage.asIfNew(address))),
           setNames);
     }
   }

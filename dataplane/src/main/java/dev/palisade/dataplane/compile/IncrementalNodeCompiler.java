@@ -110,12 +110,14 @@ public final class IncrementalNodeCompiler implements NodeStateCompiler {
     if (endpoints.isEmpty()) {
       return Optional.empty();
     }
-    ObjectRef changed = endpoints.get(Math.floorMod(turn, endpoints.size())).ref();
+    Endpoint endpoint = endpoints.get(Math.floorMod(turn, endpoints.size()));
+    ObjectRef changed = endpoint.ref();
     NodePlan replanned = planner.replanAsIfChanged(graph, changed);
-    // Without the previous stages, so that the dispatch trees and gates are built as an
-    // address's change builds them: the same ones, which the targets alone do not warm up.
+    // Against stages as if the pod had just come, so that the dispatch trees and gates are
+    // built as its address's event builds them (the same ones, which unchanged targets keep).
     return Optional.of(NodeCompiler.render(new NodePlan(renewed(replanned.v4(), changed),
-        renewed(replanned.v6(), changed)), settings, last.withoutStages()).state());
+        renewed(replanned.v6(), changed)), settings, last.withStagesAsIfNew(endpoint.pod()))
+        .state());
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.palisade.dataplane.plan.NodePlan;
 import dev.palisade.dataplane.plan.NodePlanner;
 import dev.palisade.dataplane.state.DesiredState;
 import dev.palisade.model.IpFamily;
+import dev.palisade.model.Pod;
 import dev.palisade.model.RuleGraph;
 import java.util.EnumMap;
 import java.util.Map;
@@ -41,10 +42,14 @@ public final class NodeCompiler {
       return ledger.continues();
     }
 
-    /** This compilation as if it had no stages: the next one builds them anew. */
-    Compilation withoutStages() {
-      return new Compilation(state, plan, ImmutableMap.copyOf(Maps.transformValues(families,
-          FamilyCompiler.Compiled::withoutStages)), ledger);
+    /**
+     * This compilation with the stages of each family as if {@code pod} had just come: the next
+     * one rebuilds them as that pod's event does.
+     */
+    Compilation withStagesAsIfNew(Pod pod) {
+      return new Compilation(state, plan, ImmutableMap.copyOf(Maps.transformEntries(families,
+          (family, compiled) -> pod.ip(family).map(compiled::withStagesAsIfNew)
+              .orElse(compiled))), ledger);
     }
   }
 
