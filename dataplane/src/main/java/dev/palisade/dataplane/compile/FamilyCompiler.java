@@ -394,21 +394,22 @@ final class FamilyCompiler {
       isolated.add(endpoint);
     }
     ImmutableList<DispatchTree.Target> targets = targetList.build();
-    RenderedStage before = previous.stages().get(direction);
-    if (patching && before != null && before.targets().equals(targets)) {
+    // Only a patch builds on the previous stage; a whole render claims every name anew.
+    RenderedStage before = patching ? previous.stages().get(direction) : null;
+    if (before != null && before.targets().equals(targets)) {
       // The gate's members are the targets' addresses: the same set too.
       sets.carry(names.isolatedSet(family, direction));
       ledger.carried(before.tree().innerChains().size());
       stages.put(direction, before);
       return;
     }
-    if (patching && before != null) {
+    if (before != null) {
       before.tree().innerChains().forEach(chain -> chains.remove(chain.name()));
     }
     Side side = direction == Direction.INGRESS ? Side.DESTINATION : Side.SOURCE;
     String gate = sets.isolated(direction, isolated);
     DispatchTree.Tree tree = DispatchTree.build(direction, targets, ledger, names,
-        patching && before != null ? before.tree() : DispatchTree.Tree.EMPTY);
+        before != null ? before.tree() : DispatchTree.Tree.EMPTY);
     stages.put(direction, new RenderedStage(targets, tree));
     tree.innerChains().forEach(this::addChain);
     String stage = names.stageChain(direction);
