@@ -23,13 +23,18 @@ import java.util.Map;
  * egress, destination for ingress) through a binary tree over the pods' addresses, so that the
  * rules a packet crosses grow with the logarithm of the local pod count, not linearly.
  *
- * <p>A group of at most {@link #LEAF_CAPACITY} pods is a leaf: one {@code -s ip/32 -j pod}
+ * <p>A group of at most {@link #LEAF_CAPACITY} pods is a leaf: one {@code -s ip/32 -g pod}
  * rule each. A larger group splits at the first address bit where its members differ (a
  * compressed binary trie); each half of more than one pod gets a chain named after its common
- * prefix block, entered by one {@code -s block -j chain} rule. A packet therefore crosses at
+ * prefix block, entered by one {@code -s block -g chain} rule. A packet therefore crosses at
  * most 2 rules per level and {@link #LEAF_CAPACITY} at the leaf: for 110 pods of one /24,
  * 4 levels and at most 16 rules. Chains are named after their block, so adding a pod renames
  * only the chains on its own path whose block changes.
+ *
+ * <p>The tree goes by goto ({@code -g}), not jump: the blocks of one level are disjoint, so
+ * once a packet has entered a block no rule after that block's can match it, and when the pod
+ * chain returns the packet leaves the whole tree and its stage chain at once instead of testing
+ * the remaining rules of every level on the way back up (the stage chain ends with the tree).
  */
 final class DispatchTree {
   static final int LEAF_CAPACITY = 8;
@@ -144,13 +149,13 @@ final class DispatchTree {
     ImmutableList.Builder<Cidr> blocks = ImmutableList.<Cidr>builder().add(block);
     // The blocks put in since this node's own: those of the nodes below it.
     branches.keySet().stream().skip(firstBelow).forEach(blocks::add);
-    Rule rule = Rule.of(new Action.Jump(name), new Match.Address(side, block));
+    Rule rule = Rule.of(new Action.Goto(name), new Match.Address(side, block));
     branches.put(block, new Branch(List.copyOf(half), rule, blocks.build(), chain));
     return rule;
   }
 
   private Rule leafRule(Target target) {
-    return Rule.of(new Action.Jump(target.chain()),
+    return Rule.of(new Action.Goto(target.chain()),
         new Match.Address(side, Cidr.host(target.address())));
   }
 

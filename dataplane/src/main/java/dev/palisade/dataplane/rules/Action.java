@@ -61,6 +61,13 @@ public sealed interface Action {
     }
   }
 
+  private static void checkChainName(String chain) {
+    // whose chain it is (the installation's prefix) is checked by the writer
+    checkArgument(!chain.isEmpty() && Jump.CHAIN_NAME_CHARACTERS.matchesAllOf(chain),
+        "jump target '%s' is not a chain name", chain);
+  }
+
+  /** Runs {@code chain}; when it returns, the packet goes on with the next rule. */
   record Jump(String chain) implements Action {
     /**
      * Precomputed: the compiler creates a jump for every pod, policy and dispatch chain it
@@ -71,14 +78,32 @@ public sealed interface Action {
         .or(CharMatcher.anyOf("._-")).precomputed();
 
     public Jump {
-      // whose chain it is (the installation's prefix) is checked by the writer
-      checkArgument(!chain.isEmpty() && CHAIN_NAME_CHARACTERS.matchesAllOf(chain),
-          "jump target '%s' is not a chain name", chain);
+      checkChainName(chain);
     }
 
     @Override
     public String render() {
       return "-j " + chain;
+    }
+
+    @Override
+    public Optional<String> jumpTarget() {
+      return Optional.of(chain);
+    }
+  }
+
+  /**
+   * Goes on in {@code chain} for good: when it returns, the packet returns from the chain of
+   * this rule too ({@code -g}), so the rules after this one are not tested.
+   */
+  record Goto(String chain) implements Action {
+    public Goto {
+      checkChainName(chain);
+    }
+
+    @Override
+    public String render() {
+      return "-g " + chain;
     }
 
     @Override

@@ -8,7 +8,6 @@ import dev.palisade.model.Protocol;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -176,15 +175,22 @@ public sealed interface Match {
     ESTABLISHED
   }
 
-  /** {@code -m conntrack --ctstate RELATED,ESTABLISHED}. */
-  record Conntrack(ImmutableSortedSet<CtState> states) implements Match {
+  /**
+   * {@code -m conntrack --ctstate RELATED,ESTABLISHED}, or with {@code negated} the packets in
+   * none of the states ({@code -m conntrack ! --ctstate RELATED,ESTABLISHED}).
+   */
+  record Conntrack(ImmutableSortedSet<CtState> states, boolean negated) implements Match {
     public Conntrack {
       checkArgument(!states.isEmpty(), "a conntrack match needs at least one state");
     }
 
     public static Conntrack of(CtState first, CtState... rest) {
-      Set<CtState> states = EnumSet.of(first, rest);
-      return new Conntrack(ImmutableSortedSet.copyOf(states));
+      return new Conntrack(ImmutableSortedSet.copyOf(EnumSet.of(first, rest)), false);
+    }
+
+    /** The packets in none of the states. */
+    public static Conntrack noneOf(CtState first, CtState... rest) {
+      return new Conntrack(ImmutableSortedSet.copyOf(EnumSet.of(first, rest)), true);
     }
 
     @Override
@@ -194,7 +200,7 @@ public sealed interface Match {
 
     @Override
     public String render() {
-      return "-m conntrack --ctstate "
+      return (negated ? "-m conntrack ! --ctstate " : "-m conntrack --ctstate ")
           + states.stream().map(CtState::name).collect(Collectors.joining(","));
     }
   }

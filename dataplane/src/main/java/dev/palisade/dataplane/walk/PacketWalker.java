@@ -72,7 +72,8 @@ public final class PacketWalker {
   }
 
   private record ParsedRule(String chain, int position, String text,
-      List<Predicate<Flight>> matches, String target, int markValue, int markMask) {}
+      List<Predicate<Flight>> matches, String target, boolean isGoto, int markValue,
+      int markMask) {}
 
   private final FamilyState state;
   private final Map<String, List<ParsedRule>> chains = new HashMap<>();
@@ -186,7 +187,9 @@ public final class PacketWalker {
       case "NFLOG":
         return Verdict.CONTINUE;
       default:
-        return run(rule.target(), flight, depth + 1);
+        Verdict verdict = run(rule.target(), flight, depth + 1);
+        // after a goto, the chain's return is this chain's return too
+        return rule.isGoto() && verdict == Verdict.CONTINUE ? Verdict.RETURN : verdict;
     }
   }
 
@@ -251,7 +254,8 @@ public final class PacketWalker {
           matches.add(f -> inSet(set, flags, f.packet) != negated);
         }
         case "--ctstate" -> {
-          boolean matchesNew = List.of(tokens.get(++i).split(",")).contains("NEW");
+          boolean matchesNew = List.of(tokens.get(++i).split(",")).contains("NEW") != negate;
+          negate = false;
           matches.add(f -> matchesNew);
         }
         case "--mark" -> {
@@ -261,8 +265,9 @@ public final class PacketWalker {
           matches.add(f -> (f.mark & mask) == value);
         }
         case "--limit", "--limit-burst", "--comment" -> i++;
-        case "-j" -> {
-          return target(chain, position, text, matches, tokens.subList(i + 1, tokens.size()));
+        case "-j", "-g" -> {
+          return target(chain, position, text, matches, token.equals("-g"),
+              tokens.subList(i + 1, tokens.size()));
         }
         default -> throw new IllegalArgumentException("unknown token '" + token + "' in: " + text);
       }
@@ -271,14 +276,14 @@ public final class PacketWalker {
   }
 
   private static ParsedRule target(String chain, int position, String text,
-      List<Predicate<Flight>> matches, List<String> target) {
+      List<Predicate<Flight>> matches, boolean isGoto, List<String> target) {
     String name = target.get(0);
     if (name.equals("MARK")) {
       String[] valueMask = target.get(2).split("/");
-      return new ParsedRule(chain, position, text, matches, name, Integer.decode(valueMask[0]),
-          Integer.decode(valueMask[1]));
+      return new ParsedRule(chain, position, text, matches, name, false,
+          Integer.decode(valueMask[0]), Integer.decode(valueMask[1]));
     }
-    return new ParsedRule(chain, position, text, matches, name, 0, 0);
+    return new ParsedRule(chain, position, text, matches, name, isGoto, 0, 0);
   }
 
   private static boolean inSet(IpSetSpec set, String flags, Packet packet) {

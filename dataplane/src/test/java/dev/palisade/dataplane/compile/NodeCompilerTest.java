@@ -36,7 +36,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class NodeCompilerTest {
-  private static final Pattern JUMP = Pattern.compile(" -j (PALISADE-\\S+)$");
+  private static final Pattern JUMP = Pattern.compile(" -[jg] (PALISADE-\\S+)$");
   private static final Pattern SET = Pattern.compile("--match-set (\\S+) ");
 
   static List<GoldenScenarios.Scenario> scenarios() {

@@ -56,6 +56,13 @@ class RuleTest {
             "-m comment --comment \"C\" -j MARK --set-xmark 0x0/0x10000"),
         Arguments.of("jump", Rule.of(new Action.Jump("PALISADE-X")),
             "-m comment --comment \"C\" -j PALISADE-X"),
+        Arguments.of("goto", Rule.of(new Action.Goto("PALISADE-X"),
+                new Match.Address(Side.DESTINATION, Cidr.parse("10.0.1.0/26"))),
+            "-d 10.0.1.0/26 -m comment --comment \"C\" -g PALISADE-X"),
+        Arguments.of("hook: new flows only", Rule.of(new Action.Jump("PALISADE-FORWARD"),
+                Match.Conntrack.noneOf(CtState.ESTABLISHED, CtState.RELATED)),
+            "-m conntrack ! --ctstate RELATED,ESTABLISHED -m comment --comment \"C\""
+                + " -j PALISADE-FORWARD"),
         Arguments.of("tcp reset", Rule.of(new Action.Reject(RejectWith.TCP_RESET),
                 Match.ProtocolPorts.any(Protocol.TCP)),
             "-p tcp -m comment --comment \"C\" -j REJECT --reject-with tcp-reset"),

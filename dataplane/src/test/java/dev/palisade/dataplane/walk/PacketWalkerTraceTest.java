@@ -85,6 +85,37 @@ class PacketWalkerTraceTest {
   }
 
   @Test
+  void whenTheChainAGotoEnteredReturnsTheChainOfTheGotoReturnsToo() {
+    String newFlows = "-m conntrack ! --ctstate RELATED,ESTABLISHED -j PAL-FORWARD";
+    String toBlock = "-d 10.0.0.0/30 -g PAL-BLOCK";
+    String toPod = "-d 10.0.0.3/32 -g PAL-POD";
+    String otherBlock = "-d 10.0.0.4/30 -j DROP";
+    String afterStage = "-s 10.0.0.1/32 -j RETURN";
+    PacketWalker walker = new PacketWalker(new FamilyState(IpFamily.V4,
+        ImmutableSortedMap.of(
+            "PAL-FORWARD", new ChainSpec("PAL-FORWARD", ImmutableList.of(TO_INGRESS, FROM_NINE)),
+            "PAL-INGRESS", new ChainSpec("PAL-INGRESS", ImmutableList.of(toBlock, otherBlock)),
+            "PAL-BLOCK", new ChainSpec("PAL-BLOCK", ImmutableList.of(toPod, DENY)),
+            "PAL-POD", new ChainSpec("PAL-POD", ImmutableList.of(afterStage, DENY))),
+        ImmutableList.of(new HookSpec("FORWARD", 1, newFlows)),
+        ImmutableSortedMap.of(), ImmutableSortedMap.of()));
+
+    Trace trace = walker.trace("FORWARD", new Packet(InetAddresses.forString("10.0.0.1"),
+        InetAddresses.forString("10.0.0.3"), Protocol.TCP, 80));
+
+    // the first packet of a flow is NEW; the pod chain's RETURN leaves PAL-BLOCK and
+    // PAL-INGRESS at once: neither DENY of PAL-BLOCK nor the other block is tested
+    assertThat(trace.outcome()).isEqualTo(Outcome.PASSED);
+    assertThat(trace.steps()).extracting(Step::rule, Step::matched).containsExactly(
+        Tuple.tuple(newFlows, true),
+        Tuple.tuple(TO_INGRESS, true),
+        Tuple.tuple(toBlock, true),
+        Tuple.tuple(toPod, true),
+        Tuple.tuple(afterStage, true),
+        Tuple.tuple(FROM_NINE, false));
+  }
+
+  @Test
   void theSetsOfARuleAreThoseItsMatchSetsName() {
     assertThat(PacketWalker.setsOf("-m set ! --match-set pal-4-isolated-ingress dst -m set "
         + "--match-set pal-4s-x dst,dst -j RETURN"))
