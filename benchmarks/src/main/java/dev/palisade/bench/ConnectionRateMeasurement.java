@@ -137,6 +137,14 @@ public final class ConnectionRateMeasurement {
       return median(RoundKind.LOADED) / median(RoundKind.CONNTRACK_ONLY);
     }
 
+    /**
+     * Median with conntrack on and no rules over median without: what connection tracking
+     * alone costs, which every stateful enforcer pays and issue 10's baseline does not.
+     */
+    public double conntrackAloneRatio() {
+      return median(RoundKind.CONNTRACK_ONLY) / median(RoundKind.NONE);
+    }
+
     /** The median connections per second of the rounds of one kind. */
     public double median(RoundKind kind) {
       double[] rates = rounds.stream().filter(round -> round.kind() == kind)
@@ -149,9 +157,10 @@ public final class ConnectionRateMeasurement {
     public String summary() {
       return String.format(Locale.ROOT,
           "%.3f (medians %,.0f/s loaded, %,.0f/s without; %.3f against conntrack on without"
-              + " rules, %,.0f/s; %d rounds of each kind, %d s each)",
+              + " rules, %,.0f/s, which is %.3f of without; %d rounds of each kind, %d s each)",
           ratio(), median(RoundKind.LOADED), median(RoundKind.NONE), ratioToConntrackOnly(),
-          median(RoundKind.CONNTRACK_ONLY), settings.roundsEach(), settings.round().toSeconds())
+          median(RoundKind.CONNTRACK_ONLY), conntrackAloneRatio(), settings.roundsEach(),
+          settings.round().toSeconds())
           + programNanosPerPacket.stream().mapToObj(nanos -> String.format(Locale.ROOT,
               "; program %.0f ns per packet", nanos)).findFirst().orElse("");
     }
@@ -173,10 +182,11 @@ public final class ConnectionRateMeasurement {
       }
       table.append(String.format(Locale.ROOT,
           "%nmedian loaded %,.0f/s, median without rules %,.0f/s, ratio %.3f (target ≥ 0.9);"
-              + " median with conntrack on and no rules %,.0f/s, ratio %.3f;"
-              + " load average (1, 5, 15 min) before %s, after %s%n",
+              + " median with conntrack on and no rules %,.0f/s, ratio %.3f (conntrack alone:"
+              + " %.3f of without rules); load average (1, 5, 15 min) before %s, after %s%n",
           median(RoundKind.LOADED), median(RoundKind.NONE), ratio(),
-          median(RoundKind.CONNTRACK_ONLY), ratioToConntrackOnly(), loadBefore, loadAfter));
+          median(RoundKind.CONNTRACK_ONLY), ratioToConntrackOnly(), conntrackAloneRatio(),
+          loadBefore, loadAfter));
       programNanosPerPacket.ifPresent(nanos -> table.append(String.format(Locale.ROOT,
           "the program ran %.0f ns per packet over the loaded rounds (kernel BPF run-time"
               + " statistics, both hooks)%n", nanos)));

@@ -54,27 +54,30 @@ class ConnectionRateResultTest {
     Result result = result(
         oneSecond(1, LOADED, 900),
         oneSecond(2, NONE, 1_000),
-        oneSecond(3, CONNTRACK_ONLY, 1_200),
+        oneSecond(3, CONNTRACK_ONLY, 850),
         new Round(4, LOADED, 2_700, 0, 3 * SECOND, 2_700),
         new Round(5, NONE, 5_000, 0, 5 * SECOND, 0),
-        oneSecond(6, CONNTRACK_ONLY, 900),
+        oneSecond(6, CONNTRACK_ONLY, 800),
         oneSecond(7, LOADED, 100),
         new Round(8, NONE, 3_000, 0, 2 * SECOND, 0),
         oneSecond(9, CONNTRACK_ONLY, 1_000));
 
     assertThat(result.median(LOADED)).isEqualTo(900.0);
     assertThat(result.median(NONE)).isEqualTo(1_000.0);
-    assertThat(result.median(CONNTRACK_ONLY)).isEqualTo(1_000.0);
+    assertThat(result.median(CONNTRACK_ONLY)).isEqualTo(850.0);
     assertThat(result.ratio()).isEqualTo(0.9);
-    assertThat(result.ratioToConntrackOnly()).isEqualTo(0.9);
+    assertThat(result.ratioToConntrackOnly()).isEqualTo(900.0 / 850.0);
+    assertThat(result.conntrackAloneRatio()).isEqualTo(0.85);
     assertThat(result.table())
         .contains("| 4 | loaded | 900 | 2,700 | 0 | 2,700 |")
         .contains("| 8 | none | 1,500 | 3,000 | 0 |  |")
         .contains("| 9 | none, conntrack on | 1,000 | 1,000 | 0 |  |")
         .contains("ratio 0.900")
+        .contains("ratio 1.059 (conntrack alone: 0.850 of without rules)")
         .contains("before 1.00 2.00 3.00, after 4.00 5.00 6.00");
     assertThat(result.summary()).isEqualTo("0.900 (medians 900/s loaded, 1,000/s without;"
-        + " 0.900 against conntrack on without rules, 1,000/s; 8 rounds of each kind, 5 s each)");
+        + " 1.059 against conntrack on without rules, 850/s, which is 0.850 of without;"
+        + " 8 rounds of each kind, 5 s each)");
   }
 
   @Test
