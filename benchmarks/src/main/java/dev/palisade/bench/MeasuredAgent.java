@@ -129,9 +129,19 @@ final class MeasuredAgent implements AutoCloseable {
    * fifth of the CPU the agent's syncs took in the pod phases, on the same two cores).
    */
   Scrape awaitMetric(String name, double atLeast, Duration timeout) {
+    return awaitMetric(name, atLeast, timeout, Duration.ZERO);
+  }
+
+  /**
+   * {@link #awaitMetric(String, double, Duration)}, its first poll only after {@code quiet}:
+   * a poll is a request the agent serves on its HTTP thread, beside the sync it is measuring,
+   * on the same two cores; one right at the event's receipt lands in the sync.
+   */
+  Scrape awaitMetric(String name, double atLeast, Duration timeout, Duration quiet) {
     String family = name.replaceFirst("_(count|sum|bucket|total)$", "");
     String query = "?name[]=" + URLEncoder.encode(family, StandardCharsets.UTF_8);
     long deadline = System.nanoTime() + timeout.toNanos();
+    sleep(quiet);
     while (true) {
       Scrape scrape = scrape(query);
       if (scrape.value(name) >= atLeast) {

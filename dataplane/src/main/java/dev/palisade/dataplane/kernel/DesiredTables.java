@@ -12,6 +12,7 @@ import dev.palisade.dataplane.state.HookSpec;
 import dev.palisade.dataplane.state.Installation;
 import dev.palisade.dataplane.state.IpSetSpec;
 import dev.palisade.model.IpFamily;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 
 /**
  * A {@link DesiredState} checked and put in the writer's terms: rules parsed (each must carry a
@@ -47,26 +49,42 @@ record DesiredTables(Installation owner,
      * costs no string comparison (at 10,000 pods, looking up 550 chains and 250 sets by name
      * was most of putting a local pod's change in the writer's terms).
      */
-    private final Map<ChainSpec, ImmutableList<RuleText>> rulesBySpec = new IdentityHashMap<>();
-    private final Map<IpSetSpec, IpSetSpec> canonicalBySpec = new IdentityHashMap<>();
+    private final Map<ChainSpec, ImmutableList<RuleText>> rulesBySpec;
+    private final Map<IpSetSpec, IpSetSpec> canonicalBySpec;
 
-    Parsed(DesiredState state, DesiredTables tables) {
+    /**
+     * @param previous the parse of the state before, or null; while the compiler kept every
+     *     chain of both families (a change of set members only), its chains' map is this one's
+     */
+    Parsed(DesiredState state, DesiredTables tables, Parsed previous) {
       this.state = state;
       this.tables = tables;
+      boolean sameChains = previous != null && Arrays.stream(IpFamily.values()).allMatch(
+          family -> state.family(family).chains() == previous.state.family(family).chains());
+      this.rulesBySpec = sameChains ? previous.rulesBySpec
+          : new IdentityHashMap<>(count(state, family -> family.chains().size()));
+      this.canonicalBySpec = new IdentityHashMap<>(count(state, family -> family.sets().size()));
       for (IpFamily family : IpFamily.values()) {
         FamilyState wanted = state.family(family);
-        // The parse has the state's chains, by the same names and so in the same order.
-        Iterator<Map.Entry<String, ImmutableList<RuleText>>> parsed =
-            tables.chains().get(family).entrySet().iterator();
-        for (ChainSpec chain : wanted.chains().values()) {
-          Map.Entry<String, ImmutableList<RuleText>> rules = parsed.next();
-          checkState(rules.getKey().equals(chain.name()), "parsed %s as %s", chain.name(),
-              rules.getKey());
-          rulesBySpec.put(chain, rules.getValue());
+        if (!sameChains) {
+          // The parse has the state's chains, by the same names and so in the same order.
+          Iterator<Map.Entry<String, ImmutableList<RuleText>>> parsed =
+              tables.chains().get(family).entrySet().iterator();
+          for (ChainSpec chain : wanted.chains().values()) {
+            Map.Entry<String, ImmutableList<RuleText>> rules = parsed.next();
+            checkState(rules.getKey().equals(chain.name()), "parsed %s as %s", chain.name(),
+                rules.getKey());
+            rulesBySpec.put(chain, rules.getValue());
+          }
         }
-        wanted.sets().values().forEach(set -> canonicalBySpec.put(set,
-            tables.sets().get(set.name())));
+        for (IpSetSpec set : wanted.sets().values()) {
+          canonicalBySpec.put(set, tables.sets().get(set.name()));
+        }
       }
+    }
+
+    private static int count(DesiredState state, ToIntFunction<FamilyState> perFamily) {
+      return Arrays.stream(IpFamily.values()).map(state::family).mapToInt(perFamily).sum();
     }
 
     DesiredState state() {

@@ -179,7 +179,7 @@ public final class KernelWriter implements AutoCloseable {
    */
   public ApplyResult apply(DesiredState desired, KernelView view, Runnable inForce) {
     DesiredTables tables = DesiredTables.of(desired, owner, lastParsed);
-    lastParsed = new DesiredTables.Parsed(desired, tables);
+    lastParsed = new DesiredTables.Parsed(desired, tables, lastParsed);
     return converge(tables, view, inForce);
   }
 

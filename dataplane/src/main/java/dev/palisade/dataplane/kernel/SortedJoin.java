@@ -4,8 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.Ordering;
-import java.util.Iterator;
-import java.util.Map;
+import java.util.List;
 
 /**
  * Walks two maps keyed by name (the desired chains or sets and the kernel's) at once, in their
@@ -31,24 +30,29 @@ final class SortedJoin {
   static <A, B> void walk(ImmutableSortedMap<String, A> left,
       ImmutableSortedMap<String, B> right, Visitor<A, B> visitor) {
     checkArgument(isNatural(left) && isNatural(right), "both maps must be in natural order");
-    Iterator<Map.Entry<String, A>> lefts = left.entrySet().iterator();
-    Iterator<Map.Entry<String, B>> rights = right.entrySet().iterator();
-    Map.Entry<String, A> l = lefts.hasNext() ? lefts.next() : null;
-    Map.Entry<String, B> r = rights.hasNext() ? rights.next() : null;
-    while (l != null || r != null) {
-      int order = l == null ? 1 : r == null ? -1 : compare(l.getKey(), r.getKey());
+    // By index into the maps' key and value lists: their entry set makes an entry object for
+    // each name it hands out, and a sync walks the node's chains and sets several times.
+    List<String> leftNames = left.keySet().asList();
+    List<A> leftValues = left.values().asList();
+    List<String> rightNames = right.keySet().asList();
+    List<B> rightValues = right.values().asList();
+    int l = 0;
+    int r = 0;
+    while (l < leftNames.size() || r < rightNames.size()) {
+      int order = l == leftNames.size() ? 1 : r == rightNames.size() ? -1
+          : compare(leftNames.get(l), rightNames.get(r));
       if (order == 0) {
-        visitor.visit(l.getKey(), l.getValue(), r.getValue());
+        visitor.visit(leftNames.get(l), leftValues.get(l), rightValues.get(r));
       } else if (order < 0) {
-        visitor.visit(l.getKey(), l.getValue(), null);
+        visitor.visit(leftNames.get(l), leftValues.get(l), null);
       } else {
-        visitor.visit(r.getKey(), null, r.getValue());
+        visitor.visit(rightNames.get(r), null, rightValues.get(r));
       }
       if (order <= 0) {
-        l = lefts.hasNext() ? lefts.next() : null;
+        l++;
       }
       if (order >= 0) {
-        r = rights.hasNext() ? rights.next() : null;
+        r++;
       }
     }
   }

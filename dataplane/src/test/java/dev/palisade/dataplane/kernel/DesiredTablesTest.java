@@ -55,7 +55,7 @@ class DesiredTablesTest {
   }
 
   private static DesiredTables.Parsed parsed(DesiredState state) {
-    return new DesiredTables.Parsed(state, DesiredTables.of(state, Installation.DEFAULT));
+    return new DesiredTables.Parsed(state, DesiredTables.of(state, Installation.DEFAULT), null);
   }
 
   private static DesiredState withSet(String... members) {
